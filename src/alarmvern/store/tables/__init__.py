@@ -1,0 +1,69 @@
+"""Every table of the store, in one SQLAlchemy ``MetaData``, each with its data-map binding."""
+
+from alarmvern.store.tables._columns import metadata
+from alarmvern.store.tables.alarm import (
+    account_supervision,
+    alarm_events,
+    call_recordings,
+    incidents,
+    media,
+    presence,
+    service_visits,
+)
+from alarmvern.store.tables.business import (
+    contracts,
+    correspondence,
+    course_participants,
+    invoices,
+    job_applicants,
+    leads,
+    office_visitors,
+)
+from alarmvern.store.tables.people import (
+    alarm_contacts,
+    customer_accounts,
+    panel_users,
+    persons,
+    sites,
+)
+from alarmvern.store.tables.privacy import (
+    audit_log,
+    consents,
+    disclosures,
+    legal_holds,
+    marketing_suppressions,
+    policy_versions,
+    rights_requests,
+    subject_keys,
+)
+
+__all__ = [
+    "account_supervision",
+    "alarm_contacts",
+    "alarm_events",
+    "audit_log",
+    "call_recordings",
+    "consents",
+    "contracts",
+    "correspondence",
+    "course_participants",
+    "customer_accounts",
+    "disclosures",
+    "incidents",
+    "invoices",
+    "job_applicants",
+    "leads",
+    "legal_holds",
+    "marketing_suppressions",
+    "media",
+    "metadata",
+    "office_visitors",
+    "panel_users",
+    "persons",
+    "policy_versions",
+    "presence",
+    "rights_requests",
+    "service_visits",
+    "sites",
+    "subject_keys",
+]

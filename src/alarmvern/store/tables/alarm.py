@@ -1,0 +1,180 @@
+"""What alarm panels, cameras, the app and the phone system produce."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+
+from alarmvern.store.datamap import Binding, bind
+from alarmvern.store.tables._columns import (
+    Id,
+    Json,
+    Timestamp,
+    account_fk,
+    id_column,
+    metadata,
+    person_fk,
+)
+
+# The arm/disarm log and every other signal from a panel. The raw code and qualifier are
+# stored as received; their meaning is mapped when read.
+alarm_events = bind(
+    Table(
+        "alarm_events",
+        metadata,
+        id_column(),
+        account_fk(),
+        Column("site_id", Id, ForeignKey("sites.id"), index=True),
+        person_fk("actor_person_id"),  # the panel user who armed or disarmed, when known
+        Column("panel_account", String(16), nullable=False),
+        Column("protocol", String(16), nullable=False),  # SIA-DCS | ADM-CID
+        Column("sequence", String(4)),
+        Column("code", String(8), nullable=False),
+        Column("qualifier", String(4)),
+        Column("zone", String(8)),
+        Column("user_no", Integer),
+        Column("method", String(32)),  # keypad, app, tag, remote …
+        Column("occurred_at", Timestamp, nullable=False),
+        Column("received_at", Timestamp, nullable=False),
+        Column("raw", Text),
+        Column("flagged", Boolean, nullable=False, default=False),
+        Index("ix_alarm_events_account_time", "account_id", "occurred_at"),
+        Index("ix_alarm_events_occurred_at", "occurred_at"),
+    ),
+    Binding(
+        category="user.alarm.event",
+        subjects=("customer", "panel_user"),
+        subject="actor_person_id",
+        account="account_id",
+        anchors={"captured": "occurred_at"},
+    ),
+)
+
+incidents = bind(
+    Table(
+        "incidents",
+        metadata,
+        id_column(),
+        account_fk(),
+        Column("site_id", Id, ForeignKey("sites.id"), index=True),
+        Column("kind", String(32), nullable=False),  # burglary, fire, … or technical
+        Column("status", String(32), nullable=False),
+        Column("opened_at", Timestamp, nullable=False),
+        Column("closed_at", Timestamp),
+        Column("cause", String(200)),
+        Column("police_case_no", String(64)),
+        Column("notes", Text),
+    ),
+    Binding(
+        category="user.alarm.incident",
+        subjects=("customer", "third_party_on_premises"),
+        account="account_id",
+        anchors={"captured": "opened_at", "incident_closed": "closed_at"},
+    ),
+)
+
+media = bind(
+    Table(
+        "media",
+        metadata,
+        id_column(),
+        account_fk(),
+        Column("site_id", Id, ForeignKey("sites.id"), index=True),
+        Column("incident_id", Id, ForeignKey("incidents.id"), index=True),
+        person_fk(),  # the requester of an on-demand image; people on images are not known
+        Column("kind", String(16), nullable=False),  # image | video | audio
+        Column("content_type", String(64), nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("blob_id", String(64), nullable=False, unique=True),
+        Column("on_demand", Boolean, nullable=False, default=False),
+        Column("captured_at", Timestamp, nullable=False),
+        Index("ix_media_captured_at", "captured_at"),
+    ),
+    Binding(
+        category="user.alarm.media",
+        subjects=("customer", "third_party_on_premises"),
+        subject="person_id",
+        account="account_id",
+        anchors={"captured": "captured_at"},
+        blob="blob_id",
+    ),
+)
+
+presence = bind(
+    Table(
+        "presence",
+        metadata,
+        id_column(),
+        account_fk(),
+        person_fk(nullable=False),
+        Column("state", String(8), nullable=False),  # home | away; positions are never kept
+        Column("recorded_at", Timestamp, nullable=False),
+    ),
+    Binding(
+        category="user.location.presence",
+        subjects=("customer", "panel_user"),
+        subject="person_id",
+        account="account_id",
+        anchors={"captured": "recorded_at"},
+    ),
+)
+
+call_recordings = bind(
+    Table(
+        "call_recordings",
+        metadata,
+        id_column(),
+        account_fk(),
+        person_fk(),
+        Column("incident_id", Id, ForeignKey("incidents.id")),
+        Column("direction", String(8), nullable=False),  # in | out
+        Column("phone", String(32)),
+        Column("started_at", Timestamp, nullable=False),
+        Column("duration_s", Integer),
+        Column("blob_id", String(64), unique=True),
+    ),
+    Binding(
+        category="user.content.call_recording",
+        subjects=("customer", "caller", "alarm_contact"),
+        subject="person_id",
+        account="account_id",
+        columns={"phone": "user.contact.phone_number"},
+        anchors={"captured": "started_at"},
+        blob="blob_id",
+    ),
+)
+
+service_visits = bind(
+    Table(
+        "service_visits",
+        metadata,
+        id_column(),
+        account_fk(nullable=False),
+        Column("site_id", Id, ForeignKey("sites.id"), index=True),
+        Column("visited_at", Timestamp, nullable=False),
+        Column("technician", String(100)),
+        Column("report", Text),
+    ),
+    Binding(
+        category="user.alarm.system",
+        subjects=("customer",),
+        account="account_id",
+        anchors={"captured": "visited_at"},
+    ),
+)
+
+# One row per panel account, updated by every heartbeat (never a row per heartbeat).
+account_supervision = bind(
+    Table(
+        "account_supervision",
+        metadata,
+        Column("panel_account", String(16), primary_key=True),
+        Column("last_seen_at", Timestamp, nullable=False),
+        Column("interval_s", Integer),
+        Column("details", Json),
+    ),
+    Binding(
+        category="user.alarm.system",
+        subjects=("customer",),
+        anchors={"captured": "last_seen_at"},
+    ),
+)

@@ -1,0 +1,169 @@
+"""What the company keeps to prove it kept its promises: consents, requests, holds, keys, audit."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, Integer, LargeBinary, String, Table, Text
+
+from alarmvern.store.datamap import Binding, Unbound, bind
+from alarmvern.store.tables._columns import (
+    Id,
+    Json,
+    Timestamp,
+    account_fk,
+    created_at,
+    id_column,
+    metadata,
+    person_fk,
+)
+
+consents = bind(
+    Table(
+        "consents",
+        metadata,
+        id_column(),
+        person_fk(nullable=False),
+        Column("activity", String(64), nullable=False),  # the policy activity consented to
+        Column("notice_version", String(64), nullable=False),
+        Column("given_at", Timestamp, nullable=False),
+        Column("withdrawn_at", Timestamp),
+        Column("channel", String(32)),
+    ),
+    Binding(
+        category="user.privacy_preferences",
+        subjects=("customer", "panel_user", "lead", "website_visitor"),
+        subject="person_id",
+        anchors={"consent_withdrawn": "withdrawn_at", "captured": "given_at"},
+    ),
+)
+
+# An objection to direct marketing outlives erasure, so the identifier is kept only as a
+# keyed hash: enough to recognise it again, not enough to read it.
+marketing_suppressions = bind(
+    Table(
+        "marketing_suppressions",
+        metadata,
+        id_column(),
+        Column("identifier_hash", String(64), nullable=False, unique=True),
+        Column("kind", String(16), nullable=False),  # email | phone
+        Column("objected_at", Timestamp, nullable=False),
+    ),
+    Binding(
+        category="user.privacy_preferences",
+        subjects=("customer", "lead"),
+        anchors={"captured": "objected_at"},
+    ),
+)
+
+rights_requests = bind(
+    Table(
+        "rights_requests",
+        metadata,
+        id_column(),
+        person_fk(),
+        Column("kind", String(16), nullable=False),  # access | portability | erasure | …
+        Column("channel", String(16), nullable=False),
+        Column("received_at", Timestamp, nullable=False),
+        Column("verification", String(32)),
+        Column("verified_at", Timestamp),
+        Column("due_on", Date, nullable=False),
+        Column("extended_to", Date),
+        Column("extension_reason", Text),
+        Column("status", String(16), nullable=False),
+        Column("outcome", Text),
+        Column("closed_at", Timestamp),
+        Column("steps", Json),
+    ),
+    Binding(
+        category="user.privacy_request",
+        subjects=("customer", "panel_user", "alarm_contact", "lead", "caller"),
+        subject="person_id",
+        anchors={"request_closed": "closed_at"},
+    ),
+)
+
+# Who received which person's data, when, on what basis: art. 19 notices are made from it.
+disclosures = bind(
+    Table(
+        "disclosures",
+        metadata,
+        id_column(),
+        person_fk(),
+        account_fk(),
+        Column("recipient", String(64), nullable=False),  # a policy recipient id
+        Column("activity", String(64), nullable=False),
+        Column("categories", Json, nullable=False),
+        Column("disclosed_at", Timestamp, nullable=False),
+        Column("reference", String(200)),  # e.g. a police case number
+    ),
+    Binding(
+        category="user.privacy_request",
+        subjects=("customer", "panel_user", "alarm_contact", "third_party_on_premises"),
+        subject="person_id",
+        account="account_id",
+        anchors={"captured": "disclosed_at"},
+    ),
+)
+
+legal_holds = bind(
+    Table(
+        "legal_holds",
+        metadata,
+        id_column(),
+        Column("target_table", String(64), nullable=False),
+        Column("target_id", Id, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("placed_by", String(100), nullable=False),
+        Column("placed_at", Timestamp, nullable=False),
+        Column("ends_on", Date, nullable=False),
+        Column("override", Text),
+        Column("released_at", Timestamp),
+    ),
+    Unbound("names the row it holds back and why; the row keeps its own binding"),
+)
+
+policy_versions = bind(
+    Table(
+        "policy_versions",
+        metadata,
+        id_column(),
+        Column("name", String(100), nullable=False),
+        Column("version", String(64), nullable=False),
+        Column("sha256", String(64), nullable=False, unique=True),
+        Column("policy_date", Date, nullable=False),
+        Column("applied_at", Timestamp, nullable=False),
+        Column("source", Text, nullable=False),
+    ),
+    Unbound("the company's own policy text"),
+)
+
+# One data key per data subject, wrapped by the master key. Deleting the row shreds the
+# subject: their blobs and encrypted fields, wherever copies are, can no longer be read.
+subject_keys = bind(
+    Table(
+        "subject_keys",
+        metadata,
+        Column("subject", String(64), primary_key=True),
+        Column("wrapped_key", LargeBinary, nullable=False),
+        Column("master_key_id", String(16), nullable=False),
+        created_at(),
+    ),
+    Unbound("key material, not data about a person"),
+)
+
+# Append-only; each entry carries the hash of the one before (see alarmvern.audit).
+audit_log = bind(
+    Table(
+        "audit_log",
+        metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=False),
+        Column("at", Timestamp, nullable=False),
+        Column("actor", String(100), nullable=False),
+        Column("action", String(64), nullable=False),
+        Column("subject", String(64)),  # a person or account id, never their data
+        Column("purpose", String(100)),
+        Column("details", Text, nullable=False),  # canonical JSON: counts and ids, no content
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+    ),
+    Unbound("identifiers and counts only, never content; kept to prove compliance (art. 5(2))"),
+)
