@@ -1,0 +1,50 @@
+"""Settings, layered: command-line options, then ALARMVERN_* environment variables, then defaults.
+
+The master key is never printed: it is a ``SecretStr`` and only the vault unwraps it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KEY_FILE = "master.key"
+
+
+class Settings(BaseSettings):
+    """Where alarmvern keeps its data and which policy it runs on.
+
+    :param data_dir: the data folder (ALARMVERN_DATA_DIR)
+    :param database_url: SQLAlchemy URL (ALARMVERN_DATABASE_URL); default a SQLite file in data_dir
+    :param blob_dir: folder for encrypted blobs (ALARMVERN_BLOB_DIR); default data_dir/blobs
+    :param s3_bucket: keep blobs in this S3-compatible bucket instead (ALARMVERN_S3_BUCKET)
+    :param s3_endpoint_url: the S3-compatible server (ALARMVERN_S3_ENDPOINT_URL)
+    :param master_key: base64 master key (ALARMVERN_MASTER_KEY); default the data_dir key file
+    :param policy: a pack name or a policy file (ALARMVERN_POLICY)
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    blob_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    master_key: SecretStr | None = Field(default=None, repr=False)
+    policy: str = "default"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'alarmvern.db').resolve()}"
+
+    @property
+    def blobs(self) -> Path:
+        return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / KEY_FILE

@@ -1,0 +1,62 @@
+"""Opening the database: the same SQLAlchemy Core code on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from alarmvern.errors import StoreError
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here; SQLAlchemy would otherwise pick psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def create_store_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and durable (FULL) commits."""
+    try:
+        parsed = make_url(normalise_url(url))
+        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise StoreError(
+                f"database URL: {parsed.get_backend_name()!r} is not supported; "
+                "use sqlite:///path/to/file.db or postgresql://host/dbname"
+            )
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise StoreError(
+            "database URL (--db / ALARMVERN_DATABASE_URL) is not valid: "
+            f"{type(exc).__name__}; write e.g. sqlite:///data/alarmvern.db "
+            "or postgresql://localhost/alarmvern"
+        ) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling is switched off so that BEGIN is ours (see below).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # Take the write lock at BEGIN, so that two writers queue instead of one failing with
+    # "database is locked" when it upgrades a read transaction to a write.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

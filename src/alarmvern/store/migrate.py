@@ -1,0 +1,64 @@
+"""Schema migrations (Alembic), run from code so the CLI and the tests use one path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from alarmvern.errors import SchemaError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head() -> str:
+    revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert revision is not None, "the package ships no migrations"
+    return revision
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to this code's head; refuse a schema newer than the code."""
+    check_not_newer(engine)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def check_not_newer(engine: Engine) -> None:
+    revision = current(engine)
+    if revision is None:
+        return
+    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if revision not in known:
+        raise SchemaError(
+            f"the database schema ({revision}) is newer than this alarmvern; "
+            "upgrade alarmvern before using this database"
+        )
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to run on a schema that is not exactly this code's."""
+    check_not_newer(engine)
+    revision = current(engine)
+    if revision != head():
+        raise SchemaError(
+            f"the database schema is at {revision or 'nothing'}, this code needs {head()}; "
+            "run `alarmvern init` to migrate it"
+        )
