@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/alarmvern demo
+	$(BIN)/alarmvern --data-dir demo-data demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

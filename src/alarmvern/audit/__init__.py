@@ -1,0 +1,5 @@
+"""The audit log: append-only, hash-chained, verifiable."""
+
+from alarmvern.audit.log import AuditEntry, Break, append, verify
+
+__all__ = ["AuditEntry", "Break", "append", "verify"]

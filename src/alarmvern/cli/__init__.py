@@ -1,0 +1,75 @@
+"""The ``alarmvern`` command: thin commands over the same functions the web uses.
+
+Each command opens what it needs, calls one function and prints the result. Errors a user
+can fix are printed as one line (no traceback) and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from alarmvern.errors import AlarmvernError
+from alarmvern.policy import PolicyError
+from alarmvern.settings import Settings
+
+app = typer.Typer(
+    help="alarmvern: personvernerklæringen som kjørbar kode / the privacy notice as code.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", envvar="ALARMVERN_DATA_DIR", help="The data folder."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="ALARMVERN_DATABASE_URL",
+            help="Database URL (default: SQLite in the data folder).",
+        ),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", envvar="ALARMVERN_POLICY", help="Pack name or policy file."),
+    ] = None,
+) -> None:
+    overrides: dict[str, object] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if db is not None:
+        overrides["database_url"] = db
+    if policy is not None:
+        overrides["policy"] = policy
+    ctx.obj = Settings(**overrides)  # type: ignore[arg-type]
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def main() -> None:
+    from alarmvern.cli import demo, policy, store  # noqa: F401  (they register commands)
+
+    try:
+        app()
+    except PolicyError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, highlight=False)
+        sys.exit(2)
+    except AlarmvernError as exc:
+        err.print(f"alarmvern: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)

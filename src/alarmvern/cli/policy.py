@@ -1,0 +1,103 @@
+"""Commands on the policy: the notice, the linter, the record of processing, the diff."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from alarmvern.cli import app
+from alarmvern.policy import load, pack_names
+from alarmvern.policy.diff import diff as policy_diff
+from alarmvern.policy.lint import lint
+from alarmvern.policy.notice import render_notice
+from alarmvern.policy.ropa import render_ropa
+from alarmvern.store.check import tables_by_category
+
+out = Console()
+policy_app = typer.Typer(help="Policyen / the policy.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+Pack = Annotated[str, typer.Argument(help="A pack name (e.g. atlo) or a policy YAML file.")]
+Lang = Annotated[Literal["nb", "en"], typer.Option("--lang", help="nb (bokmål) or en.")]
+
+
+@app.command()
+def notice(
+    pack: Pack,
+    lang: Lang = "nb",
+    fmt: Annotated[Literal["md", "html"], typer.Option("--format")] = "md",
+) -> None:
+    """Skriv ut personvernerklæringen / print the privacy notice.
+
+    Example: alarmvern notice default --lang nb --format html > personvern.html
+    """
+    print(render_notice(load(pack).policy, lang, fmt))
+
+
+@policy_app.command("list")
+def list_packs() -> None:
+    """De innebygde pakkene / the built-in packs."""
+    for name in pack_names():
+        print(name)
+
+
+@policy_app.command("lint")
+def lint_command(
+    pack: Pack,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    lang: Lang = "nb",
+) -> None:
+    """Finn mangler i policyen / list the policy's defects; exit 1 if any is an error.
+
+    Example: alarmvern policy lint atlo
+    """
+    loaded = load(pack)
+    findings = lint(loaded)
+    if as_json:
+        print(json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2))
+    else:
+        table = Table("alvor", "artikkel", "sted", "funn", title=f"{loaded.name}: {len(findings)}")
+        for f in findings:
+            place = f"{f.path} (linje {f.line})" if f.line else f.path
+            message = f.message_nb if lang == "nb" else f.message_en
+            if f.quote:
+                message += f"\n[dim]«{f.quote}»[/dim]"
+            table.add_row(f.severity, f.article, place, message)
+        out.print(table)
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)
+
+
+@policy_app.command("ropa")
+def ropa_command(
+    pack: Pack,
+    fmt: Annotated[Literal["md", "csv"], typer.Option("--format")] = "md",
+    lang: Lang = "nb",
+) -> None:
+    """Protokoll over behandlingsaktiviteter (art. 30) / the record of processing.
+
+    Example: alarmvern policy ropa default --format csv > protokoll.csv
+    """
+    print(render_ropa(load(pack).policy, fmt, tables_by_category(), lang))
+
+
+@policy_app.command("diff")
+def diff_command(old: Pack, new: Pack, lang: Lang = "nb") -> None:
+    """Hva endret seg, og er det vesentlig? / what changed, and is it material?
+
+    Exit 1 when a change is material: customers must be told before it takes effect.
+    Example: alarmvern policy diff old.yaml new.yaml
+    """
+    result = policy_diff(load(old).policy, load(new).policy)
+    for change in result.changes:
+        mark = "VESENTLIG / MATERIAL" if change.material else "endring / change"
+        message = change.message_nb if lang == "nb" else change.message_en
+        out.print(f"{mark}: {change.path}: {message}", markup=False)
+    if not result.changes:
+        out.print("Ingen endringer / no changes.")
+    if result.material:
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""The demo: a store filled with synthetic customers, to see the system alive."""

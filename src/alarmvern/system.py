@@ -1,0 +1,121 @@
+"""Wiring: settings → database, policy and vault, checked before anything runs.
+
+Every entry point (the CLI, the server, the demo) opens the system through :func:`open_system`,
+so the data-map check and the schema check run on every start.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import OperationalError
+
+from alarmvern import audit
+from alarmvern.errors import DataMapError, SettingsError, StoreError
+from alarmvern.policy import LoadedPolicy, load
+from alarmvern.settings import Settings
+from alarmvern.store import check, migrate
+from alarmvern.store.engine import create_store_engine
+from alarmvern.store.tables import policy_versions
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass
+class System:
+    settings: Settings
+    engine: Engine
+    policy: LoadedPolicy
+    warnings: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
+    """Check (or make) the data folder; return what was made."""
+    made = []
+    for folder in (settings.data_dir, settings.blobs):
+        if not folder.exists():
+            if not create:
+                raise SettingsError(
+                    f"data dir: {folder} does not exist; run `alarmvern init` to create it"
+                )
+            try:
+                folder.mkdir(parents=True)
+            except OSError as exc:
+                raise SettingsError(
+                    f"data dir: cannot create {folder} ({exc.strerror}); "
+                    "choose another with --data-dir or ALARMVERN_DATA_DIR"
+                ) from None
+            made.append(f"folder {folder}")
+        if not os.access(folder, os.W_OK):
+            raise SettingsError(
+                f"data dir: {folder} is not writable; fix its permissions or choose another "
+                "with --data-dir or ALARMVERN_DATA_DIR"
+            )
+    return made
+
+
+def connect(settings: Settings) -> Engine:
+    engine = create_store_engine(settings.db_url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        raise StoreError(
+            f"database (--db / ALARMVERN_DATABASE_URL): cannot connect: {reason}; "
+            "check the URL and that the server is running"
+        ) from None
+    return engine
+
+
+def open_system(settings: Settings, *, strict: bool = True) -> System:
+    """Open an initialised store and check it against the policy; raise on any gap."""
+    if settings.database_url is None:
+        ensure_data_dir(settings, create=False)
+    engine = connect(settings)
+    migrate.check_current(engine)
+    loaded = load(settings.policy)
+    with engine.begin() as conn:
+        gaps = check.gaps(loaded.policy, check.populated_tables(conn))
+        errors = [g for g in gaps if g.severity == "error"]
+        if errors and strict:
+            raise DataMapError(
+                "the store holds data the policy does not cover:\n"
+                + "\n".join(f"  {g}" for g in errors)
+                + f"\nadd an activity and a retention rule for each to {loaded.name}"
+            )
+        record_policy_version(conn, loaded)
+    return System(settings, engine, loaded, warnings=[str(g) for g in gaps if g not in errors])
+
+
+def record_policy_version(conn: Connection, loaded: LoadedPolicy) -> bool:
+    """Keep every policy version the system runs on; True if this one is new."""
+    known = conn.execute(
+        select(policy_versions.c.id).where(policy_versions.c.sha256 == loaded.sha256)
+    ).first()
+    if known:
+        return False
+    policy = loaded.policy
+    conn.execute(
+        policy_versions.insert().values(
+            name=loaded.name,
+            version=policy.version,
+            sha256=loaded.sha256,
+            policy_date=policy.date,
+            applied_at=datetime.now(UTC),
+            source=loaded.text,
+        )
+    )
+    audit.append(
+        conn,
+        actor=SYSTEM_ACTOR,
+        action="policy.applied",
+        details={"name": loaded.name, "version": policy.version, "sha256": loaded.sha256},
+    )
+    return True
