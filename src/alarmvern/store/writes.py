@@ -18,7 +18,8 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     """Insert ``rows`` (dicts of column → value) in the caller's transaction."""
     if not rows:
         return 0
-    complete = [_with_defaults(table, row) for row in rows]
+    defaults = _defaults(table, rows[0])
+    complete = [{**defaults, **row} for row in rows] if defaults else list(rows)
     if conn.dialect.name == "postgresql":
         _copy(conn, table, complete)
     else:
@@ -26,21 +27,22 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     return len(complete)
 
 
-def _with_defaults(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
-    # COPY bypasses SQLAlchemy's Python-side defaults, so they are applied here for both paths.
-    full = dict(row)
+def _defaults(table: Table, sample: Mapping[str, Any]) -> dict[str, Any]:
+    # COPY bypasses SQLAlchemy's Python-side defaults, so they are applied here, once per batch
+    # (a callable default such as the current time is taken once for the whole batch).
+    found: dict[str, Any] = {}
     for column in table.columns:
-        if column.name in full or column.default is None:
-            continue
         default = column.default
+        if column.name in sample or default is None:
+            continue
         if default.is_scalar:
-            full[column.name] = default.arg  # type: ignore[attr-defined]
+            found[column.name] = default.arg  # type: ignore[attr-defined]
         elif default.is_callable:
-            full[column.name] = default.arg(None)  # type: ignore[attr-defined]
-    return full
+            found[column.name] = default.arg(None)  # type: ignore[attr-defined]
+    return found
 
 
-def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     columns = list(rows[0])
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
     quoted = ", ".join(_quote(c) for c in columns)
