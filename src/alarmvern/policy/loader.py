@@ -96,7 +96,8 @@ def loads(text: str, name: str = "<policy>") -> LoadedPolicy:
     try:
         policy = Policy.model_validate(_plain(tree), context={"defer_references": True})
     except ValidationError as exc:
-        raise PolicyError([_problem(name, tree, err) for err in exc.errors()]) from None
+        errors = _without_echoes(exc.errors())
+        raise PolicyError([_problem(name, tree, err) for err in errors]) from None
     located = [
         _locate(name, tree, path, message)
         for path, message in [*policy.reference_errors(), *taxonomy_errors(policy)]
@@ -114,6 +115,19 @@ def _plain(node: Any) -> Any:
     if isinstance(node, str):
         return str(node)
     return node
+
+
+def _without_echoes(errors: list[Any]) -> list[Any]:
+    """Drop a list's "too short" error when it is only the echo of a failed item inside it."""
+    deeper = [tuple(e["loc"]) for e in errors]
+    return [
+        e
+        for e in errors
+        if not (
+            e["type"] == "too_short"
+            and any(len(d) > len(e["loc"]) and d[: len(e["loc"])] == tuple(e["loc"]) for d in deeper)
+        )
+    ]
 
 
 def _problem(name: str, tree: CommentedMap, err: Any) -> Problem:

@@ -1,0 +1,39 @@
+"""Small policies for tests, built from YAML text so each test shows what it varies."""
+
+from __future__ import annotations
+
+from alarmvern.policy import LoadedPolicy, loads
+from alarmvern.store.check import tables_by_category
+
+HEADER = """\
+version: "test-1"
+date: 2026-01-01
+controller: {name: Test Alarm AS, org_no: "999999999", email: post@test.example}
+subjects:
+  customer: {name: {nb: Kunde, en: Customer}}
+"""
+
+
+def covering(categories: list[str], *, retention: bool = True) -> LoadedPolicy:
+    """A policy with one activity covering ``categories`` (each kept 1 year if ``retention``)."""
+    cats = "".join(f"  {c}: {{name: {{nb: {c}, en: {c}}}}}\n" for c in categories)
+    rules = "".join(f"      {c}: {{keep: 1y, from: captured}}\n" for c in categories if retention)
+    text = (
+        HEADER
+        + "categories:\n"
+        + cats
+        + "activities:\n"
+        + "  - id: service\n"
+        + "    name: {nb: Tjeneste, en: Service}\n"
+        + "    purpose: {nb: Levere tjenesten, en: Deliver the service}\n"
+        + "    legal_basis: contract\n"
+        + "    subjects: [customer]\n"
+        + f"    categories: [{', '.join(categories)}]\n"
+        + ("    retention:\n" + rules if rules else "")
+    )
+    return loads(text, name="test.yaml")
+
+
+def covering_store(*, except_: str | None = None) -> LoadedPolicy:
+    """A policy covering every category the store holds, but ``except_``."""
+    return covering(sorted(c for c in tables_by_category() if c != except_))
