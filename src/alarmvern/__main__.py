@@ -1,0 +1,3 @@
+from alarmvern.cli import main
+
+main()

@@ -1,0 +1,159 @@
+"""The vault: blobs and fields encrypted with one data key per data subject.
+
+Shredding a subject deletes their data key; every copy of their blobs and fields, in the
+blob store, in backups or replicas, then stays ciphertext for good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections import OrderedDict
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection
+
+from alarmvern.errors import VaultError
+from alarmvern.vault import cipher, datakeys
+from alarmvern.vault.blobs import BlobStore, check_blob_id
+from alarmvern.vault.keys import MasterKey
+
+_LOOKUP_PURPOSE = b"alarmvern/lookup-hash/v1"
+_CACHE_SIZE = 256
+
+
+class Vault:
+    """Encrypts and decrypts a subject's blobs and fields.
+
+    Every method that needs a data key takes the caller's ``Connection`` and reads the key
+    row in the caller's transaction, so a key created in a rolled-back transaction, or
+    shredded by another process, is never used. Only the unwrapping is cached, by the
+    wrapped bytes, and :meth:`shred` evicts the subject's entries.
+    """
+
+    def __init__(self, master: MasterKey, blobs: BlobStore) -> None:
+        self.master = master
+        self.blobs = blobs
+        self._lookup_key = master.derive(_LOOKUP_PURPOSE)
+        self._cache: OrderedDict[tuple[str, bytes], AESGCM] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Vault(master={self.master!r}, blobs={self.blobs!r})"
+
+    # -- data keys -------------------------------------------------------------------------
+
+    def _aead(self, conn: Connection, subject: str, create: bool) -> AESGCM:
+        datakeys.check_subject(subject)
+        stored = datakeys.read(conn, subject)
+        if stored is None:
+            if not create:
+                raise VaultError(
+                    f"no data key for {subject}: the subject's key was shredded (or nothing "
+                    "was ever encrypted for them), so their data cannot be read"
+                )
+            stored = datakeys.create(conn, self.master, subject)
+        cache_key = (subject, stored.wrapped)
+        with self._lock:
+            aead = self._cache.get(cache_key)
+            if aead is not None:
+                self._cache.move_to_end(cache_key)
+                return aead
+        aead = AESGCM(datakeys.unwrap(self.master, stored))
+        with self._lock:
+            self._cache[cache_key] = aead
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return aead
+
+    def _evict(self, subject: str | None = None) -> None:
+        with self._lock:
+            for cache_key in [k for k in self._cache if subject is None or k[0] == subject]:
+                del self._cache[cache_key]
+
+    def shred(self, conn: Connection, subject: str) -> bool:
+        """Delete ``subject``'s data key (in the caller's transaction); True if there was one.
+
+        Afterwards their blobs and fields raise VaultError. The blobs themselves stay until
+        :meth:`delete_blob`: they are ciphertext nobody can open.
+        """
+        datakeys.check_subject(subject)
+        self._evict(subject)
+        return datakeys.remove(conn, subject)
+
+    def rotate_master(self, conn: Connection, new_master: MasterKey, batch_size: int = 500) -> int:
+        """Re-wrap every data key under ``new_master``; blobs and fields are not touched.
+
+        Returns how many keys were re-wrapped. This vault keeps its master key: after the
+        caller commits, open a new ``Vault(new_master, blobs)``. Keys already under
+        ``new_master`` are skipped, so an interrupted rotation can simply be run again.
+        Note that :meth:`lookup_hash` values change with the master key.
+        """
+        count = datakeys.rewrap_all(conn, self.master, new_master, batch_size)
+        self._evict()
+        return count
+
+    # -- blobs -----------------------------------------------------------------------------
+
+    @staticmethod
+    def new_blob_id() -> str:
+        """A fresh random blob id (32 hex digits)."""
+        return secrets.token_hex(16)
+
+    def put_blob(
+        self, conn: Connection, subject: str, table: str, blob_id: str, data: bytes
+    ) -> None:
+        """Encrypt ``data`` for the row of ``table`` that holds ``blob_id``, and store it."""
+        check_blob_id(blob_id)
+        aead = self._aead(conn, subject, create=True)
+        sealed = cipher.seal_blob(aead, data, cipher.blob_context(subject, table, blob_id))
+        self.blobs.put(blob_id, sealed)
+
+    def get_blob(self, conn: Connection, subject: str, table: str, blob_id: str) -> bytes:
+        check_blob_id(blob_id)
+        aead = self._aead(conn, subject, create=False)
+        stored = self.blobs.get(blob_id)
+        try:
+            return cipher.unseal_blob(aead, stored, cipher.blob_context(subject, table, blob_id))
+        except cipher.NotOurs:
+            raise VaultError(
+                f"blob {blob_id} cannot be decrypted as {table} data of {subject}: it belongs "
+                "to another row or subject, or was altered"
+            ) from None
+
+    def delete_blob(self, blob_id: str) -> None:
+        """Remove the blob from the store; deleting a missing blob is not an error."""
+        self.blobs.delete(blob_id)
+
+    # -- fields ----------------------------------------------------------------------------
+
+    def encrypt_field(
+        self, conn: Connection, subject: str, table: str, column: str, value: str
+    ) -> str:
+        """``value`` encrypted for ``table.column`` of ``subject``, as ASCII text.
+
+        The nonce is random, so equal values encrypt differently: use :meth:`lookup_hash`
+        to find a value.
+        """
+        aead = self._aead(conn, subject, create=True)
+        return cipher.seal_text(aead, value, cipher.field_context(subject, table, column))
+
+    def decrypt_field(
+        self, conn: Connection, subject: str, table: str, column: str, token: str
+    ) -> str:
+        aead = self._aead(conn, subject, create=False)
+        try:
+            return cipher.unseal_text(aead, token, cipher.field_context(subject, table, column))
+        except cipher.NotOurs:
+            raise VaultError(
+                f"{table}.{column} of {subject} cannot be decrypted: the value belongs to "
+                "another column or subject, or was altered"
+            ) from None
+
+    def lookup_hash(self, value: str) -> str:
+        """A keyed hash (HMAC-SHA256, 64 hex digits) of ``value``, to find it without
+        decrypting. The key is derived from the master key, so the hash is useless without
+        it. The value is hashed exactly as given: normalise it first."""
+        return hmac.new(self._lookup_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
