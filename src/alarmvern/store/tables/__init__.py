@@ -19,6 +19,7 @@ from alarmvern.store.tables.business import (
     leads,
     office_visitors,
 )
+from alarmvern.store.tables.operations import blob_tombstones, job_leases
 from alarmvern.store.tables.people import (
     alarm_contacts,
     customer_accounts,
@@ -42,6 +43,7 @@ __all__ = [
     "alarm_contacts",
     "alarm_events",
     "audit_log",
+    "blob_tombstones",
     "call_recordings",
     "consents",
     "contracts",
@@ -51,6 +53,7 @@ __all__ = [
     "disclosures",
     "incidents",
     "invoices",
+    "job_leases",
     "job_applicants",
     "leads",
     "legal_holds",

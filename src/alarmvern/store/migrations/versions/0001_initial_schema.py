@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 22:43:41.319911
+Revises: (none)
+Create Date: 2026-11-22 22:50:19.142286
 """
 
 from __future__ import annotations
@@ -15,6 +15,30 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+def _postgres() -> bool:
+    return bool(op.get_bind().dialect.name == "postgresql")
+
+
+def _time_keys(table: str, time: str, unique: str | None = None) -> list[sa.Constraint]:
+    # On PostgreSQL the table is range-partitioned by time (a retention sweep drops whole
+    # partitions), and there every key must include the partition column.
+    extra = [time] if _postgres() else []
+    keys: list[sa.Constraint] = [sa.PrimaryKeyConstraint("id", *extra, name=f"pk_{table}")]
+    if unique:
+        keys.append(sa.UniqueConstraint(unique, *extra, name=f"uq_{table}_{unique}"))
+    return keys
+
+
+def _time_partitioning(time: str) -> dict[str, str]:
+    return {"postgresql_partition_by": f"RANGE ({time})"} if _postgres() else {}
+
+
+def _default_partition(table: str) -> None:
+    # Rows outside every monthly partition land here; store.partitions adds the months.
+    if _postgres():
+        op.execute(f"CREATE TABLE {table}_default PARTITION OF {table} DEFAULT")
 
 
 def upgrade() -> None:
@@ -42,6 +66,22 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log")),
+    )
+    op.create_table(
+        "blob_tombstones",
+        sa.Column("blob_id", sa.String(length=64), nullable=False),
+        sa.Column("source_table", sa.String(length=64), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("blob_id", name=op.f("pk_blob_tombstones")),
+    )
+    op.create_table(
+        "job_leases",
+        sa.Column("job", sa.String(length=64), nullable=False),
+        sa.Column("holder", sa.String(length=200), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("host", sa.String(length=200), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("job", name=op.f("pk_job_leases")),
     )
     op.create_table(
         "legal_holds",
@@ -618,8 +658,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["site_id"], ["sites.id"], name=op.f("fk_alarm_events_site_id_sites")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_alarm_events")),
+        *_time_keys("alarm_events", "occurred_at"),
+        **_time_partitioning("occurred_at"),
     )
+    _default_partition("alarm_events")
     with op.batch_alter_table("alarm_events", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_alarm_events_account_id"), ["account_id"], unique=False
@@ -807,9 +849,10 @@ def upgrade() -> None:
             ["person_id"], ["persons.id"], name=op.f("fk_media_person_id_persons")
         ),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_media_site_id_sites")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_media")),
-        sa.UniqueConstraint("blob_id", name=op.f("uq_media_blob_id")),
+        *_time_keys("media", "captured_at", unique="blob_id"),
+        **_time_partitioning("captured_at"),
     )
+    _default_partition("media")
     with op.batch_alter_table("media", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_media_account_id"), ["account_id"], unique=False)
         batch_op.create_index("ix_media_captured_at", ["captured_at"], unique=False)
@@ -930,5 +973,7 @@ def downgrade() -> None:
     op.drop_table("persons")
     op.drop_table("marketing_suppressions")
     op.drop_table("legal_holds")
+    op.drop_table("job_leases")
+    op.drop_table("blob_tombstones")
     op.drop_table("audit_log")
     op.drop_table("account_supervision")
