@@ -1,4 +1,4 @@
-"""Synthetic customers (Faker, nb_NO) with everything an alarm company stores about them.
+"""Synthetic customers (Faker, no_NO: Norwegian) with everything an alarm company stores about them.
 
 Every person, address and number here is made up. Media are tiny generated images,
 encrypted through the vault exactly as real verification images are.
@@ -37,11 +37,18 @@ class Filled:
         self.counts[table] = self.counts.get(table, 0) + n
 
 
+def insert_id(conn: Connection, statement: Any) -> int:
+    """Execute an INSERT of one row and return its new id."""
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 class Generator:
     """Writes one synthetic customer at a time, each in the caller's transaction."""
 
     def __init__(self, vault: Vault, seed: int = 2026, now: datetime | None = None) -> None:
-        self.fake = Faker("nb_NO")
+        self.fake = Faker("no_NO")
         self.fake.seed_instance(seed)
         self.rng = random.Random(seed)
         self.vault = vault
@@ -60,7 +67,7 @@ class Generator:
             "city": self.fake.city(),
             "birth_date": birth,
         }
-        person_id = int(conn.execute(t.persons.insert().values(**row)).inserted_primary_key[0])
+        person_id = insert_id(conn, t.persons.insert().values(**row))
         if with_nin:
             nin = birth.strftime("%d%m%y") + f"{self.rng.randrange(100000):05d}"
             subject = f"person:{person_id}"
@@ -80,20 +87,19 @@ class Generator:
         started = self.now - timedelta(days=self.rng.randrange(30, 3000))
         ended = started + timedelta(days=self.rng.randrange(200, 2500))
         business = self.rng.random() < 0.15
-        account = int(
-            conn.execute(
-                t.customer_accounts.insert().values(
-                    customer_no=f"K{100000 + number}",
-                    kind="business" if business else "private",
-                    holder_person_id=holder,
-                    org_no=f"9{self.rng.randrange(10**8):08d}" if business else None,
-                    org_name=self.fake.company() if business else None,
-                    started_at=started,
-                    ended_at=ended if ended < self.now else None,
-                    credit_check_result=self.rng.choice(["approved", "approved", "manual"]),
-                    credit_checked_at=started,
-                )
-            ).inserted_primary_key[0]
+        account = insert_id(
+            conn,
+            t.customer_accounts.insert().values(
+                customer_no=f"K{100000 + number}",
+                kind="business" if business else "private",
+                holder_person_id=holder,
+                org_no=f"9{self.rng.randrange(10**8):08d}" if business else None,
+                org_name=self.fake.company() if business else None,
+                started_at=started,
+                ended_at=ended if ended < self.now else None,
+                credit_check_result=self.rng.choice(["approved", "approved", "manual"]),
+                credit_checked_at=started,
+            ),
         )
         filled.add("customer_accounts", 1)
         site = self.site(conn, filled, account, number)
@@ -117,23 +123,22 @@ class Generator:
         filled.customers += 1
 
     def site(self, conn: Connection, filled: Filled, account: int, number: int) -> int:
-        lat, lon = self.fake.local_latlng(country_code="NO", coords_only=True)
-        site_id = int(
-            conn.execute(
-                t.sites.insert().values(
-                    account_id=account,
-                    street=self.fake.street_address(),
-                    postcode=self.fake.postcode(),
-                    city=self.fake.city(),
-                    municipality=self.fake.city(),
-                    latitude=float(lat),
-                    longitude=float(lon),
-                    panel_type=self.rng.choice(["Ajax Hub 2", "Texecom Premier", "Vanderbilt"]),
-                    panel_account=f"{number:06d}",
-                    components={"detectors": self.rng.randrange(2, 9), "cameras": 1},
-                    supervision_seconds=3600,
-                )
-            ).inserted_primary_key[0]
+        lat, lon = self.rng.uniform(58.0, 70.5), self.rng.uniform(5.0, 30.5)  # inside Norway
+        site_id = insert_id(
+            conn,
+            t.sites.insert().values(
+                account_id=account,
+                street=self.fake.street_address(),
+                postcode=self.fake.postcode(),
+                city=self.fake.city(),
+                municipality=self.fake.city(),
+                latitude=lat,
+                longitude=lon,
+                panel_type=self.rng.choice(["Ajax Hub 2", "Texecom Premier", "Vanderbilt"]),
+                panel_account=f"{number:06d}",
+                components={"detectors": self.rng.randrange(2, 9), "cameras": 1},
+                supervision_seconds=3600,
+            ),
         )
         filled.add("sites", 1)
         return site_id
@@ -246,18 +251,17 @@ class Generator:
     ) -> None:
         code, kind = self.rng.choice(ALARM_KINDS)
         opened = self.now - timedelta(days=self.rng.randrange(0, 10))
-        incident = int(
-            conn.execute(
-                t.incidents.insert().values(
-                    account_id=account,
-                    site_id=site,
-                    kind=kind,
-                    status="closed",
-                    opened_at=opened,
-                    closed_at=opened + timedelta(minutes=20),
-                    cause=self.rng.choice(["false alarm", "real alarm", "unknown"]),
-                )
-            ).inserted_primary_key[0]
+        incident = insert_id(
+            conn,
+            t.incidents.insert().values(
+                account_id=account,
+                site_id=site,
+                kind=kind,
+                status="closed",
+                opened_at=opened,
+                closed_at=opened + timedelta(minutes=20),
+                cause=self.rng.choice(["false alarm", "real alarm", "unknown"]),
+            ),
         )
         filled.add("incidents", 1)
         blob_id = self.vault.new_blob_id()
@@ -299,7 +303,9 @@ def fill(
     generator = Generator(vault, seed=seed)
     filled = Filled()
     with conn_factory() as conn:
-        start = int(conn.execute(select(func.count()).select_from(t.customer_accounts)).scalar())
+        start = int(
+            conn.execute(select(func.count()).select_from(t.customer_accounts)).scalar_one()
+        )
     for first in range(0, customers, 50):
         with conn_factory() as conn:
             for number in range(first, min(first + 50, customers)):

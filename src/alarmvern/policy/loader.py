@@ -107,6 +107,16 @@ def loads(text: str, name: str = "<policy>") -> LoadedPolicy:
     return LoadedPolicy(policy=policy, name=name, text=text)
 
 
+def tree_of(text: str) -> Any:
+    """The YAML tree of a policy's text, with each key's position (for :func:`line_at`)."""
+    return YAML(typ="rt").load(text)
+
+
+def line_at(tree: Any, path: Path_) -> int:
+    """The line where ``path`` is written in ``tree`` (its deepest part present in the YAML)."""
+    return _locate("", tree, path, "").line
+
+
 def _plain(node: Any) -> Any:
     if isinstance(node, CommentedMap):
         return {str(k): _plain(v) for k, v in node.items()}

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sqlalchemy import MetaData, Table
 
 DATAMAP = "datamap"
+
+# Tables whose rows are data subjects themselves, and the vault's name for them: deleting such
+# a row shreds the subject's key.
+SUBJECT_TABLES = {"persons": "person", "customer_accounts": "account"}
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,13 @@ class Binding:
     :param subjects: policy subject keys a row may concern (``customer``, ``panel_user``, …).
     :param subject: the column that links a row to its person (``persons.id``), if any.
     :param account: the column that links a row to its customer account (the distribution key).
-    :param columns: personal columns whose category differs from the row's (anonymised per rule).
+    :param columns: personal columns → their category; those of the row's own category are
+        what anonymising the row rewrites, the others follow their category's own rule.
     :param anchors: retention anchor name → the date column (or :class:`Via`) it runs from.
     :param blob: the column holding the vault blob id that is deleted with the row.
+    :param key: whose vault data key encrypts the row's blob and fields: the row's person
+        (``subject``) or its customer account (``account``). Shredding that key makes them
+        unreadable everywhere.
     """
 
     category: str
@@ -48,6 +57,15 @@ class Binding:
     columns: Mapping[str, str] = field(default_factory=dict)
     anchors: Mapping[str, str | Via] = field(default_factory=dict)
     blob: str | None = None
+    key: Literal["subject", "account"] = "subject"
+
+    def vault_subject(self, row: Mapping[str, object]) -> str | None:
+        """The vault subject (``person:7``, ``account:3``) whose key protects ``row``."""
+        column = self.account if self.key == "account" else self.subject
+        value = row.get(column) if column else None
+        if value is None:
+            return None
+        return f"{'account' if self.key == 'account' else 'person'}:{value}"
 
     def categories(self) -> list[str]:
         return [self.category, *sorted(set(self.columns.values()) - {self.category})]
@@ -83,3 +101,8 @@ def bindings(metadata: MetaData) -> Iterator[tuple[Table, Binding]]:
 def unbound_tables(metadata: MetaData) -> list[Table]:
     """Tables that declare neither a binding nor a reason: always a mistake."""
     return [t for t in metadata.sorted_tables if DATAMAP not in t.info]
+
+
+def columns_of(binding: Binding, category: str) -> list[str]:
+    """The columns of ``binding``'s table that hold ``category``."""
+    return [column for column, cat in binding.columns.items() if cat == category]

@@ -49,6 +49,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted rows are overwritten, not left in free pages: erased data must be gone.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

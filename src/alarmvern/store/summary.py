@@ -18,7 +18,7 @@ class CategoryCount:
 
 
 def rows_per_category(conn: Connection) -> list[CategoryCount]:
-    counts = []
+    counts: list[CategoryCount] = []
     for table, binding in bindings(metadata):
         rows = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
         counts.extend(CategoryCount(c, table.name, rows) for c in binding.categories())

@@ -13,6 +13,9 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Connection, Table
 
+from alarmvern.store import partitions
+from alarmvern.store.partitions import PARTITIONED, quote
+
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
     """Insert ``rows`` (dicts of column → value) in the caller's transaction."""
@@ -21,6 +24,9 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     defaults = _defaults(table, rows[0])
     complete = [{**defaults, **row} for row in rows] if defaults else list(rows)
     if conn.dialect.name == "postgresql":
+        time_column = PARTITIONED.get(table.name)
+        if time_column is not None:
+            partitions.ensure(conn, table.name, {row[time_column] for row in complete})
         _copy(conn, table, complete)
     else:
         conn.execute(table.insert(), complete)
@@ -45,8 +51,8 @@ def _defaults(table: Table, sample: Mapping[str, Any]) -> dict[str, Any]:
 def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     columns = list(rows[0])
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    quoted = ", ".join(_quote(c) for c in columns)
-    statement = f"COPY {_quote(table.name)} ({quoted}) FROM STDIN"
+    quoted = ", ".join(quote(c) for c in columns)
+    statement = f"COPY {quote(table.name)} ({quoted}) FROM STDIN"
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
@@ -57,7 +63,3 @@ def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
                     for c in columns
                 ]
             )
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

@@ -96,6 +96,7 @@ media = bind(
         account="account_id",
         anchors={"captured": "captured_at"},
         blob="blob_id",
+        key="account",
     ),
 )
 
@@ -140,6 +141,7 @@ call_recordings = bind(
         columns={"phone": "user.contact.phone_number"},
         anchors={"captured": "started_at"},
         blob="blob_id",
+        key="account",
     ),
 )
 

@@ -43,6 +43,7 @@ persons = bind(
         subjects=("customer", "panel_user", "alarm_contact", "contact_person", "lead"),
         subject="id",
         columns={
+            "name": "user.name",
             "email": "user.contact.email",
             "phone": "user.contact.phone_number",
             "street": "user.contact.address",
@@ -78,6 +79,7 @@ customer_accounts = bind(
         subject="holder_person_id",
         account="id",
         columns={
+            "customer_no": "user.account",
             "credit_check_result": "user.financial.credit_check",
             "credit_checked_at": "user.financial.credit_check",
         },
