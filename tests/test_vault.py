@@ -25,6 +25,8 @@ from sqlalchemy import Connection, Engine, LargeBinary, String, Text, select
 
 from alarmvern.errors import VaultError
 from alarmvern.settings import Settings
+from alarmvern.store import migrate
+from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import media, metadata, persons, subject_keys
 from alarmvern.vault import (
     BlobMissing,
@@ -65,7 +67,7 @@ def _person(conn: Connection, vault: Vault, person_id: int, nin: str) -> str:
             id=person_id,
             name=f"Person {person_id}",
             nin_enc=vault.encrypt_field(conn, subject, "persons", "nin_enc", nin),
-            nin_lookup=vault.lookup_hash(nin),
+            nin_lookup=vault.lookup_hash(conn, nin),
         )
     )
     return subject
@@ -101,7 +103,8 @@ def test_blob_and_field_roundtrip(engine: Engine, vault: Vault, blob_root: Path)
         token = conn.execute(select(persons.c.nin_enc)).scalar_one()
         assert vault.get_blob(conn, subject, "media", blob_id) == IMAGE
         assert vault.decrypt_field(conn, subject, "persons", "nin_enc", token) == NIN
-        assert conn.execute(select(subject_keys.c.master_key_id)).scalar_one() == vault.master.id
+        ids = conn.execute(select(subject_keys.c.master_key_id).distinct()).scalars().all()
+        assert ids == [vault.master.id]
     assert token.isascii() and NIN not in token
     stored = (blob_root / blob_id[:2] / blob_id[2:4] / blob_id).read_bytes()
     assert IMAGE not in stored and len(stored) > len(IMAGE)
@@ -116,10 +119,25 @@ def test_equal_values_encrypt_differently_but_hash_alike(engine: Engine, vault: 
         b = vault.encrypt_field(conn, "person:1", "persons", "nin_enc", NIN)
         assert a != b
         assert vault.decrypt_field(conn, "person:1", "persons", "nin_enc", b) == NIN
-    assert vault.lookup_hash(NIN) == vault.lookup_hash(NIN)
-    assert len(vault.lookup_hash(NIN)) == 64 and vault.lookup_hash(NIN) != vault.lookup_hash("x")
-    other = Vault(MasterKey.generate(), vault.blobs)
-    assert other.lookup_hash(NIN) != vault.lookup_hash(NIN)
+        digest = vault.lookup_hash(conn, NIN)
+        assert digest == vault.lookup_hash(conn, NIN)
+        assert len(digest) == 64 and digest != vault.lookup_hash(conn, "x")
+
+
+def test_lookup_hashes_differ_between_stores_and_survive_rotation(
+    engine: Engine, vault: Vault, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:
+        before = vault.lookup_hash(conn, NIN)
+        new_master = MasterKey.generate()
+        vault.rotate_master(conn, new_master)
+    with engine.begin() as conn:
+        assert Vault(new_master, vault.blobs).lookup_hash(conn, NIN) == before
+    other_store = create_store_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    migrate.upgrade(other_store)
+    with other_store.begin() as conn:
+        assert Vault(new_master, vault.blobs).lookup_hash(conn, NIN) != before
+    other_store.dispose()
 
 
 def test_a_key_from_a_rolled_back_transaction_is_never_used(engine: Engine, vault: Vault) -> None:
@@ -320,7 +338,7 @@ def test_rotation_rewraps_every_key_and_leaves_blobs_alone(
     before = _files(blob_root)
     new = MasterKey.generate()
     with engine.begin() as conn:
-        assert vault.rotate_master(conn, new, batch_size=2) == 5
+        assert vault.rotate_master(conn, new, batch_size=2) == 6  # 5 people + the lookup key
     assert _files(blob_root) == before
     with engine.connect() as conn:
         ids = set(conn.execute(select(subject_keys.c.master_key_id)).scalars())

@@ -76,7 +76,7 @@ class Generator:
                 .where(t.persons.c.id == person_id)
                 .values(
                     nin_enc=self.vault.encrypt_field(conn, subject, "persons", "nin_enc", nin),
-                    nin_lookup=self.vault.lookup_hash(nin),
+                    nin_lookup=self.vault.lookup_hash(conn, nin),
                 )
             )
         filled.add("persons", 1)

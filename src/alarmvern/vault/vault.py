@@ -20,7 +20,9 @@ from alarmvern.vault import cipher, datakeys
 from alarmvern.vault.blobs import BlobStore, check_blob_id
 from alarmvern.vault.keys import MasterKey
 
-_LOOKUP_PURPOSE = b"alarmvern/lookup-hash/v1"
+# The key of lookup hashes and pseudonyms: random, kept wrapped like a subject's data key, so
+# that rotating the master key re-wraps it and every stored hash stays valid.
+LOOKUP_SUBJECT = "system:lookup"
 _CACHE_SIZE = 256
 
 
@@ -36,7 +38,7 @@ class Vault:
     def __init__(self, master: MasterKey, blobs: BlobStore) -> None:
         self.master = master
         self.blobs = blobs
-        self._lookup_key = master.derive(_LOOKUP_PURPOSE)
+        self._lookup_key: tuple[bytes, bytes] | None = None  # (wrapped, plain)
         self._cache: OrderedDict[tuple[str, bytes], AESGCM] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -89,7 +91,7 @@ class Vault:
         Returns how many keys were re-wrapped. This vault keeps its master key: after the
         caller commits, open a new ``Vault(new_master, blobs)``. Keys already under
         ``new_master`` are skipped, so an interrupted rotation can simply be run again.
-        Note that :meth:`lookup_hash` values change with the master key.
+        Lookup hashes stay valid: their key is re-wrapped like the others.
         """
         count = datakeys.rewrap_all(conn, self.master, new_master, batch_size)
         self._evict()
@@ -152,8 +154,18 @@ class Vault:
                 "another column or subject, or was altered"
             ) from None
 
-    def lookup_hash(self, value: str) -> str:
+    def lookup_hash(self, conn: Connection, value: str) -> str:
         """A keyed hash (HMAC-SHA256, 64 hex digits) of ``value``, to find it without
-        decrypting. The key is derived from the master key, so the hash is useless without
-        it. The value is hashed exactly as given: normalise it first."""
-        return hmac.new(self._lookup_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+        decrypting, and to make stable pseudonyms. Its key is random and kept wrapped under
+        the master key, so the hash is useless without both. The value is hashed exactly as
+        given: normalise it first."""
+        stored = datakeys.read(conn, LOOKUP_SUBJECT) or datakeys.create(
+            conn, self.master, LOOKUP_SUBJECT
+        )
+        with self._lock:
+            cached = self._lookup_key
+        if cached is None or cached[0] != stored.wrapped:
+            cached = (stored.wrapped, datakeys.unwrap(self.master, stored))
+            with self._lock:
+                self._lookup_key = cached
+        return hmac.new(cached[1], value.encode("utf-8"), hashlib.sha256).hexdigest()

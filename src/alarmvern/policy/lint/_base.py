@@ -41,7 +41,7 @@ class Finding:
 
 
 def dotted(path: Path) -> str:
-    """``("activities", 3, "retention", "user.alarm.media")`` → ``activities[3].retention.user…``."""
+    """``("activities", 3, "retention", "user.x")`` → ``activities[3].retention.user.x``."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
