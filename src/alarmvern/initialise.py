@@ -7,7 +7,7 @@ from alarmvern.policy import load
 from alarmvern.settings import Settings
 from alarmvern.store import migrate
 from alarmvern.system import SYSTEM_ACTOR, connect, ensure_data_dir, record_policy_version
-from alarmvern.vault import create_key_file, load_master_key
+from alarmvern.vault import Vault, blob_store_from, create_key_file, load_master_key
 
 
 def initialise(settings: Settings) -> list[str]:
@@ -17,7 +17,8 @@ def initialise(settings: Settings) -> list[str]:
     if settings.master_key is None and not settings.key_file.exists():
         create_key_file(settings.key_file)
         made.append(f"master key file {settings.key_file} (mode 0600; keep a copy offline)")
-    load_master_key(settings)  # refuse a wrong or unreadable key before touching the database
+    # An unreadable key is refused before the database is touched, a wrong one just after.
+    vault = Vault(load_master_key(settings), blob_store_from(settings))
     engine = connect(settings)
     try:
         before = migrate.current(engine)
@@ -25,6 +26,8 @@ def initialise(settings: Settings) -> list[str]:
         if before != migrate.head():
             made.append(f"database schema {migrate.head()} (was {before or 'empty'})")
         with engine.begin() as conn:
+            vault.check_master(conn)
+            vault.lookup_hash(conn, "")  # makes the lookup key, which ties the store to its key
             if record_policy_version(conn, loaded):
                 made.append(f"policy version {loaded.policy.version} of {loaded.name}")
             if made:

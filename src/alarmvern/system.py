@@ -20,6 +20,7 @@ from alarmvern.settings import Settings
 from alarmvern.store import check, migrate
 from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import policy_versions
+from alarmvern.vault import Vault, blob_store_from, load_master_key
 
 SYSTEM_ACTOR = "system"
 
@@ -29,6 +30,7 @@ class System:
     settings: Settings
     engine: Engine
     policy: LoadedPolicy
+    vault: Vault
     warnings: list[str] = field(default_factory=list)
 
     def close(self) -> None:
@@ -81,7 +83,9 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
     engine = connect(settings)
     migrate.check_current(engine)
     loaded = load(settings.policy)
+    vault = Vault(load_master_key(settings), blob_store_from(settings))
     with engine.begin() as conn:
+        vault.check_master(conn)
         gaps = check.gaps(loaded.policy, check.populated_tables(conn))
         errors = [g for g in gaps if g.severity == "error"]
         if errors and strict:
@@ -91,7 +95,8 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
                 + f"\nadd an activity and a retention rule for each to {loaded.name}"
             )
         record_policy_version(conn, loaded)
-    return System(settings, engine, loaded, warnings=[str(g) for g in gaps if g not in errors])
+    warnings = [str(g) for g in gaps if g not in errors]
+    return System(settings, engine, loaded, vault, warnings=warnings)
 
 
 def record_policy_version(conn: Connection, loaded: LoadedPolicy) -> bool:

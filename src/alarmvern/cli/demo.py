@@ -15,7 +15,6 @@ from alarmvern.initialise import initialise
 from alarmvern.store.summary import rows_per_category
 from alarmvern.store.tables import customer_accounts
 from alarmvern.system import open_system
-from alarmvern.vault import Vault, blob_store_from, load_master_key
 
 out = Console()
 
@@ -42,8 +41,7 @@ def demo(
         if already:
             out.print(f"{already} kunder finnes allerede / customers already there; none added.")
         else:
-            vault = Vault(load_master_key(settings), blob_store_from(settings))
-            filled = fill(system.engine.begin, vault, customers, leads)
+            filled = fill(system.engine.begin, system.vault, customers, leads)
             out.print(
                 f"La til {filled.customers} syntetiske kunder / added {filled.customers} "
                 f"synthetic customers ({sum(filled.counts.values())} rows) "

@@ -46,6 +46,17 @@ class Unit:
         return columns_of(self.binding, self.category)
 
     @property
+    def subject_link(self) -> str | None:
+        """The column anonymising the row cuts: its nullable link to a person."""
+        column = self.binding.subject
+        if not self.is_row or column is None:
+            return None
+        primary = {c.name for c in self.table.primary_key.columns}
+        if column in primary or not self.table.c[column].nullable:
+            return None
+        return column
+
+    @property
     def disposal(self) -> Disposal:
         anonymising = [r for r in self.rules if r.rule.then is Disposal.anonymise]
         return Disposal.anonymise if anonymising else Disposal.delete
@@ -56,6 +67,13 @@ class Unit:
             if r.rule.then is Disposal.anonymise and r.rule.strategy is not None:
                 return r.rule.strategy
         return Strategy.drop
+
+    @property
+    def action(self) -> str:
+        """What the unit does to a due row, in words for reports."""
+        if self.disposal is Disposal.delete:
+            return "delete" if self.is_row else "drop"
+        return f"anonymise:{self.strategy}"
 
     @property
     def missing_anchors(self) -> list[str]:
@@ -100,12 +118,12 @@ def rules_for(policy: Policy, category: str) -> tuple[Rule, ...]:
 def units(policy: Policy) -> Iterator[Unit]:
     """Every unit, children before parents (so a sweep frees parents in the same run).
 
-    A column unit whose rule runs from an anchor its table does not have is left out: those
-    columns go with their row.
+    A column unit without a rule, or whose rule runs from an anchor its table does not have,
+    is left out: those columns go with their row.
     """
     for table, binding in reversed(list(bindings(metadata))):
         for category in binding.categories():
             unit = Unit(table, binding, category, rules_for(policy, category))
-            if not unit.is_row and (not unit.columns or unit.missing_anchors):
+            if not unit.is_row and (not unit.rules or not unit.columns or unit.missing_anchors):
                 continue
             yield unit

@@ -129,14 +129,10 @@ def to_do(unit: Unit) -> ColumnElement[bool]:
     """Rows the unit has not finished with (every row, for a deletion)."""
     if unit.is_row and unit.disposal is Disposal.delete:
         return true()
-    clauses: list[ColumnElement[bool]] = [
-        strategies.to_do(unit.strategy, unit.table.c[c]) for c in unit.columns
-    ]
-    if unit.is_row and unit.binding.subject and unit.table.c[unit.binding.subject].nullable:
-        if unit.binding.subject != primary_key(unit.table).name:
-            clauses.append(unit.table.c[unit.binding.subject].is_not(None))
-    if not unit.is_row and unit.disposal is Disposal.delete:
-        clauses = [strategies.to_do(strategies.DROP, unit.table.c[c]) for c in unit.columns]
+    strategy = unit.strategy if unit.disposal is Disposal.anonymise else strategies.DROP
+    clauses = [strategies.to_do(strategy, unit.table.c[c]) for c in unit.columns]
+    if unit.subject_link:
+        clauses.append(unit.table.c[unit.subject_link].is_not(None))
     return or_(false(), *clauses)
 
 

@@ -13,9 +13,10 @@ import threading
 from collections import OrderedDict
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from alarmvern.errors import VaultError
+from alarmvern.store.tables import subject_keys
 from alarmvern.vault import cipher, datakeys
 from alarmvern.vault.blobs import BlobStore, check_blob_id
 from alarmvern.vault.keys import MasterKey
@@ -74,6 +75,19 @@ class Vault:
         with self._lock:
             for cache_key in [k for k in self._cache if subject is None or k[0] == subject]:
                 del self._cache[cache_key]
+
+    def check_master(self, conn: Connection) -> None:
+        """Refuse a master key other than the one this store's keys are wrapped under."""
+        wrapped_under = conn.execute(
+            select(subject_keys.c.master_key_id).distinct().limit(2)
+        ).scalars()
+        others = [key_id for key_id in wrapped_under if key_id != self.master.id]
+        if others:
+            raise VaultError(
+                f"the master key given (key id {self.master.id}) is not the one this store's "
+                f"data is encrypted under ({others[0]}); use that key: the key file "
+                "master.key in the data dir or ALARMVERN_MASTER_KEY"
+            )
 
     def shred(self, conn: Connection, subject: str) -> bool:
         """Delete ``subject``'s data key (in the caller's transaction); True if there was one.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
-from alarmvern.store.datamap import Binding, bind
+from alarmvern.store.datamap import Binding, Via, bind
 from alarmvern.store.tables._columns import (
     Id,
     Json,
@@ -45,7 +45,10 @@ alarm_events = bind(
         subjects=("customer", "panel_user"),
         subject="actor_person_id",
         account="account_id",
-        anchors={"captured": "occurred_at"},
+        anchors={
+            "captured": "occurred_at",
+            "relationship_end": Via("account_id", "customer_accounts", "ended_at"),
+        },
     ),
 )
 
@@ -68,7 +71,11 @@ incidents = bind(
         category="user.alarm.incident",
         subjects=("customer", "third_party_on_premises"),
         account="account_id",
-        anchors={"captured": "opened_at", "incident_closed": "closed_at"},
+        anchors={
+            "captured": "opened_at",
+            "incident_closed": "closed_at",
+            "relationship_end": Via("account_id", "customer_accounts", "ended_at"),
+        },
     ),
 )
 
@@ -160,7 +167,10 @@ service_visits = bind(
         category="user.alarm.system",
         subjects=("customer",),
         account="account_id",
-        anchors={"captured": "visited_at"},
+        anchors={
+            "captured": "visited_at",
+            "relationship_end": Via("account_id", "customer_accounts", "ended_at"),
+        },
     ),
 )
 

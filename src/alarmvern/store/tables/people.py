@@ -110,6 +110,9 @@ sites = bind(
         subjects=("customer",),
         account="account_id",
         columns={
+            "street": "user.contact.address",
+            "postcode": "user.contact.address",
+            "city": "user.contact.address",
             "latitude": "user.location.precise",
             "longitude": "user.location.precise",
             "panel_type": "user.alarm.system",

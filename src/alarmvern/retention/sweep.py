@@ -1,0 +1,242 @@
+"""The sweep: delete or anonymise everything due, in batches, each batch one transaction.
+
+Every batch selects rows that are due, not held, not excepted and not yet done, handles them
+and writes one audit entry, all in one transaction: a sweep killed at any instant leaves
+each row either untouched or finished, and the next run simply continues. A deleted row's
+blob id goes to ``blob_tombstones`` in that same transaction; the blob is removed from the
+blob store after the commit, and a tombstone left by a killed sweep is finished first thing
+next time. A deleted person or customer account takes their vault key with them (shred).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, select, update
+
+from alarmvern import audit
+from alarmvern.policy.model import Disposal, Policy
+from alarmvern.retention import predicates, strategies
+from alarmvern.retention.partition_drop import drop_due_partitions
+from alarmvern.retention.plan import Unit, units
+from alarmvern.store import leases
+from alarmvern.store.datamap import SUBJECT_TABLES
+from alarmvern.store.tables import blob_tombstones, metadata
+from alarmvern.vault import Vault
+
+ACTOR = "retention"
+JOB = "retention-sweep"
+
+
+@dataclass
+class UnitResult:
+    unit: str
+    action: str
+    rows: int = 0
+    batches: int = 0
+    partitions_dropped: int = 0
+
+
+@dataclass
+class SweepReport:
+    now: datetime
+    dry_run: bool
+    results: list[UnitResult] = field(default_factory=list)
+    blobs_deleted: int = 0
+    subjects_shredded: int = 0
+    not_computable: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(r.rows for r in self.results)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "blobs_deleted": self.blobs_deleted,
+            "subjects_shredded": self.subjects_shredded,
+            "units": [r.__dict__ for r in self.results if r.rows or r.partitions_dropped],
+            "not_computable": self.not_computable,
+        }
+
+
+Progress = Callable[[str, int], None]
+
+
+def selected_units(policy: Policy, selector: str | None) -> list[Unit]:
+    chosen = [u for u in units(policy) if selector is None or u.matches(selector)]
+    if selector is not None and not chosen:
+        from alarmvern.errors import AlarmvernError
+
+        raise AlarmvernError(
+            f"--rule {selector}: no table, category, activity or unit of that name; "
+            "see `alarmvern retention forecast` for the units"
+        )
+    return chosen
+
+
+def sweep(
+    engine: Engine,
+    policy: Policy,
+    vault: Vault,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    selector: str | None = None,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+    use_partitions: bool = True,
+) -> SweepReport:
+    """Sweep everything due at ``now``; two sweeps never run at once (a database lease)."""
+    now = now or datetime.now(UTC)
+    report = SweepReport(now=now, dry_run=dry_run)
+    chosen = selected_units(policy, selector)
+    report.not_computable = [u.id for u in chosen if not u.computable]
+    if dry_run:
+        with engine.connect() as conn:
+            holds = predicates.active_holds(conn, now.date())
+            for unit in (u for u in chosen if u.computable):
+                count = conn.execute(
+                    select(func.count())
+                    .select_from(unit.table)
+                    .where(predicates.eligible(unit, now, holds))
+                ).scalar_one()
+                report.results.append(UnitResult(unit.id, unit.action, rows=int(count)))
+        return report
+    lease = leases.acquire(engine, JOB)
+    try:
+        report.blobs_deleted += finish_tombstones(engine, vault)
+        for unit in (u for u in chosen if u.computable):
+            result = UnitResult(unit.id, unit.action)
+            if use_partitions and engine.dialect.name == "postgresql":
+                dropped, rows = drop_due_partitions(engine, unit, now, lease)
+                result.partitions_dropped, result.rows = dropped, rows
+            for batch in _batches(engine, unit, now, vault, lease, batch_size, report):
+                result.rows += batch
+                result.batches += 1
+                if progress:
+                    progress(unit.id, batch)
+            report.results.append(result)
+            report.blobs_deleted += finish_tombstones(engine, vault)
+    finally:
+        lease.release(engine)
+    return report
+
+
+def _batches(
+    engine: Engine,
+    unit: Unit,
+    now: datetime,
+    vault: Vault,
+    lease: leases.Lease,
+    size: int,
+    report: SweepReport,
+) -> Iterator[int]:
+    key = predicates.primary_key(unit.table)
+    while True:
+        with engine.begin() as conn:
+            lease.renew(conn)
+            holds = predicates.active_holds(conn, now.date())
+            ids = list(
+                conn.execute(
+                    select(key)
+                    .where(predicates.eligible(unit, now, holds))
+                    .order_by(key)
+                    .limit(size)
+                ).scalars()
+            )
+            if not ids:
+                return
+            if unit.is_row and unit.disposal is Disposal.delete:
+                report.subjects_shredded += _delete_rows(conn, unit, ids, vault, now)
+            else:
+                _rewrite(conn, unit, ids, vault)
+            audit.append(
+                conn,
+                actor=ACTOR,
+                action=f"retention.{unit.action.split(':')[0]}",
+                details={
+                    "unit": unit.id,
+                    "rules": [f"{r.activity}/{r.category_key}" for r in unit.rules],
+                    "table": unit.table.name,
+                    "count": len(ids),
+                    "first_id": ids[0],
+                    "last_id": ids[-1],
+                },
+                at=now,
+            )
+        yield len(ids)
+
+
+def _delete_rows(
+    conn: Connection, unit: Unit, ids: Sequence[Any], vault: Vault, now: datetime
+) -> int:
+    table, key = unit.table, predicates.primary_key(unit.table)
+    if unit.binding.blob:
+        blob_column = table.c[unit.binding.blob]
+        blob_ids = conn.execute(
+            select(blob_column).where(key.in_(ids), blob_column.is_not(None))
+        ).scalars()
+        rows = [{"blob_id": b, "source_table": table.name, "deleted_at": now} for b in blob_ids]
+        if rows:
+            conn.execute(blob_tombstones.insert(), rows)
+    _release_references(conn, table, ids)
+    conn.execute(delete(table).where(key.in_(ids)))
+    kind = SUBJECT_TABLES.get(table.name)
+    if kind is None:
+        return 0
+    return sum(vault.shred(conn, f"{kind}:{row_id}") for row_id in ids)
+
+
+def _release_references(conn: Connection, table: Table, ids: Sequence[Any]) -> None:
+    """Rows elsewhere that may point nowhere stop pointing here (the row stays, unlinked)."""
+    for other in metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is table and fk.parent.nullable:
+                conn.execute(update(other).where(fk.parent.in_(ids)).values({fk.parent.name: None}))
+
+
+def _rewrite(conn: Connection, unit: Unit, ids: Sequence[Any], vault: Vault) -> None:
+    """Anonymise (or, for a column category, drop) the unit's columns in rows ``ids``."""
+    table, key = unit.table, predicates.primary_key(unit.table)
+    strategy = unit.strategy if unit.disposal is Disposal.anonymise else strategies.DROP
+    columns = [table.c[c] for c in unit.columns]
+    rows = conn.execute(select(key, *columns).where(key.in_(ids))).all()
+    pseudonymise = _pseudonymiser(conn, vault)
+    changes = []
+    for row in rows:
+        values = {
+            f"new_{c.name}": strategies.apply(strategy, c, row._mapping[c.name], pseudonymise)
+            for c in columns
+        }
+        changes.append({"row_key": row._mapping[key.name], **values})
+    assignments: dict[str, Any] = {c.name: bindparam(f"new_{c.name}") for c in columns}
+    if unit.subject_link:
+        assignments[unit.subject_link] = None
+    if changes and assignments:
+        statement = update(table).where(key == bindparam("row_key")).values(assignments)
+        conn.execute(statement, changes)
+
+
+def _pseudonymiser(conn: Connection, vault: Vault) -> Callable[[str], str]:
+    return lambda value: vault.lookup_hash(conn, "pseudonym:" + value)[:12]
+
+
+def finish_tombstones(engine: Engine, vault: Vault, batch: int = 500) -> int:
+    """Delete the blobs of rows already deleted; return how many."""
+    done = 0
+    while True:
+        with engine.connect() as conn:
+            blob_ids = list(conn.execute(select(blob_tombstones.c.blob_id).limit(batch)).scalars())
+        if not blob_ids:
+            return done
+        for blob_id in blob_ids:
+            vault.delete_blob(blob_id)  # deleting a missing blob is not an error
+        with engine.begin() as conn:
+            conn.execute(delete(blob_tombstones).where(blob_tombstones.c.blob_id.in_(blob_ids)))
+        done += len(blob_ids)

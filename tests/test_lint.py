@@ -1,0 +1,430 @@
+"""The linter: each rule fires on a policy that breaks it and stays silent on one that does not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from alarmvern.policy import loads
+from alarmvern.policy.lint import Finding, lint, rule_ids
+
+TODAY = date(2026, 6, 1)
+
+BASE = """\
+version: "1"
+date: 2026-01-01
+controller:
+  name: Test Alarm AS
+  org_no: "999999999"
+  email: post@test.example
+  dpo: {name: Ombud, email: personvern@test.example}
+subjects:
+  customer: {name: {nb: Kunde, en: Customer}}
+categories:
+  user.contact: {name: {nb: Kontaktinformasjon, en: Contact information}}
+  user.alarm.media: {name: {nb: Alarmbilder, en: Alarm images}}
+recipients:
+  - id: hosting
+    name: {nb: Driftsleverandør, en: Hosting provider}
+    role: processor
+    country: "NO"
+    dpa_signed: 2025-03-01
+activities:
+  - id: service
+    name: {nb: Alarmtjenesten, en: The alarm service}
+    purpose: {nb: Levere alarmtjenesten, en: Deliver the alarm service}
+    legal_basis: contract
+    subjects: [customer]
+    categories: [user.contact, user.alarm.media]
+    recipients: [hosting]
+    required: contract
+    consequence: {nb: Uten dem kan vi ikke levere, en: Without it we cannot deliver}
+    retention:
+      user.contact: {keep: 12mo, from: relationship_end}
+      user.alarm.media: {keep: 7d, from: captured, quote: "Bilder lagres i 7 dager."}
+    quote: "Vi behandler opplysninger for å levere tjenesten."
+  - id: newsletter
+    name: {nb: Nyhetsbrev, en: Newsletter}
+    purpose: {nb: Sende nyhetsbrev, en: Send newsletters}
+    legal_basis: consent
+    withdrawal: {nb: Lenken i hvert brev, en: The link in every letter}
+    subjects: [customer]
+    categories: [user.contact]
+    retention:
+      user.contact: {keep: 0d, from: consent_withdrawn}
+"""
+
+
+def vary(*pairs: tuple[str, str], base: str = BASE) -> str:
+    text = base
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def findings(text: str, today: date = TODAY) -> list[Finding]:
+    return lint(loads(text, name="test.yaml"), today)
+
+
+def by_rule(text: str, rule: str) -> list[Finding]:
+    return [f for f in findings(text) if f.rule == rule]
+
+
+NEWSLETTER = "  - id: newsletter\n"
+WEB = """\
+  - id: web
+    name: {nb: Nettsted, en: Website}
+    purpose: {nb: Analyse av besøk på nettstedet, en: Analytics of website visits}
+    legal_basis: LEGAL
+    WITHDRAWAL
+    subjects: [customer]
+    categories: [user.contact]
+    retention:
+      user.contact: {keep: 13mo, from: captured}
+"""
+
+
+def web(basis: str) -> str:
+    extra = "withdrawal: {nb: Endre samtykket, en: Change the consent}"
+    if basis == "legitimate_interest":
+        extra = "legitimate_interest: {nb: Bedre nettsted, en: A better website}"
+    return vary((NEWSLETTER, WEB.replace("LEGAL", basis).replace("WITHDRAWAL", extra) + NEWSLETTER))
+
+
+def test_the_base_policy_is_clean() -> None:
+    assert findings(BASE) == []
+
+
+def test_every_rule_has_an_id_once() -> None:
+    ids = rule_ids()
+    assert len(ids) == len(set(ids)) and "placeholder" in ids
+
+
+# (rule, severity, article fragment, policy that breaks it)
+BROKEN = [
+    (
+        "controller-contact",
+        "error",
+        "13(1)(a)",
+        vary(("  email: post@test.example\n", "")),
+    ),
+    ("controller-org-no", "warning", "13(1)(a)", vary(('  org_no: "999999999"\n', ""))),
+    (
+        "controller-person",
+        "error",
+        "13(1)(a)",
+        vary(('  org_no: "999999999"\n', ""), ("Test Alarm AS", "Kari Nordmann")),
+    ),
+    (
+        "dpo-contact",
+        "warning",
+        "13(1)(b)",
+        vary(("  dpo: {name: Ombud, email: personvern@test.example}\n", "")),
+    ),
+    (
+        "supervisory-authority",
+        "error",
+        "13(2)(d)",
+        vary(
+            (
+                "  email: post@test.example\n",
+                '  email: post@test.example\n  supervisory_authority: {name: "", web: ""}\n',
+            )
+        ),
+    ),
+    ("purpose", "error", "13(1)(c)", vary(("en: Send newsletters", "en: x"))),
+    (
+        "legal-basis-explained",
+        "error",
+        "13(1)(c)",
+        web("legitimate_interest").replace("en: A better website", 'en: " "'),
+    ),
+    (
+        "recipients",
+        "warning",
+        "13(1)(e)",
+        vary(("    recipients: [hosting]\n", "")),
+    ),
+    (
+        "rights-contact",
+        "error",
+        "13(2)(b)",
+        vary(("  email: post@test.example\n", "")),
+    ),
+    (
+        "source",
+        "error",
+        "14(2)(f)",
+        vary(
+            (
+                "    legal_basis: contract\n",
+                "    legal_basis: contract\n    sources: [third_party]\n",
+            )
+        ),
+    ),
+    (
+        "required-consequence",
+        "error",
+        "13(2)(e)",
+        vary(("    consequence: {nb: Uten", "    #")),
+    ),
+    (
+        "automated-decision",
+        "warning",
+        "13(2)(f)",
+        vary(("Levere alarmtjenesten", "Levere alarmtjenesten etter kredittvurdering")),
+    ),
+    ("policy-date", "error", "12(1)", vary(("date: 2026-01-01", "date: 2026-07-01"))),
+    ("policy-date", "warning", "13", vary(("date: 2026-01-01", "date: 2018-01-01"))),
+    ("dpa-date", "warning", "28(3)", vary(("dpa_signed: 2025-03-01", "dpa_signed: 2026-02-01"))),
+    ("dpa-date", "error", "28(3)", vary(("dpa_signed: 2025-03-01", "dpa_signed: 2026-12-01"))),
+    (
+        "privacy-shield",
+        "error",
+        "44",
+        vary(('country: "NO"', "country: US\n    transfer: privacy_shield")),
+    ),
+    ("transfer-safeguard", "error", "13(1)(f)", vary(('country: "NO"', "country: US"))),
+    (
+        "transfer-safeguard",
+        "warning",
+        "13(1)(f)",
+        vary(('country: "NO"', "transfer: unknown")),
+    ),
+    (
+        "consent-withdrawal",
+        "error",
+        "7(3)",
+        vary(("    withdrawal: {nb: Lenken i hvert brev, en: The link in every letter}\n", "")),
+    ),
+    (
+        "consent-where-necessary",
+        "error",
+        "7(4)",
+        vary(
+            (
+                "    legal_basis: contract\n",
+                "    legal_basis: consent\n    withdrawal: {nb: a, en: b}\n",
+            )
+        ),
+    ),
+    (
+        "presence-needs-consent",
+        "error",
+        "3-15",
+        vary(
+            (
+                "  user.contact: {name",
+                "  user.location.presence: {name: {nb: P, en: P}}\n  user.contact: {name",
+            ),
+            (
+                "categories: [user.contact, user.alarm.media]",
+                "categories: [user.contact, user.alarm.media, user.location.presence]",
+            ),
+            (
+                "      user.contact: {keep: 12mo",
+                "      user.location.presence: {keep: 1d, from: captured}\n"
+                "      user.contact: {keep: 12mo",
+            ),
+        ),
+    ),
+    (
+        "cookie-consent",
+        "error",
+        "3-15",
+        BASE
+        + "cookies:\n  - {name: _ga, vendor: Google, purpose: {nb: Statistikk, en: Statistics},"
+        " lifetime: 2y, consent_required: false}\n",
+    ),
+    ("cookie-consent", "warning", "3-15", web("legitimate_interest")),
+    (
+        "category-unused",
+        "warning",
+        "5(1)(c)",
+        vary(
+            ("categories:\n", "categories:\n  user.financial: {name: {nb: Økonomi, en: Finance}}\n")
+        ),
+    ),
+    (
+        "retention-missing",
+        "error",
+        "13(2)(a)",
+        vary(
+            (
+                "      user.alarm.media: {keep: 7d",
+                "      # (no rule)",
+            )
+        ),
+    ),
+    (
+        "retention-criterion",
+        "error",
+        "13(2)(a)",
+        vary(
+            (
+                "{keep: 12mo, from: relationship_end}",
+                "{criterion: {nb: Så lenge det er nødvendig, en: As long as necessary}}",
+            )
+        ),
+    ),
+    (
+        "retention-criterion",
+        "warning",
+        "13(2)(a)",
+        vary(
+            (
+                "{keep: 12mo, from: relationship_end}",
+                "{criterion: {nb: Til kundeforholdet er over, en: Until the customer leaves}}",
+            )
+        ),
+    ),
+    ("placeholder", "error", "12(1)", vary(("en: Send newsletters", "en: Send newsletters TODO"))),
+    ("placeholder", "error", "12(1)", vary(("nb: Sende nyhetsbrev", 'nb: "Sende [produkt]"'))),
+    ("placeholder", "error", "12(1)", vary(("nb: Sende nyhetsbrev", "nb: Sende nyhetsbrev …"))),
+    ("placeholder", "error", "12(1)", vary(('"Bilder lagres i 7 dager."', '"Bilder lagres ??"'))),
+    (
+        "unfinished-sentence",
+        "warning",
+        "12(1)",
+        vary(('"Bilder lagres i 7 dager."', '"Samtaleopptak? I så fall 12 måneder."')),
+    ),
+    (
+        "impossible-date",
+        "error",
+        "12(1)",
+        vary(('"Bilder lagres i 7 dager."', '"Oppdatert 30.02.2019"')),
+    ),
+    (
+        "id-document-copy",
+        "error",
+        "EDPB 01/2022",
+        BASE + "rights: {verification: [mine_sider, id_document_copy]}\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "severity", "article", "text"),
+    BROKEN,
+    ids=[f"{r}-{s}-{i}" for i, (r, s, _, _) in enumerate(BROKEN)],
+)
+def test_a_rule_fires_on_a_policy_that_breaks_it(
+    rule: str, severity: str, article: str, text: str
+) -> None:
+    mine = by_rule(text, rule)
+    assert mine, f"{rule} did not fire"
+    assert any(f.severity == severity for f in mine), mine
+    assert all(article in f.article for f in mine if f.severity == severity)
+    assert all(f.message_nb and f.message_en and f.message_nb != f.message_en for f in mine)
+
+
+def test_every_rule_is_exercised() -> None:
+    assert {r for r, *_ in BROKEN} == set(rule_ids())
+
+
+# Policies close to the broken ones that are fine: each rule stays silent.
+FINE = [
+    ("controller-contact", vary(("  email: post@test.example\n", '  phone: "22 22 22 22"\n'))),
+    (
+        "controller-person",
+        vary(('  org_no: "999999999"\n', ""), ("Test Alarm AS", "Test Alarm Ltd")),
+    ),
+    ("dpo-contact", BASE),
+    ("recipients", BASE),
+    (
+        "source",
+        vary(
+            (
+                "    legal_basis: contract\n",
+                "    legal_basis: contract\n    sources: [third_party]\n"
+                "    source_detail: {nb: Kredittopplysningsbyrå, en: A credit agency}\n",
+            )
+        ),
+    ),
+    (
+        "required-consequence",
+        vary(
+            ("    required: contract\n", "    sources: [system]\n    required: contract\n"),
+            ("    consequence: {nb: Uten", "    #"),
+        ),
+    ),
+    ("policy-date", vary(("date: 2026-01-01", "date: 2026-06-01"))),
+    ("dpa-date", vary(("dpa_signed: 2025-03-01", "dpa_signed: 2026-01-01"))),
+    ("privacy-shield", vary(('country: "NO"', "country: US\n    transfer: dpf"))),
+    ("transfer-safeguard", vary(('country: "NO"', "country: GB\n    transfer: adequacy"))),
+    ("consent-where-necessary", BASE),
+    (
+        "cookie-consent",
+        web("consent")
+        + "cookies:\n  - {name: session, vendor: Test Alarm AS, purpose: {nb: Innlogging,"
+        " en: Login}, lifetime: session, consent_required: false}\n",
+    ),
+    (
+        "category-unused",
+        vary(("categories:\n", "categories:\n  user: {name: {nb: Alt, en: All}}\n")),
+    ),
+    ("retention-missing", BASE),
+    ("retention-criterion", BASE),
+    ("placeholder", vary(('"Bilder lagres i 7 dager."', '"Bilder […] lagres i 7 dager …"'))),
+    (
+        "unfinished-sentence",
+        vary(('"Bilder lagres i 7 dager."', '"Hvor lenge lagrer vi? I 7 dager."')),
+    ),
+    ("impossible-date", vary(('"Bilder lagres i 7 dager."', '"Oppdatert 28.02.2019"'))),
+    ("id-document-copy", BASE + "rights: {verification: [mine_sider, id_document_checked]}\n"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "text"), FINE, ids=[f"{r}-{i}" for i, (r, _) in enumerate(FINE)])
+def test_a_rule_is_silent_on_a_policy_that_keeps_it(rule: str, text: str) -> None:
+    assert by_rule(text, rule) == []
+
+
+def test_direct_marketing_to_customers_may_rest_on_legitimate_interest() -> None:
+    text = vary(
+        ("    legal_basis: consent\n", "    legal_basis: legitimate_interest\n"),
+        (
+            "    withdrawal: {nb: Lenken i hvert brev, en: The link in every letter}\n",
+            "    legitimate_interest: {nb: Markedsføring til egne kunder, en: Marketing to our"
+            " own customers}\n",
+        ),
+    )
+    assert findings(text) == []
+
+
+def test_a_finding_carries_line_path_and_the_nearest_quote() -> None:
+    text = vary(("{keep: 7d, from: captured,", "{criterion: {nb: Så lenge nødvendig, en: x},"))
+    [finding] = by_rule(text, "retention-criterion")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "Så lenge nødvendig" in s)
+    assert finding.severity == "error"
+    assert finding.path == "activities[0].retention.user.alarm.media"
+    assert finding.line == line
+    assert finding.quote == "Bilder lagres i 7 dager."
+
+
+def test_a_finding_without_its_own_quote_takes_its_activitys() -> None:
+    [finding] = by_rule(vary(("    consequence: {nb: Uten", "    #")), "required-consequence")
+    assert finding.quote == "Vi behandler opplysninger for å levere tjenesten."
+    assert finding.path == "activities[0].required"
+
+
+def test_findings_are_sorted_by_severity_then_line() -> None:
+    text = vary(
+        ("  email: post@test.example\n", ""),
+        ('  org_no: "999999999"\n', ""),
+        ("dpa_signed: 2025-03-01", "dpa_signed: 2026-02-01"),
+        ("en: Send newsletters", "en: x"),
+    )
+    found = findings(text)
+    order = {"error": 0, "warning": 1, "info": 2}
+    keys = [(order[f.severity], f.line or 0) for f in found]
+    assert keys == sorted(keys)
+    assert found[0].severity == "error" and found[-1].severity == "warning"
+
+
+def test_today_decides_whether_a_date_is_in_the_future() -> None:
+    text = vary(("date: 2026-01-01", "date: 2026-07-01"))
+    assert by_rule(text, "policy-date")
+    assert lint(loads(text), date(2026, 8, 1)) == []
