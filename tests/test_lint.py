@@ -172,7 +172,7 @@ BROKEN = [
     ),
     (
         "automated-decision",
-        "warning",
+        "info",
         "13(2)(f)",
         vary(("Levere alarmtjenesten", "Levere alarmtjenesten etter kredittvurdering")),
     ),
@@ -428,3 +428,10 @@ def test_today_decides_whether_a_date_is_in_the_future() -> None:
     text = vary(("date: 2026-01-01", "date: 2026-07-01"))
     assert by_rule(text, "policy-date")
     assert lint(loads(text), date(2026, 8, 1)) == []
+
+
+def test_a_text_defect_outside_any_quote_quotes_the_text_itself() -> None:
+    [finding] = by_rule(
+        vary(('version: "1"', 'version: "oppdatert 30.02.2019"')), "impossible-date"
+    )
+    assert (finding.path, finding.line, finding.quote) == ("version", 1, "oppdatert 30.02.2019")

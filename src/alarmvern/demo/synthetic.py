@@ -249,7 +249,7 @@ class Generator:
     def incident_with_media(
         self, conn: Connection, filled: Filled, account: int, site: int
     ) -> None:
-        code, kind = self.rng.choice(ALARM_KINDS)
+        _code, kind = self.rng.choice(ALARM_KINDS)
         opened = self.now - timedelta(days=self.rng.randrange(0, 10))
         incident = insert_id(
             conn,

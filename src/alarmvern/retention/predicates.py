@@ -92,7 +92,8 @@ def held(table: Table, holds: Sequence[ActiveHold]) -> ColumnElement[bool]:
     for fk in table.foreign_keys:
         ids = by_table.get(fk.column.table.name)
         if ids:
-            clauses.append(fk.parent.in_(sorted(ids)))
+            # "NULL IN (…)" is NULL, and NOT NULL would hide the row from the sweep too.
+            clauses.append(and_(fk.parent.is_not(None), fk.parent.in_(sorted(ids))))
     return or_(false(), *clauses)
 
 

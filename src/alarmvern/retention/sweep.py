@@ -138,6 +138,7 @@ def _batches(
     report: SweepReport,
 ) -> Iterator[int]:
     key = predicates.primary_key(unit.table)
+    previous: list[Any] = []
     while True:
         with engine.begin() as conn:
             lease.renew(conn)
@@ -152,6 +153,11 @@ def _batches(
             )
             if not ids:
                 return
+            if ids == previous:
+                # A batch that changes nothing would repeat for ever: a bug, never a state to
+                # wait out. The transaction rolls back; the unit is named for the report.
+                raise RuntimeError(f"retention unit {unit.id} made no progress on ids {ids[:5]}")
+            previous = ids
             if unit.is_row and unit.disposal is Disposal.delete:
                 report.subjects_shredded += _delete_rows(conn, unit, ids, vault, now)
             else:

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
 
-
 # Table → its partition column.
 PARTITIONED = {"alarm_events": "occurred_at", "media": "captured_at"}
 _NAME = re.compile(r"^(?P<table>.+)_p(?P<year>\d{4})(?P<month>\d{2})$")

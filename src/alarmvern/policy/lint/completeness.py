@@ -227,7 +227,7 @@ def automated_decision(ctx: Context) -> Iterator[Finding]:
         if _DECISION_HINT.search(hay):
             yield ctx.finding(
                 "automated-decision",
-                "warning",
+                "info",
                 "art. 13(2)(f)",
                 ("activities", index),
                 f"Aktiviteten «{act.id}» ser ut som kredittvurdering eller profilering, men sier "

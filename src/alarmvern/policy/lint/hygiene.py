@@ -33,6 +33,12 @@ def _is_quote(path: Path) -> bool:
     return bool(path) and path[-1] == "quote"
 
 
+def _sentence(ctx: Context, path: Path, text: str, mark: str) -> str:
+    """The nearest notice quote if it holds ``mark``, else the text that does."""
+    quote = ctx.quote(path)
+    return quote if quote is not None and mark in quote else text
+
+
 @rule("placeholder")
 def placeholder(ctx: Context) -> Iterator[Finding]:
     for path, text in strings(ctx.policy):
@@ -47,6 +53,7 @@ def placeholder(ctx: Context) -> Iterator[Finding]:
                 path,
                 f"Plassholdertekst «{mark}» står igjen: teksten er ikke ferdig skrevet.",
                 f'Placeholder text "{mark}" is left in: the text is not finished.',
+                quote=_sentence(ctx, path, text, mark),
             )
 
 
@@ -67,6 +74,7 @@ def unfinished_sentence(ctx: Context) -> Iterator[Finding]:
                     "utkast som ble stående?",
                     f'"{sentence.strip()}" ends in a question mark without being a question: a '
                     "draft left in?",
+                    quote=_sentence(ctx, path, text, sentence.strip()),
                 )
                 break
 
@@ -86,6 +94,7 @@ def impossible_date(ctx: Context) -> Iterator[Finding]:
                     path,
                     f"Datoen {written} finnes ikke.",
                     f"The date {written} does not exist.",
+                    quote=_sentence(ctx, path, text, written),
                 )
 
 

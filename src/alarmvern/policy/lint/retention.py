@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from alarmvern.policy.lint._base import Context, Finding, rule
 from alarmvern.policy.model import covers
 
+# "As long as necessary" in its many forms: a period no one can compute.
 _VAGUE = re.compile(
-    r"så lenge (det er |det anses |vi anser det |)(nødvendig|påkrevd|behov)|"
-    r"ikke lenger enn (det som er |)nødvendig|lenger enn nødvendig|så lenge vi har behov|"
-    r"as long as (is |)(necessary|needed|required)|no longer than (is |)(necessary|needed)|"
-    r"longer than necessary|for as long as",
+    r"(så lenge|lenger enn|lengre enn|as long as|longer than)[^.\d]{0,80}"
+    r"(nødvendig|behov|påkrevd|necessary|needed|required)",
     re.IGNORECASE,
 )
 
