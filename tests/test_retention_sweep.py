@@ -292,15 +292,15 @@ def test_each_batch_is_audited_with_counts_and_ids_never_content(
     sweep(engine, policy.policy, vault, now=b.T0 + timedelta(days=8), batch_size=2)
     with engine.connect() as conn:
         entries = (
-            conn.execute(
-                select(audit_log.c.details).where(audit_log.c.action == "retention.delete")
-            )
+            conn.execute(select(audit_log.c.details).where(audit_log.c.action == "retention.sweep"))
             .scalars()
             .all()
         )
         assert audit.verify(conn)[1] is None
     assert len(entries) == 3
-    assert all('"table": "media"' in e and "first_id" in e for e in entries)
+    assert all(
+        '"table": "media"' in e and '"first_id"' in e and '"count": 2' in e for e in entries[:2]
+    )
     assert not any("Kari" in e or "PNG" in e for e in entries)
 
 

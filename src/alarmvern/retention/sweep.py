@@ -1,8 +1,9 @@
 """The sweep: delete or anonymise everything due, in batches, each batch one transaction.
 
-Every batch selects rows that are due, not held, not excepted and not yet done, handles them
-and writes one audit entry, all in one transaction: a sweep killed at any instant leaves
-each row either untouched or finished, and the next run simply continues. A deleted row's
+Every batch selects rows of one table that are due, not held, not excepted and not yet done,
+applies every rule due for each of them and writes one audit entry, all in one transaction:
+a sweep killed at any instant leaves each row either untouched or finished, and the next run
+simply continues. A deleted row's
 blob id goes to ``blob_tombstones`` in that same transaction; the blob is removed from the
 blob store after the commit, and a tombstone left by a killed sweep is finished first thing
 next time. A deleted person or customer account takes their vault key with them (shred).
@@ -10,12 +11,12 @@ next time. A deleted person or customer account takes their vault key with them 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, or_, select, update
 
 from alarmvern import audit
 from alarmvern.policy.model import Disposal, Policy
@@ -111,72 +112,105 @@ def sweep(
     lease = leases.acquire(engine, JOB)
     try:
         report.blobs_deleted += finish_tombstones(engine, vault)
-        for unit in (u for u in chosen if u.computable):
-            result = UnitResult(unit.id, unit.action)
+        for table_units in _by_table(u for u in chosen if u.computable):
+            results = {u.id: UnitResult(u.id, u.action) for u in table_units}
             if use_partitions and engine.dialect.name == "postgresql":
-                dropped, rows = drop_due_partitions(engine, unit, now, lease)
-                result.partitions_dropped, result.rows = dropped, rows
-            for batch in _batches(engine, unit, now, vault, lease, batch_size, report):
-                result.rows += batch
-                result.batches += 1
+                for unit in table_units:
+                    dropped, rows = drop_due_partitions(engine, unit, now, lease)
+                    results[unit.id].partitions_dropped += dropped
+                    results[unit.id].rows += rows
+            for counts in _batches(engine, table_units, now, vault, lease, batch_size, report):
+                for unit_id, n in counts.items():
+                    results[unit_id].rows += n
+                    results[unit_id].batches += 1
                 if progress:
-                    progress(unit.id, batch)
-            report.results.append(result)
+                    progress(table_units[0].table.name, sum(counts.values()))
+            report.results.extend(results.values())
             report.blobs_deleted += finish_tombstones(engine, vault)
     finally:
         lease.release(engine)
     return report
 
 
+def _by_table(chosen: Iterable[Unit]) -> list[list[Unit]]:
+    """Units grouped by table, row unit first, tables in the plan's order."""
+    groups: dict[str, list[Unit]] = {}
+    for unit in chosen:
+        groups.setdefault(unit.table.name, []).append(unit)
+    return [sorted(g, key=lambda u: not u.is_row) for g in groups.values()]
+
+
 def _batches(
     engine: Engine,
-    unit: Unit,
+    table_units: list[Unit],
     now: datetime,
     vault: Vault,
     lease: leases.Lease,
     size: int,
     report: SweepReport,
-) -> Iterator[int]:
-    key = predicates.primary_key(unit.table)
+) -> Iterator[dict[str, int]]:
+    """Batches of rows with anything due; every unit due for a row is applied to it in the
+    batch's one transaction, so no row is ever left partly anonymised."""
+    table = table_units[0].table
+    key = predicates.primary_key(table)
     previous: list[Any] = []
     while True:
         with engine.begin() as conn:
             lease.renew(conn)
             holds = predicates.active_holds(conn, now.date())
+            conditions = {u.id: predicates.eligible(u, now, holds) for u in table_units}
             ids = list(
                 conn.execute(
-                    select(key)
-                    .where(predicates.eligible(unit, now, holds))
-                    .order_by(key)
-                    .limit(size)
+                    select(key).where(or_(*conditions.values())).order_by(key).limit(size)
                 ).scalars()
             )
             if not ids:
                 return
             if ids == previous:
                 # A batch that changes nothing would repeat for ever: a bug, never a state to
-                # wait out. The transaction rolls back; the unit is named for the report.
-                raise RuntimeError(f"retention unit {unit.id} made no progress on ids {ids[:5]}")
+                # wait out. The transaction rolls back; the table is named for the report.
+                raise RuntimeError(f"retention of {table.name} made no progress on {ids[:5]}")
             previous = ids
-            if unit.is_row and unit.disposal is Disposal.delete:
-                report.subjects_shredded += _delete_rows(conn, unit, ids, vault, now)
-            else:
-                _rewrite(conn, unit, ids, vault)
+            counts: dict[str, int] = {}
+            deleted: set[Any] = set()
+            for unit in table_units:
+                due_ids = [
+                    i
+                    for i in conn.execute(
+                        select(key).where(key.in_(ids), conditions[unit.id]).order_by(key)
+                    ).scalars()
+                    if i not in deleted
+                ]
+                if not due_ids:
+                    continue
+                counts[unit.id] = len(due_ids)
+                if unit.is_row and unit.disposal is Disposal.delete:
+                    report.subjects_shredded += _delete_rows(conn, unit, due_ids, vault, now)
+                    deleted.update(due_ids)
+                else:
+                    _rewrite(conn, unit, due_ids, vault)
             audit.append(
                 conn,
                 actor=ACTOR,
-                action=f"retention.{unit.action.split(':')[0]}",
+                action="retention.sweep",
                 details={
-                    "unit": unit.id,
-                    "rules": [f"{r.activity}/{r.category_key}" for r in unit.rules],
-                    "table": unit.table.name,
+                    "table": table.name,
                     "count": len(ids),
                     "first_id": ids[0],
                     "last_id": ids[-1],
+                    "units": {
+                        unit.id: {
+                            "action": unit.action,
+                            "rules": [f"{r.activity}/{r.category_key}" for r in unit.rules],
+                            "count": counts[unit.id],
+                        }
+                        for unit in table_units
+                        if unit.id in counts
+                    },
                 },
                 at=now,
             )
-        yield len(ids)
+        yield counts
 
 
 def _delete_rows(
