@@ -62,7 +62,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 
 def main() -> None:
-    from alarmvern.cli import demo, policy, store  # noqa: F401  (they register commands)
+    from alarmvern.cli import demo, policy, retention, store  # noqa: F401  (they register commands)
 
     try:
         app()
