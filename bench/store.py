@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import sys
 import tempfile
 import time
 import uuid
@@ -23,12 +22,10 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from alarmvern.store import migrate  # noqa: E402
-from alarmvern.store.engine import create_store_engine  # noqa: E402
-from alarmvern.store.tables import alarm_events  # noqa: E402
-from alarmvern.store.writes import insert_many  # noqa: E402
+from alarmvern.store import migrate
+from alarmvern.store.engine import create_store_engine
+from alarmvern.store.tables import alarm_events
+from alarmvern.store.writes import insert_many
 
 COLUMNS = [
     "panel_account",
@@ -88,7 +85,8 @@ def bench_sqlite(rows: list[dict[str, Any]], size: int) -> tuple[float, float]:
         db = sqlite3.connect(folder / "raw.db", isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
-        sql = f"INSERT INTO alarm_events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+        marks = ", ".join("?" * len(COLUMNS))
+        sql = f"INSERT INTO alarm_events ({', '.join(COLUMNS)}) VALUES ({marks})"
         for batch in batches(rows, size):
             db.execute("BEGIN")
             db.executemany(sql, [tuple(_sqlite_value(r[c]) for c in COLUMNS) for r in batch])
@@ -129,9 +127,10 @@ def bench_postgres(rows: list[dict[str, Any]], size: int, admin: str) -> tuple[f
         def raw_path() -> None:
             with psycopg.connect(urls[1].replace("+psycopg", "")) as db:
                 for batch in batches(rows, size):
-                    with db.cursor() as cur, cur.copy(
-                        f"COPY alarm_events ({', '.join(COLUMNS)}) FROM STDIN"
-                    ) as copy:
+                    with (
+                        db.cursor() as cur,
+                        cur.copy(f"COPY alarm_events ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+                    ):
                         for r in batch:
                             copy.write_row([r[c] for c in COLUMNS])
                     db.commit()

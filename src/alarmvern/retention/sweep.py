@@ -16,7 +16,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from alarmvern import audit
 from alarmvern.policy.model import Disposal, Policy
@@ -153,51 +165,45 @@ def _batches(
     batch's one transaction, so no row is ever left partly anonymised."""
     table = table_units[0].table
     key = predicates.primary_key(table)
-    previous: list[Any] = []
+    previous: tuple[Any, ...] = ()
     while True:
         with engine.begin() as conn:
             lease.renew(conn)
             holds = predicates.active_holds(conn, now.date())
             conditions = {u.id: predicates.eligible(u, now, holds) for u in table_units}
-            ids = list(
-                conn.execute(
-                    select(key).where(or_(*conditions.values())).order_by(key).limit(size)
-                ).scalars()
-            )
-            if not ids:
+            window = (
+                select(key.label("k")).where(or_(*conditions.values())).order_by(key).limit(size)
+            ).subquery()
+            first, last, rows = conn.execute(
+                select(func.min(window.c.k), func.max(window.c.k), func.count())
+            ).one()
+            if not rows:
                 return
-            if ids == previous:
+            if (first, last, rows) == previous:
                 # A batch that changes nothing would repeat for ever: a bug, never a state to
                 # wait out. The transaction rolls back; the table is named for the report.
-                raise RuntimeError(f"retention of {table.name} made no progress on {ids[:5]}")
-            previous = ids
+                raise RuntimeError(f"retention of {table.name} made no progress at {first}")
+            previous = (first, last, rows)
+            # Every row in [first, last] that anything is due for is in this batch.
             counts: dict[str, int] = {}
-            deleted: set[Any] = set()
-            for unit in table_units:
-                due_ids = [
-                    i
-                    for i in conn.execute(
-                        select(key).where(key.in_(ids), conditions[unit.id]).order_by(key)
-                    ).scalars()
-                    if i not in deleted
-                ]
-                if not due_ids:
-                    continue
-                counts[unit.id] = len(due_ids)
+            for unit in table_units:  # the row's deletion first: what it deletes is done
+                where = and_(key.between(first, last), conditions[unit.id])
                 if unit.is_row and unit.disposal is Disposal.delete:
-                    report.subjects_shredded += _delete_rows(conn, unit, due_ids, vault, now)
-                    deleted.update(due_ids)
+                    done, shredded = _delete_rows(conn, unit, where, vault, now)
+                    report.subjects_shredded += shredded
                 else:
-                    _rewrite(conn, unit, due_ids, vault)
+                    done = _rewrite(conn, unit, where, vault)
+                if done:
+                    counts[unit.id] = done
             audit.append(
                 conn,
                 actor=ACTOR,
                 action="retention.sweep",
                 details={
                     "table": table.name,
-                    "count": len(ids),
-                    "first_id": ids[0],
-                    "last_id": ids[-1],
+                    "count": rows,
+                    "first_id": first,
+                    "last_id": last,
                     "units": {
                         unit.id: {
                             "action": unit.action,
@@ -214,23 +220,44 @@ def _batches(
 
 
 def _delete_rows(
-    conn: Connection, unit: Unit, ids: Sequence[Any], vault: Vault, now: datetime
-) -> int:
+    conn: Connection, unit: Unit, where: ColumnElement[bool], vault: Vault, now: datetime
+) -> tuple[int, int]:
+    """Delete the rows ``where`` selects; return (rows deleted, subjects shredded)."""
     table, key = unit.table, predicates.primary_key(unit.table)
-    if unit.binding.blob:
-        blob_column = table.c[unit.binding.blob]
-        blob_ids = conn.execute(
-            select(blob_column).where(key.in_(ids), blob_column.is_not(None))
-        ).scalars()
-        rows = [{"blob_id": b, "source_table": table.name, "deleted_at": now} for b in blob_ids]
-        if rows:
-            conn.execute(blob_tombstones.insert(), rows)
-    _release_references(conn, table, ids)
-    conn.execute(delete(table).where(key.in_(ids)))
     kind = SUBJECT_TABLES.get(table.name)
+    if kind is not None or _nullable_references(table):
+        ids = list(conn.execute(select(key).where(where)).scalars())
+        _release_references(conn, table, ids)
+        where = key.in_(ids)
+    else:
+        ids = []
+    if unit.binding.blob:
+        blob_ids = (
+            conn.execute(delete(table).where(where).returning(table.c[unit.binding.blob]))
+            .scalars()
+            .all()
+        )
+        tombstones = [
+            {"blob_id": b, "source_table": table.name, "deleted_at": now}
+            for b in blob_ids
+            if b is not None
+        ]
+        if tombstones:
+            conn.execute(blob_tombstones.insert(), tombstones)
+        deleted = len(blob_ids)
+    else:
+        deleted = conn.execute(delete(table).where(where)).rowcount
     if kind is None:
-        return 0
-    return sum(vault.shred(conn, f"{kind}:{row_id}") for row_id in ids)
+        return deleted, 0
+    return deleted, sum(vault.shred(conn, f"{kind}:{row_id}") for row_id in ids)
+
+
+def _nullable_references(table: Table) -> bool:
+    return any(
+        fk.column.table is table and fk.parent.nullable
+        for other in metadata.sorted_tables
+        for fk in other.foreign_keys
+    )
 
 
 def _release_references(conn: Connection, table: Table, ids: Sequence[Any]) -> None:
@@ -241,12 +268,13 @@ def _release_references(conn: Connection, table: Table, ids: Sequence[Any]) -> N
                 conn.execute(update(other).where(fk.parent.in_(ids)).values({fk.parent.name: None}))
 
 
-def _rewrite(conn: Connection, unit: Unit, ids: Sequence[Any], vault: Vault) -> None:
-    """Anonymise (or, for a column category, drop) the unit's columns in rows ``ids``."""
+def _rewrite(conn: Connection, unit: Unit, where: ColumnElement[bool], vault: Vault) -> int:
+    """Anonymise (or, for a column category, drop) the unit's columns in the rows ``where``
+    selects; return how many rows."""
     table, key = unit.table, predicates.primary_key(unit.table)
     strategy = unit.strategy if unit.disposal is Disposal.anonymise else strategies.DROP
     columns = [table.c[c] for c in unit.columns]
-    rows = conn.execute(select(key, *columns).where(key.in_(ids))).all()
+    rows = conn.execute(select(key, *columns).where(where)).all()
     pseudonymise = _pseudonymiser(conn, vault)
     changes = []
     for row in rows:
@@ -261,6 +289,7 @@ def _rewrite(conn: Connection, unit: Unit, ids: Sequence[Any], vault: Vault) -> 
     if changes and assignments:
         statement = update(table).where(key == bindparam("row_key")).values(assignments)
         conn.execute(statement, changes)
+    return len(rows)
 
 
 def _pseudonymiser(conn: Connection, vault: Vault) -> Callable[[str], str]:
