@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from alarmvern import audit
 from alarmvern.errors import DataMapError, SettingsError, StoreError
 from alarmvern.policy import LoadedPolicy, load
+from alarmvern.retention.plan import uncomputable
 from alarmvern.settings import Settings
 from alarmvern.store import check, migrate
 from alarmvern.store.engine import create_store_engine
@@ -96,6 +97,10 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
             )
         record_policy_version(conn, loaded)
     warnings = [str(g) for g in gaps if g not in errors]
+    warnings += [
+        f"table {u.table.name}: category {u.category}: {why}"
+        for u, why in uncomputable(loaded.policy)
+    ]
     return System(settings, engine, loaded, vault, warnings=warnings)
 
 

@@ -127,3 +127,20 @@ def units(policy: Policy) -> Iterator[Unit]:
             if not unit.is_row and (not unit.rules or not unit.columns or unit.missing_anchors):
                 continue
             yield unit
+
+
+def uncomputable(policy: Policy) -> list[tuple[Unit, str]]:
+    """Row units the sweep cannot time, and why (for ``alarmvern check``)."""
+    found = []
+    for unit in units(policy):
+        if not unit.is_row or unit.computable or not unit.rules:
+            continue
+        if unit.missing_anchors:
+            why = (
+                f"its retention runs from {', '.join(unit.missing_anchors)}, which the table "
+                "does not record; the sweep cannot tell when its rows are due"
+            )
+        else:
+            why = "its retention is a criterion, not a period: it is never swept automatically"
+        found.append((unit, why))
+    return found
