@@ -177,9 +177,7 @@ def child_sweep(url: str, blob_dir: Path, partitions: bool) -> None:
     engine = create_store_engine(url)
     vault = Vault(MasterKey.generate(), FolderBlobStore(blob_dir))
     began = time.perf_counter()
-    report = sweep(
-        engine, loads(POLICY).policy, vault, now=NOW, batch_size=10_000, use_partitions=partitions
-    )
+    report = sweep(engine, loads(POLICY).policy, vault, now=NOW, use_partitions=partitions)
     seconds = time.perf_counter() - began
     print(json.dumps({"rows": report.rows, "seconds": seconds}))
 

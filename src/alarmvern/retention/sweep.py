@@ -41,6 +41,10 @@ from alarmvern.store.tables import blob_tombstones, metadata
 from alarmvern.vault import Vault
 
 ACTOR = "retention"
+# Rows per batch (one transaction each). PostgreSQL pays more per statement and per commit
+# across partitions, and gains from bigger batches (bench/retention.py); SQLite holds its one
+# write lock for a batch, so its batches stay short enough not to stall intake.
+BATCH_SIZE = {"sqlite": 10_000, "postgresql": 50_000}
 JOB = "retention-sweep"
 
 
@@ -101,7 +105,7 @@ def sweep(
     now: datetime | None = None,
     dry_run: bool = False,
     selector: str | None = None,
-    batch_size: int = 2000,
+    batch_size: int | None = None,
     progress: Progress | None = None,
     use_partitions: bool = True,
 ) -> SweepReport:
@@ -121,6 +125,7 @@ def sweep(
                 ).scalar_one()
                 report.results.append(UnitResult(unit.id, unit.action, rows=int(count)))
         return report
+    size = batch_size or BATCH_SIZE[engine.dialect.name]
     lease = leases.acquire(engine, JOB)
     try:
         report.blobs_deleted += finish_tombstones(engine, vault)
@@ -131,7 +136,7 @@ def sweep(
                     dropped, rows = drop_due_partitions(engine, unit, now, lease)
                     results[unit.id].partitions_dropped += dropped
                     results[unit.id].rows += rows
-            for counts in _batches(engine, table_units, now, vault, lease, batch_size, report):
+            for counts in _batches(engine, table_units, now, vault, lease, size, report):
                 for unit_id, n in counts.items():
                     results[unit_id].rows += n
                     results[unit_id].batches += 1
