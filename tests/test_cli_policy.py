@@ -1,0 +1,55 @@
+"""The policy commands from the command line: notice, lint, record of processing, diff."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from alarmvern.policy import pack_names
+from tests.test_cli import run
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_notice_renders_for_every_pack(tmp_path: Path, lang: str) -> None:
+    for pack in pack_names():
+        for fmt in ("md", "html"):
+            result = run(tmp_path, "notice", pack, "--lang", lang, "--format", fmt)
+            assert result.returncode == 0, (pack, result.stderr)
+            assert "Datatilsynet" in result.stdout, pack
+
+
+def test_lint_exits_1_on_errors_and_names_article_and_quote(tmp_path: Path) -> None:
+    result = run(tmp_path, "policy", "lint", "alltid24", "--json")
+    assert result.returncode == 1
+    assert "id-document-copy" in result.stdout and "art. 12" in result.stdout
+
+
+def test_the_record_of_processing_names_the_store_tables(tmp_path: Path) -> None:
+    result = run(tmp_path, "policy", "ropa", "sector-alarm", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert len(rows) > 2 and "persons" in result.stdout
+
+
+def test_diff_exits_1_on_a_material_change(tmp_path: Path) -> None:
+    old = Path(__file__).parent / "data" / "retention.yaml"
+    new = tmp_path / "new.yaml"
+    new.write_text(old.read_text().replace("keep: 7d, from: captured", "keep: 14d, from: captured"))
+    result = run(tmp_path, "policy", "diff", str(old), str(new))
+    assert result.returncode == 1
+    assert "user.alarm.media" in result.stdout
+    same = run(tmp_path, "policy", "diff", str(old), str(old))
+    assert same.returncode == 0
+
+
+def test_a_broken_policy_file_is_one_located_line_per_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "atlo.yaml"
+    text = (Path(__file__).parent / "data" / "retention.yaml").read_text()
+    bad.write_text(text.replace("keep: 7d, from: captured", 'keep: "7 dager", from: captured'))
+    result = run(tmp_path, "policy", "lint", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.startswith("atlo.yaml:")
+    assert '"7 dager" is not a duration; write 7d, 12mo or 5y' in result.stderr
