@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
-from alarmvern.store.datamap import Binding, Via, bind
+from alarmvern.store.datamap import Binding, Unbound, Via, bind
 from alarmvern.store.tables._columns import (
     Id,
     Json,
@@ -174,7 +174,8 @@ service_visits = bind(
     ),
 )
 
-# One row per panel account, updated by every heartbeat (never a row per heartbeat).
+# One row per panel account, updated by every heartbeat (never a row per heartbeat). Tests and
+# heartbeats are the health of a site, not data about a person.
 account_supervision = bind(
     Table(
         "account_supervision",
@@ -184,9 +185,5 @@ account_supervision = bind(
         Column("interval_s", Integer),
         Column("details", Json),
     ),
-    Binding(
-        category="user.alarm.system",
-        subjects=("customer",),
-        anchors={"captured": "last_seen_at"},
-    ),
+    Unbound("site health: when a panel last reported, keyed by its account number"),
 )

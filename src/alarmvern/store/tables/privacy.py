@@ -48,7 +48,7 @@ marketing_suppressions = bind(
         Column("objected_at", Timestamp, nullable=False),
     ),
     Binding(
-        category="user.privacy_preferences",
+        category="user.privacy_preferences.objection",
         subjects=("customer", "lead"),
         anchors={"captured": "objected_at"},
     ),
@@ -96,7 +96,7 @@ disclosures = bind(
         Column("reference", String(200)),  # e.g. a police case number
     ),
     Binding(
-        category="user.privacy_request",
+        category="user.privacy_request.disclosure",
         subjects=("customer", "panel_user", "alarm_contact", "third_party_on_premises"),
         subject="person_id",
         account="account_id",
