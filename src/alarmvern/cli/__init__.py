@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy import PolicyError
@@ -22,7 +21,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
 
 
 @app.callback()
@@ -67,9 +65,10 @@ def main() -> None:
     try:
         app()
     except PolicyError as exc:
+        # Plain prints: one problem a line, never wrapped, so editors and scripts can parse it.
         for problem in exc.problems:
-            err.print(str(problem), markup=False, highlight=False)
+            print(problem, file=sys.stderr)
         sys.exit(2)
     except AlarmvernError as exc:
-        err.print(f"alarmvern: {exc}", markup=False, highlight=False)
+        print(f"alarmvern: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
