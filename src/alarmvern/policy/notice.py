@@ -561,15 +561,13 @@ class _Builder:
 
         exercise = Section(f"{section.id}-exercise", self.w(HEADINGS["exercise"]))
         methods = [self.w(VERIFICATION[v]) for v in self.p.rights.verification]
-        exercise.blocks.append(
-            Para(
-                self.prose(
-                    "exercise",
-                    contact=self.rights_contact(),
-                    methods=join(methods, self.lang, "or"),
-                )
+        if methods:
+            how = self.prose(
+                "exercise", contact=self.rights_contact(), methods=join(methods, self.lang, "or")
             )
-        )
+        else:
+            how = self.prose("exercise_plain", contact=self.rights_contact())
+        exercise.blocks.append(Para(how))
         exercise.blocks.append(
             Para(self.prose("deadline", deadline=self.p.rights.deadline.words(self.lang)))
         )

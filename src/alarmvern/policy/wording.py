@@ -657,6 +657,12 @@ PROSE: Final[dict[str, W]] = {
         "Contact us {contact}. Before we answer, we confirm that it is you: {methods}. We "
         "ask for no more information than we need for that.",
     ),
+    "exercise_plain": (
+        "Kontakt oss {contact}. Før vi svarer, kan vi be deg bekrefte hvem du er, men vi ber "
+        "ikke om flere opplysninger enn vi trenger til det.",
+        "Contact us {contact}. Before we answer, we may ask you to confirm who you are, but "
+        "we ask for no more information than we need for that.",
+    ),
     "deadline": (
         "Vi svarer uten ugrunnet opphold og senest innen {deadline}. Er henvendelsen "
         "særlig omfattende, kan fristen forlenges med inntil to måneder; da sier vi fra "
