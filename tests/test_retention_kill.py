@@ -57,7 +57,7 @@ def check_whole(engine: Engine, vault: Vault) -> None:
             assert (site.latitude is None) == (site.longitude is None)
         rows = set(conn.execute(select(t.media.c.blob_id)).scalars())
         pending = set(conn.execute(select(t.blob_tombstones.c.blob_id)).scalars())
-        count, broken = audit.verify(conn)
+        _, broken = audit.verify(conn)
     stored = set(vault.blobs.iter_ids())
     assert rows <= stored, "a media row lost its blob"
     assert stored <= rows | pending, "a blob outlived its row without a tombstone"
