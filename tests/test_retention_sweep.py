@@ -344,3 +344,29 @@ def test_statistics_per_municipality_survive_anonymisation(engine: Engine, vault
         coordinates = conn.execute(select(t.sites.c.latitude)).scalars().all()
     assert set(actors) == {None} and set(coordinates) == {None}
     assert per_municipality() == before == {"Bergen": 4, "Tromsø": 2}
+
+
+def test_a_lead_with_nothing_left_is_deleted_and_their_key_shredded(
+    engine: Engine, policy: LoadedPolicy, vault: Vault
+) -> None:
+    contact = datetime(2027, 1, 10, tzinfo=UTC)  # after the person row was made (today)
+    with engine.begin() as conn:
+        lead = b.person(conn, vault, nin="01019012345", name="Lead Person")
+        b.insert(
+            conn,
+            t.leads,
+            person_id=lead,
+            kind="quote_request",
+            received_at=contact,
+            last_contact_at=contact,
+        )
+    report = sweep(engine, policy.policy, vault, now=contact + timedelta(days=366))
+    assert count(engine, t.leads) == 0 and count(engine, t.persons) == 0
+    assert report.subjects_shredded == 1
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                select(func.count()).where(t.subject_keys.c.subject == f"person:{lead}")
+            ).scalar()
+            == 0
+        )

@@ -137,12 +137,13 @@ def to_do(unit: Unit) -> ColumnElement[bool]:
     return or_(false(), *clauses)
 
 
-def blocked(table: Table) -> ColumnElement[bool]:
-    """Rows that rows elsewhere still need (a required reference to them): not deletable yet."""
+def blocked(table: Table, required_only: bool = True) -> ColumnElement[bool]:
+    """Rows that rows elsewhere still need (a required reference to them): not deletable yet.
+    With ``required_only=False``: rows anything at all still points to."""
     clauses: list[ColumnElement[bool]] = []
     for other in metadata.sorted_tables:
         for fk in other.foreign_keys:
-            if fk.column.table is table and not fk.parent.nullable:
+            if fk.column.table is table and not (required_only and fk.parent.nullable):
                 clauses.append(exists().where(fk.parent == fk.column))
     return or_(false(), *clauses)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +25,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    not_,
     or_,
     select,
     update,
@@ -37,7 +38,7 @@ from alarmvern.retention.partition_drop import drop_due_partitions
 from alarmvern.retention.plan import Unit, units
 from alarmvern.store import leases
 from alarmvern.store.datamap import SUBJECT_TABLES
-from alarmvern.store.tables import blob_tombstones, metadata
+from alarmvern.store.tables import blob_tombstones, metadata, persons
 from alarmvern.vault import Vault
 
 ACTOR = "retention"
@@ -144,6 +145,8 @@ def sweep(
                     progress(table_units[0].table.name, sum(counts.values()))
             report.results.extend(results.values())
             report.blobs_deleted += finish_tombstones(engine, vault)
+        if selector is None:
+            report.results.append(_sweep_orphans(engine, now, vault, lease, size, report))
     finally:
         lease.release(engine)
     return report
@@ -222,6 +225,57 @@ def _batches(
                 at=now,
             )
         yield counts
+
+
+# A person row is made in the same transaction as the row that needs it; one that nothing
+# has pointed to for this long is left over, not on its way in.
+ORPHAN_GRACE = timedelta(days=30)
+
+
+def _sweep_orphans(
+    engine: Engine,
+    now: datetime,
+    vault: Vault,
+    lease: leases.Lease,
+    size: int,
+    report: SweepReport,
+) -> UnitResult:
+    """Delete people nothing refers to any more, and shred their keys.
+
+    A person's own rules run from their relationship with us; someone who never had one (a
+    lead, a visitor, an alarm contact) has nothing left once the rows about them are gone,
+    so their name and contact details go too.
+    """
+    result = UnitResult("persons:orphaned", "delete")
+    key = persons.c.id
+    referenced = predicates.blocked(persons, required_only=False)
+    orphaned = and_(not_(referenced), persons.c.created_at <= now - ORPHAN_GRACE)
+    while True:
+        with engine.begin() as conn:
+            lease.renew(conn)
+            ids = list(
+                conn.execute(select(key).where(orphaned).order_by(key).limit(size)).scalars()
+            )
+            if not ids:
+                return result
+            conn.execute(delete(persons).where(key.in_(ids)))
+            shredded = sum(vault.shred(conn, f"person:{i}") for i in ids)
+            report.subjects_shredded += shredded
+            audit.append(
+                conn,
+                actor=ACTOR,
+                action="retention.sweep",
+                details={
+                    "table": "persons",
+                    "count": len(ids),
+                    "first_id": ids[0],
+                    "last_id": ids[-1],
+                    "units": {result.unit: {"action": "delete", "count": len(ids)}},
+                },
+                at=now,
+            )
+        result.rows += len(ids)
+        result.batches += 1
 
 
 def _delete_rows(
