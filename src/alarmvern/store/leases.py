@@ -79,7 +79,13 @@ def acquire(engine: Engine, job: str, ttl: timedelta = timedelta(minutes=2)) -> 
                         f"{job} is already running (pid {current.pid} on {current.host}); "
                         "wait for it to finish"
                     )
-                conn.execute(delete(job_leases).where(job_leases.c.job == job))
+                # Only the stale holder's row: if another process took the lease over
+                # meanwhile, nothing is deleted and the insert below fails as it should.
+                conn.execute(
+                    delete(job_leases).where(
+                        job_leases.c.job == job, job_leases.c.holder == current.holder
+                    )
+                )
             conn.execute(
                 job_leases.insert().values(
                     job=job, holder=holder, pid=pid, host=host, expires_at=now + ttl
