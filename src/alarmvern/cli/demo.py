@@ -41,7 +41,10 @@ def demo(
         if already:
             out.print(f"{already} kunder finnes allerede / customers already there; none added.")
         else:
-            filled = fill(system.engine.begin, system.vault, customers, leads)
+            version = system.policy.policy.version
+            filled = fill(
+                system.engine.begin, system.vault, customers, leads, notice_version=version
+            )
             out.print(
                 f"La til {filled.customers} syntetiske kunder / added {filled.customers} "
                 f"synthetic customers ({sum(filled.counts.values())} rows) "

@@ -47,7 +47,14 @@ def insert_id(conn: Connection, statement: Any) -> int:
 class Generator:
     """Writes one synthetic customer at a time, each in the caller's transaction."""
 
-    def __init__(self, vault: Vault, seed: int = 2026, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        seed: int = 2026,
+        now: datetime | None = None,
+        notice_version: str = "unknown",
+    ) -> None:
+        self.notice_version = notice_version
         self.fake = Faker("no_NO")
         self.fake.seed_instance(seed)
         self.rng = random.Random(seed)
@@ -114,7 +121,7 @@ class Generator:
             t.consents.insert().values(
                 person_id=holder,
                 activity="presence",
-                notice_version="demo",
+                notice_version=self.notice_version,
                 given_at=started,
                 channel="app",
             )
@@ -296,11 +303,16 @@ class Generator:
 
 
 def fill(
-    conn_factory: Any, vault: Vault, customers: int, leads: int = 0, seed: int = 2026
+    conn_factory: Any,
+    vault: Vault,
+    customers: int,
+    leads: int = 0,
+    seed: int = 2026,
+    notice_version: str = "unknown",
 ) -> Filled:
     """Write ``customers`` synthetic customers, 50 per transaction; ``conn_factory`` is
     ``engine.begin``. Customer numbers continue after those already stored."""
-    generator = Generator(vault, seed=seed)
+    generator = Generator(vault, seed=seed, notice_version=notice_version)
     filled = Filled()
     with conn_factory() as conn:
         start = int(
