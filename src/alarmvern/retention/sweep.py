@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 
 from alarmvern import audit
+from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Disposal, Policy
 from alarmvern.retention import predicates, strategies
 from alarmvern.retention.partition_drop import drop_due_partitions
@@ -89,8 +90,6 @@ Progress = Callable[[str, int], None]
 def selected_units(policy: Policy, selector: str | None) -> list[Unit]:
     chosen = [u for u in units(policy) if selector is None or u.matches(selector)]
     if selector is not None and not chosen:
-        from alarmvern.errors import AlarmvernError
-
         raise AlarmvernError(
             f"--rule {selector}: no table, category, activity or unit of that name; "
             "see `alarmvern retention forecast` for the units"
