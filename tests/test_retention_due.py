@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from alarmvern.policy.model import Anchor, RetentionRule
@@ -23,7 +23,19 @@ rules = st.builds(
 )
 
 
+def month_rule(amount: int) -> RetentionRule:
+    return RetentionRule.model_validate({"keep": f"{amount}mo", "from": "captured"})
+
+
 @given(rule=rules, anchor=moments, now=moments)
+@example(
+    month_rule(1), datetime(2026, 1, 30, 23, tzinfo=UTC), datetime(2026, 2, 28, 10, tzinfo=UTC)
+)
+@example(month_rule(1), datetime(2026, 2, 28, 23, tzinfo=UTC), datetime(2026, 3, 29, tzinfo=UTC))
+@example(
+    month_rule(1), datetime(2026, 1, 31, 12, tzinfo=UTC), datetime(2026, 2, 28, 12, tzinfo=UTC)
+)
+@example(month_rule(12), datetime(2024, 2, 29, 9, tzinfo=UTC), datetime(2025, 2, 28, 9, tzinfo=UTC))
 def test_the_cutoff_selects_exactly_what_is_due(
     rule: RetentionRule, anchor: datetime, now: datetime
 ) -> None:
@@ -47,6 +59,11 @@ def test_one_month_after_31_january_is_the_end_of_february() -> None:
     rule = RetentionRule.model_validate({"keep": "1mo", "from": "captured"})
     assert due_at(rule, datetime(2026, 1, 31, tzinfo=UTC)) == datetime(2026, 2, 28, tzinfo=UTC)
     assert due_at(rule, datetime(2028, 1, 31, tzinfo=UTC)) == datetime(2028, 2, 29, tzinfo=UTC)
+    # On the last day of February the last days of January are due too, from midnight.
+    assert cutoff(rule, datetime(2026, 2, 28, 0, tzinfo=UTC)) == (
+        datetime(2026, 2, 1, tzinfo=UTC),
+        True,
+    )
 
 
 def test_a_criterion_gives_no_due_date() -> None:

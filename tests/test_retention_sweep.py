@@ -60,9 +60,10 @@ def test_alarm_system_data_goes_three_years_after_the_relationship_ends(
         active = b.account(conn, b.person(conn), "K2")
         for acc in (gone, active):
             b.events(conn, acc, b.site(conn, acc), [b.T0 - timedelta(days=400), b.T0])
-    sweep(engine, policy.policy, vault, now=datetime(2029, 2, 28, 11, 59, 59, tzinfo=UTC))
+    # Years count in dates: due on 28 February 2029, from midnight.
+    sweep(engine, policy.policy, vault, now=datetime(2029, 2, 27, 23, 59, 59, tzinfo=UTC))
     assert count(engine, t.alarm_events) == 4
-    sweep(engine, policy.policy, vault, now=datetime(2029, 2, 28, 12, 0, tzinfo=UTC))
+    sweep(engine, policy.policy, vault, now=datetime(2029, 2, 28, 0, 0, tzinfo=UTC))
     with engine.connect() as conn:
         left = conn.execute(select(t.alarm_events.c.account_id).distinct()).scalars().all()
         site_of_gone = conn.execute(
@@ -90,10 +91,10 @@ def test_identity_is_anonymised_a_year_after_the_end_while_invoices_stay(
             billed_name="Kari Nordmann",
             billed_address="Storgata 1, 0155 Oslo",
         )
-    sweep(engine, policy.policy, vault, now=datetime(2025, 2, 28, 9, 59, 59, tzinfo=UTC))
+    sweep(engine, policy.policy, vault, now=datetime(2025, 2, 27, 23, 59, 59, tzinfo=UTC))
     with engine.connect() as conn:
         assert conn.execute(select(t.persons.c.name)).scalar_one() == "Kari Nordmann"
-    sweep(engine, policy.policy, vault, now=datetime(2025, 2, 28, 10, 0, tzinfo=UTC))
+    sweep(engine, policy.policy, vault, now=datetime(2025, 2, 28, 0, 0, tzinfo=UTC))
     with engine.connect() as conn:
         person = conn.execute(select(t.persons)).one()._mapping
         customer_no = conn.execute(select(t.customer_accounts.c.customer_no)).scalar_one()
@@ -139,9 +140,10 @@ def test_leads_go_a_year_after_last_contact_unless_they_became_customers(
                 last_contact_at=b.T0,
             )
         b.account(conn, who)  # the second lead signed a contract
-    sweep(engine, policy.policy, vault, now=b.T0 + timedelta(days=365) - SECOND)
+    due = datetime(2027, 3, 15, tzinfo=UTC)  # 12 months after 15 March 2026, from midnight
+    sweep(engine, policy.policy, vault, now=due - SECOND)
     assert count(engine, t.leads) == 2
-    sweep(engine, policy.policy, vault, now=b.T0 + timedelta(days=365))
+    sweep(engine, policy.policy, vault, now=due)
     with engine.connect() as conn:
         left = conn.execute(select(t.leads.c.person_id)).scalars().all()
     assert left == [who]
@@ -175,9 +177,9 @@ def test_call_recordings_go_after_twelve_months(
     started = datetime(2026, 1, 31, 8, 0, tzinfo=UTC)
     with engine.begin() as conn:
         b.insert(conn, t.call_recordings, direction="in", started_at=started, phone="+4790000000")
-    sweep(engine, policy.policy, vault, now=datetime(2027, 1, 31, 7, 59, 59, tzinfo=UTC))
+    sweep(engine, policy.policy, vault, now=datetime(2027, 1, 30, 23, 59, 59, tzinfo=UTC))
     assert count(engine, t.call_recordings) == 1
-    sweep(engine, policy.policy, vault, now=datetime(2027, 1, 31, 8, 0, tzinfo=UTC))
+    sweep(engine, policy.policy, vault, now=datetime(2027, 1, 31, 0, 0, tzinfo=UTC))
     assert count(engine, t.call_recordings) == 0
 
 
@@ -351,7 +353,7 @@ def test_a_lead_with_nothing_left_is_deleted_and_their_key_shredded(
 ) -> None:
     contact = datetime(2027, 1, 10, tzinfo=UTC)  # after the person row was made (today)
     with engine.begin() as conn:
-        lead = b.person(conn, vault, nin="01019012345", name="Lead Person")
+        lead = b.person(conn, vault, nin="01019012345", name="Lead Person", created_at=contact)
         b.insert(
             conn,
             t.leads,
