@@ -372,3 +372,53 @@ def test_a_lead_with_nothing_left_is_deleted_and_their_key_shredded(
             ).scalar()
             == 0
         )
+
+
+def test_a_held_person_is_not_deleted_when_nothing_refers_to_them(
+    engine: Engine, policy: LoadedPolicy, vault: Vault
+) -> None:
+    made = datetime(2027, 1, 10, tzinfo=UTC)
+    with engine.begin() as conn:
+        who = b.person(conn, name="Held Person", created_at=made)
+        holds.place(
+            conn,
+            policy.policy,
+            target="person",
+            target_id=who,
+            reason="Sivil sak",
+            ends_on=date(2027, 12, 31),
+            placed_by="dpo",
+            now=made,
+        )
+    sweep(engine, policy.policy, vault, now=made + timedelta(days=60))
+    assert count(engine, t.persons) == 1
+
+
+def test_a_longer_rule_of_another_activity_is_not_overridden_by_a_narrower_key() -> None:
+    from alarmvern.retention.plan import rules_for
+
+    text = (
+        POLICY.read_text()
+        .replace(
+            "    categories: [user.financial.invoice]\n    retention:\n"
+            "      user.financial.invoice: {keep: 5y, from: fiscal_year_end, then: delete}",
+            "    categories: [user.financial]\n    retention:\n"
+            "      user.financial: {keep: 5y, from: fiscal_year_end, then: delete}",
+        )
+        .replace(
+            "  user.financial.invoice: {name: {nb: Fakturaer, en: Invoices}}",
+            "  user.financial.invoice: {name: {nb: Fakturaer, en: Invoices}}\n"
+            "  user.financial: {name: {nb: Økonomi, en: Finance}}",
+        )
+        .replace(
+            "    categories: [user.content.call_recording]\n",
+            "    categories: [user.content.call_recording, user.financial.invoice]\n",
+        )
+        .replace(
+            "      user.content.call_recording: {keep: 12mo, from: captured, then: delete}",
+            "      user.content.call_recording: {keep: 12mo, from: captured, then: delete}\n"
+            "      user.financial.invoice: {keep: 1y, from: fiscal_year_end, then: delete}",
+        )
+    )
+    rules = rules_for(loads(text, name="overlap.yaml").policy, "user.financial.invoice")
+    assert sorted(r.rule.keep.amount for r in rules if r.rule.keep) == [1, 5]

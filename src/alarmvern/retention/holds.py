@@ -18,6 +18,7 @@ from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Policy
 from alarmvern.retention.plan import rules_for
+from alarmvern.retention.predicates import lock_holds
 from alarmvern.store.datamap import bindings
 from alarmvern.store.tables import legal_holds, metadata
 
@@ -97,6 +98,7 @@ def place(
     if ends_on < now.date():
         raise HoldError(f"hold end {ends_on}: the date has passed; give a later end date")
     table = metadata.tables[TARGETS[target]]
+    lock_holds(conn, exclusive=True)  # waits for a sweep batch in progress to finish
     if conn.execute(select(table.c.id).where(table.c.id == target_id)).first() is None:
         raise HoldError(f"{target} {target_id} does not exist")
     limit = _latest_allowed(conn, policy, table.name, target_id)

@@ -63,6 +63,9 @@ def _drop(conn: Connection, unit: Unit, month: partitions.Partition, now: dateti
     table = unit.table
     key = predicates.primary_key(table)
     time = table.c[PARTITIONED[table.name]]
+    # Nothing may be written to the month between counting it and dropping it.
+    conn.execute(text(f"LOCK TABLE {quote(month.name)} IN ACCESS EXCLUSIVE MODE"))
+    predicates.lock_holds(conn, exclusive=False)
     holds = predicates.active_holds(conn, now.date())
     held_rows = [
         dict(r._mapping)
@@ -78,7 +81,7 @@ def _drop(conn: Connection, unit: Unit, month: partitions.Partition, now: dateti
     ).one()
     if unit.binding.blob:
         blob = part.c[unit.binding.blob]
-        kept = sorted({r[unit.binding.blob] for r in held_rows})
+        kept = sorted({r[unit.binding.blob] for r in held_rows} - {None})
         doomed = select(blob, literal(table.name), literal(now)).where(blob.is_not(None))
         if kept:
             doomed = doomed.where(blob.not_in(kept))

@@ -102,17 +102,22 @@ class Unit:
 
 
 def rules_for(policy: Policy, category: str) -> tuple[Rule, ...]:
-    """The most specific rules covering ``category``."""
+    """The rules covering ``category``: per activity, the most specific."""
     found = [
         Rule(activity.id, key, rule)
         for activity in policy.activities
         for key, rule in activity.retention.items()
         if covers(key, category)
     ]
-    if not found:
-        return ()
-    depth = max(r.category_key.count(".") for r in found)
-    return tuple(r for r in found if r.category_key.count(".") == depth)
+    # Within one activity the most specific key speaks; across activities every one counts,
+    # so a bookkeeping rule on user.financial is not overridden by a shorter one elsewhere
+    # on user.financial.invoice.
+    chosen: list[Rule] = []
+    for activity in dict.fromkeys(r.activity for r in found):
+        own = [r for r in found if r.activity == activity]
+        depth = max(r.category_key.count(".") for r in own)
+        chosen += [r for r in own if r.category_key.count(".") == depth]
+    return tuple(chosen)
 
 
 def units(policy: Policy) -> Iterator[Unit]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     true,
 )
 
@@ -71,7 +72,20 @@ class ActiveHold:
     target_id: int
 
 
+# PostgreSQL: a sweep batch reads the holds and deletes under a shared lock; placing a hold
+# takes it exclusively, so a hold is never placed between a batch's read and its delete.
+# (SQLite needs none: its write transactions already run one at a time.)
+_HOLDS_LOCK = 0x484F4C44
+
+
+def lock_holds(conn: Connection, exclusive: bool) -> None:
+    if conn.dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        conn.execute(text(f"SELECT {function}(:k)"), {"k": _HOLDS_LOCK})
+
+
 def active_holds(conn: Connection, today: date) -> list[ActiveHold]:
+    """The holds in force; call :func:`lock_holds` first in a transaction that deletes."""
     rows = conn.execute(
         select(legal_holds.c.id, legal_holds.c.target_table, legal_holds.c.target_id).where(
             legal_holds.c.released_at.is_(None), legal_holds.c.ends_on >= today
@@ -100,8 +114,9 @@ def held(table: Table, holds: Sequence[ActiveHold]) -> ColumnElement[bool]:
 def excepted(unit: Unit) -> ColumnElement[bool]:
     """Rows kept all the same by a rule's ``unless`` conditions."""
     conditions = {c for r in unit.rules for c in r.rule.unless}
+    # A condition the table cannot answer keeps the row: better late than wrongly deleted.
     clauses = [_condition(unit, c) for c in sorted(conditions)]
-    return or_(false(), *[c for c in clauses if c is not None])
+    return or_(false(), *[true() if c is None else c for c in clauses])
 
 
 def _condition(unit: Unit, condition: Condition) -> ColumnElement[bool] | None:

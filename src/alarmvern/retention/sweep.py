@@ -176,6 +176,7 @@ def _batches(
     while True:
         with engine.begin() as conn:
             lease.renew(conn)
+            predicates.lock_holds(conn, exclusive=False)
             holds = predicates.active_holds(conn, now.date())
             conditions = {u.id: predicates.eligible(u, now, holds) for u in table_units}
             window = (
@@ -252,9 +253,10 @@ def _sweep_orphans(
     while True:
         with engine.begin() as conn:
             lease.renew(conn)
-            ids = list(
-                conn.execute(select(key).where(orphaned).order_by(key).limit(size)).scalars()
-            )
+            predicates.lock_holds(conn, exclusive=False)
+            free = not_(predicates.held(persons, predicates.active_holds(conn, now.date())))
+            query = select(key).where(orphaned, free).order_by(key).limit(size)
+            ids = list(conn.execute(query).scalars())
             if not ids:
                 return result
             conn.execute(delete(persons).where(key.in_(ids)))

@@ -28,7 +28,8 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
                 f"database URL: {parsed.get_backend_name()!r} is not supported; "
                 "use sqlite:///path/to/file.db or postgresql://host/dbname"
             )
-        engine = create_engine(parsed, **kwargs)
+        # Bound values are personal data: never in an error message or a log line.
+        engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise StoreError(
             "database URL (--db / ALARMVERN_DATABASE_URL) is not valid: "
