@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 
 from alarmvern.store.tables import audit_log
+from alarmvern.store.tables._columns import as_utc
 
 GENESIS = "0" * 64
 # PostgreSQL: one transaction at a time may extend the chain (an arbitrary, fixed lock id).
@@ -64,10 +65,7 @@ def _digest(
 
 
 def _utc_text(at: datetime) -> str:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    return as_utc(at).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def append(

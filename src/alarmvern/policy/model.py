@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -423,7 +423,3 @@ class Policy(Strict):
 def covers(policy_key: str, stored_key: str) -> bool:
     """A policy category covers itself and every key below it in the tree."""
     return stored_key == policy_key or stored_key.startswith(policy_key + ".")
-
-
-def policy_json_schema() -> dict[str, Any]:
-    return Policy.model_json_schema(by_alias=True)

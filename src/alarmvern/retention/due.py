@@ -71,8 +71,3 @@ def cutoff(rule: RetentionRule, now: datetime) -> tuple[datetime, bool] | None:
         # 1 January of (a's year + 1) <= last  ⟺  a < 1 January of last's year.
         return datetime(last.year, 1, 1, tzinfo=zone), True
     return datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone), True
-
-
-def is_due(rule: RetentionRule, anchor_value: datetime | None, now: datetime) -> bool:
-    due = due_at(rule, anchor_value)
-    return due is not None and due <= now

@@ -17,7 +17,6 @@ from alarmvern.policy.model import Policy
 from alarmvern.retention import predicates
 from alarmvern.retention.due import due_at
 from alarmvern.retention.plan import Unit, units
-from alarmvern.store.tables import legal_holds
 
 
 @dataclass
@@ -88,15 +87,10 @@ def forecast(
             )
             per_hold[hold.id] += kept
         result.units.append(entry)
-    for hold in holds:
-        ends = conn.execute(
-            select(legal_holds.c.ends_on).where(legal_holds.c.id == hold.id)
-        ).scalar_one()
-        result.holds.append(
-            HoldForecast(
-                hold.id, f"{hold.target_table}:{hold.target_id}", str(ends), per_hold[hold.id]
-            )
-        )
+    result.holds = [
+        HoldForecast(h.id, f"{h.target_table}:{h.target_id}", str(h.ends_on), per_hold[h.id])
+        for h in holds
+    ]
     return result
 
 

@@ -21,6 +21,7 @@ from alarmvern.retention.plan import rules_for
 from alarmvern.retention.predicates import lock_holds
 from alarmvern.store.datamap import bindings
 from alarmvern.store.tables import legal_holds, metadata
+from alarmvern.store.tables._columns import as_utc
 
 # What a hold may name, as the CLI and the API call it, and the table it names.
 TARGETS = {
@@ -167,18 +168,14 @@ def list_holds(conn: Connection, include_released: bool = False) -> list[Hold]:
 
 def _hold(row: Any) -> Hold:
     target = next(k for k, v in TARGETS.items() if v == row["target_table"])
-    placed = row["placed_at"]
-    released = row["released_at"]
     return Hold(
         id=int(row["id"]),
         target=target,
         target_id=int(row["target_id"]),
         reason=row["reason"],
         placed_by=row["placed_by"],
-        placed_at=placed if placed.tzinfo else placed.replace(tzinfo=UTC),
+        placed_at=as_utc(row["placed_at"]),
         ends_on=row["ends_on"],
         override=row["override"],
-        released_at=released
-        if released is None or released.tzinfo
-        else released.replace(tzinfo=UTC),
+        released_at=None if row["released_at"] is None else as_utc(row["released_at"]),
     )

@@ -99,7 +99,7 @@ def _drop(conn: Connection, unit: Unit, month: partitions.Partition, now: dateti
         action="retention.drop_partition",
         details={
             "unit": unit.id,
-            "rules": [f"{r.activity}/{r.category_key}" for r in unit.rules],
+            "rules": unit.rule_names,
             "table": table.name,
             "partition": month.name,
             "count": count,

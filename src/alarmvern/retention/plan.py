@@ -69,6 +69,11 @@ class Unit:
         return Strategy.drop
 
     @property
+    def rule_names(self) -> list[str]:
+        """``activity/category`` of each rule, as the audit log names them."""
+        return [f"{r.activity}/{r.category_key}" for r in self.rules]
+
+    @property
     def action(self) -> str:
         """What the unit does to a due row, in words for reports."""
         if self.disposal is Disposal.delete:

@@ -70,6 +70,7 @@ class ActiveHold:
     id: int
     target_table: str
     target_id: int
+    ends_on: date
 
 
 # PostgreSQL: a sweep batch reads the holds and deletes under a shared lock; placing a hold
@@ -87,11 +88,14 @@ def lock_holds(conn: Connection, exclusive: bool) -> None:
 def active_holds(conn: Connection, today: date) -> list[ActiveHold]:
     """The holds in force; call :func:`lock_holds` first in a transaction that deletes."""
     rows = conn.execute(
-        select(legal_holds.c.id, legal_holds.c.target_table, legal_holds.c.target_id).where(
-            legal_holds.c.released_at.is_(None), legal_holds.c.ends_on >= today
-        )
+        select(
+            legal_holds.c.id,
+            legal_holds.c.target_table,
+            legal_holds.c.target_id,
+            legal_holds.c.ends_on,
+        ).where(legal_holds.c.released_at.is_(None), legal_holds.c.ends_on >= today)
     )
-    return [ActiveHold(r.id, r.target_table, int(r.target_id)) for r in rows]
+    return [ActiveHold(r.id, r.target_table, int(r.target_id), r.ends_on) for r in rows]
 
 
 def held(table: Table, holds: Sequence[ActiveHold]) -> ColumnElement[bool]:

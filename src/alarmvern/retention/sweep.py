@@ -215,7 +215,7 @@ def _batches(
                     "units": {
                         unit.id: {
                             "action": unit.action,
-                            "rules": [f"{r.activity}/{r.category_key}" for r in unit.rules],
+                            "rules": unit.rule_names,
                             "count": counts[unit.id],
                         }
                         for unit in table_units

@@ -59,7 +59,3 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     # Take the write lock at BEGIN, so that two writers queue instead of one failing with
     # "database is locked" when it upgrades a read transaction to a write.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"

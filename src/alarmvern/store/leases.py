@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.store.tables import job_leases
+from alarmvern.store.tables._columns import as_utc
 
 
 class AlreadyRunning(AlarmvernError):
@@ -70,9 +71,7 @@ def acquire(engine: Engine, job: str, ttl: timedelta = timedelta(minutes=2)) -> 
         with engine.begin() as conn:
             current = conn.execute(select(job_leases).where(job_leases.c.job == job)).first()
             if current is not None:
-                expires = current.expires_at
-                if expires.tzinfo is None:
-                    expires = expires.replace(tzinfo=UTC)
+                expires = as_utc(current.expires_at)
                 dead = current.host == host and not _alive(current.pid)
                 if expires > now and not dead:
                     raise AlreadyRunning(

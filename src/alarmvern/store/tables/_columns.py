@@ -30,6 +30,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(at: datetime) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite hands times back naive, always UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 def id_column() -> Column[Any]:
     return Column("id", Id, primary_key=True, autoincrement=True)
 
