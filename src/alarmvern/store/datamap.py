@@ -45,6 +45,12 @@ class Binding:
         what anonymising the row rewrites, the others follow their category's own rule.
     :param anchors: retention anchor name → the date column (or :class:`Via`) it runs from.
     :param blob: the column holding the vault blob id that is deleted with the row.
+    :param hashed: a column holding only a keyed hash of an identifier (an e-mail address or
+        a phone number, see ``Vault.lookup_hash``); such rows are found by hashing the person's
+        identifiers, since nothing else links them to the person.
+    :param shared: the row is also part of a customer account's record (the arm/disarm log,
+        an image the person asked for): erasing the person cuts their link and keeps the row
+        for the account, pseudonymised, instead of deleting it.
     :param key: whose vault data key encrypts the row's blob and fields: the row's person
         (``subject``) or its customer account (``account``). Shredding that key makes them
         unreadable everywhere.
@@ -57,6 +63,8 @@ class Binding:
     columns: Mapping[str, str] = field(default_factory=dict)
     anchors: Mapping[str, str | Via] = field(default_factory=dict)
     blob: str | None = None
+    hashed: str | None = None
+    shared: bool = False
     key: Literal["subject", "account"] = "subject"
 
     def vault_subject(self, row: Mapping[str, object]) -> str | None:
@@ -81,7 +89,7 @@ class Unbound:
 def bind(table: Table, binding: Binding | Unbound) -> Table:
     """Attach ``binding`` to ``table`` after checking that the columns it names exist."""
     if isinstance(binding, Binding):
-        named = [binding.subject, binding.account, binding.blob, *binding.columns]
+        named = [binding.subject, binding.account, binding.blob, binding.hashed, *binding.columns]
         named += [a if isinstance(a, str) else a.fk for a in binding.anchors.values()]
         missing = [c for c in named if c is not None and c not in table.c]
         if missing:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from alarmvern.errors import StoreError
+
+READ_ONLY = "alarmvern_readonly"
 
 
 def normalise_url(url: str) -> str:
@@ -38,8 +42,23 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reading only: it takes no write lock and refuses to write.
+
+    SQLite begins a plain deferred BEGIN (a WAL snapshot that neither waits for nor blocks
+    writers) with ``query_only`` set; PostgreSQL runs its transactions READ ONLY. The
+    transaction is rolled back when the block ends.
+    """
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    with engine.connect().execution_options(**options) as conn:
+        yield conn
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -55,7 +74,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
+def _sqlite_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(READ_ONLY, False):
+        conn.exec_driver_sql("PRAGMA query_only=ON")
+        conn.exec_driver_sql("BEGIN")
+        return
     # Take the write lock at BEGIN, so that two writers queue instead of one failing with
-    # "database is locked" when it upgrades a read transaction to a write.
+    # "database is locked" when it upgrades a read transaction to a write. query_only is
+    # set per transaction because the pooled connection may last have been a reader's.
+    conn.exec_driver_sql("PRAGMA query_only=OFF")
     conn.exec_driver_sql("BEGIN IMMEDIATE")

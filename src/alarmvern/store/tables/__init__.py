@@ -34,6 +34,8 @@ from alarmvern.store.tables.privacy import (
     legal_holds,
     marketing_suppressions,
     policy_versions,
+    rectifications,
+    restrictions,
     rights_requests,
     subject_keys,
 )
@@ -65,6 +67,8 @@ __all__ = [
     "persons",
     "policy_versions",
     "presence",
+    "rectifications",
+    "restrictions",
     "rights_requests",
     "service_visits",
     "sites",

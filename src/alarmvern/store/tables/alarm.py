@@ -49,6 +49,7 @@ alarm_events = bind(
             "captured": "occurred_at",
             "relationship_end": Via("account_id", "customer_accounts", "ended_at"),
         },
+        shared=True,
     ),
 )
 
@@ -104,6 +105,7 @@ media = bind(
         anchors={"captured": "captured_at"},
         blob="blob_id",
         key="account",
+        shared=True,
     ),
 )
 

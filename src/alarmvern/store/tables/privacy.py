@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, Table, Text
 
 from alarmvern.store.datamap import Binding, Unbound, bind
 from alarmvern.store.tables._columns import (
@@ -51,6 +51,7 @@ marketing_suppressions = bind(
         category="user.privacy_preferences.objection",
         subjects=("customer", "lead"),
         anchors={"captured": "objected_at"},
+        hashed="identifier_hash",
     ),
 )
 
@@ -101,6 +102,51 @@ disclosures = bind(
         subject="person_id",
         account="account_id",
         anchors={"captured": "disclosed_at"},
+    ),
+)
+
+# Art. 18: while a row here is open, the person's data is kept but not used.
+restrictions = bind(
+    Table(
+        "restrictions",
+        metadata,
+        id_column(),
+        person_fk(nullable=False),
+        Column("request_id", Id, ForeignKey("rights_requests.id")),
+        Column("reason", String(32), nullable=False),  # accuracy | unlawful | legal_claim | objection
+        Column("placed_at", Timestamp, nullable=False),
+        Column("lifted_at", Timestamp),
+    ),
+    Binding(
+        category="user.privacy_request",
+        subjects=("customer", "panel_user", "alarm_contact", "lead"),
+        subject="person_id",
+        anchors={"request_closed": "lifted_at"},
+    ),
+)
+
+# Art. 16: each correction, with the value it replaced (encrypted with the person's key, so
+# that erasing the person shreds the history too).
+rectifications = bind(
+    Table(
+        "rectifications",
+        metadata,
+        id_column(),
+        person_fk(nullable=False),
+        Column("request_id", Id, ForeignKey("rights_requests.id")),
+        Column("target_table", String(64), nullable=False),
+        Column("target_id", Id, nullable=False),
+        Column("column_name", String(64), nullable=False),
+        Column("old_value_enc", Text),
+        Column("changed_at", Timestamp, nullable=False),
+        Column("changed_by", String(100), nullable=False),
+    ),
+    Binding(
+        category="user.privacy_request",
+        subjects=("customer", "panel_user", "alarm_contact", "lead"),
+        subject="person_id",
+        columns={"old_value_enc": "user.privacy_request"},
+        anchors={"request_closed": "changed_at"},
     ),
 )
 

@@ -1,0 +1,228 @@
+"""The access package (art. 15): every row about the person, what the policy says about each
+category, a report a customer can read, and their media, in one ZIP written as it is read.
+
+Rows stream from the database straight into the ZIP a page at a time, so memory stays flat
+however many events a customer has. Media are listed during that pass (ids only) and
+decrypted into the ZIP after it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, Table, or_, select
+
+from alarmvern.errors import VaultError
+from alarmvern.policy.loader import LoadedPolicy
+from alarmvern.policy.wording import Lang
+from alarmvern.rights import export, report
+from alarmvern.rights.facts import CategoryFacts, facts
+from alarmvern.rights.scope import Scope, personal_tables, rows
+from alarmvern.store.datamap import Binding
+from alarmvern.store.tables import disclosures
+from alarmvern.vault import Vault
+
+# Subjects whose presence in a table means its rows may show other people (art. 15(4)).
+OTHERS = frozenset({"third_party_on_premises", "caller"})
+
+
+@dataclass
+class MediaRef:
+    table: str
+    row_id: int
+    subject: str
+    blob_id: str
+    content_type: str | None
+
+    @property
+    def name(self) -> str:
+        extension = (self.content_type or "application/octet-stream").rpartition("/")[2]
+        return f"media/{self.table}-{self.row_id}.{extension.split(';')[0] or 'bin'}"
+
+
+@dataclass
+class TableSummary:
+    table: str
+    category: str
+    rows: int = 0
+    first: str | None = None
+    last: str | None = None
+    sample: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class AccessPackage:
+    path: Path
+    counts: dict[str, int]
+    media: int
+    unreadable_media: int
+    needs_review: list[str]  # tables whose rows may concern other people
+
+
+def build(
+    conn: Connection,
+    vault: Vault,
+    loaded: LoadedPolicy,
+    scope: Scope,
+    path: Path,
+    *,
+    request_id: int | None = None,
+    pdf: bool = True,
+    lang: Lang = "nb",
+) -> AccessPackage:
+    """Write the person's access package to ``path`` (a ZIP only they and staff may read)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    media: list[MediaRef] = []
+    summaries: list[TableSummary] = []
+    by_category = _group(personal_tables())
+    disclosed = _disclosed_to(conn, loaded, scope, lang)
+    category_facts = {
+        c: _with_disclosures(facts(loaded.policy, c, lang), disclosed) for c in by_category
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("data.json", "w", force_zip64=True) as member:
+            text = io.TextIOWrapper(member, encoding="utf-8")
+            header = {
+                "generated_at": datetime.now(UTC).isoformat(),
+                "request": request_id,
+                "person_id": scope.person_id,
+                "policy": {"name": loaded.name, "version": loaded.policy.version},
+            }
+            _write_data(
+                conn, vault, scope, text, header, by_category, category_facts, summaries, media
+            )
+            text.flush()
+            text.detach()
+        unreadable = _write_media(conn, vault, zf, media)
+        document = report.render(loaded.policy, scope, category_facts, summaries, lang)
+        zf.writestr("rapport.html" if lang == "nb" else "report.html", document)
+        if pdf:
+            zf.writestr("rapport.pdf" if lang == "nb" else "report.pdf", report.to_pdf(document))
+        zf.writestr("LESMEG.txt", report.readme(lang))
+    counts = {s.table: s.rows for s in summaries}
+    review = sorted({s.table for s in summaries if s.rows and _may_show_others(s.table)})
+    return AccessPackage(path, counts, len(media) - unreadable, unreadable, review)
+
+
+def _group(tables: list[tuple[Table, Binding]]) -> dict[str, list[tuple[Table, Binding]]]:
+    grouped: dict[str, list[tuple[Table, Binding]]] = {}
+    for table, binding in tables:
+        grouped.setdefault(binding.category, []).append((table, binding))
+    return grouped
+
+
+def _may_show_others(table_name: str) -> bool:
+    return any(t.name == table_name and OTHERS & set(b.subjects) for t, b in personal_tables())
+
+
+def _write_data(
+    conn: Connection,
+    vault: Vault,
+    scope: Scope,
+    out: IO[str],
+    header: dict[str, Any],
+    by_category: dict[str, list[tuple[Table, Binding]]],
+    category_facts: dict[str, CategoryFacts],
+    summaries: list[TableSummary],
+    media: list[MediaRef],
+) -> None:
+    # Written by hand, token by token, because json.dump needs the whole document in memory.
+    out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "categories": {')
+    for c_index, (category, tables) in enumerate(by_category.items()):
+        out.write(("," if c_index else "") + json.dumps(category) + ": ")
+        about = category_facts[category].as_dict()
+        out.write(json.dumps(about, ensure_ascii=False)[:-1] + ', "tables": {')
+        for t_index, (table, binding) in enumerate(tables):
+            out.write(("," if t_index else "") + json.dumps(table.name) + ": [")
+            summary = TableSummary(table.name, category)
+            for index, item in enumerate(_readable_rows(conn, vault, table, binding, scope)):
+                out.write(("," if index else "") + json.dumps(item, ensure_ascii=False))
+                _note(summary, item, table)
+                ref = _media_ref(table, binding, item)
+                if ref is not None:
+                    media.append(ref)
+            out.write("]")
+            summaries.append(summary)
+        out.write("}}")
+    out.write("}}")
+
+
+def _readable_rows(
+    conn: Connection, vault: Vault, table: Table, binding: Binding, scope: Scope
+) -> Iterator[dict[str, Any]]:
+    for row in rows(conn, table, binding, scope):
+        yield export.readable(conn, vault, table, binding, dict(row._mapping))
+
+
+SAMPLE = 25  # rows per table shown in the report; all of them are in data.json
+
+
+def _note(summary: TableSummary, item: dict[str, Any], table: Table) -> None:
+    summary.rows += 1
+    moment = next((item[c.name] for c in table.c if _is_time(c.name) and item.get(c.name)), None)
+    if moment:
+        summary.first = min(summary.first or moment, moment)
+        summary.last = max(summary.last or moment, moment)
+    if len(summary.sample) < SAMPLE:
+        summary.sample.append(item)
+
+
+def _is_time(name: str) -> bool:
+    return name.endswith("_at") and name not in ("created_at",)
+
+
+def _media_ref(table: Table, binding: Binding, item: dict[str, Any]) -> MediaRef | None:
+    if binding.blob is None or not item.get(binding.blob):
+        return None
+    subject = binding.vault_subject(item)
+    if subject is None:
+        return None
+    return MediaRef(table.name, item["id"], subject, item[binding.blob], item.get("content_type"))
+
+
+def _write_media(conn: Connection, vault: Vault, zf: zipfile.ZipFile, media: list[MediaRef]) -> int:
+    """Decrypt each blob into the ZIP; return how many could not be read (shredded)."""
+    unreadable = 0
+    for ref in media:
+        try:
+            data = vault.get_blob(conn, ref.subject, ref.table, ref.blob_id)
+        except VaultError:
+            unreadable += 1
+            continue
+        zf.writestr(ref.name, data)
+    return unreadable
+
+
+def _disclosed_to(
+    conn: Connection, loaded: LoadedPolicy, scope: Scope, lang: Lang
+) -> dict[str, set[str]]:
+    """Category → names of the recipients the disclosures log says received it."""
+    where = [disclosures.c.person_id == scope.person_id]
+    if scope.account_ids:
+        where.append(disclosures.c.account_id.in_(scope.account_ids))
+    query = select(disclosures.c.recipient, disclosures.c.categories).where(or_(*where))
+    found: dict[str, set[str]] = {}
+    names = {r.id: r.name.get(lang) for r in loaded.policy.recipients}
+    for recipient, categories in conn.execute(query):
+        for category in categories or []:
+            found.setdefault(category, set()).add(names.get(recipient, recipient))
+    return found
+
+
+def _with_disclosures(about: CategoryFacts, disclosed: dict[str, set[str]]) -> CategoryFacts:
+    about.disclosed_to = sorted(
+        name
+        for category, names in disclosed.items()
+        if category == about.category or category.startswith(about.category + ".")
+        for name in names
+    )
+    return about

@@ -1,0 +1,130 @@
+"""The primitive changes an erasure is made of, applied by row id, and journalled as such.
+
+An erasure decides once which rows go, which lose their link to the person and which are
+anonymised; the result is a list of :class:`Op`. Applying an op twice changes nothing the
+second time, so the same list re-applied to a restored backup (``rights replay-erasures``)
+erases exactly what was erased before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Table, delete, select, update
+
+from alarmvern.retention.predicates import primary_key
+from alarmvern.store.datamap import SUBJECT_TABLES
+from alarmvern.store.tables import blob_tombstones, metadata
+from alarmvern.vault import Vault
+
+CHUNK = 5000  # ids per statement: keeps every statement under the databases' parameter limits
+
+
+@dataclass
+class Op:
+    table: str
+    op: Literal["delete", "unlink", "anonymise"]
+    ids: list[int]
+    columns: dict[str, str] = field(default_factory=dict)  # column → "null" | "pseudonym"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Op:
+        return Op(data["table"], data["op"], list(data["ids"]), dict(data.get("columns", {})))
+
+
+def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def apply(conn: Connection, vault: Vault, op: Op, now: datetime, blob: str | None) -> int:
+    """Carry out one op in the caller's transaction; return the rows it changed."""
+    table = metadata.tables[op.table]
+    if op.op == "delete":
+        return _delete(conn, table, op.ids, now, blob)
+    if op.op == "unlink":
+        (column,) = op.columns
+        return _update(conn, table, op.ids, {column: None})
+    return _anonymise(conn, vault, table, op)
+
+
+def _delete(
+    conn: Connection, table: Table, ids: Sequence[int], now: datetime, blob: str | None
+) -> int:
+    key = primary_key(table)
+    done = 0
+    for part in chunks(ids):
+        release_references(conn, table, part)
+        if blob is None:
+            done += conn.execute(delete(table).where(key.in_(part))).rowcount
+            continue
+        blobs = (
+            conn.execute(delete(table).where(key.in_(part)).returning(table.c[blob]))
+            .scalars()
+            .all()
+        )
+        stones = [{"blob_id": b, "source_table": table.name, "deleted_at": now} for b in blobs if b]
+        if stones:
+            conn.execute(blob_tombstones.insert(), stones)
+        done += len(blobs)
+    return done
+
+
+def release_references(conn: Connection, table: Table, ids: Sequence[int]) -> None:
+    """Rows elsewhere that may point nowhere stop pointing at rows about to go."""
+    for other in metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is table and fk.parent.nullable:
+                conn.execute(update(other).where(fk.parent.in_(ids)).values({fk.parent.name: None}))
+
+
+def _update(conn: Connection, table: Table, ids: Sequence[int], values: dict[str, Any]) -> int:
+    key = primary_key(table)
+    done = 0
+    for part in chunks(ids):
+        done += conn.execute(update(table).where(key.in_(part)).values(values)).rowcount
+    return done
+
+
+def _anonymise(conn: Connection, vault: Vault, table: Table, op: Op) -> int:
+    """Personal columns become NULL, or a keyed pseudonym where the column may not be NULL."""
+    key = primary_key(table)
+    pseudonymise = pseudonymiser(conn, vault)
+    done = 0
+    for part in chunks(op.ids):
+        columns = [table.c[c] for c in op.columns]
+        for row in conn.execute(select(key, *columns).where(key.in_(part))):
+            values: dict[str, Any] = {}
+            for column, how in op.columns.items():
+                current = row._mapping[column]
+                values[column] = (
+                    None if how == "null" or current is None else _pseudonym(current, pseudonymise)
+                )
+            if "anonymised_at" in table.c:
+                values["anonymised_at"] = datetime.now().astimezone()
+            conn.execute(update(table).where(key == row._mapping[key.name]).values(values))
+            done += 1
+    return done
+
+
+def _pseudonym(value: Any, pseudonymise: Callable[[str], str]) -> str:
+    text = str(value)
+    return text if text.startswith("anon-") else "anon-" + pseudonymise(text)
+
+
+def pseudonymiser(conn: Connection, vault: Vault) -> Callable[[str], str]:
+    return lambda value: vault.lookup_hash(conn, "pseudonym:" + value)[:12]
+
+
+def shred_subjects(conn: Connection, vault: Vault, subjects: Sequence[str]) -> int:
+    return sum(vault.shred(conn, s) for s in subjects)
+
+
+def vault_kind(table: Table) -> str | None:
+    return SUBJECT_TABLES.get(table.name)

@@ -1,0 +1,101 @@
+"""Everything stored about one person, found by walking the data map.
+
+A row concerns the person when its subject column names them, when it belongs to a customer
+account they hold, or when its hashed identifier is the keyed hash of their e-mail address or
+phone number. No table is named here: a new personal table is covered by its binding alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, Table, func, or_, select
+
+from alarmvern.retention.predicates import primary_key
+from alarmvern.store.datamap import Binding, bindings
+from alarmvern.store.tables import customer_accounts, metadata, persons
+from alarmvern.vault import Vault
+
+# Rows are read in pages of this many, so memory does not grow with the number of events.
+PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Scope:
+    person_id: int
+    account_ids: tuple[int, ...]
+    identifier_hashes: tuple[str, ...]
+
+    @property
+    def subject(self) -> str:
+        return f"person:{self.person_id}"
+
+
+def identifiers(conn: Connection, person_id: int) -> list[str]:
+    """The person's e-mail address and phone number as lookups hash them."""
+    row = conn.execute(
+        select(persons.c.email, persons.c.phone).where(persons.c.id == person_id)
+    ).first()
+    if row is None:
+        return []
+    return [normalise(v) for v in (row.email, row.phone) if v]
+
+
+def normalise(identifier: str) -> str:
+    """One spelling per identifier: e-mail lower-case, phone digits with a leading +."""
+    identifier = identifier.strip()
+    if "@" in identifier:
+        return identifier.lower()
+    digits = "".join(c for c in identifier if c.isdigit())
+    return "+" + (digits if identifier.startswith("+") or len(digits) > 8 else "47" + digits)
+
+
+def scope_of(conn: Connection, vault: Vault, person_id: int) -> Scope:
+    accounts = conn.execute(
+        select(customer_accounts.c.id).where(customer_accounts.c.holder_person_id == person_id)
+    ).scalars()
+    hashes = tuple(vault.lookup_hash(conn, i) for i in identifiers(conn, person_id))
+    return Scope(person_id, tuple(int(a) for a in accounts), hashes)
+
+
+def selection(table: Table, binding: Binding, scope: Scope) -> ColumnElement[bool] | None:
+    """Which rows of ``table`` concern the person, or None where none can."""
+    clauses: list[ColumnElement[bool]] = []
+    if binding.subject:
+        clauses.append(table.c[binding.subject] == scope.person_id)
+    if binding.account and scope.account_ids:
+        clauses.append(table.c[binding.account].in_(scope.account_ids))
+    if binding.hashed and scope.identifier_hashes:
+        clauses.append(table.c[binding.hashed].in_(scope.identifier_hashes))
+    return or_(*clauses) if clauses else None
+
+
+def personal_tables() -> list[tuple[Table, Binding]]:
+    return list(bindings(metadata))
+
+
+def rows(conn: Connection, table: Table, binding: Binding, scope: Scope) -> Iterator[Row[Any]]:
+    """The person's rows of one table, in key order, a page at a time."""
+    where = selection(table, binding, scope)
+    if where is None:
+        return
+    key = primary_key(table)
+    last: Any = None
+    while True:
+        query = select(table).where(where).order_by(key).limit(PAGE)
+        if last is not None:
+            query = query.where(key > last)
+        page = conn.execute(query).all()
+        yield from page
+        if len(page) < PAGE:
+            return
+        last = page[-1]._mapping[key.name]
+
+
+def count(conn: Connection, table: Table, binding: Binding, scope: Scope) -> int:
+    where = selection(table, binding, scope)
+    if where is None:
+        return 0
+    return int(conn.execute(select(func.count()).select_from(table).where(where)).scalar_one())

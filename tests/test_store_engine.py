@@ -1,0 +1,101 @@
+"""Read-only connections: on SQLite they take no write lock; on both databases they cannot write."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from alarmvern.store.engine import reading
+
+INSERT = text("INSERT INTO probe (n) VALUES (:n)")
+COUNT = text("SELECT count(*) FROM probe")
+
+
+@pytest.fixture
+def sqlite_probe(sqlite_engine: Engine) -> Engine:
+    _create_probe(sqlite_engine)
+    return sqlite_engine
+
+
+@pytest.fixture
+def pg_probe(pg_engine: Engine) -> Engine:
+    _create_probe(pg_engine)
+    return pg_engine
+
+
+def _create_probe(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE probe (n INTEGER NOT NULL)"))
+        conn.execute(INSERT, {"n": 1})
+
+
+def _impatient(conn: Connection) -> Connection:
+    """Gives up on a lock after 100 ms; set on the raw connection, so no transaction begins."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA busy_timeout=100")
+    return conn
+
+
+def _count(conn: Connection) -> int:
+    return int(conn.execute(COUNT).scalar_one())
+
+
+def test_sqlite_reader_is_not_blocked_by_an_open_write_transaction(
+    sqlite_probe: Engine,
+) -> None:
+    with sqlite_probe.connect() as writer:
+        writer.execute(INSERT, {"n": 2})
+        with reading(sqlite_probe) as reader:
+            _impatient(reader)
+            assert _count(reader) == 1
+        writer.commit()
+    with reading(sqlite_probe) as reader:
+        assert _count(reader) == 2
+
+
+def test_sqlite_second_writer_waits_for_the_write_lock(sqlite_probe: Engine) -> None:
+    with sqlite_probe.connect() as writer, sqlite_probe.connect() as other:
+        writer.execute(INSERT, {"n": 2})
+        _impatient(other)
+        start = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"):
+            other.execute(COUNT)
+        assert time.monotonic() - start >= 0.09
+
+
+def test_sqlite_reader_refuses_to_write(sqlite_probe: Engine) -> None:
+    with reading(sqlite_probe) as reader, pytest.raises(OperationalError, match="readonly"):
+        reader.execute(INSERT, {"n": 2})
+
+
+def test_sqlite_pooled_connection_writes_again_after_a_reader(sqlite_probe: Engine) -> None:
+    with reading(sqlite_probe) as reader:
+        used = reader.connection.dbapi_connection
+        assert _count(reader) == 1
+    with sqlite_probe.begin() as conn:
+        assert conn.connection.dbapi_connection is used
+        conn.execute(INSERT, {"n": 2})
+    with reading(sqlite_probe) as reader:
+        assert _count(reader) == 2
+
+
+@pytest.mark.postgres
+def test_postgresql_reader_reads_and_refuses_to_write(pg_probe: Engine) -> None:
+    with reading(pg_probe) as reader:
+        assert _count(reader) == 1
+        with pytest.raises(DBAPIError, match="read-only transaction"):
+            reader.execute(INSERT, {"n": 2})
+
+
+@pytest.mark.postgres
+def test_postgresql_connection_writes_again_after_a_reader(pg_probe: Engine) -> None:
+    with reading(pg_probe) as reader:
+        assert _count(reader) == 1
+    with pg_probe.begin() as conn:
+        conn.execute(INSERT, {"n": 2})
+    with reading(pg_probe) as reader:
+        assert _count(reader) == 2
