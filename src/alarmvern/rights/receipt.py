@@ -1,0 +1,59 @@
+"""The erasure receipt the person gets: what was erased, and what is kept, why and until when."""
+
+from __future__ import annotations
+
+from alarmvern.policy.model import Policy
+from alarmvern.policy.wording import Lang
+from alarmvern.rights.erasure import Receipt
+from alarmvern.rights.facts import category_name
+
+ACTIONS = {
+    "erased": ("Slettet", "Erased"),
+    "unlinked": (
+        "Koblet fra deg, beholdt for kundens alarmlogg",
+        "Unlinked from you, kept in the customer's alarm log",
+    ),
+    "anonymised": ("Anonymisert", "Anonymised"),
+    "kept": ("Beholdt", "Kept"),
+}
+REASONS = {
+    "legal_hold": ("pålagt bevart (rettslig pålegg)", "under a legal hold"),
+    "active_contract": (
+        "trengs for avtalen som fortsatt løper",
+        "needed by the contract still running",
+    ),
+    "needed_by_kept": ("trengs av opplysninger vi må beholde", "needed by records we must keep"),
+}
+
+
+def text(receipt: Receipt, policy: Policy, lang: Lang = "nb") -> str:
+    nb = lang == "nb"
+    lines = [
+        "Kvittering for sletting (personvernforordningen artikkel 17)"
+        if nb
+        else "Erasure receipt (GDPR Article 17)",
+        f"{'Dato' if nb else 'Date'}: {receipt.at.date().isoformat()}",
+        "",
+    ]
+    for d in receipt.decisions:
+        what = category_name(policy, d.category, lang)
+        action = ACTIONS[d.action][0 if nb else 1]
+        line = f"- {what}: {action} ({d.rows})"
+        if d.reason:
+            reason = REASONS.get(d.reason, (d.reason, d.reason))[0 if nb else 1]
+            line += f"; {'grunn' if nb else 'reason'}: {reason}"
+        if d.until:
+            line += f"; {'til' if nb else 'until'} {d.until.isoformat()}"
+        lines.append(line)
+    if receipt.shredded:
+        lines += [
+            "",
+            "Krypteringsnøklene dine er slettet, så bilder og opptak kan ikke lenger leses. "
+            "Slettingen er ført i en egen logg og gjøres på nytt om en sikkerhetskopi "
+            "noen gang må hentes inn."
+            if nb
+            else "Your encryption keys are destroyed, so images and recordings can no longer "
+            "be read. The erasure is journalled and applied again should a backup ever "
+            "have to be restored.",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,157 @@
+"""Each right as one call on the open system, as the CLI and the web API use them.
+
+A call checks the request is ready for the step (the person confirmed, their identity
+verified), does the work in one transaction with its audit entries, and records the step on
+the request. Files for the person (packages, receipts, letters) go under the data dir's
+``exports`` folder, readable by the owner only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from alarmvern.policy.wording import Lang
+from alarmvern.retention.sweep import finish_tombstones
+from alarmvern.rights import access as access_package
+from alarmvern.rights import consent, erasure, journal, receipt, requests
+from alarmvern.rights.requests import Kind, RequestError, RightsRequest
+from alarmvern.rights.scope import scope_of
+from alarmvern.system import System
+
+
+def exports_dir(system: System) -> Path:
+    folder = system.settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def erasure_journal(system: System) -> journal.Journal:
+    return journal.Journal(system.settings.data_dir / "journal")
+
+
+def _write_private(path: Path, content: str) -> Path:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(content)
+    return path
+
+
+def ready(request: RightsRequest, *kinds: Kind) -> int:
+    """The person a request may act on now; refuse with what staff must do first."""
+    if kinds and request.kind not in kinds:
+        wanted = " or ".join(k.value for k in kinds)
+        raise RequestError(f"request {request.id} is a {request.kind.value} request, not {wanted}")
+    if not request.is_open:
+        raise RequestError(f"request {request.id} is closed ({request.status.value})")
+    if request.person_id is None:
+        raise RequestError(
+            f"request {request.id} concerns nobody yet: find the person with `alarmvern rights "
+            f"find` and confirm them with `alarmvern rights confirm {request.id} PERSON`"
+        )
+    if request.verified_at is None:
+        raise RequestError(
+            f"request {request.id}: the person's identity is not verified; record how with "
+            f"`alarmvern rights verify {request.id} --method ...`"
+        )
+    return request.person_id
+
+
+def access(
+    system: System, request_id: int, *, actor: str, pdf: bool = True, lang: Lang = "nb"
+) -> access_package.AccessPackage:
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        person = ready(request, Kind.access)
+        scope = scope_of(conn, system.vault, person)
+    path = exports_dir(system) / f"request-{request_id}-access.zip"
+    # Read in a transaction of its own: a consistent snapshot, not holding intake's write lock.
+    with system.engine.connect() as conn:
+        package = access_package.build(
+            conn,
+            system.vault,
+            system.policy,
+            scope,
+            path,
+            request_id=request_id,
+            pdf=pdf,
+            lang=lang,
+        )
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        rows = sum(package.counts.values())
+        requests.add_step(conn, request, "package_built", "done", actor=actor, rows=rows)
+        if package.needs_review:
+            requests.add_step(
+                conn,
+                request,
+                "third_party_review",
+                "pending",
+                actor=actor,
+                tables=package.needs_review,
+            )
+    return package
+
+
+def review_done(system: System, request_id: int, *, actor: str) -> None:
+    """Staff have checked the material for other people (art. 15(4)) and it may go out."""
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        requests.finish_step(conn, request, "third_party_review", actor=actor)
+
+
+def erase(
+    system: System, request_id: int, *, actor: str, keep_contract: bool = False
+) -> tuple[erasure.Receipt, Path]:
+    """Erase the person, journal it, delete the blobs, and write their receipt."""
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        person = ready(request, Kind.erasure)
+        scope = scope_of(conn, system.vault, person)
+        done = erasure.erase(
+            conn,
+            system.vault,
+            system.policy.policy,
+            scope,
+            actor=actor,
+            request_id=request_id,
+            keep_contract=keep_contract,
+        )
+        erasure_journal(system).append(
+            journal.Entry(done.at, person, request_id, done.ops, done.shredded)
+        )
+        rows = sum(d.rows for d in done.decisions if d.action != "kept")
+        requests.add_step(conn, request, "erased", "done", actor=actor, rows=rows)
+    finish_tombstones(system.engine, system.vault)
+    folder = exports_dir(system)
+    _write_private(
+        folder / f"request-{request_id}-receipt.json", json.dumps(done.as_dict(), indent=2)
+    )
+    path = _write_private(
+        folder / f"request-{request_id}-kvittering.txt",
+        receipt.text(done, system.policy.policy, "nb")
+        + "\n"
+        + receipt.text(done, system.policy.policy, "en"),
+    )
+    return done, path
+
+
+def withdraw(system: System, request_id: int, activity: str, *, actor: str) -> dict[str, int]:
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        person = ready(request, Kind.withdrawal)
+        erased = consent.withdraw(conn, system.policy.policy, person, activity, actor=actor)
+        requests.add_step(conn, request, "withdrawn", "done", actor=actor, activity=activity)
+    return erased
+
+
+def replay(system: System, since: str, *, actor: str) -> int:
+    try:
+        day = date.fromisoformat(since)
+    except ValueError:
+        raise RequestError(f"--since {since!r} is not a date; write YYYY-MM-DD") from None
+    count = journal.replay(system.engine, system.vault, erasure_journal(system), day, actor)
+    finish_tombstones(system.engine, system.vault)
+    return count
