@@ -60,7 +60,14 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 
 def main() -> None:
-    from alarmvern.cli import demo, policy, retention, store  # noqa: F401  (they register commands)
+    from alarmvern.cli import (  # noqa: F401  (they register commands)
+        demo,
+        policy,
+        retention,
+        rights,
+        rights_actions,
+        store,
+    )
 
     try:
         app()

@@ -1,0 +1,172 @@
+"""Commands that carry out a right on a verified request: access, erasure, restriction,
+objection, consent withdrawal, and re-applying erasures after a restore."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from alarmvern.cli.rights import By, RequestId, opened, out, rights_app, show_request, writing
+from alarmvern.errors import AlarmvernError
+from alarmvern.rights import objection, requests, restriction, service
+from alarmvern.rights.requests import Kind
+from alarmvern.rights.restriction import Reason
+
+
+@rights_app.command("access")
+def access_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Include the PDF report.")] = True,
+    english: Annotated[bool, typer.Option("--english", help="The report in English.")] = False,
+    by: By = "kundeservice",
+) -> None:
+    """Lag innsynspakken / build the access package (art. 15).
+
+    Example: alarmvern rights access 12
+    """
+    with opened(ctx) as system:
+        package = service.access(
+            system, request_id, actor=by, pdf=pdf, lang="en" if english else "nb"
+        )
+    rows = sum(package.counts.values())
+    out.print(
+        f"innsynspakke / access package: {package.path} ({rows} rader / rows, "
+        f"{package.media} filer / files)"
+    )
+    if package.needs_review:
+        out.print(
+            "Før utlevering: gjennomgå for andre personer i / before release, review for other "
+            f"people in: {', '.join(package.needs_review)}; then `alarmvern rights review-done "
+            f"{request_id}`"
+        )
+
+
+@rights_app.command("review-done")
+def review_done_command(ctx: typer.Context, request_id: RequestId, by: By = "kundeservice") -> None:
+    """Materialet er gjennomgått for andre personer / third-party review done (art. 15(4))."""
+    with opened(ctx) as system:
+        service.review_done(system, request_id, actor=by)
+    out.print("gjennomgått / reviewed")
+
+
+@rights_app.command("erase")
+def erase_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    keep_contract: Annotated[
+        bool,
+        typer.Option("--keep-contract", help="Keep what an active contract needs, erase the rest."),
+    ] = False,
+    by: By = "personvernombud",
+) -> None:
+    """Slett personen / erase the person (art. 17); writes their receipt.
+
+    Example: alarmvern rights erase 14
+    """
+    with opened(ctx) as system:
+        receipt, path = service.erase(system, request_id, actor=by, keep_contract=keep_contract)
+    for d in receipt.decisions:
+        until = f" til / until {d.until}" if d.until else ""
+        reason = f" ({d.reason})" if d.reason else ""
+        out.print(f"{d.table}: {d.action} {d.rows}{reason}{until}")
+    out.print(f"kvittering / receipt: {path}")
+
+
+@rights_app.command("restrict")
+def restrict_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    reason: Annotated[Reason, typer.Option(help="Art. 18(1) (a)–(d).")],
+    by: By = "personvernombud",
+) -> None:
+    """Begrens behandlingen / restrict processing (art. 18): kept, not used."""
+    with writing(ctx) as (_system, conn):
+        request = requests.get(conn, request_id)
+        person = service.ready(request, Kind.restriction)
+        restriction.place(conn, person, reason=reason, actor=by, request_id=request_id)
+        requests.add_step(conn, request, "restricted", "done", actor=by)
+    show_request(request)
+
+
+@rights_app.command("lift")
+def lift_command(
+    ctx: typer.Context,
+    person: Annotated[int, typer.Argument(help="The restricted person.")],
+    by: By = "personvernombud",
+) -> None:
+    """Opphev begrensningen / lift a restriction (tell the person first, art. 18(3))."""
+    with writing(ctx) as (_system, conn):
+        restriction.lift(conn, person, actor=by)
+    out.print(f"person {person}: begrensning opphevet / restriction lifted")
+
+
+@rights_app.command("object")
+def object_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    marketing: Annotated[
+        bool, typer.Option("--marketing", help="To direct marketing: absolute, at once.")
+    ] = False,
+    activity: Annotated[
+        str | None, typer.Option(help="A legitimate-interest activity: for a decision.")
+    ] = None,
+    by: By = "kundeservice",
+) -> None:
+    """Registrer en innsigelse / record an objection (art. 21)."""
+    if marketing == (activity is not None):
+        raise AlarmvernError("give either --marketing or --activity ID")
+    with writing(ctx) as (system, conn):
+        request = requests.get(conn, request_id)
+        person = service.ready(request, Kind.objection)
+        policy = system.policy.policy
+        if marketing:
+            changed = objection.object_to_marketing(conn, system.vault, policy, person, actor=by)
+            requests.add_step(conn, request, "marketing_stopped", "done", actor=by, **changed)
+        else:
+            assert activity is not None
+            objection.object_to_activity(conn, policy, request, activity, actor=by)
+    show_request(request)
+
+
+@rights_app.command("decide")
+def decide_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    uphold: Annotated[bool, typer.Option("--uphold/--reject", help="The decision.")],
+    reason: Annotated[str, typer.Option(help="The grounds, told to the person.")],
+    by: By = "personvernombud",
+) -> None:
+    """Avgjør en innsigelse / decide an objection to a legitimate-interest activity."""
+    with writing(ctx) as (system, conn):
+        request = requests.get(conn, request_id)
+        erased = objection.decide(
+            conn, system.policy.policy, request, upheld=uphold, reason=reason, actor=by
+        )
+    out.print(f"avgjort / decided; slettet / erased: {erased or 'ingenting / nothing'}")
+
+
+@rights_app.command("withdraw")
+def withdraw_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    activity: Annotated[str, typer.Option(help="The consent-based activity, e.g. presence.")],
+    by: By = "kundeservice",
+) -> None:
+    """Trekk et samtykke / withdraw a consent (art. 7(3)); its data is erased."""
+    with opened(ctx) as system:
+        erased = service.withdraw(system, request_id, activity, actor=by)
+    out.print(f"samtykke trukket / consent withdrawn; slettet / erased: {erased or '-'}")
+
+
+@rights_app.command("replay-erasures")
+def replay_command(
+    ctx: typer.Context,
+    since: Annotated[str, typer.Option(help="Replay erasures from this date (YYYY-MM-DD).")],
+    by: By = "drift",
+) -> None:
+    """Gjenta slettinger etter gjenoppretting / re-apply erasures to a restored backup."""
+    with opened(ctx) as system:
+        count = service.replay(system, since, actor=by)
+    out.print(f"{count} slettinger gjentatt / erasures re-applied")
