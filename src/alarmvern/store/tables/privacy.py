@@ -113,7 +113,8 @@ restrictions = bind(
         id_column(),
         person_fk(nullable=False),
         Column("request_id", Id, ForeignKey("rights_requests.id")),
-        Column("reason", String(32), nullable=False),  # accuracy | unlawful | legal_claim | objection
+        # accuracy | unlawful | legal_claim | objection: art. 18(1) (a)–(d)
+        Column("reason", String(32), nullable=False),
         Column("placed_at", Timestamp, nullable=False),
         Column("lifted_at", Timestamp),
     ),
