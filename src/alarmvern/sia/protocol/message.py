@@ -1,0 +1,122 @@
+"""From a checked frame to a ``Message`` or a ``ProtocolError`` with its answer.
+
+Answers, where DC-09 leaves room:
+- header unreadable: no answer (nothing to echo);
+- unknown id token, no key for the account, undecryptable body, malformed data,
+  unreadable timestamp, encrypted message without timestamp: DUH;
+- timestamp outside -40 s / +20 s: NAK with the receiver's time. DC-09 asks this
+  of encrypted messages (replay protection); a clear message is accepted and
+  its ``clock_skew`` reported unless ``Policy.check_clear_timestamps`` is set,
+  so that a panel with a drifting clock does not lose alarms;
+- unknown event codes are messages (``known=False``), never errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .content import Payload, parse_contact_id, parse_sia_data, split_account, split_payload
+from .crypto import decrypt_body
+from .events import Answer, ContactId, Header, Message, Protocol, ProtocolError, SiaEvent
+from .framing import Frame
+from .header import parse_header
+from .timestamps import WINDOW_FUTURE, WINDOW_PAST, in_window, parse_timestamp
+
+#: The caller's keys: a mapping or a function from account number to AES key.
+_TOKENS = frozenset(protocol.value for protocol in Protocol)
+KeyLookup = Mapping[str, bytes] | Callable[[str], bytes | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How strict to be. ``check_clear_timestamps`` also NAKs clear messages out of window."""
+
+    window_past: timedelta = WINDOW_PAST
+    window_future: timedelta = WINDOW_FUTURE
+    check_clear_timestamps: bool = False
+
+
+DEFAULT_POLICY = Policy()
+
+
+def find_key(keys: KeyLookup | None, account: str) -> bytes | None:
+    """The key for ``account`` (tried as given and upper-cased), or None."""
+    if keys is None:
+        return None
+    lookup = keys.get if isinstance(keys, Mapping) else keys
+    return lookup(account) or lookup(account.upper())
+
+
+def parse_message(
+    frame: Frame, now: datetime, keys: KeyLookup | None = None, policy: Policy = DEFAULT_POLICY
+) -> Message | ProtocolError:
+    """Read one frame's payload; the result says what to answer, never answers itself."""
+    parsed = parse_header(frame.payload.decode("latin-1"))
+    if parsed is None:
+        return ProtocolError("header not readable", frame.offset)
+    header, rest = parsed
+
+    def duh(reason: str) -> ProtocolError:
+        return ProtocolError(reason, frame.offset, Answer.DUH, header)
+
+    if header.token not in _TOKENS:
+        return duh("unknown id token")
+    if header.encrypted:
+        if header.account is None:
+            return duh("encrypted message without account in header")
+        key = find_key(keys, header.account)
+        if key is None:
+            return duh("no key for account")
+        plain = decrypt_body(rest.removesuffix("]"), key)
+        if plain is None:
+            return duh("cannot decrypt (wrong key or bad cipher text)")
+        rest = plain
+    payload = split_payload(rest)
+    if isinstance(payload, str):
+        return duh(payload)
+    return _checked(header, payload, frame.offset, now, policy)
+
+
+def _checked(
+    header: Header, payload: Payload, offset: int, now: datetime, policy: Policy
+) -> Message | ProtocolError:
+    def duh(reason: str) -> ProtocolError:
+        return ProtocolError(reason, offset, Answer.DUH, header)
+
+    timestamp = parse_timestamp(payload.timestamp) if payload.timestamp is not None else None
+    if payload.timestamp is not None and timestamp is None:
+        return duh("timestamp not readable")
+    if header.encrypted and timestamp is None:
+        return duh("encrypted message without timestamp")
+    skew = timestamp - now if timestamp else None
+    checked = header.encrypted or policy.check_clear_timestamps
+    if (
+        timestamp
+        and checked
+        and not in_window(timestamp, now, policy.window_past, policy.window_future)
+    ):
+        return ProtocolError("timestamp outside window", offset, Answer.NAK, header)
+    data_account, data = split_account(payload.data)
+    account = header.account or data_account
+    if not account:
+        return duh("no account")
+    content = _content(Protocol(header.token), data)
+    if isinstance(content, str):
+        return duh(content)
+    events, contact_id = content
+    return Message(
+        header, account.upper(), timestamp, offset, skew,
+        payload.data, events, contact_id, payload.extended,
+    )  # fmt: skip
+
+
+def _content(protocol: Protocol, data: str) -> tuple[tuple[SiaEvent, ...], ContactId | None] | str:
+    if protocol is Protocol.SIA_DCS:
+        events = parse_sia_data(data)
+        return events if isinstance(events, str) else (events, None)
+    if protocol is Protocol.ADM_CID:
+        contact_id = parse_contact_id(data)
+        return contact_id if isinstance(contact_id, str) else ((), contact_id)
+    return (), None

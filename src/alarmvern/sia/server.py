@@ -1,0 +1,245 @@
+"""The asyncio shell around the DC-09 core: TCP and UDP listeners.
+
+For every read (TCP) or datagram (UDP) the messages parsed from it go to the
+sink in one call; the sink returns once they are durably stored, and only then
+are the ACKs written. Logs carry account numbers and sequence numbers, never
+message content or peer addresses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, cast
+
+from .protocol import Connection, Event, KeyLookup, Message, Policy, ProtocolError
+from .protocol.message import DEFAULT_POLICY
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[Sequence[Message]], Awaitable[None]]
+Clock = Callable[[], datetime]
+Transport = Literal["tcp", "udp", "both"]
+READ_SIZE = 4096
+
+
+def utc_now() -> datetime:
+    """The receiver's clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what peers may hold: connections, idle time, buffered bytes, write time."""
+
+    max_connections: int = 1000
+    idle_timeout: float = 120.0
+    max_buffer: int = 4096
+    write_timeout: float = 10.0
+
+
+class Receiver:
+    """Listens for panels, hands their messages to ``sink`` and ACKs what it stored."""
+
+    def __init__(
+        self,
+        sink: Sink,
+        keys: KeyLookup | None = None,
+        *,
+        limits: Limits | None = None,
+        policy: Policy = DEFAULT_POLICY,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.sink = sink
+        self.keys = keys
+        self.limits = limits or Limits()
+        self.policy = policy
+        self.clock = clock
+        self._tcp: asyncio.Server | None = None
+        self._udp: asyncio.DatagramTransport | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._ids = itertools.count(1)
+
+    async def start(self, host: str, port: int, transport: Transport = "tcp") -> None:
+        """Bind the listeners; port 0 picks a free one (see ``tcp_port`` / ``udp_port``)."""
+        loop = asyncio.get_running_loop()
+        if transport in ("tcp", "both"):
+            self._tcp = await asyncio.start_server(self._on_tcp, host, port)
+        if transport in ("udp", "both"):
+            udp_port = self.tcp_port if transport == "both" and port == 0 else port
+            self._udp, _ = await loop.create_datagram_endpoint(
+                lambda: _Datagrams(self), local_addr=(host, udp_port)
+            )
+
+    @property
+    def tcp_port(self) -> int:
+        """The bound TCP port."""
+        assert self._tcp is not None, "TCP is not listening"
+        return int(self._tcp.sockets[0].getsockname()[1])
+
+    @property
+    def udp_port(self) -> int:
+        """The bound UDP port."""
+        assert self._udp is not None, "UDP is not listening"
+        return int(self._udp.get_extra_info("sockname")[1])
+
+    @property
+    def connections(self) -> int:
+        """TCP connections and UDP datagrams being handled now."""
+        return len(self._tasks)
+
+    async def close(self) -> None:
+        """Stop listening and end every open connection."""
+        if self._tcp is not None:
+            self._tcp.close()
+        if self._udp is not None:
+            self._udp.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tcp is not None:
+            await self._tcp.wait_closed()
+
+    async def __aenter__(self) -> Receiver:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _connection(self) -> Connection:
+        return Connection(self.keys, max_frame=self.limits.max_buffer, policy=self.policy)
+
+    async def answer(self, connection: Connection, events: list[Event], peer: int) -> bytes:
+        """Store the messages among ``events`` through the sink, then build every reply."""
+        messages = [event for event in events if isinstance(event, Message)]
+        if messages:
+            await self.sink(messages)
+        now = self.clock()
+        replies: list[bytes] = []
+        for event in events:
+            if isinstance(event, Message):
+                log.debug("peer %d: account %s seq %s stored", peer, event.account, event.sequence)
+                replies.append(connection.ack(event, now))
+            else:
+                _log_error(peer, event)
+                reply = connection.reply(event, now)
+                replies.extend([reply] if reply else [])
+        return b"".join(replies)
+
+    async def _on_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        peer = next(self._ids)
+        if len(self._tasks) >= self.limits.max_connections:
+            log.warning("peer %d refused: %d connections open", peer, len(self._tasks))
+            writer.close()
+            return
+        self._track(task)
+        try:
+            await self._serve_tcp(reader, writer, peer)
+        except (ConnectionError, TimeoutError) as error:
+            log.info("peer %d: connection ended (%s)", peer, type(error).__name__)
+        except Exception:
+            log.exception("peer %d: storing failed; closing without ACK", peer)
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _serve_tcp(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: int
+    ) -> None:
+        connection = self._connection()
+        while True:
+            try:
+                data = await asyncio.wait_for(reader.read(READ_SIZE), self.limits.idle_timeout)
+            except TimeoutError:
+                log.info("peer %d: idle for %.0f s, closing", peer, self.limits.idle_timeout)
+                return
+            if not data:
+                return
+            connection.receive_data(data)
+            reply = await self.answer(connection, connection.next_events(self.clock()), peer)
+            if reply:
+                writer.write(reply)
+                await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
+
+    def _on_datagram(
+        self, transport: asyncio.DatagramTransport, data: bytes, address: tuple[str, int]
+    ) -> None:
+        peer = next(self._ids)
+        if len(self._tasks) >= self.limits.max_connections:
+            log.warning("datagram %d dropped: %d in flight", peer, len(self._tasks))
+            return
+        coroutine = self._serve_datagram(transport, data, address, peer)
+        self._track(asyncio.get_running_loop().create_task(coroutine))
+
+    async def _serve_datagram(
+        self,
+        transport: asyncio.DatagramTransport,
+        data: bytes,
+        address: tuple[str, int],
+        peer: int,
+    ) -> None:
+        connection = self._connection()
+        connection.receive_data(data)
+        events = connection.next_events(self.clock())
+        if connection.buffered:
+            log.info("datagram %d: %d bytes without a closing CR", peer, connection.buffered)
+        try:
+            reply = await self.answer(connection, events, peer)
+        except Exception:
+            log.exception("datagram %d: storing failed; no ACK", peer)
+            return
+        if reply and not transport.is_closing():
+            transport.sendto(reply, address)
+
+
+class _Datagrams(asyncio.DatagramProtocol):
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Python 3.11's selector transport does not subclass DatagramTransport.
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        assert self.transport is not None
+        self.receiver._on_datagram(self.transport, data, addr)
+
+
+def _log_error(peer: int, error: ProtocolError) -> None:
+    account = error.header.account if error.header else None
+    answer = error.answer.value if error.answer else "no answer"
+    log.info("peer %d: %s at byte %d (account %s, %s)", peer, error.reason, error.offset,
+             account, answer)  # fmt: skip
+
+
+async def serve(
+    host: str,
+    port: int,
+    *,
+    sink: Sink,
+    keys: KeyLookup | None = None,
+    protocol: Transport = "tcp",
+    max_connections: int = 1000,
+    idle_timeout: float = 120.0,
+    max_buffer: int = 4096,
+    policy: Policy = DEFAULT_POLICY,
+    clock: Clock = utc_now,
+) -> Receiver:
+    """Start a ``Receiver`` listening on ``host:port``; close it (or ``async with`` it) to stop."""
+    limits = Limits(max_connections, idle_timeout, max_buffer)
+    receiver = Receiver(sink, keys, limits=limits, policy=policy, clock=clock)
+    await receiver.start(host, port, protocol)
+    return receiver

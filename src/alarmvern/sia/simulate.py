@@ -1,0 +1,230 @@
+"""A panel simulator: N panels sending DC-09 frames at a total rate, each awaiting its ACK.
+
+Like real panels, each one sends its next frame only after the ACK for the last
+(retransmitting on timeout); the panels run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from .protocol import Frame, FrameReader, build_frame, decrypt_body, parse_key
+
+Link = Literal["tcp", "udp"]
+DEFAULT_MIX: Mapping[str, float] = {
+    "null": 0.5,
+    "test": 0.15,
+    "openclose": 0.25,
+    "alarm": 0.05,
+    "trouble": 0.05,
+}
+_REPLY = re.compile(rb'"(\*?)(ACK|NAK|DUH)"(\d{4})')
+
+
+@dataclass
+class Stats:
+    """What the panels saw; ``latencies`` are seconds from a frame's last byte to its ACK."""
+
+    sent: int = 0
+    acked: int = 0
+    naks: int = 0
+    duhs: int = 0
+    timeouts: int = 0
+    failed: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+
+def panel_accounts(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """``n`` distinct (account, AES-256 key as 64 hex digits), the same for the same seed."""
+    rng = random.Random(seed)
+    accounts: dict[str, str] = {}
+    while len(accounts) < n:
+        account = f"{rng.randrange(0x100000, 0x1000000):06X}"
+        accounts.setdefault(account, rng.randbytes(32).hex().upper())
+    return list(accounts.items())
+
+
+def panel_event(kind: str, rng: random.Random) -> tuple[str, str]:
+    """(id token, data) for one event of ``kind``, in SIA-DCS or Contact ID."""
+    contact_id = rng.random() < 0.3
+    user, zone, area = rng.randint(1, 30), rng.randint(1, 64), rng.randint(1, 4)
+    if kind == "null":
+        return "NULL", ""
+    if kind == "test":
+        return ("ADM-CID", "1602 00 000") if contact_id else ("SIA-DCS", "Nri0/RP0000")
+    if kind == "openclose":
+        closing = rng.random() < 0.5
+        if contact_id:
+            return "ADM-CID", f"{3 if closing else 1}401 {area:02d} {user:03d}"
+        return "SIA-DCS", f"Nri{area}/{'CL' if closing else 'OP'}{user:03d}"
+    if kind == "alarm":
+        code, cid = rng.choice([("BA", "130"), ("FA", "110"), ("PA", "120")])
+        if contact_id:
+            return "ADM-CID", f"1{cid} {area:02d} {zone:03d}"
+        return "SIA-DCS", f"Nri{area}/{code}{zone:03d}"
+    code, cid = rng.choice([("AT", "301"), ("YT", "302"), ("NT", "350")])
+    return ("ADM-CID", f"1{cid} 00 000") if contact_id else ("SIA-DCS", f"Nri0/{code}0000")
+
+
+class _Replies(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.queue.put_nowait(data)
+
+
+class _Panel:
+    def __init__(self, account: str, key: bytes | None, rng: random.Random) -> None:
+        self.account, self.key, self.rng = account, key, rng
+        self.sequence = 0
+        self.frames = FrameReader()
+        self.writer: asyncio.StreamWriter | None = None
+        self.reader: asyncio.StreamReader | None = None
+        self.udp: asyncio.DatagramTransport | None = None
+        self.replies: _Replies | None = None
+
+    async def connect(self, host: str, port: int, link: Link) -> None:
+        if link == "tcp":
+            self.reader, self.writer = await asyncio.open_connection(host, port)
+            return
+        loop = asyncio.get_running_loop()
+        self.udp, self.replies = await loop.create_datagram_endpoint(
+            _Replies, remote_addr=(host, port)
+        )
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.udp is not None:
+            self.udp.close()
+
+    def next_frame(self, mix: Mapping[str, float]) -> tuple[bytes, str]:
+        self.sequence = self.sequence % 9999 + 1
+        kind = self.rng.choices(list(mix), weights=list(mix.values()))[0]
+        token, data = panel_event(kind, self.rng)
+        sequence = f"{self.sequence:04d}"
+        frame = build_frame(
+            token, sequence, "0", account=self.account, data=data,
+            timestamp=datetime.now(UTC), key=self.key,
+        )  # fmt: skip
+        return frame, sequence
+
+    async def send(self, frame: bytes) -> None:
+        if self.writer is not None:
+            self.writer.write(frame)
+            await self.writer.drain()
+        elif self.udp is not None:
+            self.frames = FrameReader()
+            self.udp.sendto(frame)
+
+    async def reply(self) -> Frame:
+        while True:
+            for item in self.frames.frames():
+                if isinstance(item, Frame):
+                    return item
+            if self.reader is not None:
+                data = await self.reader.read(4096)
+                if not data:
+                    raise ConnectionError("receiver closed the connection")
+            else:
+                assert self.replies is not None
+                data = await self.replies.queue.get()
+            self.frames.feed(data)
+
+    def verdict(self, reply: Frame, sequence: str) -> str:
+        match = _REPLY.match(reply.payload)
+        if match is None:
+            return "garbled"
+        star, answer, echoed = (part.decode() for part in match.groups())
+        if answer == "NAK":
+            return answer
+        if echoed != sequence:
+            return "garbled"
+        if star and self.key is not None:
+            hex_text = reply.payload.split(b"[", 1)[1].decode("latin-1")
+            if decrypt_body(hex_text, self.key) is None:
+                return "garbled"
+        return answer
+
+
+async def _exchange(panel: _Panel, mix: Mapping[str, float], stats: Stats, timeout: float,
+                    retries: int) -> None:  # fmt: skip
+    frame, sequence = panel.next_frame(mix)
+    stats.sent += 1
+    for _attempt in range(retries + 1):
+        await panel.send(frame)
+        started = time.perf_counter()
+        try:
+            reply = await asyncio.wait_for(panel.reply(), timeout)
+        except TimeoutError:
+            stats.timeouts += 1
+            continue
+        verdict = panel.verdict(reply, sequence)
+        if verdict == "ACK":
+            stats.acked += 1
+            stats.latencies.append(time.perf_counter() - started)
+            return
+        if verdict == "DUH":
+            stats.duhs += 1
+            return
+        if verdict == "NAK":
+            stats.naks += 1
+            frame, sequence = panel.next_frame(mix)
+    stats.failed += 1
+
+
+async def _run_panel(panel: _Panel, rate: float, deadline: float, mix: Mapping[str, float],
+                     stats: Stats, timeout: float, retries: int) -> None:  # fmt: skip
+    loop = asyncio.get_running_loop()
+    next_send = loop.time() + panel.rng.expovariate(rate)
+    while next_send < deadline:
+        await asyncio.sleep(max(0.0, next_send - loop.time()))
+        await _exchange(panel, mix, stats, timeout, retries)
+        next_send = max(next_send + panel.rng.expovariate(rate), loop.time())
+
+
+async def simulate(
+    host: str,
+    port: int,
+    *,
+    panels: int = 10,
+    rate: float = 10.0,
+    duration: float = 5.0,
+    encrypted: bool = True,
+    protocol: Link = "tcp",
+    mix: Mapping[str, float] | None = None,
+    seed: int = 0,
+    ack_timeout: float = 2.0,
+    retries: int = 2,
+) -> Stats:
+    """Run ``panels`` panels for ``duration`` seconds at ``rate`` events/s in total.
+
+    Accounts and keys come from ``panel_accounts(panels, seed)``; give the receiver
+    the same. Each panel holds one connection (TCP) or socket (UDP).
+    """
+    stats = Stats()
+    accounts = panel_accounts(panels, seed)
+    fleet = [
+        _Panel(account, parse_key(key, "hex") if encrypted else None, random.Random(f"{seed}:{i}"))
+        for i, (account, key) in enumerate(accounts)
+    ]
+    await asyncio.gather(*(panel.connect(host, port, protocol) for panel in fleet))
+    deadline = asyncio.get_running_loop().time() + duration
+    try:
+        await asyncio.gather(*(
+            _run_panel(panel, rate / panels, deadline, mix or DEFAULT_MIX, stats, ack_timeout,
+                       retries)
+            for panel in fleet
+        ))  # fmt: skip
+    finally:
+        for panel in fleet:
+            panel.close()
+    return stats
