@@ -72,16 +72,16 @@ def rectify(
     changes = _new_values(conn, vault, table, binding, row, column, value)
     conn.execute(table.update().where(key == row_id).values(changes))
     found = Rectification(
-        0,
-        person_id,
-        request_id,
-        table.name,
-        row_id,
-        column,
-        binding.columns[column],
-        _as_text(old),
-        datetime.now(UTC),
-        actor,
+        id=0,  # given by the database in _record
+        person_id=person_id,
+        request_id=request_id,
+        table=table.name,
+        row_id=row_id,
+        column=column,
+        category=binding.columns[column],
+        old_value=_as_text(old),
+        changed_at=datetime.now(UTC),
+        changed_by=actor,
     )
     found = replace(found, id=_record(conn, vault, found))
     audit.append(
