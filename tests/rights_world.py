@@ -29,12 +29,13 @@ class World:
     cv_blob: str
 
 
-def build(conn: Connection, vault: Vault, events: int = 3) -> World:
-    kari = b.person(conn, vault, nin="01017012345")
-    acc = b.account(conn, kari, "K100")
+def build(conn: Connection, vault: Vault, events: int = 3, tag: str = "") -> World:
+    """``tag`` makes the customer and invoice numbers unique, for several worlds in a store."""
+    kari = b.person(conn, vault, nin="01017012345", email=f"kari{tag}@example.test")
+    acc = b.account(conn, kari, f"K100{tag}")
     site = b.site(conn, acc)
     nabo = b.person(conn, vault, name="Ola Nabo", email="ola@example.test", phone="+4799999999")
-    nabo_acc = b.account(conn, nabo, "K200")
+    nabo_acc = b.account(conn, nabo, f"K200{tag}")
     nabo_site = b.site(conn, nabo_acc, street="Lillegata 2")
     b.insert(conn, t.panel_users, account_id=acc, site_id=site, person_id=kari, user_no=1)
     b.insert(conn, t.panel_users, account_id=nabo_acc, site_id=nabo_site, person_id=kari, user_no=7)
@@ -100,7 +101,7 @@ def build(conn: Connection, vault: Vault, events: int = 3) -> World:
         t.invoices,
         account_id=acc,
         person_id=kari,
-        invoice_no="F-1",
+        invoice_no=f"F-1{tag}",
         issued_at=start,
         amount=Decimal("399.00"),
         billed_name="Kari Nordmann",
@@ -155,7 +156,7 @@ def build(conn: Connection, vault: Vault, events: int = 3) -> World:
     b.insert(
         conn,
         t.marketing_suppressions,
-        identifier_hash=vault.lookup_hash(conn, normalise("kari@example.test")),
+        identifier_hash=vault.lookup_hash(conn, normalise(f"kari{tag}@example.test")),
         kind="email",
         objected_at=start,
     )

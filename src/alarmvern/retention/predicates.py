@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
+    ForeignKey,
     Table,
     and_,
     exists,
@@ -159,12 +161,23 @@ def to_do(unit: Unit) -> ColumnElement[bool]:
 def blocked(table: Table, required_only: bool = True) -> ColumnElement[bool]:
     """Rows that rows elsewhere still need (a required reference to them): not deletable yet.
     With ``required_only=False``: rows anything at all still points to."""
-    clauses: list[ColumnElement[bool]] = []
-    for other in metadata.sorted_tables:
-        for fk in other.foreign_keys:
-            if fk.column.table is table and not (required_only and fk.parent.nullable):
-                clauses.append(exists().where(fk.parent == fk.column))
+    clauses = [
+        exists().where(fk.parent == fk.column)
+        for fk in _foreign_keys_to(table.name)
+        if not (required_only and fk.parent.nullable)
+    ]
     return or_(false(), *clauses)
+
+
+@functools.cache
+def _foreign_keys_to(table_name: str) -> list[ForeignKey]:
+    # The metadata never changes while running; sorting its tables is not free.
+    return [
+        fk
+        for other in metadata.sorted_tables
+        for fk in other.foreign_keys
+        if fk.column.table.name == table_name
+    ]
 
 
 def eligible(unit: Unit, now: datetime, holds: Sequence[ActiveHold]) -> ColumnElement[bool]:

@@ -56,6 +56,7 @@ class TableSummary:
     first: str | None = None
     last: str | None = None
     sample: list[dict[str, Any]] = field(default_factory=list)
+    time_column: str | None = None
 
 
 @dataclass
@@ -143,10 +144,10 @@ def _write_data(
         out.write(json.dumps(about, ensure_ascii=False)[:-1] + ', "tables": {')
         for t_index, (table, binding) in enumerate(tables):
             out.write(("," if t_index else "") + json.dumps(table.name) + ": [")
-            summary = TableSummary(table.name, category)
+            summary = TableSummary(table.name, category, time_column=_time_column(table))
             for index, item in enumerate(_readable_rows(conn, vault, table, binding, scope)):
-                out.write(("," if index else "") + json.dumps(item, ensure_ascii=False))
-                _note(summary, item, table)
+                out.write(("," if index else "") + _encode(item))
+                _note(summary, item)
                 ref = _media_ref(table, binding, item)
                 if ref is not None:
                     media.append(ref)
@@ -159,16 +160,20 @@ def _write_data(
 def _readable_rows(
     conn: Connection, vault: Vault, table: Table, binding: Binding, scope: Scope
 ) -> Iterator[dict[str, Any]]:
+    reader = export.Reader(conn, vault, table, binding)
+    names = [c.name for c in table.c]
     for row in rows(conn, table, binding, scope):
-        yield export.readable(conn, vault, table, binding, dict(row._mapping))
+        yield reader.from_values(names, row, None if reader.plain else row._mapping)
 
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 SAMPLE = 25  # rows per table shown in the report; all of them are in data.json
 
 
-def _note(summary: TableSummary, item: dict[str, Any], table: Table) -> None:
+def _note(summary: TableSummary, item: dict[str, Any]) -> None:
     summary.rows += 1
-    moment = next((item[c.name] for c in table.c if _is_time(c.name) and item.get(c.name)), None)
+    moment = item.get(summary.time_column) if summary.time_column else None
     if moment:
         summary.first = min(summary.first or moment, moment)
         summary.last = max(summary.last or moment, moment)
@@ -176,8 +181,11 @@ def _note(summary: TableSummary, item: dict[str, Any], table: Table) -> None:
         summary.sample.append(item)
 
 
-def _is_time(name: str) -> bool:
-    return name.endswith("_at") and name not in ("created_at",)
+def _time_column(table: Table) -> str | None:
+    """The column that says when a row happened (its first ``…_at`` but ``created_at``)."""
+    return next(
+        (c.name for c in table.c if c.name.endswith("_at") and c.name != "created_at"), None
+    )
 
 
 def _media_ref(table: Table, binding: Binding, item: dict[str, Any]) -> MediaRef | None:

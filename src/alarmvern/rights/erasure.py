@@ -13,16 +13,24 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, not_, select, true
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, not_, select, true
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import LegalBasis, Policy
 from alarmvern.retention import due, predicates
-from alarmvern.rights.operations import Op, apply, shred_subjects, vault_kind
+from alarmvern.rights.operations import (
+    Op,
+    apply,
+    delete_where,
+    shred_subjects,
+    unlink_where,
+    vault_kind,
+)
 from alarmvern.rights.scope import Scope, personal_tables, selection
 from alarmvern.store.datamap import Binding
 from alarmvern.store.tables import contracts, customer_accounts, persons
+from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
 
 
@@ -130,53 +138,55 @@ def _erase_table(
     receipt: Receipt,
 ) -> None:
     where = selection(table, binding, scope)
-    if where is None:
+    if where is None or conn.execute(select(true()).where(where).limit(1)).first() is None:
         return
-    key = predicates.primary_key(table)
     category = binding.category
 
-    def ids(*clauses: ColumnElement[bool]) -> list[int]:
-        query = select(key).where(and_(where, *clauses))
-        return [int(i) for i in conn.execute(query).scalars()]
+    def count(*clauses: ColumnElement[bool]) -> int:
+        query = select(func.count()).select_from(table).where(where, *clauses)
+        return int(conn.execute(query).scalar_one())
 
     def record(
-        action: str, count: int, reason: str | None = None, until: date | None = None
+        action: str, rows: int, reason: str | None = None, until: date | None = None
     ) -> None:
-        if count:
-            receipt.decisions.append(Decision(table.name, category, action, count, reason, until))
+        if rows:
+            receipt.decisions.append(Decision(table.name, category, action, rows, reason, until))
 
-    def run(op: Op) -> int:
-        if not op.ids:
-            return 0
-        receipt.ops.append(op)
-        return apply(conn, vault, op, receipt.at, binding.blob)
+    def journalled(op: str, ids: list[int], columns: dict[str, str] | None = None) -> int:
+        if ids:
+            receipt.ops.append(Op(table.name, op, ids, columns or {}))  # type: ignore[arg-type]
+        return len(ids)
 
-    held = ids(predicates.held(table, holds))
-    if held:
-        until = max(h.ends_on for h in holds)
-        record("kept", len(held), "legal_hold", until)
-    remaining = and_(true(), not_(predicates.held(table, holds))) if held else true()
-
+    remaining: ColumnElement[bool] = true()
+    if holds:
+        held = predicates.held(table, holds)
+        record("kept", count(held), "legal_hold", max(h.ends_on for h in holds))
+        remaining = not_(held)
     law = _kept_by_law(policy, category)
     if law is not None:
-        kept = ids(remaining)
-        record("kept", len(kept), law, _until(conn, policy, table, binding, category, kept))
+        until = _until(conn, policy, table, binding, category, and_(where, remaining))
+        record("kept", count(remaining), law, until)
         return
     if contract_kept and _needed_by_contract(policy, category):
-        record("kept", len(ids(remaining)), "active_contract")
+        record("kept", count(remaining), "active_contract")
         return
     if binding.shared and binding.subject:
-        others = ids(remaining, _outside(table, binding, scope))
-        column = binding.subject
-        record("unlinked", run(Op(table.name, "unlink", others, {column: "null"})))
-        remaining = and_(remaining, not_(_outside(table, binding, scope)))
+        outside = _outside(table, binding, scope)
+        ids = unlink_where(conn, table, and_(where, remaining, outside), binding.subject)
+        record("unlinked", journalled("unlink", ids, {binding.subject: "null"}))
+        remaining = and_(remaining, not_(outside))
     if vault_kind(table) is not None:
         return  # people and accounts themselves: see _shred, after every table
-    free = ids(remaining, not_(predicates.blocked(table)))
-    record("erased", run(Op(table.name, "delete", free)))
-    stuck = ids(remaining, predicates.blocked(table))
-    columns = _personal_columns(table, binding)
-    record("anonymised", run(Op(table.name, "anonymise", stuck, columns)), "needed_by_kept")
+    free = and_(where, remaining, not_(predicates.blocked(table)))
+    ids = delete_where(conn, table, free, receipt.at, binding.blob)
+    record("erased", journalled("delete", ids))
+    key = predicates.primary_key(table)
+    stuck = and_(where, remaining, predicates.blocked(table))
+    stuck_ids = [int(i) for i in conn.execute(select(key).where(stuck)).scalars()]
+    if stuck_ids:
+        op = Op(table.name, "anonymise", stuck_ids, _personal_columns(table, binding))
+        receipt.ops.append(op)
+        record("anonymised", apply(conn, vault, op, receipt.at, None), "needed_by_kept")
 
 
 def _outside(table: Table, binding: Binding, scope: Scope) -> ColumnElement[bool]:
@@ -207,20 +217,18 @@ def _until(
     table: Table,
     binding: Binding,
     category: str,
-    kept: list[int],
+    kept: ColumnElement[bool],
 ) -> date | None:
     """The last day any of the kept rows is due under the law's rule, where it can be told."""
     latest: date | None = None
-    key = predicates.primary_key(table)
     for _act, rule in policy.retention_for(category):
         anchor = binding.anchors.get(str(rule.from_)) if rule.from_ else None
-        if not isinstance(anchor, str) or not kept:
+        if not isinstance(anchor, str):
             continue
-        values = conn.execute(select(table.c[anchor]).where(key.in_(kept[:5000]))).scalars()
-        for value in values:
-            moment = due.due_at(rule, value)
-            if moment is not None and (latest is None or moment.date() > latest):
-                latest = moment.date()
+        last = conn.execute(select(func.max(table.c[anchor])).where(kept)).scalar()
+        moment = due.due_at(rule, as_utc(last)) if last is not None else None
+        if moment is not None and (latest is None or moment.date() > latest):
+            latest = moment.date()
     return latest
 
 

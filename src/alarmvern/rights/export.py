@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,17 +33,55 @@ def readable(
     conn: Connection, vault: Vault, table: Table, binding: Binding, row: Mapping[str, Any]
 ) -> dict[str, Any]:
     """One row as JSON-safe values, with its encrypted fields decrypted for the person."""
-    out: dict[str, Any] = {}
-    for column, value in row.items():
-        if value is not None and column.endswith(ENCRYPTED_SUFFIX):
+    return Reader(conn, vault, table, binding)(row)
+
+
+class Reader:
+    """:func:`readable` for many rows of one table: what each column needs is worked out
+    once, since an access package may hold hundreds of thousands of rows."""
+
+    def __init__(self, conn: Connection, vault: Vault, table: Table, binding: Binding) -> None:
+        self.conn, self.vault, self.table, self.binding = conn, vault, table, binding
+        self.special = {
+            c.name
+            for c in table.c
+            if c.name.endswith(ENCRYPTED_SUFFIX)
+            or c.name in HASHED_COLUMNS
+            or c.name == binding.hashed
+        }
+        # Rows of a table with nothing to decrypt need not be handed over as mappings.
+        self.plain = not any(c.endswith(ENCRYPTED_SUFFIX) for c in self.special)
+        self.converted = {
+            c.name for c in table.c if c.type.python_type in (datetime, date, Decimal, bytes)
+        }
+
+    def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return self.from_values(row.keys(), row.values(), row)
+
+    def from_values(
+        self, names: Iterable[str], values: Iterable[Any], row: Mapping[Any, Any] | None = None
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for column, value in zip(names, values, strict=True):
+            if value is None:
+                out[column] = None
+            elif column in self.special:
+                self._special(out, row if row is not None else out, column, value)
+            elif column in self.converted:
+                out[column] = plain(value)
+            else:
+                out[column] = value
+        return out
+
+    def _special(
+        self, out: dict[str, Any], row: Mapping[str, Any], column: str, value: Any
+    ) -> None:
+        if column.endswith(ENCRYPTED_SUFFIX):
             out[column.removesuffix(ENCRYPTED_SUFFIX)] = _decrypt(
-                conn, vault, table, binding, row, column, value
+                self.conn, self.vault, self.table, self.binding, row, column, value
             )
-        elif value is not None and (column in HASHED_COLUMNS or column == binding.hashed):
-            out[column] = HASH_NOTE
         else:
-            out[column] = plain(value)
-    return out
+            out[column] = HASH_NOTE
 
 
 def _decrypt(

@@ -8,12 +8,13 @@ erases exactly what was erased before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Column, ColumnElement, Connection, Select, Table, delete, select, update
 
 from alarmvern.retention.predicates import primary_key
 from alarmvern.store.datamap import SUBJECT_TABLES
@@ -76,12 +77,49 @@ def _delete(
     return done
 
 
-def release_references(conn: Connection, table: Table, ids: Sequence[int]) -> None:
+def release_references(conn: Connection, table: Table, ids: Sequence[int] | Select[Any]) -> None:
     """Rows elsewhere that may point nowhere stop pointing at rows about to go."""
-    for other in metadata.sorted_tables:
-        for fk in other.foreign_keys:
-            if fk.column.table is table and fk.parent.nullable:
-                conn.execute(update(other).where(fk.parent.in_(ids)).values({fk.parent.name: None}))
+    for other, column in references_to(table.name):
+        conn.execute(update(other).where(column.in_(ids)).values({column.name: None}))
+
+
+@functools.cache
+def references_to(table_name: str) -> list[tuple[Table, Column[Any]]]:
+    """The nullable foreign-key columns that point at ``table_name``."""
+    return [
+        (other, fk.parent)
+        for other in metadata.sorted_tables
+        for fk in other.foreign_keys
+        if fk.column.table.name == table_name and fk.parent.nullable
+    ]
+
+
+def delete_where(
+    conn: Connection, table: Table, where: ColumnElement[bool], now: datetime, blob: str | None
+) -> list[int]:
+    """Delete the rows ``where`` selects, in one statement; return their ids (for the
+    journal). A first erasure uses this: a long list of ids would only slow it down."""
+    key = primary_key(table)
+    release_references(conn, table, select(key).where(where))
+    returned = [key, table.c[blob]] if blob else [key]
+    rows = conn.execute(delete(table).where(where).returning(*returned)).all()
+    stones = [
+        {"blob_id": r[1], "source_table": table.name, "deleted_at": now}
+        for r in rows
+        if blob and r[1]
+    ]
+    if stones:
+        conn.execute(blob_tombstones.insert(), stones)
+    return [int(r[0]) for r in rows]
+
+
+def unlink_where(
+    conn: Connection, table: Table, where: ColumnElement[bool], column: str
+) -> list[int]:
+    """Cut the rows' link to the person, in one statement; return their ids."""
+    key = primary_key(table)
+    statement = update(table).where(where).values({column: None}).returning(key)
+    return [int(i) for i in conn.execute(statement).scalars()]
 
 
 def _update(conn: Connection, table: Table, ids: Sequence[int], values: dict[str, Any]) -> int:

@@ -7,6 +7,7 @@ phone number. No table is named here: a new personal table is covered by its bin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -72,26 +73,24 @@ def selection(table: Table, binding: Binding, scope: Scope) -> ColumnElement[boo
     return or_(*clauses) if clauses else None
 
 
+@functools.cache
+def _personal_tables() -> tuple[tuple[Table, Binding], ...]:
+    return tuple(bindings(metadata))
+
+
 def personal_tables() -> list[tuple[Table, Binding]]:
-    return list(bindings(metadata))
+    """Every personal table and its binding, parents first."""
+    return list(_personal_tables())
 
 
 def rows(conn: Connection, table: Table, binding: Binding, scope: Scope) -> Iterator[Row[Any]]:
-    """The person's rows of one table, in key order, a page at a time."""
+    """The person's rows of one table, in key order, streamed a page at a time (a server-side
+    cursor on PostgreSQL; SQLite steps its cursor as rows are taken)."""
     where = selection(table, binding, scope)
     if where is None:
         return
-    key = primary_key(table)
-    last: Any = None
-    while True:
-        query = select(table).where(where).order_by(key).limit(PAGE)
-        if last is not None:
-            query = query.where(key > last)
-        page = conn.execute(query).all()
-        yield from page
-        if len(page) < PAGE:
-            return
-        last = page[-1]._mapping[key.name]
+    query = select(table).where(where).order_by(primary_key(table))
+    yield from conn.execute(query.execution_options(stream_results=True, yield_per=PAGE))
 
 
 def count(conn: Connection, table: Table, binding: Binding, scope: Scope) -> int:
