@@ -105,9 +105,29 @@ def test_erasure_restriction_objection_withdrawal(tmp_path: Path) -> None:
     cli(data, "rights", "object", li, "--activity", "call-recording")
     assert "decision" in cli(data, "rights", "show", li)
     cli(data, "rights", "decide", li, "--uphold", "--reason", "Ingen tvingende grunner")
+    portable = request("portability")
+    assert "portability.zip" in cli(data, "rights", "portability", portable)
+    fix = request("rectification")
+    said = cli(
+        data,
+        "rights",
+        "rectify",
+        fix,
+        "--table",
+        "persons",
+        "--row",
+        person,
+        "--column",
+        "street",
+        "--value",
+        "Ny gate 2",
+    )
+    assert "rettet" in said
     erase = request("erasure")
     said = cli(data, "rights", "erase", erase)
-    assert "invoices: kept" in said
+    assert "invoices: kept" in said and "recipients_notified" in said  # the police got data
+    letter = (data / "exports" / f"request-{erase}-erasure-police.txt").read_text()
+    assert "Kari" not in letter and f"person:{person}" in letter
     receipt = (data / "exports" / f"request-{erase}-kvittering.txt").read_text()
     assert "Beholdt" in receipt and "Bokføringsloven" in receipt
     engine = create_store_engine(Settings(data_dir=data).db_url)

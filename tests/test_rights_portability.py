@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 
 from alarmvern.policy import load
 from alarmvern.policy.model import LegalBasis, Policy, Text
-from alarmvern.rights import portability, scope
+from alarmvern.rights import portability, scope, transmit
 from alarmvern.rights.portability import PortabilityError
 from alarmvern.rights.scope import scope_of
 from alarmvern.store import tables as t
@@ -240,7 +240,7 @@ def test_send_posts_the_package_and_logs_the_disclosure(
     url, handler = receiver
     result = _build(engine, vault, policy, world.person, tmp_path / "p.zip")
     with engine.begin() as conn:
-        sent = portability.send(
+        sent = transmit.send(
             result.path,
             url,
             person_id=world.person,
@@ -279,7 +279,7 @@ def test_a_refused_upload_is_not_logged_as_sent(
     result = _build(engine, vault, policy, world.person, tmp_path / "p.zip")
     before = _disclosures(engine)
     with engine.begin() as conn, pytest.raises(PortabilityError, match="HTTP 500"):
-        portability.send(
+        transmit.send(
             result.path, url, person_id=world.person, recipient_name="X", conn=conn, actor="cs"
         )
     assert _disclosures(engine) == before
@@ -290,9 +290,9 @@ def test_a_refused_upload_is_not_logged_as_sent(
 )
 def test_plain_http_is_refused_except_to_this_machine(url: str) -> None:
     with pytest.raises(PortabilityError, match="must use https://"):
-        portability.checked_url(url)
-    assert portability.checked_url("https://provider.example/import").host == "provider.example"
-    assert portability.checked_url("http://localhost:8080/x").host == "localhost"
+        transmit.checked_url(url)
+    assert transmit.checked_url("https://provider.example/import").host == "provider.example"
+    assert transmit.checked_url("http://localhost:8080/x").host == "localhost"
 
 
 def test_send_refuses_another_persons_package(
@@ -306,16 +306,14 @@ def test_send_refuses_another_persons_package(
     url, handler = receiver
     result = _build(engine, vault, policy, world.person, tmp_path / "p.zip")
     with engine.begin() as conn, pytest.raises(PortabilityError, match="not a portability"):
-        portability.send(
+        transmit.send(
             result.path, url, person_id=world.neighbour, recipient_name="X", conn=conn, actor="cs"
         )
     assert handler.received == []
 
 
 def test_recipient_ids_are_short_and_safe() -> None:
-    assert (
-        portability.recipient_id("Sikkerhet & Trygghet AS", "a.example") == "sikkerhet-trygghet-as"
-    )
-    assert portability.recipient_id("Blåbær Vakt", "a.example") == "blabaer-vakt"
-    assert portability.recipient_id("!!!", "import.provider.example") == "import-provider-example"
-    assert len(portability.recipient_id("x" * 300, "h")) == 64
+    assert transmit.recipient_id("Sikkerhet & Trygghet AS", "a.example") == "sikkerhet-trygghet-as"
+    assert transmit.recipient_id("Blåbær Vakt", "a.example") == "blabaer-vakt"
+    assert transmit.recipient_id("!!!", "import.provider.example") == "import-provider-example"
+    assert len(transmit.recipient_id("x" * 300, "h")) == 64

@@ -43,6 +43,58 @@ def access_command(
         )
 
 
+@rights_app.command("portability")
+def portability_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    send_to: Annotated[
+        str | None, typer.Option("--send-to", help="The new provider's https:// endpoint.")
+    ] = None,
+    recipient: Annotated[
+        str | None, typer.Option(help="The new provider's name, for the disclosures log.")
+    ] = None,
+    by: By = "kundeservice",
+) -> None:
+    """Lag dataportabilitetspakken / build the portability package (art. 20), and send it.
+
+    Example: alarmvern rights portability 12 --send-to https://ny.example/import --recipient "Ny AS"
+    """
+    with opened(ctx) as system:
+        result, sent = service.export_portable(
+            system, request_id, actor=by, send_to=send_to, recipient_name=recipient
+        )
+    out.print(
+        f"dataportabilitet / portability: {result.path} ({sum(result.counts.values())} rader)"
+    )
+    if sent is not None:
+        out.print(
+            f"sendt til / sent to {sent.host} (HTTP {sent.status_code}), logget som utlevering"
+        )
+
+
+@rights_app.command("rectify")
+def rectify_command(
+    ctx: typer.Context,
+    request_id: RequestId,
+    table: Annotated[str, typer.Option(help="The table, e.g. persons.")],
+    row: Annotated[int, typer.Option(help="The row's id.")],
+    column: Annotated[str, typer.Option(help="The column, e.g. email.")],
+    value: Annotated[str, typer.Option(help="The correct value ('' clears it).")],
+    by: By = "kundeservice",
+) -> None:
+    """Rett en opplysning / correct a value (art. 16); recipients get a letter (art. 19).
+
+    Example: alarmvern rights rectify 12 --table persons --row 17 --column email --value ny@x.no
+    """
+    with opened(ctx) as system:
+        change, letters = service.correct(
+            system, request_id, table=table, row_id=row, column=column, value=value, actor=by
+        )
+    out.print(f"rettet / corrected: {change.table}.{change.column} (row {change.row_id})")
+    for letter in letters:
+        out.print(f"melding til mottaker / letter to recipient: {letter}")
+
+
 @rights_app.command("review-done")
 def review_done_command(ctx: typer.Context, request_id: RequestId, by: By = "kundeservice") -> None:
     """Materialet er gjennomgått for andre personer / third-party review done (art. 15(4))."""
@@ -67,11 +119,18 @@ def erase_command(
     """
     with opened(ctx) as system:
         receipt, path = service.erase(system, request_id, actor=by, keep_contract=keep_contract)
+        with system.engine.connect() as conn:
+            pending = [s["step"] for s in requests.get(conn, request_id).pending()]
     for d in receipt.decisions:
         until = f" til / until {d.until}" if d.until else ""
         reason = f" ({d.reason})" if d.reason else ""
         out.print(f"{d.table}: {d.action} {d.rows}{reason}{until}")
     out.print(f"kvittering / receipt: {path}")
+    if "recipients_notified" in pending:
+        out.print(
+            "Send meldingene til mottakerne (art. 19), så / send the letters to the recipients, "
+            f"then: alarmvern rights step-done {request_id} recipients_notified"
+        )
 
 
 @rights_app.command("restrict")

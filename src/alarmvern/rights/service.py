@@ -13,12 +13,25 @@ import os
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from alarmvern.policy.wording import Lang
 from alarmvern.retention.sweep import finish_tombstones
 from alarmvern.rights import access as access_package
-from alarmvern.rights import consent, erasure, journal, receipt, requests
+from alarmvern.rights import (
+    consent,
+    erasure,
+    journal,
+    notices,
+    portability,
+    receipt,
+    rectify,
+    requests,
+    transmit,
+)
 from alarmvern.rights.requests import Kind, RequestError, RightsRequest
-from alarmvern.rights.scope import scope_of
+from alarmvern.rights.scope import personal_tables, scope_of
+from alarmvern.store.engine import reading
 from alarmvern.system import System
 
 
@@ -68,7 +81,7 @@ def access(
         scope = scope_of(conn, system.vault, person)
     path = exports_dir(system) / f"request-{request_id}-access.zip"
     # Read in a transaction of its own: a consistent snapshot, not holding intake's write lock.
-    with system.engine.connect() as conn:
+    with reading(system.engine) as conn:
         package = access_package.build(
             conn,
             system.vault,
@@ -102,6 +115,47 @@ def review_done(system: System, request_id: int, *, actor: str) -> None:
         requests.finish_step(conn, request, "third_party_review", actor=actor)
 
 
+def notify_recipients(
+    system: System,
+    conn: Connection,
+    request: RightsRequest,
+    kind: notices.Kind,
+    categories: list[str],
+    *,
+    actor: str,
+) -> list[Path]:
+    """Write an art. 19 letter to each recipient that received what changed, and leave the
+    sending as a pending step for staff (``rights step-done N recipients_notified``)."""
+    assert request.person_id is not None
+    scope = scope_of(conn, system.vault, request.person_id)
+    found = notices.recipients_to_notify(
+        conn,
+        system.policy.policy,
+        person_id=scope.person_id,
+        account_ids=scope.account_ids,
+        categories=categories,
+    )
+    letters = [
+        _write_private(
+            exports_dir(system) / f"request-{request.id}-{kind}-{n.recipient}.txt",
+            notices.letter(n, kind, "nb"),
+        )
+        for n in found
+    ]
+    if letters:
+        requests.add_step(
+            conn, request, "recipients_notified", "pending", actor=actor, letters=len(letters)
+        )
+    return letters
+
+
+def _all_categories() -> list[str]:
+    return sorted(
+        {b.category for _t, b in personal_tables()}
+        | {c for _t, b in personal_tables() for c in b.columns.values()}
+    )
+
+
 def erase(
     system: System, request_id: int, *, actor: str, keep_contract: bool = False
 ) -> tuple[erasure.Receipt, Path]:
@@ -109,6 +163,8 @@ def erase(
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.erasure)
+        # The letters first: the log still names the person before the erasure.
+        notify_recipients(system, conn, request, "erasure", _all_categories(), actor=actor)
         scope = scope_of(conn, system.vault, person)
         done = erasure.erase(
             conn,
@@ -136,6 +192,72 @@ def erase(
         + receipt.text(done, system.policy.policy, "en"),
     )
     return done, path
+
+
+def export_portable(
+    system: System,
+    request_id: int,
+    *,
+    actor: str,
+    send_to: str | None = None,
+    recipient_name: str | None = None,
+) -> tuple[portability.PortabilityResult, transmit.Transmission | None]:
+    """Build the portability package and, if asked, send it to the new provider."""
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        person = ready(request, Kind.portability)
+        scope = scope_of(conn, system.vault, person)
+    path = exports_dir(system) / f"request-{request_id}-portability.zip"
+    with reading(system.engine) as conn:
+        result = portability.build(conn, system.vault, system.policy.policy, scope, path)
+    sent = None
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        rows = sum(result.counts.values())
+        requests.add_step(conn, request, "package_built", "done", actor=actor, rows=rows)
+        if send_to is not None:
+            sent = transmit.send(
+                path,
+                send_to,
+                person_id=person,
+                recipient_name=recipient_name or send_to,
+                conn=conn,
+                actor=actor,
+                request_id=request_id,
+            )
+            requests.add_step(conn, request, "sent", "done", actor=actor, http=sent.status_code)
+    return result, sent
+
+
+def correct(
+    system: System,
+    request_id: int,
+    *,
+    table: str,
+    row_id: int,
+    column: str,
+    value: str,
+    actor: str,
+) -> tuple[rectify.Rectification, list[Path]]:
+    """Correct one value (art. 16) and write letters to those who received the old one."""
+    with system.engine.begin() as conn:
+        request = requests.get(conn, request_id)
+        person = ready(request, Kind.rectification)
+        change = rectify.rectify(
+            conn,
+            system.vault,
+            person_id=person,
+            table_name=table,
+            row_id=row_id,
+            column=column,
+            new_value=value,
+            actor=actor,
+            request_id=request_id,
+        )
+        requests.add_step(conn, request, "rectified", "done", actor=actor, change=change.id)
+        categories = [change.category] if change.category else []
+        letters = notify_recipients(system, conn, request, "rectification", categories, actor=actor)
+    return change, letters
 
 
 def withdraw(system: System, request_id: int, activity: str, *, actor: str) -> dict[str, int]:
