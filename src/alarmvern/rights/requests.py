@@ -40,7 +40,7 @@ class Channel(StrEnum):
 
 class Status(StrEnum):
     open = "open"
-    awaiting_identity = "awaiting_identity"  # the clock is paused
+    awaiting_identity = "identity_check"  # the clock is paused (the column holds 16)
     done = "done"
     refused = "refused"
 
@@ -195,7 +195,7 @@ def await_identity(conn: Connection, request_id: int, *, actor: str, reason: str
     request.status = Status.awaiting_identity
     add_step(conn, request, "identity_check", "pending", actor=actor, **step)
     _save(conn, request, status=request.status.value)
-    return request
+    return get(conn, request_id)
 
 
 def verify_identity(
@@ -229,7 +229,7 @@ def verify_identity(
         status=request.status.value,
         due_on=request.due_on,
     )
-    return request
+    return get(conn, request_id)
 
 
 def _due(request: RightsRequest, extension_months: int = 0) -> date:
@@ -265,7 +265,7 @@ def extend(
     request.extended_to = extended_to
     add_step(conn, request, "extended", "done", actor=actor, months=months, told_at=str(told_at))
     _save(conn, request, extended_to=extended_to, extension_reason=reason)
-    return request
+    return get(conn, request_id)
 
 
 def add_step(
