@@ -199,4 +199,34 @@ def build(conn: Connection, vault: Vault, events: int = 3, tag: str = "") -> Wor
         changed_at=start,
         changed_by="cs",
     )
+    b.insert(
+        conn,
+        t.devices,
+        kind="app",
+        account_id=acc,
+        person_id=kari,
+        token_hash="a" * 64,
+        name="Karis telefon",
+    )
+    nabo_incident = b.insert(
+        conn,
+        t.incidents,
+        account_id=nabo_acc,
+        site_id=nabo_site,
+        kind="fire",
+        status="closed",
+        opened_at=start,
+        closed_at=start + timedelta(hours=1),
+    )
+    b.insert(
+        conn,
+        t.incident_steps,
+        incident_id=nabo_incident,
+        account_id=nabo_acc,
+        person_id=kari,
+        step="contact_called",
+        actor="operatør 1",
+        at=start,
+        details={"outcome": "answered"},
+    )
     return World(kari, acc, site, nabo, nabo_acc, nabo_site, media_blob, call_blob, cv_blob)

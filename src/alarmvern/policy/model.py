@@ -341,6 +341,14 @@ class Rights(Strict):
     quote: str | None = None
 
 
+class Operations(Strict):
+    """How the alarm centre may use what it holds while handling an alarm."""
+
+    # An operator sees a site's contacts, images and presence only while assigned to an open
+    # incident there, and for this long after it closes (to finish the report).
+    operator_grace: DurationField = Duration(2, "h")
+
+
 class Cookie(Strict):
     name: str
     vendor: str
@@ -360,6 +368,7 @@ class Policy(Strict):
     recipients: tuple[Recipient, ...] = ()
     activities: tuple[Activity, ...] = Field(min_length=1)
     rights: Rights = Field(default_factory=Rights)
+    operations: Operations = Field(default_factory=Operations)
     cookies: tuple[Cookie, ...] = ()
     notes: tuple[Text, ...] = ()  # further text for the notice (security measures, …)
 

@@ -19,6 +19,12 @@ from alarmvern.store.tables.business import (
     leads,
     office_visitors,
 )
+from alarmvern.store.tables.intake import (
+    devices,
+    incident_steps,
+    operator_assignments,
+    panel_keys,
+)
 from alarmvern.store.tables.operations import blob_tombstones, job_leases
 from alarmvern.store.tables.people import (
     alarm_contacts,
@@ -52,7 +58,9 @@ __all__ = [
     "correspondence",
     "course_participants",
     "customer_accounts",
+    "devices",
     "disclosures",
+    "incident_steps",
     "incidents",
     "invoices",
     "job_applicants",
@@ -63,6 +71,8 @@ __all__ = [
     "media",
     "metadata",
     "office_visitors",
+    "operator_assignments",
+    "panel_keys",
     "panel_users",
     "persons",
     "policy_versions",

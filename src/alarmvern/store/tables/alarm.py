@@ -37,8 +37,13 @@ alarm_events = bind(
         Column("received_at", Timestamp, nullable=False),
         Column("raw", Text),
         Column("flagged", Boolean, nullable=False, default=False),
+        # The frame's identity (line, account, sequence, timestamp), hashed: a frame sent again
+        # because its ACK was lost is stored once. NULL where the frame has no timestamp.
+        Column("frame_key", String(32)),
         Index("ix_alarm_events_account_time", "account_id", "occurred_at"),
         Index("ix_alarm_events_occurred_at", "occurred_at"),
+        # With the time: on PostgreSQL every unique key of a partitioned table includes it.
+        Index("ux_alarm_events_frame_key", "frame_key", "occurred_at", unique=True),
     ),
     Binding(
         category="user.alarm.event",
