@@ -10,7 +10,7 @@ import asyncio
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -204,14 +204,15 @@ async def simulate(
     seed: int = 0,
     ack_timeout: float = 2.0,
     retries: int = 2,
+    accounts: Sequence[tuple[str, str]] | None = None,
 ) -> Stats:
     """Run ``panels`` panels for ``duration`` seconds at ``rate`` events/s in total.
 
-    Accounts and keys come from ``panel_accounts(panels, seed)``; give the receiver
-    the same. Each panel holds one connection (TCP) or socket (UDP).
+    Accounts and keys (64 hex digits) are ``accounts``, or else ``panel_accounts(panels,
+    seed)``; give the receiver the same. Each panel holds one connection (TCP) or socket (UDP).
     """
     stats = Stats()
-    accounts = panel_accounts(panels, seed)
+    accounts = list(accounts or panel_accounts(panels, seed))[:panels]
     fleet = [
         _Panel(account, parse_key(key, "hex") if encrypted else None, random.Random(f"{seed}:{i}"))
         for i, (account, key) in enumerate(accounts)

@@ -1,0 +1,232 @@
+"""An incident's life: received, assigned, contacts called, guard dispatched, police notified,
+closed with a cause.
+
+Every step is one row in ``incident_steps`` and one audit entry, in the caller's
+transaction. The incident's ``status`` is its latest step. A closed incident takes no more
+steps; what operators may see follows from the assignments (see :mod:`.operators`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+
+from alarmvern import audit
+from alarmvern.errors import AlarmvernError
+from alarmvern.policy.model import Policy
+from alarmvern.retention import holds
+from alarmvern.store.tables import incident_steps, incidents, operator_assignments
+from alarmvern.store.tables._columns import as_utc
+
+RECEIVED = "received"
+ASSIGNED = "assigned"
+CLOSED = "closed"
+OUTCOMES = ("answered", "no_answer", "busy", "will_come", "not_needed")
+INTAKE_ACTOR = "intake"
+
+
+class IncidentError(AlarmvernError):
+    """A step that does not fit the incident as it stands."""
+
+
+class IncidentClosed(IncidentError):
+    """A step on an incident that is already closed."""
+
+
+def open_incident(
+    conn: Connection, *, account_id: int | None, site_id: int | None, kind: str, at: datetime
+) -> int:
+    """Open an incident (status "received"); return its id."""
+    key = conn.execute(
+        incidents.insert().values(
+            account_id=account_id, site_id=site_id, kind=kind, status=RECEIVED, opened_at=at
+        )
+    ).inserted_primary_key
+    assert key is not None
+    incident_id = int(key[0])
+    _step(conn, incident_id, account_id, RECEIVED, INTAKE_ACTOR, at, {"kind": kind})
+    return incident_id
+
+
+def open_for_site(conn: Connection, site_id: int) -> int | None:
+    """The open incident at the site (the newest alarm before technical ones), or None."""
+    technical = incidents.c.kind.startswith("technical")
+    found = conn.execute(
+        select(incidents.c.id)
+        .where(incidents.c.site_id == site_id, incidents.c.closed_at.is_(None))
+        .order_by(technical.asc(), incidents.c.opened_at.desc(), incidents.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def assign(conn: Connection, incident_id: int, operator: str, at: datetime | None = None) -> None:
+    """Assign ``operator`` to the incident (status "assigned")."""
+    at = at or datetime.now(UTC)
+    incident = _open(conn, incident_id, ASSIGNED)
+    already = conn.execute(
+        select(operator_assignments.c.id).where(
+            operator_assignments.c.incident_id == incident_id,
+            operator_assignments.c.operator == operator,
+            operator_assignments.c.released_at.is_(None),
+        )
+    ).first()
+    if already is None:
+        conn.execute(
+            operator_assignments.insert().values(
+                incident_id=incident_id, operator=operator, assigned_at=at
+            )
+        )
+    _advance(conn, incident, ASSIGNED, operator, at, {"operator": operator})
+
+
+def contact_called(
+    conn: Connection,
+    incident_id: int,
+    person_id: int,
+    outcome: str,
+    actor: str,
+    at: datetime | None = None,
+) -> None:
+    """Record a call to an alarm contact and how it went."""
+    if outcome not in OUTCOMES:
+        raise IncidentError(
+            f"ukjent utfall {outcome!r} / unknown call outcome {outcome!r}: "
+            f"choose one of {', '.join(OUTCOMES)}"
+        )
+    incident = _open(conn, incident_id, "contact_called")
+    details = {"outcome": outcome}
+    _advance(conn, incident, "contact_called", actor, at, details, person_id=person_id)
+
+
+def guard_dispatched(
+    conn: Connection, incident_id: int, actor: str, company: str, at: datetime | None = None
+) -> None:
+    incident = _open(conn, incident_id, "guard_dispatched")
+    _advance(conn, incident, "guard_dispatched", actor, at, {"company": company})
+
+
+def police_notified(
+    conn: Connection,
+    incident_id: int,
+    actor: str,
+    case_no: str,
+    policy: Policy,
+    hold_media_until: date | None,
+    at: datetime | None = None,
+) -> holds.Hold | None:
+    """Record the police case number; with ``hold_media_until``, hold the incident's media
+    (a legal hold on the incident) so that retention keeps them until that day."""
+    at = at or datetime.now(UTC)
+    if not case_no.strip():
+        raise IncidentError("politiet trenger et saksnummer / a police case number is required")
+    incident = _open(conn, incident_id, "police_notified")
+    conn.execute(
+        update(incidents).where(incidents.c.id == incident_id).values(police_case_no=case_no)
+    )
+    hold = None
+    if hold_media_until is not None:
+        hold = holds.place(
+            conn,
+            policy,
+            target="incident",
+            target_id=incident_id,
+            reason=f"Politisak {case_no}",
+            ends_on=hold_media_until,
+            placed_by=actor,
+            now=at,
+        )
+    details: dict[str, Any] = {"case_no": case_no, "hold": hold.id if hold else None}
+    _advance(conn, incident, "police_notified", actor, at, details)
+    return hold
+
+
+def close(
+    conn: Connection, incident_id: int, actor: str, cause: str, at: datetime | None = None
+) -> None:
+    """Close the incident with its cause and release its operators (the policy's grace
+    period for their access runs from now)."""
+    at = at or datetime.now(UTC)
+    if not cause.strip():
+        raise IncidentError("oppgi årsaken / give the cause when closing an incident")
+    incident = _open(conn, incident_id, CLOSED)
+    conn.execute(
+        update(incidents)
+        .where(incidents.c.id == incident_id)
+        .values(status=CLOSED, closed_at=at, cause=cause)
+    )
+    conn.execute(
+        update(operator_assignments)
+        .where(
+            operator_assignments.c.incident_id == incident_id,
+            operator_assignments.c.released_at.is_(None),
+        )
+        .values(released_at=at)
+    )
+    _step(conn, incident_id, incident.account_id, CLOSED, actor, at, {"cause": cause})
+
+
+def _open(conn: Connection, incident_id: int, step: str) -> Row[Any]:
+    """The incident's row, locked for the step; refuses a missing or closed incident."""
+    row = conn.execute(
+        select(incidents).where(incidents.c.id == incident_id).with_for_update()
+    ).first()
+    if row is None:
+        raise IncidentError(
+            f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist"
+        )
+    if row.status == CLOSED or row.closed_at is not None:
+        closed = f"{as_utc(row.closed_at):%Y-%m-%d %H:%M} UTC" if row.closed_at else "?"
+        raise IncidentClosed(
+            f"hendelse {incident_id} ble lukket {closed}; steget {step} kan ikke registreres / "
+            f"incident {incident_id} is closed (state {row.status!r} since {closed}); "
+            f"the step {step!r} cannot be recorded"
+        )
+    return row
+
+
+def _advance(
+    conn: Connection,
+    incident: Row[Any],
+    step: str,
+    actor: str,
+    at: datetime | None,
+    details: dict[str, Any],
+    person_id: int | None = None,
+) -> None:
+    at = at or datetime.now(UTC)
+    conn.execute(update(incidents).where(incidents.c.id == incident.id).values(status=step))
+    _step(conn, int(incident.id), incident.account_id, step, actor, at, details, person_id)
+
+
+def _step(
+    conn: Connection,
+    incident_id: int,
+    account_id: int | None,
+    step: str,
+    actor: str,
+    at: datetime,
+    details: dict[str, Any],
+    person_id: int | None = None,
+) -> None:
+    conn.execute(
+        incident_steps.insert().values(
+            incident_id=incident_id,
+            account_id=account_id,
+            person_id=person_id,
+            step=step,
+            actor=actor,
+            at=at,
+            details=details,
+        )
+    )
+    audit.append(
+        conn,
+        actor=actor,
+        action=f"incident.{step}",
+        subject=f"incident:{incident_id}",
+        details={**details, **({"person": person_id} if person_id is not None else {})},
+        at=at,
+    )

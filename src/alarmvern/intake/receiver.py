@@ -1,0 +1,83 @@
+"""The alarm receiver as a running service: the DC-09 server, the store behind it, panel
+keys, and the supervision check, started together and stopped cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from alarmvern.intake import keys as panel_keys
+from alarmvern.intake import supervision
+from alarmvern.intake.sink import StoreSink
+from alarmvern.sia.server import Receiver, Transport, serve
+from alarmvern.system import System
+
+log = logging.getLogger(__name__)
+
+SUPERVISION_EVERY = 60.0  # seconds between checks for silent panels
+KEYS_EVERY = 30.0  # seconds between reloads of the panel keys (new panels are installed)
+
+
+@dataclass
+class Intake:
+    system: System
+    sink: StoreSink
+    receiver: Receiver
+    keys: dict[str, bytes]
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.receiver.close()
+        await self.sink.close()
+
+
+async def start(
+    system: System,
+    host: str,
+    port: int,
+    protocol: Transport = "tcp",
+    *,
+    max_connections: int = 5000,
+) -> Intake:
+    keys = await asyncio.to_thread(panel_keys.load, system.engine, system.vault)
+    sink = StoreSink(system.engine)
+    receiver = await serve(
+        host, port, sink=sink, keys=keys, protocol=protocol, max_connections=max_connections
+    )
+    intake = Intake(system, sink, receiver, keys)
+    intake.tasks = [
+        asyncio.create_task(_every(SUPERVISION_EVERY, lambda: _supervise(system))),
+        asyncio.create_task(_every(KEYS_EVERY, lambda: _reload_keys(intake))),
+    ]
+    return intake
+
+
+async def _every(seconds: float, job: Callable[[], None]) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(job)
+        except Exception as exc:  # a failed check is retried next time; intake goes on
+            log.error("intake: periodic job failed: %s", type(exc).__name__)
+
+
+def _supervise(system: System) -> None:
+    with system.engine.begin() as conn:
+        opened = supervision.raise_incidents(conn)
+    if opened:
+        log.warning("intake: %d silent panel(s): technical incidents opened", opened)
+
+
+def _reload_keys(intake: Intake) -> None:
+    fresh = panel_keys.load(intake.system.engine, intake.system.vault)
+    intake.keys.clear()
+    intake.keys.update(fresh)  # the receiver holds this very dict
+    intake.sink.directory.forget()

@@ -1,0 +1,1 @@
+"""The HTTP API: routers that the server mounts on one FastAPI app."""
