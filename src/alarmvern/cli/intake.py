@@ -64,7 +64,8 @@ async def _receive(system: System, host: str, port: int, protocol: Protocol) -> 
     await intake.close()
     t = intake.sink.totals
     out.print(
-        f"stoppet / stopped: {t.events} hendelser / events, {t.incidents} saker åpnet / incidents opened"
+        f"stoppet / stopped: {t.events} hendelser / events, "
+        f"{t.incidents} saker åpnet / incidents opened"
     )
 
 
