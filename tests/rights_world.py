@@ -229,4 +229,12 @@ def build(conn: Connection, vault: Vault, events: int = 3, tag: str = "") -> Wor
         at=start,
         details={"outcome": "answered"},
     )
+    b.insert(
+        conn,
+        t.logins,
+        username=f"kari{tag}@example.test",
+        password_hash="$argon2id$x",
+        role="customer",
+        person_id=kari,
+    )
     return World(kari, acc, site, nabo, nabo_acc, nabo_site, media_blob, call_blob, cv_blob)

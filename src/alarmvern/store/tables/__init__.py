@@ -1,6 +1,7 @@
 """Every table of the store, in one SQLAlchemy ``MetaData``, each with its data-map binding."""
 
 from alarmvern.store.tables._columns import metadata
+from alarmvern.store.tables.access import logins, sessions
 from alarmvern.store.tables.alarm import (
     account_supervision,
     alarm_events,
@@ -67,6 +68,7 @@ __all__ = [
     "job_leases",
     "leads",
     "legal_holds",
+    "logins",
     "marketing_suppressions",
     "media",
     "metadata",
@@ -81,6 +83,7 @@ __all__ = [
     "restrictions",
     "rights_requests",
     "service_visits",
+    "sessions",
     "sites",
     "subject_keys",
 ]

@@ -1,0 +1,301 @@
+"""What an operator may see, and only while handling an alarm (purpose limitation).
+
+An operator sees a site's alarm contacts, verification media and presence while assigned to
+an incident there that is open, or closed less than the policy's ``operator_grace`` ago (to
+finish the report). Each view is audited with the incident as its purpose; a refusal is
+audited in a transaction of its own, so it is kept although the caller fails. On-demand
+images belong to the customer and are never shown to operators; restricted people (art. 18)
+are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
+
+from sqlalchemy import Connection, Engine, func, or_, select
+
+from alarmvern import audit
+from alarmvern.errors import AlarmvernError
+from alarmvern.intake.uploads import presence_activities
+from alarmvern.policy.model import Policy
+from alarmvern.rights.restriction import unrestricted
+from alarmvern.store.tables import (
+    alarm_contacts,
+    consents,
+    incidents,
+    media,
+    operator_assignments,
+    persons,
+    presence,
+    sites,
+)
+from alarmvern.store.tables._columns import as_utc
+from alarmvern.vault import Vault
+
+
+class AccessRefused(AlarmvernError):
+    """The operator has no incident that justifies the access; the refusal is audited."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    person_id: int
+    name: str | None
+    phone: str | None
+    priority: int
+    has_keys: bool
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    id: int
+    incident_id: int
+    kind: str
+    content_type: str
+    size: int
+    captured_at: datetime
+
+
+@dataclass(frozen=True)
+class PresenceState:
+    person_id: int
+    state: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class SiteView:
+    site_id: int
+    incident_id: int  # the incident that justifies the view (its purpose)
+    contacts: list[Contact] = field(default_factory=list)
+    media: list[MediaItem] = field(default_factory=list)
+    presence: list[PresenceState] = field(default_factory=list)
+
+
+def justifying(
+    conn: Connection, policy: Policy, operator: str, site_id: int, now: datetime
+) -> list[int]:
+    """The incidents at the site that justify the operator's access, open ones first."""
+    grace = policy.operations.operator_grace
+    earliest = now - timedelta(days=math.ceil(grace.approx_days()) + 2)
+    rows = conn.execute(
+        select(incidents.c.id, incidents.c.closed_at)
+        .join(operator_assignments, operator_assignments.c.incident_id == incidents.c.id)
+        .where(
+            operator_assignments.c.operator == operator,
+            operator_assignments.c.assigned_at <= now,
+            incidents.c.site_id == site_id,
+            or_(incidents.c.closed_at.is_(None), incidents.c.closed_at > earliest),
+        )
+        .order_by(incidents.c.closed_at.is_(None).desc(), incidents.c.opened_at.desc())
+    ).all()
+    ids: list[int] = []
+    for row in rows:
+        if (row.closed_at is None or grace.after(as_utc(row.closed_at)) > now) and int(
+            row.id
+        ) not in ids:
+            ids.append(int(row.id))
+    return ids
+
+
+def allowed(
+    conn: Connection, policy: Policy, operator: str, site_id: int, now: datetime
+) -> int | None:
+    """The incident that justifies the operator's access to the site now, or None."""
+    found = justifying(conn, policy, operator, site_id, now)
+    return found[0] if found else None
+
+
+def site_view(
+    engine: Engine, policy: Policy, operator: str, site_id: int, now: datetime | None = None
+) -> SiteView:
+    """What the operator may see of the site while handling its incident; audited."""
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        ids = justifying(conn, policy, operator, site_id, now)
+        if ids:
+            view = _read_view(conn, policy, site_id, ids)
+            withheld = _restricted_contacts(conn, site_id)
+            audit.append(
+                conn,
+                actor=operator,
+                action="operator.view",
+                subject=f"site:{site_id}",
+                purpose=f"incident:{ids[0]}",
+                details={
+                    "contacts": len(view.contacts),
+                    "media": len(view.media),
+                    "presence": len(view.presence),
+                    "withheld_restricted": withheld,
+                },
+                at=now,
+            )
+            return view
+    _refuse(engine, operator, f"site:{site_id}", "no incident", now, policy)
+
+
+def media_content(
+    engine: Engine,
+    vault: Vault,
+    policy: Policy,
+    operator: str,
+    media_id: int,
+    now: datetime | None = None,
+) -> bytes:
+    """An image or video of an incident the operator handles; never an on-demand image."""
+    now = now or datetime.now(UTC)
+    subject = f"media:{media_id}"
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(media, incidents.c.site_id.label("incident_site"))
+            .outerjoin(incidents, incidents.c.id == media.c.incident_id)
+            .where(media.c.id == media_id)
+        ).first()
+        reason = _media_refusal(conn, policy, operator, row, now)
+        if row is not None and reason is None:
+            data = vault.get_blob(conn, f"account:{row.account_id}", "media", row.blob_id)
+            audit.append(
+                conn,
+                actor=operator,
+                action="operator.view",
+                subject=subject,
+                purpose=f"incident:{row.incident_id}",
+                details={"media": 1, "size": len(data)},
+                at=now,
+            )
+            return data
+    _refuse(engine, operator, subject, reason or "unknown media", now, policy)
+
+
+def _media_refusal(
+    conn: Connection, policy: Policy, operator: str, row: Any, now: datetime
+) -> str | None:
+    if row is None:
+        return "unknown media"
+    if row.on_demand:
+        return "on-demand media belong to the customer"
+    if row.incident_id is None or row.incident_site is None:
+        return "media of no incident"
+    if int(row.incident_id) not in justifying(conn, policy, operator, row.incident_site, now):
+        return "no incident"
+    return None
+
+
+def _refuse(
+    engine: Engine, operator: str, subject: str, reason: str, now: datetime, policy: Policy
+) -> NoReturn:
+    with engine.begin() as conn:
+        audit.append(
+            conn,
+            actor=operator,
+            action="operator.refused",
+            subject=subject,
+            details={"reason": reason},
+            at=now,
+        )
+    grace = policy.operations.operator_grace
+    raise AccessRefused(
+        f"Ingen tilgang til {subject}: du er ikke tildelt en åpen hendelse der (eller en som "
+        f"ble lukket for under {grace.words('nb')} siden) / access to {subject} refused "
+        f"({reason}): you are not assigned to an open incident there, or one closed less than "
+        f"{grace.words('en')} ago. The refusal is logged."
+    )
+
+
+def _read_view(conn: Connection, policy: Policy, site_id: int, ids: list[int]) -> SiteView:
+    account = conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar()
+    return SiteView(
+        site_id=site_id,
+        incident_id=ids[0],
+        contacts=_contacts(conn, site_id),
+        media=_media(conn, ids),
+        presence=[] if account is None else _presence(conn, policy, int(account)),
+    )
+
+
+def _contacts(conn: Connection, site_id: int) -> list[Contact]:
+    rows = conn.execute(
+        select(
+            alarm_contacts.c.person_id,
+            alarm_contacts.c.priority,
+            alarm_contacts.c.has_keys,
+            persons.c.name,
+            persons.c.phone,
+        )
+        .join(persons, persons.c.id == alarm_contacts.c.person_id)
+        .where(
+            alarm_contacts.c.site_id == site_id,
+            alarm_contacts.c.removed_at.is_(None),
+            unrestricted(alarm_contacts.c.person_id),
+        )
+        .order_by(alarm_contacts.c.priority, alarm_contacts.c.id)
+    )
+    return [
+        Contact(int(r.person_id), r.name, r.phone, int(r.priority), bool(r.has_keys)) for r in rows
+    ]
+
+
+def _restricted_contacts(conn: Connection, site_id: int) -> int:
+    total = conn.execute(
+        select(func.count())
+        .select_from(alarm_contacts)
+        .where(alarm_contacts.c.site_id == site_id, alarm_contacts.c.removed_at.is_(None))
+    ).scalar_one()
+    return int(total) - len(_contacts(conn, site_id))
+
+
+def _media(conn: Connection, ids: list[int]) -> list[MediaItem]:
+    rows = conn.execute(
+        select(media)
+        .where(media.c.incident_id.in_(ids), media.c.on_demand.is_(False))
+        .order_by(media.c.captured_at, media.c.id)
+    )
+    return [
+        MediaItem(
+            int(r.id),
+            int(r.incident_id),
+            r.kind,
+            r.content_type,
+            int(r.size),
+            as_utc(r.captured_at),
+        )
+        for r in rows
+    ]
+
+
+def _presence(conn: Connection, policy: Policy, account_id: int) -> list[PresenceState]:
+    """The latest state of each person of the account whose location consent holds."""
+    activities = presence_activities(policy)
+    if not activities:
+        return []
+    latest = (
+        select(presence.c.person_id, func.max(presence.c.recorded_at).label("at"))
+        .where(presence.c.account_id == account_id)
+        .group_by(presence.c.person_id)
+        .subquery()
+    )
+    consenting = select(consents.c.person_id).where(
+        consents.c.activity.in_(activities), consents.c.withdrawn_at.is_(None)
+    )
+    rows = conn.execute(
+        select(presence.c.person_id, presence.c.state, presence.c.recorded_at)
+        .join(
+            latest,
+            (latest.c.person_id == presence.c.person_id) & (latest.c.at == presence.c.recorded_at),
+        )
+        .where(
+            presence.c.account_id == account_id,
+            presence.c.person_id.in_(consenting),
+            unrestricted(presence.c.person_id),
+        )
+        .order_by(presence.c.person_id, presence.c.id.desc())
+    )
+    found: dict[int, PresenceState] = {}
+    for r in rows:
+        found.setdefault(
+            int(r.person_id), PresenceState(int(r.person_id), r.state, as_utc(r.recorded_at))
+        )
+    return list(found.values())

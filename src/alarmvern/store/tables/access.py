@@ -1,0 +1,58 @@
+"""Who may log in, and their sessions: customers on Mine Sider, and staff."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, String, Table
+
+from alarmvern.store.datamap import Binding, Unbound, Via, bind
+from alarmvern.store.tables._columns import (
+    Id,
+    Timestamp,
+    created_at,
+    id_column,
+    metadata,
+    person_fk,
+)
+
+# A customer's login names their person; a member of staff's names none (staff are not the
+# data subjects of the privacy notice). Passwords are kept only as argon2 hashes.
+logins = bind(
+    Table(
+        "logins",
+        metadata,
+        id_column(),
+        Column("username", String(254), nullable=False, unique=True),
+        Column("password_hash", String(200), nullable=False),
+        # customer | operator | customer_service | dpo | admin
+        Column("role", String(32), nullable=False),
+        person_fk(),
+        Column("display_name", String(200)),
+        Column("disabled_at", Timestamp),
+        created_at(),
+    ),
+    Binding(
+        category="user.account",
+        subjects=("customer",),
+        subject="person_id",
+        columns={
+            "username": "user.contact.email",
+            "password_hash": "user.authorization.credentials",
+            "display_name": "user.name",
+        },
+        anchors={"relationship_end": Via("person_id", "persons", "relationship_ended_at")},
+    ),
+)
+
+# Server-side sessions: the cookie holds a random token, the table only its SHA-256.
+sessions = bind(
+    Table(
+        "sessions",
+        metadata,
+        Column("token_hash", String(64), primary_key=True),
+        Column("login_id", Id, ForeignKey("logins.id"), nullable=False, index=True),
+        Column("csrf_token", String(64), nullable=False),
+        Column("created_at", Timestamp, nullable=False),
+        Column("expires_at", Timestamp, nullable=False),
+    ),
+    Unbound("a login's open sessions, ended at logout or expiry"),
+)

@@ -1,0 +1,192 @@
+"""The intake API for devices: camera media, home/away from the app, calls from the phone
+system. Each request carries its device's token as ``Authorization: Bearer <token>``.
+
+Errors are JSON ``{"status", "code", "message", "field"}``: 401 without a valid token, 403
+for the wrong kind of device or a missing consent, 413 too large, 415 a file type not taken,
+422 anything else wrong with the request. The router converts its own errors (its route
+class), so an app only has to include it and set ``app.state.system``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
+
+from alarmvern.errors import AlarmvernError
+from alarmvern.intake import devices, uploads
+from alarmvern.intake.devices import Device
+from alarmvern.system import System
+
+_STATUS: dict[type[uploads.UploadRefused], int] = {
+    uploads.WrongDevice: 403,
+    uploads.PresenceRefused: 403,
+    uploads.TooLarge: 413,
+    uploads.UnsupportedType: 415,
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.field = status, code, field
+
+
+def error_response(status: int, code: str, message: str, field: str | None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = {"status": status, "code": code, "message": message, "field": field}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _validation(exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "header")]
+    field = where[0] if where else None
+    message = first.get("msg", "invalid request")
+    return error_response(422, "invalid", f"ugyldig {field} / {field}: {message}", field)
+
+
+class IntakeRoute(APIRoute):
+    """Answers this router's errors as JSON, whatever app it is included in."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return error_response(exc.status, exc.code, str(exc), exc.field)
+            except uploads.UploadRefused as exc:
+                status = _STATUS.get(type(exc), 422)
+                return error_response(status, exc.code, str(exc), exc.field)
+            except RequestValidationError as exc:
+                return _validation(exc)
+            except AlarmvernError as exc:
+                return error_response(422, "invalid", str(exc), None)
+
+        return guarded
+
+
+router = APIRouter(prefix="/api/v1/intake", tags=["intake"], route_class=IntakeRoute)
+
+
+def get_system(request: Request) -> System:
+    system: System = request.app.state.system
+    return system
+
+
+SystemDep = Annotated[System, Depends(get_system)]
+
+
+def get_device(request: Request, system: SystemDep) -> Device:
+    """The device whose token the request carries; 401 without a valid one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "unauthorized",
+            "mangler enhetsnøkkel / missing device token: send Authorization: Bearer <token>",
+        )
+    with system.engine.begin() as conn:
+        device = devices.authenticate(conn, token.strip())
+    if device is None:
+        raise ApiError(
+            401, "unauthorized", "ukjent eller tilbakekalt enhetsnøkkel / unknown or revoked token"
+        )
+    return device
+
+
+DeviceDep = Annotated[Device, Depends(get_device)]
+
+
+def _read(upload: UploadFile, limit: int) -> bytes:
+    # One byte past the limit is enough to know the file is too large.
+    return upload.file.read(limit + 1)
+
+
+@router.post("/media", status_code=201)
+def post_media(
+    system: SystemDep,
+    device: DeviceDep,
+    file: Annotated[UploadFile, File()],
+    captured_at: Annotated[datetime, Form()],
+    on_demand: Annotated[bool, Form()] = False,
+    requested_by: Annotated[int | None, Form()] = None,
+) -> dict[str, Any]:
+    data = _read(file, uploads.MAX_MEDIA_BYTES)
+    with system.engine.begin() as conn:
+        stored = uploads.upload_media(
+            conn,
+            system.vault,
+            device,
+            data,
+            file.content_type or "application/octet-stream",
+            captured_at,
+            on_demand=on_demand,
+            requested_by=requested_by,
+        )
+    flagged = stored.incident_id is None and not on_demand
+    return {"id": stored.id, "incident_id": stored.incident_id, "flagged": flagged}
+
+
+class PresenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["home", "away"] | None = None
+    lat: float | None = None
+    lon: float | None = None
+    at: datetime | None = None
+
+
+@router.post("/presence", status_code=201)
+def post_presence(system: SystemDep, device: DeviceDep, body: PresenceIn) -> dict[str, Any]:
+    if (body.lat is None) != (body.lon is None):
+        missing = "lon" if body.lon is None else "lat"
+        raise ApiError(422, "invalid", f"{missing} mangler / {missing} is missing", missing)
+    position = (body.lat, body.lon) if body.lat is not None and body.lon is not None else None
+    with system.engine.begin() as conn:
+        state = uploads.record_presence(
+            conn,
+            system.policy.policy,
+            device,
+            state=body.state,
+            position=position,
+            at=body.at or datetime.now(UTC),
+        )
+    return {"state": state}
+
+
+@router.post("/calls", status_code=201)
+def post_call(
+    system: SystemDep,
+    device: DeviceDep,
+    direction: Annotated[str, Form()],
+    started_at: Annotated[datetime, Form()],
+    duration_s: Annotated[int | None, Form()] = None,
+    phone: Annotated[str | None, Form()] = None,
+    incident_id: Annotated[int | None, Form()] = None,
+    account_id: Annotated[int | None, Form()] = None,
+    audio: Annotated[UploadFile | None, File()] = None,
+) -> dict[str, Any]:
+    data = _read(audio, uploads.MAX_AUDIO_BYTES) if audio is not None else None
+    with system.engine.begin() as conn:
+        stored = uploads.upload_call(
+            conn,
+            system.vault,
+            device,
+            direction=direction,
+            phone=phone,
+            started_at=started_at,
+            duration_s=duration_s,
+            audio=data,
+            incident_id=incident_id,
+            account_id=account_id,
+        )
+    return {"id": stored.id, "person_matched": stored.person_id is not None, "audio": stored.audio}
