@@ -67,6 +67,7 @@ def main() -> None:
         retention,
         rights,
         rights_actions,
+        serve,
         store,
     )
 

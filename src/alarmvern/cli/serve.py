@@ -1,0 +1,74 @@
+"""``alarmvern serve`` and ``alarmvern login``: the web, and who may use it."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from alarmvern.cli import app, settings_of
+from alarmvern.errors import AlarmvernError
+from alarmvern.system import open_system
+from alarmvern.web import security
+from alarmvern.web.serve import Options, run
+
+out = Console()
+
+
+@app.command("serve")
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Web address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Web port.")] = 8000,
+    dc09_port: Annotated[int, typer.Option("--dc09-port", help="SIA DC-09 port.")] = 9000,
+    dc09_protocol: Annotated[
+        str, typer.Option("--dc09-protocol", help="tcp, udp or both.")
+    ] = "tcp",
+    sweep_hours: Annotated[float, typer.Option(help="Hours between retention sweeps.")] = 24.0,
+) -> None:
+    """Kjør alt / run the web (API and pages), the DC-09 receiver and the retention schedule.
+
+    Example: alarmvern serve --host 0.0.0.0 --port 8000 --dc09-port 9000
+    """
+    system = open_system(settings_of(ctx))
+    options = Options(host, port, host, dc09_port, dc09_protocol, sweep_hours)
+
+    async def ready() -> None:
+        out.print(f"web: http://{host}:{port}/  API: http://{host}:{port}/api/docs")
+        out.print(f"DC-09: {host}:{dc09_port} ({dc09_protocol}); Ctrl-C stopper / stops")
+
+    try:
+        asyncio.run(run(system, options, ready=ready))
+    finally:
+        system.close()
+
+
+@app.command("login")
+def login_command(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="E-mail or staff username.")],
+    role: Annotated[security.Role, typer.Option(help="What they may do.")],
+    person: Annotated[int | None, typer.Option(help="The customer's person id.")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+) -> None:
+    """Opprett en innlogging / create a login; the password is asked for, never an argument."""
+    password = getpass.getpass("Passord / password: ")
+    if password != getpass.getpass("Igjen / again: "):
+        raise AlarmvernError("passordene er ulike / the passwords differ")
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.begin() as conn:
+            login_id = security.create_login(
+                conn,
+                username=username,
+                password=password,
+                role=role,
+                person_id=person,
+                display_name=name,
+            )
+    finally:
+        system.close()
+    out.print(f"innlogging / login {login_id}: {username} ({role.value})")

@@ -1,0 +1,68 @@
+"""Object-level access: what each role may see of which person, account, site or incident.
+
+A customer sees their own person and the accounts they hold; staff other than operators see
+what their work needs, and each look at a person's data is audited; an operator sees a site
+only through an incident they are assigned to (``alarmvern.intake.operators``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from alarmvern import audit
+from alarmvern.store.tables import customer_accounts, sites
+from alarmvern.web.errors import ApiError
+from alarmvern.web.security import Principal, Role
+
+NOT_YOURS = "ikke din / not yours"
+
+
+def accounts_of(conn: Connection, who: Principal) -> list[int]:
+    if who.person_id is None:
+        return []
+    query = select(customer_accounts.c.id).where(
+        customer_accounts.c.holder_person_id == who.person_id
+    )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def check_person(conn: Connection, who: Principal, person_id: int, purpose: str) -> None:
+    """Refuse unless ``who`` may see this person; audit staff looks."""
+    if who.role is Role.customer:
+        if who.person_id != person_id:
+            raise ApiError(404, NOT_YOURS)
+        return
+    if who.role is Role.operator:
+        raise ApiError(
+            403,
+            "operatører ser personer bare gjennom en hendelse / operators see "
+            "people only through an incident",
+        )
+    audit.append(
+        conn, actor=who.actor, action="staff.view", subject=f"person:{person_id}", purpose=purpose
+    )
+
+
+def check_account(conn: Connection, who: Principal, account_id: int, purpose: str) -> None:
+    if who.role is Role.customer:
+        if account_id not in accounts_of(conn, who):
+            raise ApiError(404, NOT_YOURS)
+        return
+    if who.role is Role.operator:
+        raise ApiError(
+            403,
+            "operatører ser kunder bare gjennom en hendelse / operators see "
+            "customers only through an incident",
+        )
+    audit.append(
+        conn, actor=who.actor, action="staff.view", subject=f"account:{account_id}", purpose=purpose
+    )
+
+
+def check_site(conn: Connection, who: Principal, site_id: int, purpose: str) -> int:
+    """The site's account, once ``who`` may see it."""
+    account = conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar()
+    if account is None:
+        raise ApiError(404, f"ingen anlegg {site_id} / no site {site_id}")
+    check_account(conn, who, int(account), purpose)
+    return int(account)

@@ -1,0 +1,63 @@
+"""The web application: the REST API under ``/api/v1`` and the pages, on one FastAPI app."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from alarmvern import __name__ as package
+from alarmvern.system import System
+from alarmvern.web import errors
+from alarmvern.web.security import Throttle
+
+HERE = Path(__file__).parent
+# Routers, each a module with a ``router``; a module not written yet is simply not served.
+ROUTERS = (
+    "alarmvern.web.api.session",
+    "alarmvern.web.api.policy",
+    "alarmvern.web.api.people",
+    "alarmvern.web.api.alarms",
+    "alarmvern.web.api.rights",
+    "alarmvern.web.api.retention",
+    "alarmvern.web.uploads",
+    "alarmvern.web.pages.common",
+    "alarmvern.web.pages.mine_sider",
+    "alarmvern.web.pages.operator",
+    "alarmvern.web.pages.dpo",
+)
+
+
+def create_app(system: System) -> FastAPI:
+    app = FastAPI(
+        title="alarmvern",
+        version=_version(),
+        description="Personvern som kjørbar kode / the privacy notice as code: the API.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.system = system
+    app.state.throttle = Throttle()
+    errors.install(app)
+    for name in ROUTERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+            continue
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "dev"

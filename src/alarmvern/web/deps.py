@@ -1,0 +1,82 @@
+"""What routes depend on: the open system, who is asking, and what their role allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection
+
+from alarmvern.store.engine import reading
+from alarmvern.system import System
+from alarmvern.web.errors import ApiError
+from alarmvern.web.security import COOKIE, STAFF, Principal, Role, same_token, session_principal
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+def get_system(request: Request) -> System:
+    system: System = request.app.state.system
+    return system
+
+
+SystemDep = Annotated[System, Depends(get_system)]
+
+
+def reading_conn(system: SystemDep) -> Iterator[Connection]:
+    """A connection for a route that only reads (plain BEGIN on SQLite: no write lock)."""
+    with reading(system.engine) as conn:
+        yield conn
+
+
+def writing_conn(system: SystemDep) -> Iterator[Connection]:
+    with system.engine.begin() as conn:
+        yield conn
+
+
+async def principal(request: Request, system: SystemDep) -> Principal:
+    """The logged-in user; unsafe requests must carry the session's CSRF token."""
+    token = request.cookies.get(COOKIE)
+    found = None
+    if token:
+        with system.engine.connect() as conn:
+            found = session_principal(conn, token)
+    if found is None:
+        raise ApiError(401, "logg inn først / log in first")
+    if request.method in UNSAFE:
+        given = request.headers.get(CSRF_HEADER)
+        if given is None and _is_form(request):
+            given = str((await request.form()).get(CSRF_FIELD) or "")
+        if not same_token(given, found.csrf_token):
+            raise ApiError(403, "mangler CSRF-token / missing CSRF token", code="csrf")
+    return found
+
+
+def _is_form(request: Request) -> bool:
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting only ``roles`` (admin is always admitted)."""
+    allowed = set(roles) | {Role.admin}
+
+    def check(who: PrincipalDep) -> Principal:
+        if who.role not in allowed:
+            raise ApiError(403, "rollen din gir ikke tilgang / your role has no access here")
+        return who
+
+    return check
+
+
+Staff = Annotated[Principal, Depends(require(*STAFF))]
+Customer = Annotated[Principal, Depends(require(Role.customer))]
+Dpo = Annotated[Principal, Depends(require(Role.dpo))]
+Operator = Annotated[Principal, Depends(require(Role.operator))]
+Service = Annotated[Principal, Depends(require(Role.customer_service, Role.dpo))]

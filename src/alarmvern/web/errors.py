@@ -1,0 +1,80 @@
+"""One JSON shape for every API error: ``{"status", "code", "message", "field"}``.
+
+Pages get the same message in a page of their own; the API never answers with a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from alarmvern.errors import AlarmvernError
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "internal",
+}
+
+
+class ApiError(Exception):
+    """An error the API answers as it is: raise it from a route."""
+
+    def __init__(
+        self, status: int, message: str, *, field: str | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+        self.code = code or CODES.get(status, "error")
+
+
+def body(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Cookie realm="alarmvern"'} if status == 401 else None
+    content = {"status": status, "code": code, "message": message, "field": field}
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> Response:
+        return body(exc.status, exc.code, exc.message, exc.field)
+
+    @app.exception_handler(AlarmvernError)
+    async def domain_error(_request: Request, exc: AlarmvernError) -> Response:
+        # The domain's own errors say what was wrong and what to do: a conflict with the state
+        # of things, unless the error class says otherwise (``http_status``).
+        status = int(getattr(exc, "http_status", 409))
+        return body(status, CODES[status], str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = [
+            str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")
+        ]
+        field = ".".join(where) or None
+        message = str(first.get("msg", "invalid request"))
+        return body(422, "invalid", f"{field}: {message}" if field else message, field)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> Response:
+        return body(exc.status_code, CODES.get(exc.status_code, "error"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> Response:
+        log.error("web: unexpected %s", type(exc).__name__)  # no message: it may hold data
+        return body(500, "internal", "intern feil / internal error")

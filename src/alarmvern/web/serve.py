@@ -1,0 +1,90 @@
+"""``alarmvern serve``: the web app, the DC-09 receiver and the retention schedule in one
+process, started together and stopped together (Ctrl-C or SIGTERM)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from alarmvern.intake import receiver
+from alarmvern.retention.sweep import sweep
+from alarmvern.system import System
+from alarmvern.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Options:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    dc09_host: str = "127.0.0.1"
+    dc09_port: int = 9000
+    dc09_protocol: str = "tcp"
+    sweep_hours: float = 24.0  # between retention sweeps; the first runs a minute after start
+
+
+async def run(
+    system: System,
+    options: Options,
+    *,
+    ready: Callable[[], Awaitable[None]] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve until ``stop`` is set (or a signal arrives); ``ready`` runs once all listen."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    config = uvicorn.Config(
+        create_app(system), host=options.host, port=options.port, log_level="warning",
+        lifespan="off",
+    )  # fmt: skip
+    server = _Server(config)
+    intake = await receiver.start(
+        system,
+        options.dc09_host,
+        options.dc09_port,
+        options.dc09_protocol,  # type: ignore[arg-type]
+    )
+    web = asyncio.create_task(server.serve())
+    schedule = asyncio.create_task(_sweeps(system, options.sweep_hours))
+    while not server.started and not web.done():
+        await asyncio.sleep(0.05)
+    if ready is not None and not web.done():
+        await ready()
+    await asyncio.wait([web, asyncio.create_task(stop.wait())], return_when="FIRST_COMPLETED")
+    server.should_exit = True
+    schedule.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await schedule
+    await web
+    await intake.close()
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal handling: this process stops everything it runs."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _sweeps(system: System, hours: float) -> None:
+    await asyncio.sleep(60)
+    while True:
+        try:
+            report = await asyncio.to_thread(
+                sweep, system.engine, system.policy.policy, system.vault
+            )
+            log.warning("retention: swept %d rows", report.rows)
+        except Exception as exc:  # logged; the next run tries again
+            log.error("retention: the sweep failed: %s", type(exc).__name__)
+        await asyncio.sleep(hours * 3600)
