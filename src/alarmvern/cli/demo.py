@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from alarmvern.cli import app, settings_of
+from alarmvern.demo import live
 from alarmvern.demo.synthetic import fill
 from alarmvern.initialise import initialise
 from alarmvern.store.summary import rows_per_category
@@ -24,12 +25,23 @@ def demo(
     ctx: typer.Context,
     customers: Annotated[int, typer.Option(help="Synthetic customers to add.")] = 300,
     leads: Annotated[int, typer.Option(help="Synthetic contact-form leads to add.")] = 50,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Run the system, with panels sending.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Web port.")] = 8000,
+    dc09_port: Annotated[int, typer.Option("--dc09-port", help="SIA DC-09 port.")] = 9000,
+    panels: Annotated[int, typer.Option(help="Simulated panels sending DC-09.")] = 50,
+    rate: Annotated[float, typer.Option(help="Frames per second from all panels.")] = 5.0,
+    seconds: Annotated[
+        float | None, typer.Option("--for", help="Stop after this many seconds.")
+    ] = None,
 ) -> None:
-    """Fyll en datamappe med syntetiske kunder / fill a data folder with synthetic customers.
+    """Demo: syntetiske kunder, alarmsentraler som sender, og nettsidene / the living system.
 
-    Customers are added only to a store that has none, so running it twice changes nothing.
+    Fills the data folder with synthetic customers (only if it has none), then runs the web,
+    the DC-09 receiver and simulated panels sending encrypted DC-09 to it, until Ctrl-C.
 
-    Example: alarmvern --data-dir demo-data demo --customers 300
+    Example: alarmvern --data-dir demo-data demo
     """
     settings = settings_of(ctx)
     for item in initialise(settings):
@@ -62,3 +74,5 @@ def demo(
             table.add_row(c.category, c.table, str(c.rows))
     out.print(table)
     out.print(f"Data: {settings.data_dir.resolve()}")
+    if serve:
+        live.run(settings, live.Live(port, dc09_port, panels, rate, seconds))

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import signal
 import statistics
 from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
 
 from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake import keys as panel_keys
 from alarmvern.intake import receiver
-from alarmvern.sia.simulate import panel_accounts, simulate
-from alarmvern.store.tables import sites
+from alarmvern.intake.fleet import fleet
+from alarmvern.sia.simulate import simulate
 from alarmvern.system import System, open_system
 
 out = Console()
@@ -93,7 +91,7 @@ def simulate_command(
         raise typer.BadParameter("a panel speaks tcp or udp", param_hint="--protocol")
     system = open_system(settings_of(ctx))
     try:
-        accounts = _fleet(system, panels, encrypted)
+        accounts = fleet(system, panels, encrypted)
     finally:
         system.close()
     try:
@@ -121,30 +119,6 @@ def simulate_command(
         f"tidsavbrudd / timeouts {stats.timeouts}; ACK p50 "
         f"{statistics.median(latencies) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
     )
-
-
-def _fleet(system: System, panels: int, encrypted: bool) -> list[tuple[str, str]]:
-    with system.engine.connect() as conn:
-        known = (
-            conn.execute(
-                select(sites.c.panel_account)
-                .where(sites.c.panel_account.is_not(None))
-                .limit(panels)
-            )
-            .scalars()
-            .all()
-        )
-    rng = random.Random(0)
-    accounts = [(str(a).upper(), rng.randbytes(32).hex().upper()) for a in known]
-    taken = {a for a, _ in accounts}
-    accounts += [a for a in panel_accounts(panels * 2) if a[0] not in taken][
-        : panels - len(accounts)
-    ]
-    if encrypted:
-        with system.engine.begin() as conn:
-            for account, key in accounts:
-                panel_keys.set_key(conn, system.vault, account, key, "hex")
-    return accounts
 
 
 @panel_app.command("key")

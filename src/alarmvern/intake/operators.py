@@ -39,6 +39,8 @@ from alarmvern.vault import Vault
 class AccessRefused(AlarmvernError):
     """The operator has no incident that justifies the access; the refusal is audited."""
 
+    http_status = 403
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -118,7 +120,7 @@ def site_view(
         ids = justifying(conn, policy, operator, site_id, now)
         if ids:
             view = _read_view(conn, policy, site_id, ids)
-            withheld = _restricted_contacts(conn, site_id)
+            withheld = _contact_count(conn, site_id) - len(view.contacts)
             audit.append(
                 conn,
                 actor=operator,
@@ -229,7 +231,7 @@ def _contacts(conn: Connection, site_id: int) -> list[Contact]:
         .where(
             alarm_contacts.c.site_id == site_id,
             alarm_contacts.c.removed_at.is_(None),
-
+            unrestricted(alarm_contacts.c.person_id),
         )
         .order_by(alarm_contacts.c.priority, alarm_contacts.c.id)
     )
@@ -238,13 +240,14 @@ def _contacts(conn: Connection, site_id: int) -> list[Contact]:
     ]
 
 
-def _restricted_contacts(conn: Connection, site_id: int) -> int:
+def _contact_count(conn: Connection, site_id: int) -> int:
+    """Every current contact of the site, restricted or not (to count those left out)."""
     total = conn.execute(
         select(func.count())
         .select_from(alarm_contacts)
         .where(alarm_contacts.c.site_id == site_id, alarm_contacts.c.removed_at.is_(None))
     ).scalar_one()
-    return int(total) - len(_contacts(conn, site_id))
+    return int(total)
 
 
 def _media(conn: Connection, ids: list[int]) -> list[MediaItem]:

@@ -2,8 +2,8 @@
 the phone system. Plain functions over the caller's transaction; ``web/uploads.py`` is the
 HTTP shell around them.
 
-Each refusal is an :class:`UploadRefused` with a ``code`` and the ``field`` at fault, so
-that the web layer can answer with the right status without knowing the rules.
+Each refusal is an :class:`UploadRefused` with a ``code``, the ``field`` at fault and the
+``http_status`` to answer with, so that the web layer need not know the rules.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class UploadRefused(AlarmvernError):
     """An upload that is not taken in; ``code`` says why, ``field`` names the part at fault."""
 
     code = "invalid"
+    http_status = 422
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -55,18 +56,22 @@ class UploadRefused(AlarmvernError):
 
 class WrongDevice(UploadRefused):
     code = "wrong_device"
+    http_status = 403
 
 
 class PresenceRefused(UploadRefused):
     code = "consent_missing"
+    http_status = 403
 
 
 class TooLarge(UploadRefused):
     code = "too_large"
+    http_status = 413
 
 
 class UnsupportedType(UploadRefused):
     code = "unsupported_type"
+    http_status = 415
 
 
 @dataclass(frozen=True)
@@ -131,37 +136,28 @@ def upload_media(
     _need(device, "camera")
     if device.site_id is None:
         raise WrongDevice("kameraet er ikke knyttet til et anlegg / the camera has no site")
-    kind = MEDIA_TYPES.get(content_type.split(";")[0].strip().lower())
-    if kind is None:
-        raise UnsupportedType(
-            f"filtypen {content_type!r} tas ikke imot / content type {content_type!r} is not "
-            f"accepted; send one of {', '.join(MEDIA_TYPES)}",
-            "file",
-        )
+    mime, kind = _media_type(content_type)
     _check_size(data, MAX_MEDIA_BYTES, "file")
-    captured_at = _aware(captured_at, "captured_at")
+    site_id = device.site_id
     account_id = int(
-        conn.execute(select(sites.c.account_id).where(sites.c.id == device.site_id)).scalar_one()
+        conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar_one()
     )
     requester = _requester(conn, account_id, requested_by) if on_demand else None
-    incident_id = None if on_demand else lifecycle.open_for_site(conn, device.site_id)
+    incident_id = None if on_demand else lifecycle.open_for_site(conn, site_id)
     blob_id = vault.new_blob_id()
-    values: dict[str, Any] = {
-        "account_id": account_id,
-        "site_id": device.site_id,
-        "incident_id": incident_id,
-        "person_id": requester,
-        "kind": kind,
-        "content_type": content_type,
-        "size": len(data),
-        "blob_id": blob_id,
-        "on_demand": on_demand,
-        "captured_at": captured_at,
-    }
-    partitions.ensure(conn, "media", {captured_at})
-    key = conn.execute(media.insert().values(**values)).inserted_primary_key
-    assert key is not None
-    media_id = int(key[0])
+    media_id = _insert_media(
+        conn,
+        account_id=account_id,
+        site_id=site_id,
+        incident_id=incident_id,
+        person_id=requester,
+        kind=kind,
+        content_type=mime,
+        size=len(data),
+        blob_id=blob_id,
+        on_demand=on_demand,
+        captured_at=_aware(captured_at, "captured_at"),
+    )
     vault.put_blob(conn, f"account:{account_id}", "media", blob_id, data)
     if incident_id is None and not on_demand:
         audit.append(
@@ -169,9 +165,28 @@ def upload_media(
             actor=f"device:{device.id}",
             action="media.unmatched",
             subject=f"media:{media_id}",
-            details={"site": device.site_id, "reason": "no open incident at the site"},
+            details={"site": site_id, "reason": "no open incident at the site"},
         )
     return StoredMedia(media_id, incident_id)
+
+
+def _media_type(content_type: str) -> tuple[str, str]:
+    mime = content_type.split(";")[0].strip().lower()
+    if mime not in MEDIA_TYPES:
+        raise UnsupportedType(
+            f"filtypen {content_type!r} tas ikke imot / content type {content_type!r} is not "
+            f"accepted; send one of {', '.join(MEDIA_TYPES)}",
+            "file",
+        )
+    return mime, MEDIA_TYPES[mime]
+
+
+def _insert_media(conn: Connection, **values: Any) -> int:
+    # On PostgreSQL media are partitioned by month: make sure the month's partition exists.
+    partitions.ensure(conn, "media", {values["captured_at"]})
+    key = conn.execute(media.insert().values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _requester(conn: Connection, account_id: int, requested_by: int | None) -> int:

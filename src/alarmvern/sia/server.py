@@ -148,6 +148,10 @@ class Receiver:
             await self._serve_tcp(reader, writer, peer)
         except (ConnectionError, TimeoutError) as error:
             log.info("peer %d: connection ended (%s)", peer, type(error).__name__)
+        except asyncio.CancelledError:
+            # The receiver is closing. The task ends here, normally: asyncio's stream server
+            # reads each handler's result, and a cancelled one would be logged as an error.
+            pass
         except Exception:
             log.exception("peer %d: storing failed; closing without ACK", peer)
         finally:

@@ -3,8 +3,9 @@ system. Each request carries its device's token as ``Authorization: Bearer <toke
 
 Errors are JSON ``{"status", "code", "message", "field"}``: 401 without a valid token, 403
 for the wrong kind of device or a missing consent, 413 too large, 415 a file type not taken,
-422 anything else wrong with the request. The router converts its own errors (its route
-class), so an app only has to include it and set ``app.state.system``.
+422 anything else wrong with the request, as ``web/errors.py`` answers for the rest of the
+API. The router converts its own errors (its route class), so an app only has to include it
+and set ``app.state.system``.
 """
 
 from __future__ import annotations
@@ -24,12 +25,7 @@ from alarmvern.intake import devices, uploads
 from alarmvern.intake.devices import Device
 from alarmvern.system import System
 
-_STATUS: dict[type[uploads.UploadRefused], int] = {
-    uploads.WrongDevice: 403,
-    uploads.PresenceRefused: 403,
-    uploads.TooLarge: 413,
-    uploads.UnsupportedType: 415,
-}
+_CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid"}
 
 
 class ApiError(Exception):
@@ -48,8 +44,9 @@ def _validation(exc: RequestValidationError) -> JSONResponse:
     first = exc.errors()[0] if exc.errors() else {}
     where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "header")]
     field = where[0] if where else None
-    message = first.get("msg", "invalid request")
-    return error_response(422, "invalid", f"ugyldig {field} / {field}: {message}", field)
+    message = str(first.get("msg", "invalid request"))
+    text = f"ugyldig {field} / {field}: {message}" if field else f"ugyldig / {message}"
+    return error_response(422, "invalid", text, field)
 
 
 class IntakeRoute(APIRoute):
@@ -64,12 +61,12 @@ class IntakeRoute(APIRoute):
             except ApiError as exc:
                 return error_response(exc.status, exc.code, str(exc), exc.field)
             except uploads.UploadRefused as exc:
-                status = _STATUS.get(type(exc), 422)
-                return error_response(status, exc.code, str(exc), exc.field)
+                return error_response(exc.http_status, exc.code, str(exc), exc.field)
             except RequestValidationError as exc:
                 return _validation(exc)
-            except AlarmvernError as exc:
-                return error_response(422, "invalid", str(exc), None)
+            except AlarmvernError as exc:  # a conflict with the state of things, by default
+                status = int(getattr(exc, "http_status", 409))
+                return error_response(status, _CODES.get(status, "error"), str(exc), None)
 
         return guarded
 
@@ -91,14 +88,16 @@ def get_device(request: Request, system: SystemDep) -> Device:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(
             401,
-            "unauthorized",
+            "unauthenticated",
             "mangler enhetsnøkkel / missing device token: send Authorization: Bearer <token>",
         )
     with system.engine.begin() as conn:
         device = devices.authenticate(conn, token.strip())
     if device is None:
         raise ApiError(
-            401, "unauthorized", "ukjent eller tilbakekalt enhetsnøkkel / unknown or revoked token"
+            401,
+            "unauthenticated",
+            "ukjent eller tilbakekalt enhetsnøkkel / unknown or revoked token",
         )
     return device
 

@@ -1,0 +1,63 @@
+"""Demo logins, one per role, with passwords printed for the person trying the demo.
+
+They are made only in a demo data folder; a real installation creates its logins with
+``alarmvern login``, which asks for the password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from alarmvern.store.tables import customer_accounts, logins, persons
+from alarmvern.system import System
+from alarmvern.web.security import Role, create_login
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: Role
+    username: str
+    password: str
+
+
+STAFF = (
+    DemoLogin(Role.operator, "operator", "demo-operator-1"),
+    DemoLogin(Role.customer_service, "kundeservice", "demo-kundeservice-1"),
+    DemoLogin(Role.dpo, "personvern", "demo-personvern-1"),
+)
+CUSTOMER_PASSWORD = "demo-kunde-1234"
+
+
+def ensure(system: System) -> list[DemoLogin]:
+    """The demo logins, made the first time: staff, and the first synthetic customer."""
+    made: list[DemoLogin] = []
+    with system.engine.begin() as conn:
+        existing = set(conn.execute(select(logins.c.username)).scalars())
+        for login in STAFF:
+            if login.username not in existing:
+                create_login(
+                    conn, username=login.username, password=login.password, role=login.role
+                )
+            made.append(login)
+        holder = conn.execute(
+            select(persons.c.id, persons.c.email, persons.c.name)
+            .join(customer_accounts, customer_accounts.c.holder_person_id == persons.c.id)
+            .where(persons.c.email.is_not(None))
+            .order_by(customer_accounts.c.id)
+            .limit(1)
+        ).first()
+        if holder is not None:
+            username = str(holder.email).lower()
+            if username not in existing:
+                create_login(
+                    conn,
+                    username=username,
+                    password=CUSTOMER_PASSWORD,
+                    role=Role.customer,
+                    person_id=int(holder.id),
+                    display_name=holder.name,
+                )
+            made.insert(0, DemoLogin(Role.customer, username, CUSTOMER_PASSWORD))
+    return made
