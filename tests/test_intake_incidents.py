@@ -3,11 +3,12 @@ the incident's media past their retention."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from alarmvern.intake import incidents as inc
 from alarmvern.policy import LoadedPolicy, load
@@ -86,12 +87,13 @@ def test_a_closed_incident_takes_no_more_steps(engine: Engine, policy: LoadedPol
     with engine.begin() as conn:
         incident = inc.open_incident(conn, account_id=acc, site_id=site, kind="fire", at=b.T0)
         inc.close(conn, incident, "op-anne", "falsk alarm")
-    for step in (
+    steps: list[Callable[[Connection], None]] = [
         lambda c: inc.close(c, incident, "op-anne", "igjen"),
         lambda c: inc.assign(c, incident, "op-bjorn"),
         lambda c: inc.contact_called(c, incident, contact, "answered", "op-anne"),
         lambda c: inc.guard_dispatched(c, incident, "op-anne", "Vakt AS"),
-    ):
+    ]
+    for step in steps:
         with engine.begin() as conn, pytest.raises(inc.IncidentClosed) as refused:
             step(conn)
         assert f"incident {incident} is closed" in str(refused.value)

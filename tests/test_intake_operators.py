@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from alarmvern.intake import incidents as inc
 from alarmvern.intake import operators as ops
@@ -61,9 +61,9 @@ class World:
             self.on_demand = _on_demand_image(conn, vault, self.account, self.holder)
 
 
-def _on_demand_image(conn: object, vault: Vault, account: int, requester: int) -> int:
+def _on_demand_image(conn: Connection, vault: Vault, account: int, requester: int) -> int:
     blob_id = vault.new_blob_id()
-    vault.put_blob(conn, f"account:{account}", "media", blob_id, b"private")  # type: ignore[arg-type]
+    vault.put_blob(conn, f"account:{account}", "media", blob_id, b"private")
     row = {
         "account_id": account,
         "person_id": requester,
@@ -74,12 +74,8 @@ def _on_demand_image(conn: object, vault: Vault, account: int, requester: int) -
         "on_demand": True,
         "captured_at": OPENED,
     }
-    insert_many(conn, t.media, [row])  # type: ignore[arg-type]
-    return int(
-        conn.execute(  # type: ignore[attr-defined]
-            select(t.media.c.id).where(t.media.c.blob_id == blob_id)
-        ).scalar_one()
-    )
+    insert_many(conn, t.media, [row])
+    return int(conn.execute(select(t.media.c.id).where(t.media.c.blob_id == blob_id)).scalar_one())
 
 
 @pytest.fixture
@@ -99,7 +95,7 @@ def _audit(engine: Engine, action: str) -> list[tuple[str, str | None, str | Non
             .where(t.audit_log.c.action == action)
             .order_by(t.audit_log.c.seq)
         ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def _assign(engine: Engine, world: World, operator: str = "op-anne") -> None:
@@ -122,7 +118,9 @@ def test_an_assigned_operator_sees_the_site_and_the_view_is_audited_for_the_inci
     engine: Engine, world: World, policy: LoadedPolicy
 ) -> None:
     _assign(engine, world)
-    view = ops.site_view(engine, policy.policy, "op-anne", world.site, OPENED + timedelta(minutes=5))
+    view = ops.site_view(
+        engine, policy.policy, "op-anne", world.site, OPENED + timedelta(minutes=5)
+    )
     assert view.incident_id == world.incident
     assert [(c.person_id, c.priority, c.has_keys) for c in view.contacts] == [
         (world.contact, 1, True)
@@ -132,15 +130,23 @@ def test_an_assigned_operator_sees_the_site_and_the_view_is_audited_for_the_inci
     views = _audit(engine, "operator.view")
     assert len(views) == 1
     actor, subject, purpose, details = views[0]
-    assert (actor, subject, purpose) == ("op-anne", f"site:{world.site}", f"incident:{world.incident}")
+    assert (actor, subject, purpose) == (
+        "op-anne",
+        f"site:{world.site}",
+        f"incident:{world.incident}",
+    )
     assert '"contacts": 1' in details and '"withheld_restricted": 1' in details
 
 
-def test_restricted_contacts_are_left_out(engine: Engine, world: World, policy: LoadedPolicy) -> None:
+def test_restricted_contacts_are_left_out(
+    engine: Engine, world: World, policy: LoadedPolicy
+) -> None:
     _assign(engine, world)
     with engine.begin() as conn:
         restriction.lift(conn, world.hidden, actor="dpo")
-    view = ops.site_view(engine, policy.policy, "op-anne", world.site, OPENED + timedelta(minutes=5))
+    view = ops.site_view(
+        engine, policy.policy, "op-anne", world.site, OPENED + timedelta(minutes=5)
+    )
     assert [c.person_id for c in view.contacts] == [world.contact, world.hidden]
 
 
@@ -221,7 +227,15 @@ def test_presence_shows_the_latest_state_of_consenting_people_only(
                     recorded_at=OPENED + timedelta(minutes=minutes),
                 )
         consent.give(
-            conn, policy.policy, world.holder, "presence", notice_version="1", channel="app", actor="t"
+            conn,
+            policy.policy,
+            world.holder,
+            "presence",
+            notice_version="1",
+            channel="app",
+            actor="t",
         )
-    view = ops.site_view(engine, policy.policy, "op-anne", world.site, OPENED + timedelta(minutes=5))
+    view = ops.site_view(
+        engine, policy.policy, "op-anne", world.site, OPENED + timedelta(minutes=5)
+    )
     assert [(p.person_id, p.state) for p in view.presence] == [(world.holder, "home")]

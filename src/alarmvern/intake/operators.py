@@ -94,13 +94,12 @@ def justifying(
         )
         .order_by(incidents.c.closed_at.is_(None).desc(), incidents.c.opened_at.desc())
     ).all()
-    ids: list[int] = []
-    for row in rows:
-        if (row.closed_at is None or grace.after(as_utc(row.closed_at)) > now) and int(
-            row.id
-        ) not in ids:
-            ids.append(int(row.id))
-    return ids
+    ids = [
+        int(r.id)
+        for r in rows
+        if r.closed_at is None or grace.after(as_utc(r.closed_at)) > now  # within the grace
+    ]
+    return list(dict.fromkeys(ids))  # once each, in order
 
 
 def allowed(

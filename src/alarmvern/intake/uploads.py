@@ -326,11 +326,13 @@ def upload_call(
         raise UploadRefused("duration_s kan ikke være negativ / cannot be negative", "duration_s")
     if incident_id is not None and account_id is None:
         account_id = _incident_account(conn, incident_id)
+    elif account_id is not None:
+        _known_account(conn, account_id)
     person_id = person_by_phone(conn, phone) if phone else None
-    subject = _audio_subject(account_id, person_id) if audio is not None else None
+    subject, blob_id = "", None
     if audio is not None:
         _check_size(audio, MAX_AUDIO_BYTES, "audio")
-    blob_id = vault.new_blob_id() if audio is not None else None
+        subject, blob_id = _audio_subject(account_id, person_id), vault.new_blob_id()
     key = conn.execute(
         call_recordings.insert().values(
             account_id=account_id,
@@ -344,7 +346,7 @@ def upload_call(
         )
     ).inserted_primary_key
     assert key is not None
-    if audio is not None and subject is not None and blob_id is not None:
+    if audio is not None and blob_id is not None:
         vault.put_blob(conn, subject, "call_recordings", blob_id, audio)
     return StoredCall(int(key[0]), person_id, audio is not None)
 
@@ -357,6 +359,17 @@ def _incident_account(conn: Connection, incident_id: int) -> int | None:
             "incident_id",
         )
     return None if row.account_id is None else int(row.account_id)
+
+
+def _known_account(conn: Connection, account_id: int) -> None:
+    found = conn.execute(
+        select(customer_accounts.c.id).where(customer_accounts.c.id == account_id)
+    ).first()
+    if found is None:
+        raise UploadRefused(
+            f"kundeforhold {account_id} finnes ikke / account {account_id} does not exist",
+            "account_id",
+        )
 
 
 def _audio_subject(account_id: int | None, person_id: int | None) -> str:

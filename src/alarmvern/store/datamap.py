@@ -69,11 +69,12 @@ class Binding:
 
     def vault_subject(self, row: Mapping[str, object]) -> str | None:
         """The vault subject (``person:7``, ``account:3``) whose key protects ``row``."""
-        column = self.account if self.key == "account" else self.subject
-        value = row.get(column) if column else None
-        if value is None:
-            return None
-        return f"{'account' if self.key == 'account' else 'person'}:{value}"
+        if self.key == "account" and self.account and row.get(self.account) is not None:
+            return f"account:{row[self.account]}"
+        # A row keyed by account but with none (a call from someone who is not a customer)
+        # is encrypted under its person.
+        value = row.get(self.subject) if self.subject else None
+        return f"person:{value}" if value is not None else None
 
     def categories(self) -> list[str]:
         return [self.category, *sorted(set(self.columns.values()) - {self.category})]
