@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from alarmvern.intake import devices, uploads
+from alarmvern.intake import devices, media, presence
 from alarmvern.intake import incidents as inc
 from alarmvern.policy import load
 from alarmvern.rights import consent
@@ -164,7 +164,7 @@ def test_wrong_type_too_large_and_bad_fields_are_refused_clearly(
     answer = _media(world, world.camera, content_type="application/pdf")
     assert answer.status_code == 415 and answer.json()["field"] == "file"
     assert "image/jpeg" in answer.json()["message"]
-    monkeypatch.setattr(uploads, "MAX_MEDIA_BYTES", 10)
+    monkeypatch.setattr(media, "MAX_MEDIA_BYTES", 10)
     answer = _media(world, world.camera)
     assert answer.status_code == 413 and answer.json()["code"] == "too_large"
     monkeypatch.undo()
@@ -226,7 +226,7 @@ def test_presence_needs_a_state_or_a_whole_position(world: World) -> None:
 
 
 def test_distance_is_great_circle() -> None:
-    oslo_bergen = uploads.distance_m(59.9139, 10.7522, 60.3913, 5.3221)
+    oslo_bergen = presence.distance_m(59.9139, 10.7522, 60.3913, 5.3221)
     assert 300_000 < oslo_bergen < 310_000
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, or_, select
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
-from alarmvern.intake.uploads import presence_activities
+from alarmvern.intake.presence import presence_activities
 from alarmvern.policy.model import Policy
 from alarmvern.rights.restriction import unrestricted
 from alarmvern.store.tables import (

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 
 from alarmvern.errors import AlarmvernError
-from alarmvern.intake import devices, uploads
+from alarmvern.intake import calls, devices, media, presence, upload_rules
 from alarmvern.intake.devices import Device
 from alarmvern.system import System
 
@@ -60,7 +60,7 @@ class IntakeRoute(APIRoute):
                 return await handler(request)
             except ApiError as exc:
                 return error_response(exc.status, exc.code, str(exc), exc.field)
-            except uploads.UploadRefused as exc:
+            except upload_rules.UploadRefused as exc:
                 return error_response(exc.http_status, exc.code, str(exc), exc.field)
             except RequestValidationError as exc:
                 return _validation(exc)
@@ -119,9 +119,9 @@ def post_media(
     on_demand: Annotated[bool, Form()] = False,
     requested_by: Annotated[int | None, Form()] = None,
 ) -> dict[str, Any]:
-    data = _read(file, uploads.MAX_MEDIA_BYTES)
+    data = _read(file, media.MAX_MEDIA_BYTES)
     with system.engine.begin() as conn:
-        stored = uploads.upload_media(
+        stored = media.upload_media(
             conn,
             system.vault,
             device,
@@ -151,7 +151,7 @@ def post_presence(system: SystemDep, device: DeviceDep, body: PresenceIn) -> dic
         raise ApiError(422, "invalid", f"{missing} mangler / {missing} is missing", missing)
     position = (body.lat, body.lon) if body.lat is not None and body.lon is not None else None
     with system.engine.begin() as conn:
-        state = uploads.record_presence(
+        state = presence.record_presence(
             conn,
             system.policy.policy,
             device,
@@ -174,9 +174,9 @@ def post_call(
     account_id: Annotated[int | None, Form()] = None,
     audio: Annotated[UploadFile | None, File()] = None,
 ) -> dict[str, Any]:
-    data = _read(audio, uploads.MAX_AUDIO_BYTES) if audio is not None else None
+    data = _read(audio, calls.MAX_AUDIO_BYTES) if audio is not None else None
     with system.engine.begin() as conn:
-        stored = uploads.upload_call(
+        stored = calls.upload_call(
             conn,
             system.vault,
             device,

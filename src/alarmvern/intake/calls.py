@@ -1,0 +1,130 @@
+"""Call recordings from the phone system: metadata, and audio encrypted in the vault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, or_, select
+
+from alarmvern.intake.devices import Device
+from alarmvern.intake.upload_rules import (
+    UploadRefused,
+    aware,
+    check_size,
+    need_kind,
+)
+from alarmvern.rights.scope import normalise
+from alarmvern.store.tables import (
+    call_recordings,
+    customer_accounts,
+    incidents,
+    persons,
+)
+from alarmvern.vault import Vault
+
+MAX_AUDIO_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    id: int
+    person_id: int | None
+    audio: bool
+
+
+def upload_call(
+    conn: Connection,
+    vault: Vault,
+    device: Device,
+    *,
+    direction: str,
+    phone: str | None,
+    started_at: datetime,
+    duration_s: int | None,
+    audio: bytes | None,
+    incident_id: int | None = None,
+    account_id: int | None = None,
+) -> StoredCall:
+    """Store a call's metadata and, if given, its audio encrypted under the account (or the
+    person when there is no account); tie it to the person whose number it is."""
+    need_kind(device, "phone_system")
+    if direction not in ("in", "out"):
+        raise UploadRefused(f"direction {direction!r}: send in eller/or out", "direction")
+    if duration_s is not None and duration_s < 0:
+        raise UploadRefused("duration_s kan ikke være negativ / cannot be negative", "duration_s")
+    if incident_id is not None and account_id is None:
+        account_id = _incident_account(conn, incident_id)
+    elif account_id is not None:
+        _known_account(conn, account_id)
+    person_id = person_by_phone(conn, phone) if phone else None
+    subject, blob_id = "", None
+    if audio is not None:
+        check_size(audio, MAX_AUDIO_BYTES, "audio")
+        subject, blob_id = _audio_subject(account_id, person_id), vault.new_blob_id()
+    key = conn.execute(
+        call_recordings.insert().values(
+            account_id=account_id,
+            person_id=person_id,
+            incident_id=incident_id,
+            direction=direction,
+            phone=normalise(phone) if phone else None,
+            started_at=aware(started_at, "started_at"),
+            duration_s=duration_s,
+            blob_id=blob_id,
+        )
+    ).inserted_primary_key
+    assert key is not None
+    if audio is not None and blob_id is not None:
+        vault.put_blob(conn, subject, "call_recordings", blob_id, audio)
+    return StoredCall(int(key[0]), person_id, audio is not None)
+
+
+def _incident_account(conn: Connection, incident_id: int) -> int | None:
+    row = conn.execute(select(incidents.c.account_id).where(incidents.c.id == incident_id)).first()
+    if row is None:
+        raise UploadRefused(
+            f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist",
+            "incident_id",
+        )
+    return None if row.account_id is None else int(row.account_id)
+
+
+def _known_account(conn: Connection, account_id: int) -> None:
+    found = conn.execute(
+        select(customer_accounts.c.id).where(customer_accounts.c.id == account_id)
+    ).first()
+    if found is None:
+        raise UploadRefused(
+            f"kundeforhold {account_id} finnes ikke / account {account_id} does not exist",
+            "account_id",
+        )
+
+
+def _audio_subject(account_id: int | None, person_id: int | None) -> str:
+    if account_id is not None:
+        return f"account:{account_id}"
+    if person_id is not None:
+        return f"person:{person_id}"
+    raise UploadRefused(
+        "lydopptaket kan ikke knyttes til et kundeforhold eller en person; send bare metadata, "
+        "eller oppgi account_id / the audio belongs to no known account or person, so it cannot "
+        "be encrypted for anyone; send the metadata alone, or give account_id",
+        "audio",
+    )
+
+
+def person_by_phone(conn: Connection, phone: str) -> int | None:
+    """The one person whose phone number is ``phone`` (normalised), or None if none or many."""
+    wanted = normalise(phone)
+    digits = wanted.lstrip("+")[-8:]
+    if not digits:
+        return None
+    compact = func.replace(func.replace(persons.c.phone, " ", ""), "-", "")
+    rows = conn.execute(
+        select(persons.c.id, persons.c.phone).where(
+            or_(compact.like(f"%{digits}"), persons.c.phone == phone)
+        )
+    ).all()
+    found = {int(r.id) for r in rows if r.phone and normalise(r.phone) == wanted}
+    return found.pop() if len(found) == 1 else None
