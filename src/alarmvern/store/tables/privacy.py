@@ -207,7 +207,8 @@ audit_log = bind(
         Column("actor", String(100), nullable=False),
         Column("action", String(64), nullable=False),
         Column("subject", String(64)),  # a person or account id, never their data
-        Column("purpose", String(100)),
+        # Indexed: "who saw what for this incident" reads by purpose.
+        Column("purpose", String(100), index=True),
         Column("details", Text, nullable=False),  # canonical JSON: counts and ids, no content
         Column("prev_hash", String(64), nullable=False),
         Column("hash", String(64), nullable=False),

@@ -1,0 +1,137 @@
+"""Pages every visitor shares: the front door, logging in and out, the language switch and
+the public privacy notice."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from alarmvern.policy.notice import render_notice
+from alarmvern.store.engine import reading
+from alarmvern.system import System
+from alarmvern.web import security
+from alarmvern.web.api.session import set_cookie
+from alarmvern.web.deps import PrincipalDep, SystemDep
+from alarmvern.web.pages.render import (
+    LANG_COOKIE,
+    Lang,
+    PageRoute,
+    home_of,
+    lang_of,
+    render,
+    safe_next,
+)
+
+__all__ = ["notice_html", "render", "router"]
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+_BODY = re.compile(r"<body>(.*)</body>", re.DOTALL)
+_NOTICES: dict[tuple[str, str], Markup] = {}  # by policy hash and language
+
+
+@router.get("/")
+def front(request: Request, system: SystemDep) -> Response:
+    """The logged-in user's home, or the login page."""
+    token = request.cookies.get(security.COOKIE)
+    who = None
+    if token:
+        with reading(system.engine) as conn:
+            who = security.session_principal(conn, token)
+    return RedirectResponse(home_of(who.role) if who else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    return render(request, "login.html.j2", next=safe_next(next) or "", message=None, username="")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    system: SystemDep,
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    client = request.client.host if request.client else "unknown"
+    throttle: security.Throttle = request.app.state.throttle
+    try:
+        with system.engine.begin() as conn:
+            who = security.authenticate(conn, username, password, client=client, throttle=throttle)
+            token, who = security.open_session(conn, who)
+    except security.LoginError as exc:
+        page = render(
+            request,
+            "login.html.j2",
+            status_code=401,
+            next=safe_next(next) or "",
+            message=str(exc),
+            username=username,
+        )
+        return page
+    target = safe_next(next) or home_of(who.role)
+    response = RedirectResponse(target, status_code=303)
+    set_cookie(response, token, request)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, system: SystemDep, _who: PrincipalDep) -> Response:
+    token = request.cookies.get(security.COOKIE)
+    if token:
+        with system.engine.begin() as conn:
+            security.close_session(conn, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(security.COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{lang}")
+def switch_language(
+    request: Request, lang: Literal["nb", "en"], next: Annotated[str | None, Query()] = None
+) -> Response:
+    """Remember the language in a cookie and go back to the page the visitor came from."""
+    back = safe_next(next) or _referer_path(request) or "/"
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie(
+        LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/"
+    )
+    return response
+
+
+def _referer_path(request: Request) -> str | None:
+    referer = request.headers.get("referer")
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return None
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+@router.get("/personvernerklaering")
+def public_notice(request: Request, system: SystemDep) -> Response:
+    """The current privacy notice, for anyone."""
+    lang = lang_of(request)
+    return render(request, "notice.html.j2", notice=notice_html(system, lang))
+
+
+def notice_html(system: System, lang: Lang) -> Markup:
+    """The notice as rendered by the policy package, without its page wrapper."""
+    key = (system.policy.sha256, lang)
+    if key not in _NOTICES:
+        _NOTICES[key] = _notice_body(render_notice(system.policy.policy, lang, "html"))
+    return _NOTICES[key]
+
+
+def _notice_body(page: str) -> Markup:
+    found = _BODY.search(page)
+    body = found.group(1) if found else page
+    # The page has its own <main>; the notice's becomes a plain block inside it.
+    body = body.replace("<main>", '<div class="notice-body">').replace("</main>", "</div>")
+    return Markup(body)  # produced by an autoescaping template from the policy

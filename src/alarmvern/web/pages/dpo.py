@@ -1,0 +1,204 @@
+"""The DPO console (``/personvern``): the record of processing, lint findings, audit
+verification, policy versions with their diffs and whom to tell of a material change.
+Rights requests are in :mod:`.dpo_rights`, the forecast and holds in :mod:`.dpo_retention`;
+both are included here.
+
+Customer service sees the overview, the requests and the policy versions; the rest is the
+DPO's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from sqlalchemy import Connection, func, select
+
+from alarmvern import audit
+from alarmvern.audit.log import count as audit_count
+from alarmvern.policy import PolicyError, loads
+from alarmvern.policy.diff import PolicyDiff, diff
+from alarmvern.policy.lint import lint
+from alarmvern.policy.ropa import render_ropa
+from alarmvern.retention import holds
+from alarmvern.rights import requests
+from alarmvern.store.check import tables_by_category
+from alarmvern.store.engine import reading
+from alarmvern.store.tables import audit_log, customer_accounts, persons, policy_versions
+from alarmvern.store.tables._columns import as_utc
+from alarmvern.web.deps import SystemDep
+from alarmvern.web.errors import ApiError
+from alarmvern.web.pages import dpo_retention, dpo_rights
+from alarmvern.web.pages.render import DpoPage, PageRoute, ServicePage, lang_of, render
+
+router = APIRouter(prefix="/personvern", route_class=PageRoute, include_in_schema=False)
+router.include_router(dpo_rights.router)
+router.include_router(dpo_retention.router)
+
+AUDIT_TAIL = 50
+CUSTOMER_LIMIT = 500
+
+
+@router.get("")
+def home(request: Request, _who: ServicePage, system: SystemDep) -> Response:
+    today = datetime.now(UTC).date()
+    with reading(system.engine) as conn:
+        queue = requests.list_requests(conn)
+        active = [h for h in holds.list_holds(conn) if h.active]
+        entries = audit_count(conn)
+    findings = lint(system.policy)
+    return render(
+        request,
+        "dpo/home.html.j2",
+        open_requests=len(queue),
+        overdue=sum(1 for r in queue if r.overdue(today)),
+        next_due=queue[0] if queue else None,
+        holds=len(active),
+        errors=sum(1 for f in findings if f.severity == "error"),
+        warnings=sum(1 for f in findings if f.severity == "warning"),
+        entries=entries,
+        policy=system.policy,
+    )
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def markdown_html(text: str) -> Markup:
+    """Markdown made by our own renderers as HTML (raw HTML in it is escaped)."""
+    html = _markdown().render(text)
+    html = html.replace("<th>", '<th scope="col">').replace("<table>", '<table class="ropa">')
+    return Markup(html)
+
+
+@router.get("/protokoll")
+def ropa_page(request: Request, _who: ServicePage, system: SystemDep) -> Response:
+    """The record of processing activities (art. 30), from the policy and the store's map."""
+    lang = lang_of(request)
+    text = render_ropa(system.policy.policy, "md", tables_by_category(), lang)
+    return render(request, "dpo/ropa.html.j2", ropa=markdown_html(text))
+
+
+@router.get("/lint")
+def lint_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
+    return render(request, "dpo/lint.html.j2", findings=lint(system.policy), policy=system.policy)
+
+
+@router.get("/revisjon")
+def audit_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
+    """Walk the hash chain of the audit log and say where it breaks, if it does."""
+    with reading(system.engine) as conn:
+        count, broken = audit.verify(conn)
+        tail = list(
+            conn.execute(select(audit_log).order_by(audit_log.c.seq.desc()).limit(AUDIT_TAIL))
+        )
+    return render(request, "dpo/audit.html.j2", count=count, broken=broken, tail=tail)
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    name: str
+    version: str
+    policy_date: date
+    applied_at: datetime
+    sha256: str
+    changes: PolicyDiff | None  # from the version before; None for the first
+    unreadable: bool = False
+
+
+def policy_history(conn: Connection) -> list[Version]:
+    """Every policy version the system has run on, each with its diff from the one before."""
+    rows = conn.execute(
+        select(policy_versions).order_by(policy_versions.c.applied_at, policy_versions.c.id)
+    ).all()
+    found: list[Version] = []
+    before = None
+    for row in rows:
+        try:
+            current = loads(row.source, name=row.name).policy
+        except PolicyError:
+            current = None
+        changes = diff(before, current) if before is not None and current is not None else None
+        found.append(
+            Version(
+                int(row.id),
+                row.name,
+                row.version,
+                row.policy_date,
+                as_utc(row.applied_at),
+                row.sha256,
+                changes,
+                unreadable=current is None,
+            )
+        )
+        before = current if current is not None else before
+    return list(reversed(found))
+
+
+@router.get("/policy")
+def policy_page(request: Request, _who: ServicePage, system: SystemDep) -> Response:
+    with reading(system.engine) as conn:
+        versions = policy_history(conn)
+    return render(request, "dpo/policy.html.j2", versions=versions)
+
+
+@router.get("/policy/{version_id}/kunder")
+def customers_to_tell(
+    version_id: int,
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    side: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The customers to tell of a material change before it applies: every current customer
+    (an account not ended), with where to reach them. The look is audited."""
+    with reading(system.engine) as conn:
+        version = next((v for v in policy_history(conn) if v.id == version_id), None)
+    if version is None:
+        raise ApiError(404, f"ingen policyversjon {version_id} / no policy version {version_id}")
+    current = customer_accounts.c.ended_at.is_(None)
+    with system.engine.begin() as conn:
+        total = conn.execute(
+            select(func.count()).select_from(customer_accounts).where(current)
+        ).scalar_one()
+        rows = conn.execute(
+            select(
+                customer_accounts.c.customer_no,
+                persons.c.id,
+                persons.c.name,
+                persons.c.email,
+                persons.c.phone,
+                customer_accounts.c.org_name,
+            )
+            .join(persons, persons.c.id == customer_accounts.c.holder_person_id)
+            .where(current)
+            .order_by(customer_accounts.c.customer_no)
+            .limit(CUSTOMER_LIMIT)
+            .offset((side - 1) * CUSTOMER_LIMIT)
+        ).all()
+        audit.append(
+            conn,
+            actor=who.actor,
+            action="staff.view",
+            subject=None,
+            purpose=f"policy-change:{version_id}",
+            details={"customers": len(rows), "page": side},
+        )
+    return render(
+        request,
+        "dpo/customers.html.j2",
+        version=version,
+        rows=rows,
+        total=int(total),
+        page=side,
+        more=side * CUSTOMER_LIMIT < int(total),
+    )

@@ -1,0 +1,112 @@
+"""The rights-request queue, by deadline, with each step, and what staff do next: verify the
+person, build the access package, mark a pending step done, erase, close. Included by
+:mod:`.dpo` under ``/personvern``; the same calls as the CLI (``rights.service``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from alarmvern.policy.model import Verification
+from alarmvern.rights import requests, service
+from alarmvern.rights.requests import Kind
+from alarmvern.store.engine import reading
+from alarmvern.web.deps import SystemDep
+from alarmvern.web.errors import ApiError
+from alarmvern.web.pages.render import PageRoute, ServicePage, done, lang_of, render
+
+router = APIRouter(route_class=PageRoute)
+QUEUE = "/personvern/foresporsler"
+
+
+@router.get("/foresporsler")
+def queue(
+    request: Request,
+    _who: ServicePage,
+    system: SystemDep,
+    alle: Annotated[bool, Query()] = False,
+) -> Response:
+    """Requests by deadline, the earliest (and overdue) first, each with its steps."""
+    with reading(system.engine) as conn:
+        found = requests.list_requests(conn, include_closed=alle)
+    allowed = [v for v in system.policy.policy.rights.verification if v.value != "id_document_copy"]
+    return render(
+        request,
+        "dpo/requests.html.j2",
+        found=found,
+        today=datetime.now(UTC).date(),
+        all=alle,
+        methods=allowed,
+    )
+
+
+@router.post("/foresporsler/{request_id}/verifiser")
+def verify(
+    request_id: int,
+    who: ServicePage,
+    system: SystemDep,
+    method: Annotated[str, Form(max_length=32)],
+) -> Response:
+    try:
+        chosen = Verification(method)
+    except ValueError:
+        raise ApiError(422, f"ukjent metode / unknown method: {method[:32]}") from None
+    with system.engine.begin() as conn:
+        requests.verify_identity(
+            conn,
+            request_id,
+            method=chosen,
+            actor=who.actor,
+            allowed=system.policy.policy.rights.verification,
+        )
+    return done(QUEUE, "request-step")
+
+
+@router.post("/foresporsler/{request_id}/innsyn")
+def build_access(
+    request_id: int,
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    pdf: Annotated[bool, Form()] = False,
+) -> Response:
+    """Build the access package (art. 15); the customer downloads it on Mine Sider."""
+    service.access(system, request_id, actor=who.actor, pdf=pdf, lang=lang_of(request))
+    return done(QUEUE, "package")
+
+
+@router.post("/foresporsler/{request_id}/steg/{step}/ferdig")
+def step_done(request_id: int, step: str, who: ServicePage, system: SystemDep) -> Response:
+    """A pending step (a third-party review, letters to recipients) is done."""
+    if step == "third_party_review":
+        service.review_done(system, request_id, actor=who.actor)
+    else:
+        with system.engine.begin() as conn:
+            requests.finish_step(conn, requests.get(conn, request_id), step, actor=who.actor)
+    return done(QUEUE, "request-step")
+
+
+@router.post("/foresporsler/{request_id}/slett")
+def erase(request_id: int, who: ServicePage, system: SystemDep) -> Response:
+    """Carry out an erasure request (art. 17): erase, journal, write the receipt."""
+    with reading(system.engine) as conn:
+        if requests.get(conn, request_id).kind is not Kind.erasure:
+            raise ApiError(409, f"forespørsel {request_id} gjelder ikke sletting / not erasure")
+    service.erase(system, request_id, actor=who.actor)
+    return done(QUEUE, "request-step")
+
+
+@router.post("/foresporsler/{request_id}/lukk")
+def close(
+    request_id: int,
+    who: ServicePage,
+    system: SystemDep,
+    outcome: Annotated[str, Form(min_length=1, max_length=500)],
+    refused: Annotated[bool, Form()] = False,
+) -> Response:
+    with system.engine.begin() as conn:
+        requests.close(conn, request_id, outcome=outcome.strip(), actor=who.actor, refused=refused)
+    return done(QUEUE, "request-closed")

@@ -1,0 +1,104 @@
+"""Words the pages show for the system's codes, in bokmål and English."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from alarmvern.sia.protocol import cid_codes, sia_codes
+from alarmvern.sia.protocol.meaning import EventClass, Meaning, cid_meaning, sia_meaning
+
+Pair = tuple[str, str]
+
+EVENT_CLASS: dict[EventClass, Pair] = {
+    EventClass.ARM: ("Påslått", "Armed"),
+    EventClass.DISARM: ("Avslått", "Disarmed"),
+    EventClass.ALARM: ("Alarm", "Alarm"),
+    EventClass.TROUBLE: ("Feil", "Trouble"),
+    EventClass.RESTORE: ("Gjenopprettet", "Restored"),
+    EventClass.TEST: ("Test", "Test"),
+    EventClass.OTHER: ("Annet", "Other"),
+}
+
+METHOD: dict[str, Pair] = {
+    "code": ("kode på panelet", "code at the keypad"),
+    "remote": ("fjernstyrt (app)", "remotely (app)"),
+    "automatic": ("automatisk", "automatically"),
+    "key": ("nøkkelbryter", "key switch"),
+    "quick": ("hurtigtast", "quick arm"),
+    "tag": ("brikke", "tag"),
+    "keypad": ("kode på panelet", "code at the keypad"),
+    "app": ("app", "app"),
+}
+
+KIND: dict[str, Pair] = {
+    "access": ("Innsyn", "Access"),
+    "portability": ("Dataportabilitet", "Data portability"),
+    "rectification": ("Retting", "Correction"),
+    "erasure": ("Sletting", "Erasure"),
+    "restriction": ("Begrensning", "Restriction"),
+    "objection": ("Protest", "Objection"),
+    "withdrawal": ("Trekke samtykke", "Consent withdrawal"),
+}
+
+STATUS: dict[str, Pair] = {
+    "open": ("Under behandling", "In progress"),
+    "identity_check": ("Venter på identitetssjekk", "Waiting for an identity check"),
+    "done": ("Fullført", "Done"),
+    "refused": ("Avslått", "Refused"),
+}
+
+STEP: dict[str, Pair] = {
+    "received": ("Mottatt", "Received"),
+    "person_confirmed": ("Person bekreftet", "Person confirmed"),
+    "identity_check": ("Identitetssjekk", "Identity check"),
+    "identity_verified": ("Identitet bekreftet", "Identity verified"),
+    "package_built": ("Pakken er laget", "Package built"),
+    "third_party_review": ("Gjennomgang for andres opplysninger", "Review for others' data"),
+    "recipients_notified": ("Mottakere varslet", "Recipients notified"),
+    "extended": ("Fristen forlenget", "Deadline extended"),
+    "erased": ("Slettet", "Erased"),
+    "rectified": ("Rettet", "Corrected"),
+    "restricted": ("Begrenset", "Restricted"),
+    "withdrawn": ("Samtykke trukket", "Consent withdrawn"),
+    "sent": ("Sendt", "Sent"),
+    "marketing_stopped": ("Markedsføring stanset", "Marketing stopped"),
+}
+
+INCIDENT_STEP: dict[str, Pair] = {
+    "received": ("Mottatt", "Received"),
+    "assigned": ("Tildelt", "Assigned"),
+    "contact_called": ("Kontakt ringt", "Contact called"),
+    "guard_dispatched": ("Vekter sendt", "Guard dispatched"),
+    "police_notified": ("Politiet varslet", "Police notified"),
+    "closed": ("Lukket", "Closed"),
+}
+
+OUTCOME: dict[str, Pair] = {
+    "answered": ("svarte", "answered"),
+    "no_answer": ("svarte ikke", "no answer"),
+    "busy": ("opptatt", "busy"),
+    "will_come": ("kommer", "will come"),
+    "not_needed": ("ikke nødvendig", "not needed"),
+}
+
+ARMING_CLASSES = (EventClass.ARM.value, EventClass.DISARM.value)
+# The codes whose events are arming or disarming, to filter the log in the database.
+ARMING_CODES = sorted(
+    {code for code, row in sia_codes.SIA_CODES.items() if row[1] in ARMING_CLASSES}
+    | {code for code, row in cid_codes.CID_CODES.items() if row[1] in ARMING_CLASSES}
+)
+
+
+def pick(pairs: Mapping[Any, Pair], key: Any, lang: str) -> str:
+    """The words for ``key`` in ``lang``, or the key itself where there are none."""
+    found = pairs.get(key)
+    if found is None:
+        return str(key)
+    return found[0] if lang == "nb" else found[1]
+
+
+def meaning_of(protocol: str, code: str, qualifier: str | None) -> Meaning:
+    if protocol.upper().startswith("SIA"):
+        return sia_meaning(code)
+    return cid_meaning(qualifier or "1", code)

@@ -1,0 +1,218 @@
+"""Mine Sider: the customer's own pages. The alarm log, alarm images and the privacy notice
+here; consents and rights requests in :mod:`.mine_sider_rights`.
+
+A customer sees the accounts they hold and nothing else: every query names those accounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection, and_, or_, select
+
+from alarmvern.store.engine import reading
+from alarmvern.store.tables import alarm_events, media, panel_users, sites
+from alarmvern.store.tables._columns import as_utc
+from alarmvern.web.access import NOT_YOURS, accounts_of
+from alarmvern.web.deps import SystemDep
+from alarmvern.web.errors import ApiError
+from alarmvern.web.pages import labels, mine_sider_rights
+from alarmvern.web.pages.common import notice_html
+from alarmvern.web.pages.render import CustomerPage, PageRoute, lang_of, render
+
+router = APIRouter(prefix="/mine-sider", route_class=PageRoute, include_in_schema=False)
+router.include_router(mine_sider_rights.router)
+
+PAGE_SIZE = 50
+MEDIA_PAGE = 48
+INLINE = ("image/", "video/", "audio/")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    occurred_at: datetime
+    what: str
+    event_class: str
+    description: str
+    who: str | None
+    how: str | None
+    zone: str | None
+    site: str | None
+
+
+def alarm_log(
+    conn: Connection,
+    accounts: list[int],
+    *,
+    page: int,
+    lang: str,
+    arming_only: bool = False,
+    size: int = PAGE_SIZE,
+) -> tuple[list[LogEntry], bool]:
+    """One page of the accounts' events, newest first, and whether there is a next page.
+
+    One query: the index on (account, time) orders it; the panel user's name is looked up
+    per row from the user number the panel sent (or the person, where intake knew them).
+    """
+    if not accounts:
+        return [], False
+    ev = alarm_events.c
+    user = (
+        select(panel_users.c.display_name)
+        .where(
+            panel_users.c.account_id == ev.account_id,
+            or_(
+                and_(panel_users.c.site_id == ev.site_id, panel_users.c.user_no == ev.user_no),
+                panel_users.c.person_id == ev.actor_person_id,
+            ),
+        )
+        .order_by(panel_users.c.removed_at.is_(None).desc(), panel_users.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    where = [ev.account_id.in_(accounts)]
+    if arming_only:
+        where.append(ev.code.in_(labels.ARMING_CODES))
+    query = (
+        select(
+            ev.id,
+            ev.occurred_at,
+            ev.protocol,
+            ev.code,
+            ev.qualifier,
+            ev.zone,
+            ev.user_no,
+            ev.method,
+            sites.c.street,
+            user.label("user_name"),
+        )
+        .outerjoin(sites, sites.c.id == ev.site_id)
+        .where(*where)
+        .order_by(ev.occurred_at.desc(), ev.id.desc())
+        .limit(size + 1)
+        .offset((page - 1) * size)
+    )
+    rows = conn.execute(query).all()
+    entries = [_entry(row, lang) for row in rows[:size]]
+    return entries, len(rows) > size
+
+
+def _entry(row: Any, lang: str) -> LogEntry:
+    meaning = labels.meaning_of(row.protocol, row.code, row.qualifier)
+    who = row.user_name
+    if who is None and row.user_no is not None:
+        who = f"{'bruker' if lang == 'nb' else 'user'} {row.user_no}"
+    arming = meaning.event_class.value in labels.ARMING_CLASSES
+    return LogEntry(
+        id=int(row.id),
+        occurred_at=as_utc(row.occurred_at),
+        what=labels.pick(labels.EVENT_CLASS, meaning.event_class, lang),
+        event_class=meaning.event_class.value,
+        description=meaning.description,
+        who=who,
+        how=labels.pick(labels.METHOD, row.method, lang) if row.method else None,
+        zone=None if arming else row.zone,
+        site=row.street,
+    )
+
+
+@router.get("")
+def home(request: Request, who: CustomerPage, system: SystemDep) -> Response:
+    with reading(system.engine) as conn:
+        accounts = accounts_of(conn, who)
+        latest, _more = alarm_log(conn, accounts, page=1, lang=lang_of(request), size=5)
+    return render(request, "mine_sider/home.html.j2", latest=latest, accounts=len(accounts))
+
+
+@router.get("/alarmlogg")
+def log_page(
+    request: Request,
+    who: CustomerPage,
+    system: SystemDep,
+    side: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    vis: Annotated[str, Query(pattern="^(alle|av-pa)$")] = "alle",
+) -> Response:
+    """The alarm log: who armed and disarmed, when and how."""
+    with reading(system.engine) as conn:
+        accounts = accounts_of(conn, who)
+        entries, more = alarm_log(
+            conn, accounts, page=side, lang=lang_of(request), arming_only=vis == "av-pa"
+        )
+    return render(request, "mine_sider/log.html.j2", entries=entries, page=side, more=more, vis=vis)
+
+
+@router.get("/bilder")
+def images_page(
+    request: Request,
+    who: CustomerPage,
+    system: SystemDep,
+    side: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    with reading(system.engine) as conn:
+        accounts = accounts_of(conn, who)
+        rows = (
+            conn.execute(
+                select(
+                    media.c.id,
+                    media.c.kind,
+                    media.c.content_type,
+                    media.c.captured_at,
+                    media.c.on_demand,
+                    media.c.incident_id,
+                    media.c.size,
+                )
+                .where(media.c.account_id.in_(accounts))
+                .order_by(media.c.captured_at.desc(), media.c.id.desc())
+                .limit(MEDIA_PAGE + 1)
+                .offset((side - 1) * MEDIA_PAGE)
+            ).all()
+            if accounts
+            else []
+        )
+    items = [
+        {
+            "id": int(r.id),
+            "kind": r.kind,
+            "image": r.content_type.startswith("image/"),
+            "captured_at": as_utc(r.captured_at),
+            "on_demand": bool(r.on_demand),
+            "incident_id": r.incident_id,
+            "size": int(r.size),
+        }
+        for r in rows[:MEDIA_PAGE]
+    ]
+    return render(
+        request, "mine_sider/images.html.j2", items=items, page=side, more=len(rows) > MEDIA_PAGE
+    )
+
+
+@router.get("/bilder/{media_id}")
+def media_file(media_id: int, who: CustomerPage, system: SystemDep) -> Response:
+    """The image (or video, or sound) itself, for its owner only."""
+    with reading(system.engine) as conn:
+        row = conn.execute(
+            select(media.c.account_id, media.c.blob_id, media.c.content_type).where(
+                media.c.id == media_id
+            )
+        ).first()
+        if row is None or row.account_id is None or row.account_id not in accounts_of(conn, who):
+            raise ApiError(404, NOT_YOURS)
+        data = system.vault.get_blob(conn, f"account:{row.account_id}", "media", row.blob_id)
+    kind = row.content_type if row.content_type.startswith(INLINE) else "application/octet-stream"
+    headers = {
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline",
+    }
+    return Response(data, media_type=kind, headers=headers)
+
+
+@router.get("/personvern")
+def notice_page(request: Request, _who: CustomerPage, system: SystemDep) -> Response:
+    """The privacy notice the company runs on now, rendered from the policy."""
+    return render(request, "notice.html.j2", notice=notice_html(system, lang_of(request)))

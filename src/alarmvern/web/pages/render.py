@@ -1,0 +1,207 @@
+"""What every page shares: the templates, the language, who is asking, and how errors show.
+
+Pages answer HTML whatever goes wrong: a missing session sends the browser to the login
+page, any other refusal or domain error renders the error page with its message (the route
+class :class:`PageRoute` does this, so the app's JSON error handlers never see a page's
+errors). Messages shown are the domain's own, which name ids, never personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from alarmvern.errors import AlarmvernError
+from alarmvern.store.tables._columns import as_utc
+from alarmvern.web.deps import PrincipalDep
+from alarmvern.web.errors import ApiError
+from alarmvern.web.pages import labels
+from alarmvern.web.security import Principal, Role
+
+Lang = Literal["nb", "en"]
+LANG_COOKIE = "lang"
+OSLO = ZoneInfo("Europe/Oslo")
+TEMPLATES = Path(__file__).parent.parent / "templates"
+HOMES = {
+    Role.customer: "/mine-sider",
+    Role.operator: "/operator",
+    Role.customer_service: "/personvern",
+    Role.dpo: "/personvern",
+    Role.admin: "/personvern",
+}
+# Pages may load only what this server serves; nothing from the network.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+# What a form did, shown on the page it returns to (only these texts: nothing from the URL).
+CONFIRMATIONS = {
+    "consent-given": ("Samtykket er registrert.", "Your consent is recorded."),
+    "consent-withdrawn": (
+        "Samtykket er trukket, og det vi hadde bare for dette formålet er slettet.",
+        "Your consent is withdrawn, and what we held only for this purpose is erased.",
+    ),
+    "request-opened": ("Forespørselen er registrert.", "Your request is registered."),
+    "assigned": ("Du er tildelt hendelsen.", "You are assigned to the incident."),
+    "step": ("Steget er registrert.", "The step is recorded."),
+    "closed": ("Hendelsen er lukket.", "The incident is closed."),
+    "package": ("Innsynspakken er laget.", "The access package is built."),
+    "request-step": ("Forespørselen er oppdatert.", "The request is updated."),
+    "request-closed": ("Forespørselen er avsluttet.", "The request is closed."),
+    "hold-placed": ("Sperren er satt.", "The hold is placed."),
+    "hold-released": ("Sperren er opphevet.", "The hold is released."),
+}
+
+
+def lang_of(request: Request) -> Lang:
+    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "nb"
+
+
+def home_of(role: Role) -> str:
+    return HOMES[role]
+
+
+def safe_next(value: str | None) -> str | None:
+    """A path on this site to go back to, or None (never another host)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    return value
+
+
+def when(value: datetime | None, lang: Lang = "nb") -> str:
+    """A stored time as Norwegian local time."""
+    if value is None:
+        return ""
+    local = as_utc(value).astimezone(OSLO)
+    return local.strftime("%d.%m.%Y %H:%M" if lang == "nb" else "%Y-%m-%d %H:%M")
+
+
+def day(value: date | str | None, lang: Lang = "nb") -> str:
+    if value is None:
+        return ""
+    found = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return found.strftime("%d.%m.%Y" if lang == "nb" else "%Y-%m-%d")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        KIND=labels.KIND,
+        STATUS=labels.STATUS,
+        STEP=labels.STEP,
+        INCIDENT_STEP=labels.INCIDENT_STEP,
+        OUTCOME=labels.OUTCOME,
+        Role=Role,
+    )
+    return env
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """The page ``template`` for whoever asks, in their language."""
+    lang = lang_of(request)
+    who: Principal | None = getattr(request.state, "principal", None)
+
+    def t(nb: str, en: str) -> str:
+        return nb if lang == "nb" else en
+
+    values = {
+        "request": request,
+        "who": who,
+        "lang": lang,
+        "csrf": who.csrf_token if who else "",
+        "t": t,
+        "when": lambda v: when(v, lang),
+        "day": lambda v: day(v, lang),
+        "when_iso": lambda v: when(datetime.fromisoformat(v), lang) if v else "",
+        "path": request.url.path,
+        "here": quote(
+            str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+        ),
+        "home": home_of(who.role) if who else "/login",
+        "pick": lambda pairs, key: labels.pick(pairs, key, lang),
+        "ok": CONFIRMATIONS.get(request.query_params.get("ok") or ""),
+    } | context
+    html = environment().get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    if status == 401:
+        target = safe_next(request.url.path if request.method == "GET" else None)
+        where = f"/login?next={quote(target)}" if target else "/login"
+        return RedirectResponse(where, status_code=303)
+    return render(request, "error.html.j2", status_code=status, status=status, message=message)
+
+
+class PageRoute(APIRoute):
+    """Answers this router's errors as HTML pages (or a redirect to the login page)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return error_page(request, exc.status, exc.message)
+            except AlarmvernError as exc:
+                return error_page(request, int(getattr(exc, "http_status", 409)), str(exc))
+            except RequestValidationError as exc:
+                first = exc.errors()[0] if exc.errors() else {}
+                where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query")]
+                field = ".".join(where) or "?"
+                return error_page(request, 422, f"ugyldig felt / invalid field: {field}")
+
+        return guarded
+
+
+def page_user(*roles: Role) -> Callable[[Request, Principal], Principal]:
+    """A dependency admitting the logged-in user in ``roles`` (admin always)."""
+    allowed = set(roles) | {Role.admin}
+
+    def check(request: Request, who: PrincipalDep) -> Principal:
+        request.state.principal = who
+        if who.role not in allowed:
+            raise ApiError(403, "rollen din gir ikke tilgang hit / your role has no access here")
+        return who
+
+    return check
+
+
+AnyUser = Annotated[Principal, Depends(page_user(*Role))]
+CustomerPage = Annotated[Principal, Depends(page_user(Role.customer))]
+OperatorPage = Annotated[Principal, Depends(page_user(Role.operator))]
+ServicePage = Annotated[Principal, Depends(page_user(Role.customer_service, Role.dpo))]
+DpoPage = Annotated[Principal, Depends(page_user(Role.dpo))]
+
+
+def done(path: str, ok: str) -> RedirectResponse:
+    """After a form: back to ``path`` with a short confirmation key (post/redirect/get)."""
+    sep = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{sep}ok={quote(ok)}", status_code=303)
