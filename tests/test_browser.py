@@ -1,0 +1,166 @@
+"""In a real browser, against the living demo: a customer downloads their data and withdraws
+the location consent; an operator handles an alarm and is refused the site after closing;
+the DPO answers an access request and places a hold. Screenshots go to test-artefacts/."""
+
+from __future__ import annotations
+
+import socket
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from alarmvern.demo.logins import CUSTOMER_PASSWORD, STAFF
+from alarmvern.sia.protocol import build_frame
+from alarmvern.web.security import Role
+from tests import browser_support
+from tests.browser_support import ARTEFACTS, Live
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.slow
+PASSWORDS = {login.role: (login.username, login.password) for login in STAFF}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    executable = browser_support.chromium()
+    assert executable.exists()
+    yield from browser_support.start(tmp_path_factory.mktemp("browser") / "data")
+
+
+@pytest.fixture(scope="module")
+def browser(live: Live) -> Iterator[object]:
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=str(browser_support.CHROMIUM))
+        yield launched
+        launched.close()
+
+
+def page_for(browser: object, live: Live, username: str, password: str) -> object:
+    context = browser.new_context(base_url=live.base, accept_downloads=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/login")
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    return page
+
+
+def shot(page: object, name: str) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def staff(browser: object, live: Live, role: Role) -> object:
+    username, password = PASSWORDS[role]
+    return page_for(browser, live, username, password)
+
+
+def test_a_customer_downloads_their_data_and_withdraws_the_location_consent(
+    browser: object, live: Live, tmp_path: Path
+) -> None:
+    me = page_for(browser, live, live.customer, CUSTOMER_PASSWORD)
+    me.goto("/mine-sider/mine-data")  # type: ignore[attr-defined]
+    me.get_by_role("button", name="Be om mine data").click()  # type: ignore[attr-defined]
+    shot(me, "customer-asked-for-data")
+
+    dpo = staff(browser, live, Role.dpo)
+    dpo.goto("/personvern/foresporsler")  # type: ignore[attr-defined]
+    dpo.get_by_label("med PDF-rapport").first.uncheck()  # type: ignore[attr-defined]
+    dpo.get_by_role("button", name="Lag innsynspakken").first.click()  # type: ignore[attr-defined]
+    while dpo.get_by_role("button", name="Ferdig").count():  # type: ignore[attr-defined]
+        dpo.get_by_role("button", name="Ferdig").first.click()  # type: ignore[attr-defined]
+    shot(dpo, "dpo-built-the-package")
+
+    me.goto("/mine-sider/mine-data")  # type: ignore[attr-defined]
+    with me.expect_download() as download:  # type: ignore[attr-defined]
+        me.get_by_role("link", name="Last ned pakken (ZIP)").click()  # type: ignore[attr-defined]
+    saved = tmp_path / "mine-data.zip"
+    download.value.save_as(saved)
+    with zipfile.ZipFile(saved) as package:
+        assert {"data.json", "rapport.html"} <= set(package.namelist())
+
+    me.goto("/mine-sider/samtykker")  # type: ignore[attr-defined]
+    location = me.locator("section", has_text="Hjemme/borte-status")  # type: ignore[attr-defined]
+    if location.get_by_role("button", name="Gi samtykke").count():
+        location.get_by_role("button", name="Gi samtykke").click()
+        location = me.locator("section", has_text="Hjemme/borte-status")  # type: ignore[attr-defined]
+    location.get_by_role("link", name="Trekk samtykket").click()
+    shot(me, "customer-confirms-withdrawal")
+    me.get_by_role("button", name="Ja, trekk samtykket").click()  # type: ignore[attr-defined]
+    after = me.locator("section", has_text="Hjemme/borte-status")  # type: ignore[attr-defined]
+    assert "Ikke gitt" in after.inner_text()
+    shot(me, "customer-withdrew-location-consent")
+
+
+def test_an_operator_handles_an_alarm_and_is_refused_the_site_after_closing(
+    browser: object, live: Live
+) -> None:
+    with live.db() as db:
+        site, account, panel = db.execute(
+            "SELECT id, account_id, panel_account FROM sites ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        db.execute("UPDATE incidents SET closed_at = ?, status = 'closed' WHERE site_id = ? "
+                   "AND closed_at IS NULL", (datetime.now(UTC).isoformat(" "), site))  # fmt: skip
+    burglary = build_frame("SIA-DCS", "0042", "0", account=panel, data="Nri1/BA07",
+                           timestamp=datetime.now(UTC))  # fmt: skip
+    with socket.create_connection(("127.0.0.1", live.dc09_port), timeout=10) as panel_link:
+        panel_link.sendall(burglary)
+        assert b"ACK" in panel_link.recv(1024)  # stored before this answer
+    with live.db() as db:
+        (incident,) = db.execute(
+            "SELECT id FROM incidents WHERE site_id = ? AND closed_at IS NULL", (site,)
+        ).fetchone()
+
+    op = staff(browser, live, Role.operator)
+    op.goto("/operator")  # type: ignore[attr-defined]
+    shot(op, "operator-queue")
+    op.goto(f"/operator/hendelse/{incident}")  # type: ignore[attr-defined]
+    op.get_by_role("button", name="Tildel meg").click()  # type: ignore[attr-defined]
+    assert op.get_by_label("Kontakt").count() == 1  # type: ignore[attr-defined]
+    op.get_by_role("button", name="Registrer").first.click()  # type: ignore[attr-defined]
+    op.get_by_label("Årsak").fill("Falsk alarm, kunden glemte å slå av")  # type: ignore[attr-defined]
+    op.get_by_role("button", name="Lukk").click()  # type: ignore[attr-defined]
+    shot(op, "operator-closed-incident")
+    with live.db() as db:  # the grace period has passed
+        past = (datetime.now(UTC) - timedelta(hours=3)).isoformat(" ")
+        db.execute("UPDATE incidents SET closed_at = ? WHERE id = ?", (past, incident))
+    op.goto(f"/operator/hendelse/{incident}")  # type: ignore[attr-defined]
+    assert op.get_by_label("Kontakt").count() == 0  # type: ignore[attr-defined]
+    shot(op, "operator-refused-after-closing")
+    with live.db() as db:
+        refusals = db.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'operator.refused'"
+        ).fetchone()[0]
+    assert refusals >= 1
+    assert account
+
+
+def test_the_dpo_answers_an_access_request_and_places_a_hold(browser: object, live: Live) -> None:
+    dpo = staff(browser, live, Role.dpo)
+    with live.db() as db:
+        (incident,) = db.execute("SELECT id FROM incidents ORDER BY id LIMIT 1").fetchone()
+    dpo.goto("/personvern/sperrer")  # type: ignore[attr-defined]
+    dpo.get_by_label("Hva").select_option("incident")  # type: ignore[attr-defined]
+    dpo.get_by_label("Nummer", exact=True).fill(str(incident))  # type: ignore[attr-defined]
+    dpo.get_by_label("Grunn (f.eks. politisaksnummer)").fill("Politisak 2026/777")  # type: ignore[attr-defined]
+    dpo.get_by_label("Til og med").fill((date.today() + timedelta(days=20)).isoformat())  # type: ignore[attr-defined]
+    dpo.get_by_role("button", name="Sett sperren").click()  # type: ignore[attr-defined]
+    assert "Politisak 2026/777" in dpo.content()  # type: ignore[attr-defined]
+    shot(dpo, "dpo-placed-hold")
+
+    dpo.goto("/personvern/foresporsler")  # type: ignore[attr-defined]
+    open_requests = dpo.get_by_label("Utfall")  # type: ignore[attr-defined]
+    if open_requests.count():
+        open_requests.first.fill("Innsyn gitt i Mine Sider")
+        dpo.get_by_role("button", name="Avslutt").first.click()  # type: ignore[attr-defined]
+    shot(dpo, "dpo-answered-request")
+    with live.db() as db:
+        closed = db.execute(
+            "SELECT count(*) FROM rights_requests WHERE status = 'done'"
+        ).fetchone()[0]
+    assert closed >= 1
