@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from alarmvern.intake import writer
+from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import signals
 from alarmvern.sia.protocol import Message
 
@@ -42,7 +43,7 @@ class StoreSink:
     def __init__(self, engine: Engine, *, max_batch: int = MAX_BATCH) -> None:
         self.engine = engine
         self.max_batch = max_batch
-        self.directory = writer.Directory()
+        self.directory = Directory()
         self.totals = Totals()
         self._waiting: deque[tuple[Sequence[Message], asyncio.Future[None]]] = deque()
         self._wake = asyncio.Event()

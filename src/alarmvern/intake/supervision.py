@@ -1,14 +1,15 @@
 """Supervision: a panel silent past its interval raises a technical incident for its site.
 
 A panel's interval is its site's ``supervision_seconds``; without one, a panel must be heard
-once a day (the periodic test most panels send), with an hour's slack.
+once a day (the periodic test most panels send), with an hour's slack. A panel never heard
+from at all counts from when its site was registered.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, exists, func, select
 
 from alarmvern import audit
 from alarmvern.store.tables import account_supervision, incidents, sites
@@ -26,20 +27,21 @@ def silent_sites(conn: Connection, now: datetime) -> list[tuple[int, int, str]]:
         incidents.c.kind == KIND,
         incidents.c.closed_at.is_(None),
     )
+    heard = account_supervision.c.panel_account == func.upper(sites.c.panel_account)
     query = (
         select(
             sites.c.id,
             sites.c.account_id,
             sites.c.panel_account,
-            account_supervision.c.last_seen_at,
+            func.coalesce(account_supervision.c.last_seen_at, sites.c.created_at).label("last"),
             interval.label("interval"),
         )
-        .join(account_supervision, account_supervision.c.panel_account == sites.c.panel_account)
-        .where(and_(~open_incident))
+        .outerjoin(account_supervision, heard)
+        .where(sites.c.panel_account.is_not(None), ~open_incident)
     )
     silent = []
     for row in conn.execute(query):
-        if as_utc(row.last_seen_at) + timedelta(seconds=float(row.interval)) < now:
+        if as_utc(row.last) + timedelta(seconds=float(row.interval)) < now:
             silent.append((int(row.id), int(row.account_id), str(row.panel_account)))
     return silent
 

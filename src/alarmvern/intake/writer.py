@@ -1,60 +1,37 @@
 """Writing a batch of signals in one transaction: the arm/disarm log, incidents, and the
 panels' last-seen times. The caller acknowledges nothing until this has committed.
 
-Panel accounts and panel users are looked up once and kept in memory: intake meets the same
-few thousand panels all day, and a lookup per event would cost more than the insert.
+This is intake's hot path, so it talks to the driver directly where SQLAlchemy's per-row
+work would dominate: one prepared INSERT executed many times on SQLite, COPY on PostgreSQL
+(``store.writes``). Frames already stored (a resend whose ACK was lost) are found first, by
+their frame keys, and neither stored again nor allowed to open an incident again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from alarmvern.intake import incidents as lifecycle
+from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import Effect, Signal
-from alarmvern.store import partitions
-from alarmvern.store.tables import account_supervision, alarm_events, incidents, panel_users, sites
+from alarmvern.store.tables import account_supervision, alarm_events, incidents
+from alarmvern.store.writes import insert_many
 
-SITE_UNKNOWN = (None, None)
-
-
-@dataclass
-class Directory:
-    """Panel account → (customer account, site); (site, user number) → person."""
-
-    sites: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
-    users: dict[tuple[int, int], int | None] = field(default_factory=dict)
-
-    def site(self, conn: Connection, panel_account: str) -> tuple[int | None, int | None]:
-        if panel_account not in self.sites:
-            row = conn.execute(
-                select(sites.c.account_id, sites.c.id).where(sites.c.panel_account == panel_account)
-            ).first()
-            self.sites[panel_account] = (row.account_id, row.id) if row else SITE_UNKNOWN
-        return self.sites[panel_account]
-
-    def person(self, conn: Connection, site_id: int | None, user_no: int | None) -> int | None:
-        if site_id is None or user_no is None:
-            return None
-        key = (site_id, user_no)
-        if key not in self.users:
-            self.users[key] = conn.execute(
-                select(panel_users.c.person_id).where(
-                    panel_users.c.site_id == site_id,
-                    panel_users.c.user_no == user_no,
-                    panel_users.c.removed_at.is_(None),
-                )
-            ).scalar()
-        return self.users[key]
-
-    def forget(self) -> None:
-        """Drop what is cached (a site or panel user was added or changed)."""
-        self.sites.clear()
-        self.users.clear()
+COLUMNS = (
+    "account_id", "site_id", "actor_person_id", "panel_account", "protocol", "sequence", "code",
+    "qualifier", "zone", "user_no", "method", "occurred_at", "received_at", "raw", "flagged",
+    "frame_key",
+)  # fmt: skip
+_SQLITE_INSERT = (
+    f"INSERT OR IGNORE INTO alarm_events ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in COLUMNS)})"
+)
 
 
 @dataclass
@@ -74,85 +51,111 @@ def write(
     """Store ``signals`` and the panels ``seen`` (account → last time) in ``conn``'s
     transaction."""
     result = Written()
-    rows = [_row(conn, directory, s, received_at) for s in signals if s.effect is not Effect.health]
+    stored = [s for s in signals if s.effect is not Effect.health]
+    fresh = _not_stored_yet(conn, stored)
+    rows = [_row(conn, directory, s, received_at) for s in fresh]
     if rows:
-        inserted = _insert_events(conn, rows)
-        result.events, result.duplicates = inserted, len(rows) - inserted
-    for signal in signals:
-        if signal.effect in (Effect.incident, Effect.technical):
-            result.incidents += _open_incident(conn, directory, signal)
+        _insert(conn, rows)
+    result.events, result.duplicates = len(rows), len(stored) - len(rows)
+    alarms = [s for s in fresh if s.effect in (Effect.incident, Effect.technical)]
+    result.incidents = _open_incidents(conn, directory, alarms)
     _mark_seen(conn, seen)
     return result
 
 
+def _not_stored_yet(conn: Connection, signals: list[Signal]) -> list[Signal]:
+    """The signals whose frames are new: not in the store, and not earlier in this batch."""
+    keys = [s.frame_key for s in signals if s.frame_key is not None]
+    known = _stored_keys(conn, keys) if keys else set()
+    fresh = []
+    for signal in signals:
+        if signal.frame_key is not None:
+            if signal.frame_key in known:
+                continue
+            known.add(signal.frame_key)
+        fresh.append(signal)
+    return fresh
+
+
+def _stored_keys(conn: Connection, keys: list[str]) -> set[str]:
+    if conn.dialect.name == "postgresql":
+        # One array parameter: a list of thousands of placeholders costs more to send.
+        query = text("SELECT frame_key FROM alarm_events WHERE frame_key = ANY(:keys)")
+        return set(conn.execute(query, {"keys": keys}).scalars())
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        chosen = select(alarm_events.c.frame_key).where(alarm_events.c.frame_key.in_(part))
+        found.update(conn.execute(chosen).scalars())
+    return found
+
+
 def _row(
     conn: Connection, directory: Directory, s: Signal, received_at: datetime
-) -> dict[str, Any]:
+) -> tuple[Any, ...]:
     account_id, site_id = directory.site(conn, s.panel_account)
-    return {
-        "account_id": account_id,
-        "site_id": site_id,
-        "actor_person_id": directory.person(conn, site_id, s.user_no),
-        "panel_account": s.panel_account,
-        "protocol": s.protocol,
-        "sequence": s.sequence,
-        "code": s.code,
-        "qualifier": s.qualifier,
-        "zone": s.zone,
-        "user_no": s.user_no,
-        "method": s.method,
-        "occurred_at": s.occurred_at,
-        "received_at": received_at,
-        "raw": s.raw,
+    return (
+        account_id, site_id, directory.person(site_id, s.user_no), s.panel_account, s.protocol,
+        s.sequence, s.code, s.qualifier, s.zone, s.user_no, s.method, s.occurred_at,
+        received_at, s.raw,
         # Stored raw and acknowledged all the same; flagged for someone to look at.
-        "flagged": not s.meaning.known or account_id is None,
-        "frame_key": s.frame_key,
-    }
+        not s.meaning.known or account_id is None or s.odd,
+        s.frame_key,
+    )  # fmt: skip
 
 
-def _insert_events(conn: Connection, rows: list[dict[str, Any]]) -> int:
-    """Insert, skipping frames already stored (a resend whose ACK was lost); return how many
-    were new."""
-    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     if conn.dialect.name == "postgresql":
-        partitions.ensure(conn, "alarm_events", {r["occurred_at"] for r in rows})
-    statement = dialect.insert(alarm_events).on_conflict_do_nothing()
-    return len(conn.execute(statement.returning(alarm_events.c.id), rows).all())
+        insert_many(conn, alarm_events, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.executemany(_SQLITE_INSERT, [tuple(_sqlite(v) for v in row) for row in rows])
 
 
-def _open_incident(conn: Connection, directory: Directory, signal: Signal) -> int:
-    """Open an incident for the site unless one of that kind is open already."""
-    account_id, site_id = directory.site(conn, signal.panel_account)
-    if site_id is None:
+def _sqlite(value: Any) -> Any:
+    # The text SQLAlchemy itself stores for a DateTime on SQLite (times are UTC here).
+    if isinstance(value, datetime):
+        utc = value.astimezone(UTC) if value.tzinfo is not None else value
+        return utc.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def _open_incidents(conn: Connection, directory: Directory, alarms: Iterable[Signal]) -> int:
+    """Open an incident for each site with a new alarm and none of its family open.
+
+    One open alarm incident collects every alarm at a site until it is closed; technical
+    incidents are one per kind of trouble.
+    """
+    wanted: dict[tuple[int, str], tuple[int | None, Signal]] = {}
+    for signal in alarms:
+        account_id, site_id = directory.site(conn, signal.panel_account)
+        if site_id is not None:
+            wanted.setdefault((site_id, _family(signal.incident_kind)), (account_id, signal))
+    if not wanted:
         return 0
-    kind = signal.incident_kind
-    open_already = conn.execute(
-        select(incidents.c.id).where(
-            incidents.c.site_id == site_id,
-            incidents.c.closed_at.is_(None),
-            _same_family(incidents, kind),
+    open_now = {
+        (int(site), _family(kind))
+        for site, kind in conn.execute(
+            select(incidents.c.site_id, incidents.c.kind).where(
+                incidents.c.closed_at.is_(None),
+                incidents.c.site_id.in_({site for site, _ in wanted}),
+            )
         )
-    ).first()
-    if open_already:
-        return 0
-    conn.execute(
-        incidents.insert().values(
-            account_id=account_id,
-            site_id=site_id,
-            kind=kind,
-            status="received",
-            opened_at=signal.occurred_at,
-        )
-    )
-    return 1
+    }
+    opened = 0
+    for (site_id, family), (account_id, signal) in wanted.items():
+        if (site_id, family) not in open_now:
+            lifecycle.open_incident(
+                conn, account_id=account_id, site_id=site_id, kind=signal.incident_kind,
+                at=signal.occurred_at,
+            )  # fmt: skip
+            opened += 1
+    return opened
 
 
-def _same_family(table: Table, kind: str) -> Any:
-    # One open alarm incident per site collects every alarm until it is closed; technical
-    # incidents are one per kind of trouble.
-    if kind.startswith("technical:"):
-        return table.c.kind == kind
-    return and_(~table.c.kind.startswith("technical:"))
+def _family(kind: str) -> str:
+    return kind if kind.startswith("technical:") else "alarm"
 
 
 def _mark_seen(conn: Connection, seen: dict[str, datetime]) -> None:

@@ -13,6 +13,7 @@ Answers, where DC-09 leaves room:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from .timestamps import WINDOW_FUTURE, WINDOW_PAST, in_window, parse_timestamp
 
 #: The caller's keys: a mapping or a function from account number to AES key.
 _TOKENS = frozenset(protocol.value for protocol in Protocol)
+_ACCOUNT = re.compile(r"[0-9A-Fa-f]{3,16}")
 KeyLookup = Mapping[str, bytes] | Callable[[str], bytes | None]
 
 
@@ -99,6 +101,8 @@ def _checked(
     ):
         return ProtocolError("timestamp outside window", offset, Answer.NAK, header)
     data_account, data = split_account(payload.data)
+    if data_account is not None and not _ACCOUNT.fullmatch(data_account):
+        return duh("account in data is not 3-16 hex digits")
     account = header.account or data_account
     if not account:
         return duh("no account")

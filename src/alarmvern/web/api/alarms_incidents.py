@@ -1,0 +1,231 @@
+"""Incidents: the operators' queue, an incident with exactly what its purpose allows, its
+steps, and the record of who saw what.
+
+An operator sees an incident (and its site's contacts, media and presence) only while
+assigned to it, and for the policy's ``operator_grace`` after it closes; a refusal is audited.
+The DPO may read the incident and its steps (audited), never the site view.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Connection, or_, select
+
+from alarmvern import audit
+from alarmvern.intake import operators
+from alarmvern.store.engine import reading
+from alarmvern.store.tables import (
+    audit_log,
+    incident_steps,
+    incidents,
+    operator_assignments,
+)
+from alarmvern.store.tables._columns import as_utc
+from alarmvern.system import System
+from alarmvern.web.api.common import ERRORS, AfterId, Limit, PathId, details_of, require_row
+from alarmvern.web.api.schemas import (
+    AuditEntryOut,
+    AuditPage,
+    IncidentDetail,
+    IncidentOut,
+    IncidentPage,
+    MediaItemOut,
+    PresenceOut,
+    SiteViewOut,
+    StepOut,
+    ViewContactOut,
+)
+from alarmvern.web.deps import Operator, SystemDep, require
+from alarmvern.web.errors import ApiError
+from alarmvern.web.security import Principal, Role
+
+router = APIRouter(tags=["incidents"], responses=ERRORS)
+OperatorOrDpo = Annotated[Principal, Depends(require(Role.operator, Role.dpo))]
+
+
+def incident_out(conn: Connection, row: Any) -> IncidentOut:
+    names = conn.execute(
+        select(operator_assignments.c.operator)
+        .where(
+            operator_assignments.c.incident_id == row.id,
+            operator_assignments.c.released_at.is_(None),
+        )
+        .order_by(operator_assignments.c.id)
+    ).scalars()
+    return IncidentOut(
+        id=row.id,
+        account_id=row.account_id,
+        site_id=row.site_id,
+        kind=row.kind,
+        status=row.status,
+        opened_at=as_utc(row.opened_at),
+        closed_at=None if row.closed_at is None else as_utc(row.closed_at),
+        cause=row.cause,
+        police_case_no=row.police_case_no,
+        operators=list(names),
+    )
+
+
+@router.get("/incidents", response_model=IncidentPage)
+def queue(
+    system: SystemDep,
+    _who: Operator,
+    status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
+    limit: Limit = 100,
+    after: AfterId = None,
+) -> IncidentPage:
+    """Hendelseskøen / the incident queue, oldest first."""
+    query = select(incidents).order_by(incidents.c.id).limit(limit + 1)
+    if status == "open":
+        query = query.where(incidents.c.closed_at.is_(None))
+    elif status == "closed":
+        query = query.where(incidents.c.closed_at.is_not(None))
+    if after is not None:
+        query = query.where(incidents.c.id > after)
+    with reading(system.engine) as conn:
+        rows = conn.execute(query).all()
+        items = [incident_out(conn, r) for r in rows[:limit]]
+    return IncidentPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
+
+
+def operator_may_see(system: System, who: Principal, row: Any, now: datetime) -> bool:
+    """Assigned to the incident, and it is open or closed less than the grace period ago."""
+    with reading(system.engine) as conn:
+        assigned = conn.execute(
+            select(operator_assignments.c.id).where(
+                operator_assignments.c.incident_id == row.id,
+                operator_assignments.c.operator == who.actor,
+                operator_assignments.c.assigned_at <= now,
+            )
+        ).first()
+    if assigned is None:
+        return False
+    if row.closed_at is None:
+        return True
+    return system.policy.policy.operations.operator_grace.after(as_utc(row.closed_at)) > now
+
+
+def refuse(system: System, who: Principal, incident_id: PathId, now: datetime) -> ApiError:
+    """Record the refusal in a transaction of its own (it outlives the failed request)."""
+    with system.engine.begin() as conn:
+        audit.append(
+            conn,
+            actor=who.actor,
+            action="operator.refused",
+            subject=f"incident:{incident_id}",
+            details={"reason": "not assigned"},
+            at=now,
+        )
+    grace = system.policy.policy.operations.operator_grace
+    return ApiError(
+        403,
+        f"Du er ikke tildelt hendelse {incident_id} (eller den ble lukket for mer enn "
+        f"{grace.words('nb')} siden) / you are not assigned to incident {incident_id}, or it "
+        f"closed more than {grace.words('en')} ago. Avslaget er logget / the refusal is logged.",
+    )
+
+
+def _steps(conn: Connection, incident_id: PathId) -> list[StepOut]:
+    rows = conn.execute(
+        select(incident_steps)
+        .where(incident_steps.c.incident_id == incident_id)
+        .order_by(incident_steps.c.at, incident_steps.c.id)
+    ).all()
+    return [
+        StepOut(
+            id=r.id,
+            step=r.step,
+            actor=r.actor,
+            at=as_utc(r.at),
+            person_id=r.person_id,
+            details=dict(r.details or {}),
+        )
+        for r in rows
+    ]
+
+
+def _site_view(view: operators.SiteView) -> SiteViewOut:
+    return SiteViewOut(
+        site_id=view.site_id,
+        incident_id=view.incident_id,
+        contacts=[ViewContactOut(**c.__dict__) for c in view.contacts],
+        media=[MediaItemOut(**m.__dict__) for m in view.media],
+        presence=[PresenceOut(**p.__dict__) for p in view.presence],
+    )
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail)
+def incident(system: SystemDep, who: OperatorOrDpo, incident_id: PathId) -> IncidentDetail:
+    """En hendelse / an incident: for its operator with what the purpose allows of the site."""
+    now = datetime.now(UTC)
+    with reading(system.engine) as conn:
+        row = require_row(conn, incidents, incident_id, "incident")
+    site = None
+    if who.role is Role.operator:
+        if not operator_may_see(system, who, row, now):
+            raise refuse(system, who, incident_id, now)
+        if row.site_id is not None:
+            try:
+                view = operators.site_view(
+                    system.engine, system.policy.policy, who.actor, row.site_id, now
+                )
+            except operators.AccessRefused as exc:
+                raise ApiError(403, str(exc)) from None
+            site = _site_view(view)
+    with system.engine.begin() as conn:
+        if site is None:
+            operator = who.role is Role.operator
+            purpose = f"incident:{incident_id}" if operator else "supervision"
+            audit.append(
+                conn,
+                actor=who.actor,
+                action="operator.view" if operator else "staff.view",
+                subject=f"incident:{incident_id}",
+                purpose=purpose,
+            )
+        return IncidentDetail(
+            incident=incident_out(conn, row), steps=_steps(conn, incident_id), site=site
+        )
+
+
+@router.get("/incidents/{incident_id}/views", response_model=AuditPage)
+def views(
+    system: SystemDep,
+    who: OperatorOrDpo,
+    incident_id: PathId,
+    limit: Limit = 200,
+    after: AfterId = None,
+) -> AuditPage:
+    """Hvem så hva / who saw what for this incident: the audit entries naming it."""
+    now = datetime.now(UTC)
+    with reading(system.engine) as conn:
+        row = require_row(conn, incidents, incident_id, "incident")
+    if who.role is Role.operator and not operator_may_see(system, who, row, now):
+        raise refuse(system, who, incident_id, now)
+    mark = f"incident:{incident_id}"
+    query = (
+        select(audit_log)
+        .where(or_(audit_log.c.subject == mark, audit_log.c.purpose == mark))
+        .order_by(audit_log.c.seq)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(audit_log.c.seq > after)
+    with reading(system.engine) as conn:
+        rows = conn.execute(query).all()
+    items = [
+        AuditEntryOut(
+            seq=r.seq,
+            at=as_utc(r.at),
+            actor=r.actor,
+            action=r.action,
+            subject=r.subject,
+            purpose=r.purpose,
+            details=details_of(r.details),
+        )
+        for r in rows[:limit]
+    ]
+    return AuditPage(items=items, next_after=items[-1].seq if len(rows) > limit else None)

@@ -1,0 +1,88 @@
+"""What the API's routers share: paging, "not found", and the text responses' documentation."""
+
+from __future__ import annotations
+
+import json
+from contextlib import AbstractContextManager
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from sqlalchemy import Connection, Table, select
+
+from alarmvern.store.engine import reading
+from alarmvern.system import System
+from alarmvern.web.api.schemas import MAX_ID, ErrorOut
+from alarmvern.web.errors import ApiError
+from alarmvern.web.security import Principal, Role
+
+PREFIX = "/api/v1"
+# Ids fit a 64-bit column on both databases; larger numbers are refused as invalid (422).
+PathId = Annotated[int, Path(ge=0, le=MAX_ID)]
+Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items (≤ 500).")]
+AfterId = Annotated[
+    int | None, Query(ge=0, le=MAX_ID, description="Keyset: the `next_after` of the last page.")
+]
+
+# Every router documents the one error shape for each status it may answer with (FastAPI's
+# own 422 schema would be wrong: the app answers validation errors in this shape too).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": why}
+    for status, why in (
+        (401, "Not logged in / ikke innlogget"),
+        (403, "Not allowed, or a missing CSRF token / ikke tillatt"),
+        (404, "Not found, or not yours / finnes ikke"),
+        (409, "Refused by the state of things / i konflikt med tilstanden"),
+        (422, "Invalid request / ugyldig forespørsel"),
+    )
+}
+
+# What each kind of object is called, for "not found" messages.
+NAMES = {
+    "person": "personen",
+    "account": "kundeforholdet",
+    "site": "anlegget",
+    "contact": "alarmkontakten",
+    "incident": "hendelsen",
+    "media": "mediefilen",
+    "request": "forespørselen",
+    "hold": "sperren",
+    "policy version": "policyversjonen",
+    "package": "pakken",
+    "activity": "samtykkeaktiviteten",
+}
+
+
+def not_found(kind: str, ident: object) -> ApiError:
+    return ApiError(404, f"fant ikke {NAMES.get(kind, kind)} {ident} / no {kind} {ident}")
+
+
+def require_row(conn: Connection, table: Table, ident: int, kind: str) -> Any:
+    row = conn.execute(select(table).where(table.c.id == ident)).first()
+    if row is None:
+        raise not_found(kind, ident)
+    return row
+
+
+def is_office_staff(who: Principal) -> bool:
+    """Staff who may look people up (audited): everyone but customers and operators."""
+    return who.role in (Role.customer_service, Role.dpo, Role.admin)
+
+
+def connection_for(system: System, who: Principal) -> AbstractContextManager[Connection]:
+    """A writing transaction for office staff, whose looks are audited; a reading one (no
+    write lock) for everyone else, so that customers' pages never queue behind intake."""
+    return system.engine.begin() if is_office_staff(who) else reading(system.engine)
+
+
+def details_of(text: str | None) -> dict[str, Any]:
+    try:
+        found = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {"value": found}
+
+
+def text_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI for a route answering with text (or bytes) rather than JSON."""
+    content = {m: {"schema": {"type": "string"}} for m in media_types}
+    return {200: {"content": content, "description": "OK"}}

@@ -1,0 +1,276 @@
+"""People, customers, sites, panel users and alarm contacts.
+
+A customer sees their own person and accounts (anything else is "not found", so ids cannot be
+probed); customer service and the DPO see what their work needs, and each look is audited;
+operators see people only through an incident (``/incidents/{id}``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy import Connection, func, or_, select, update
+
+from alarmvern import audit
+from alarmvern.store.tables import alarm_contacts, customer_accounts, panel_users, persons, sites
+from alarmvern.store.tables._columns import as_utc
+from alarmvern.web.access import check_account, check_person, check_site
+from alarmvern.web.api.common import (
+    ERRORS,
+    PREFIX,
+    AfterId,
+    Limit,
+    PathId,
+    connection_for,
+    is_office_staff,
+    not_found,
+    require_row,
+)
+from alarmvern.web.api.schemas import (
+    AccountOut,
+    ContactIn,
+    ContactOut,
+    CustomerHit,
+    CustomerPage,
+    PanelUserOut,
+    PersonOut,
+    SiteOut,
+)
+from alarmvern.web.deps import PrincipalDep, Service, SystemDep, require
+from alarmvern.web.security import Principal, Role
+
+router = APIRouter(prefix=PREFIX, tags=["people"], responses=ERRORS)
+ContactEditor = Annotated[Principal, Depends(require(Role.customer, Role.customer_service))]
+PURPOSE = "customer-service"
+
+
+def see_person(conn: Connection, who: Principal, person_id: PathId) -> Any:
+    """The person's row, once ``who`` may see it (staff looks audited)."""
+    if not is_office_staff(who):
+        check_person(conn, who, person_id, PURPOSE)  # customers: 404 unless theirs
+    row = require_row(conn, persons, person_id, "person")
+    if is_office_staff(who):
+        check_person(conn, who, person_id, PURPOSE)
+    return row
+
+
+def see_account(conn: Connection, who: Principal, account_id: PathId) -> Any:
+    if not is_office_staff(who):
+        check_account(conn, who, account_id, PURPOSE)
+    row = require_row(conn, customer_accounts, account_id, "account")
+    if is_office_staff(who):
+        check_account(conn, who, account_id, PURPOSE)
+    return row
+
+
+@router.get("/people/{person_id}", response_model=PersonOut)
+def person(system: SystemDep, who: PrincipalDep, person_id: PathId) -> PersonOut:
+    """En person / a person: a customer their own; staff audited; operators refused."""
+    with connection_for(system, who) as conn:
+        row = see_person(conn, who, person_id)
+    return PersonOut(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        street=row.street,
+        postcode=row.postcode,
+        city=row.city,
+        birth_date=row.birth_date,
+    )
+
+
+@router.get("/customers", response_model=CustomerPage)
+def customers(
+    system: SystemDep,
+    who: Service,
+    q: Annotated[
+        str,
+        Query(min_length=2, max_length=100, description="Name, e-mail, phone or customer number."),
+    ],
+    limit: Limit = 50,
+    after: AfterId = None,
+) -> CustomerPage:
+    """Finn kunder / search customers; the answer is minimal and the search audited."""
+    text = q.strip().lower()
+    digits = "".join(c for c in text if c.isdigit())
+    matches = [
+        func.lower(persons.c.name).contains(text, autoescape=True),
+        func.lower(persons.c.email).contains(text, autoescape=True),
+        func.lower(customer_accounts.c.customer_no) == text,
+    ]
+    if len(digits) >= 4:
+        matches.append(persons.c.phone.contains(digits, autoescape=True))
+    query = (
+        select(
+            customer_accounts.c.id,
+            customer_accounts.c.customer_no,
+            customer_accounts.c.holder_person_id,
+            persons.c.name,
+        )
+        .outerjoin(persons, persons.c.id == customer_accounts.c.holder_person_id)
+        .where(or_(*matches))
+        .order_by(customer_accounts.c.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(customer_accounts.c.id > after)
+    with system.engine.begin() as conn:
+        rows = conn.execute(query).all()
+        audit.append(
+            conn,
+            actor=who.actor,
+            action="staff.search",
+            purpose=PURPOSE,
+            details={"results": min(len(rows), limit)},
+        )
+    items = [
+        CustomerHit(
+            account_id=r.id, customer_no=r.customer_no, person_id=r.holder_person_id, name=r.name
+        )
+        for r in rows[:limit]
+    ]
+    return CustomerPage(items=items, next_after=items[-1].account_id if len(rows) > limit else None)
+
+
+@router.get("/customers/{account_id}", response_model=AccountOut)
+def account(system: SystemDep, who: PrincipalDep, account_id: PathId) -> AccountOut:
+    """Et kundeforhold med anleggene / an account and its sites."""
+    with connection_for(system, who) as conn:
+        row = see_account(conn, who, account_id)
+        found = conn.execute(
+            select(sites).where(sites.c.account_id == account_id).order_by(sites.c.id)
+        ).all()
+    return AccountOut(
+        id=row.id,
+        customer_no=row.customer_no,
+        kind=row.kind,
+        holder_person_id=row.holder_person_id,
+        org_no=row.org_no,
+        org_name=row.org_name,
+        started_at=as_utc(row.started_at),
+        ended_at=None if row.ended_at is None else as_utc(row.ended_at),
+        sites=[
+            SiteOut(
+                id=s.id,
+                street=s.street,
+                postcode=s.postcode,
+                city=s.city,
+                municipality=s.municipality,
+                panel_type=s.panel_type,
+            )
+            for s in found
+        ],
+    )
+
+
+@router.get("/sites/{site_id}/users", response_model=list[PanelUserOut])
+def site_users(system: SystemDep, who: PrincipalDep, site_id: PathId) -> list[PanelUserOut]:
+    """Brukerne av alarmpanelet / the panel's users."""
+    with connection_for(system, who) as conn:
+        check_site(conn, who, site_id, PURPOSE)
+        rows = conn.execute(
+            select(panel_users)
+            .where(panel_users.c.site_id == site_id, panel_users.c.removed_at.is_(None))
+            .order_by(panel_users.c.user_no, panel_users.c.id)
+        ).all()
+    return [
+        PanelUserOut(id=r.id, user_no=r.user_no, person_id=r.person_id, display_name=r.display_name)
+        for r in rows
+    ]
+
+
+def _contacts(conn: Connection, site_id: PathId) -> list[ContactOut]:
+    rows = conn.execute(
+        select(alarm_contacts, persons.c.name, persons.c.phone)
+        .join(persons, persons.c.id == alarm_contacts.c.person_id)
+        .where(alarm_contacts.c.site_id == site_id, alarm_contacts.c.removed_at.is_(None))
+        .order_by(alarm_contacts.c.priority, alarm_contacts.c.id)
+    ).all()
+    return [
+        ContactOut(
+            id=r.id,
+            person_id=r.person_id,
+            name=r.name,
+            phone=r.phone,
+            priority=r.priority,
+            has_keys=bool(r.has_keys),
+        )
+        for r in rows
+    ]
+
+
+@router.get("/sites/{site_id}/contacts", response_model=list[ContactOut])
+def site_contacts(system: SystemDep, who: PrincipalDep, site_id: PathId) -> list[ContactOut]:
+    """Alarmkontaktene / the site's alarm contacts, by priority."""
+    with connection_for(system, who) as conn:
+        check_site(conn, who, site_id, PURPOSE)
+        return _contacts(conn, site_id)
+
+
+@router.post("/sites/{site_id}/contacts", response_model=ContactOut, status_code=201)
+def add_contact(
+    system: SystemDep, who: ContactEditor, site_id: PathId, body: ContactIn
+) -> ContactOut:
+    """Legg til en alarmkontakt / add an alarm contact to the site (a new person)."""
+    with system.engine.begin() as conn:
+        account_id = check_site(conn, who, site_id, PURPOSE)
+        new = conn.execute(
+            persons.insert().values(name=body.name.strip(), phone=body.phone.replace(" ", ""))
+        ).inserted_primary_key
+        assert new is not None
+        person_id = int(new[0])
+        key = conn.execute(
+            alarm_contacts.insert().values(
+                account_id=account_id,
+                site_id=site_id,
+                person_id=person_id,
+                priority=body.priority,
+                has_keys=body.has_keys,
+            )
+        ).inserted_primary_key
+        assert key is not None
+        audit.append(
+            conn,
+            actor=who.actor,
+            action="contact.added",
+            subject=f"person:{person_id}",
+            purpose="alarm-monitoring",
+            details={"site": site_id, "account": account_id, "contact": int(key[0])},
+        )
+        added = next(c for c in _contacts(conn, site_id) if c.id == int(key[0]))
+    return added
+
+
+@router.delete("/sites/{site_id}/contacts/{contact_id}", status_code=204, response_class=Response)
+def remove_contact(
+    system: SystemDep, who: ContactEditor, site_id: PathId, contact_id: PathId
+) -> Response:
+    """Fjern en alarmkontakt / remove an alarm contact from the site."""
+    with system.engine.begin() as conn:
+        account_id = check_site(conn, who, site_id, PURPOSE)
+        row = conn.execute(
+            select(alarm_contacts.c.person_id).where(
+                alarm_contacts.c.id == contact_id,
+                alarm_contacts.c.site_id == site_id,
+                alarm_contacts.c.removed_at.is_(None),
+            )
+        ).first()
+        if row is None:
+            raise not_found("contact", contact_id)
+        conn.execute(
+            update(alarm_contacts)
+            .where(alarm_contacts.c.id == contact_id)
+            .values(removed_at=datetime.now(UTC))
+        )
+        audit.append(
+            conn,
+            actor=who.actor,
+            action="contact.removed",
+            subject=f"person:{row.person_id}",
+            purpose="alarm-monitoring",
+            details={"site": site_id, "account": account_id, "contact": contact_id},
+        )
+    return Response(status_code=204)

@@ -1,0 +1,176 @@
+"""The policy: who the controller is, the notice, the record of processing, the linter, and
+the versions the system has run on, each with its difference from the one before."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from alarmvern.policy import PolicyError, loads
+from alarmvern.policy.diff import diff
+from alarmvern.policy.lint import lint
+from alarmvern.policy.notice import render_notice
+from alarmvern.policy.ropa import render_ropa
+from alarmvern.store.check import tables_by_category
+from alarmvern.store.engine import reading
+from alarmvern.store.tables import customer_accounts, policy_versions
+from alarmvern.store.tables._columns import as_utc
+from alarmvern.web.api.common import (
+    ERRORS,
+    PREFIX,
+    AfterId,
+    Limit,
+    PathId,
+    not_found,
+    text_responses,
+)
+from alarmvern.web.api.schemas import (
+    ChangeOut,
+    ControllerOut,
+    FindingOut,
+    PolicyDiffOut,
+    PolicyOut,
+    PolicyVersionOut,
+    PolicyVersionPage,
+)
+from alarmvern.web.deps import Dpo, Service, SystemDep
+from alarmvern.web.errors import ApiError
+
+router = APIRouter(prefix=PREFIX, tags=["policy"], responses=ERRORS)
+
+Lang = Annotated[Literal["nb", "en"], Query(description="nb (bokmål) or en.")]
+
+
+@router.get("/policy", response_model=PolicyOut)
+def policy_info(system: SystemDep) -> PolicyOut:
+    """Policyen systemet kjører på / the policy in force (public)."""
+    loaded = system.policy
+    c = loaded.policy.controller
+    return PolicyOut(
+        name=loaded.name,
+        version=loaded.policy.version,
+        date=loaded.policy.date,
+        sha256=loaded.sha256,
+        controller=ControllerOut(
+            name=c.name, org_no=c.org_no, address=c.address, email=c.email, phone=c.phone, web=c.web
+        ),
+    )
+
+
+@router.get(
+    "/policy/notice",
+    response_class=Response,
+    responses=text_responses("text/html", "text/markdown"),
+)
+def notice(
+    system: SystemDep,
+    lang: Lang = "nb",
+    fmt: Annotated[Literal["html", "md"], Query(alias="format")] = "html",
+) -> Response:
+    """Personvernerklæringen / the privacy notice, rendered from the policy (public)."""
+    text = render_notice(system.policy.policy, lang, fmt)
+    kind = "text/html" if fmt == "html" else "text/markdown"
+    return Response(text, media_type=kind, headers={"Content-Language": lang})
+
+
+@router.get(
+    "/policy/ropa", response_class=Response, responses=text_responses("text/markdown", "text/csv")
+)
+def ropa(
+    system: SystemDep,
+    _who: Service,
+    lang: Lang = "nb",
+    fmt: Annotated[Literal["md", "csv"], Query(alias="format")] = "md",
+) -> Response:
+    """Protokoll over behandlingsaktiviteter / the record of processing (art. 30)."""
+    text = render_ropa(system.policy.policy, fmt, tables_by_category(), lang)
+    return Response(text, media_type="text/markdown" if fmt == "md" else "text/csv")
+
+
+@router.get("/policy/lint", response_model=list[FindingOut])
+def lint_findings(system: SystemDep, _who: Dpo) -> list[FindingOut]:
+    """Mangler i policyen / the policy's defects, errors first."""
+    return [FindingOut(**f.__dict__) for f in lint(system.policy)]
+
+
+@router.get("/policy/versions", response_model=PolicyVersionPage)
+def versions(
+    system: SystemDep, _who: Dpo, limit: Limit = 100, after: AfterId = None
+) -> PolicyVersionPage:
+    """Policyversjonene systemet har kjørt på / every policy version applied, oldest first."""
+    query = select(
+        policy_versions.c.id,
+        policy_versions.c.name,
+        policy_versions.c.version,
+        policy_versions.c.sha256,
+        policy_versions.c.policy_date,
+        policy_versions.c.applied_at,
+    ).order_by(policy_versions.c.id)
+    if after is not None:
+        query = query.where(policy_versions.c.id > after)
+    with reading(system.engine) as conn:
+        rows = conn.execute(query.limit(limit + 1)).all()
+    items = [
+        PolicyVersionOut(
+            id=r.id,
+            name=r.name,
+            version=r.version,
+            sha256=r.sha256,
+            policy_date=r.policy_date,
+            applied_at=as_utc(r.applied_at),
+            current=r.sha256 == system.policy.sha256,
+        )
+        for r in rows[:limit]
+    ]
+    return PolicyVersionPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
+
+
+@router.get("/policy/versions/{version_id}/diff", response_model=PolicyDiffOut)
+def version_diff(system: SystemDep, _who: Dpo, version_id: PathId) -> PolicyDiffOut:
+    """Hva endret seg fra forrige versjon / what changed since the version before, and which
+    customers to tell when the change is material."""
+    with reading(system.engine) as conn:
+        row = conn.execute(
+            select(policy_versions.c.source, policy_versions.c.name).where(
+                policy_versions.c.id == version_id
+            )
+        ).first()
+        if row is None:
+            raise not_found("policy version", version_id)
+        before = conn.execute(
+            select(policy_versions.c.id, policy_versions.c.source, policy_versions.c.name)
+            .where(policy_versions.c.id < version_id)
+            .order_by(policy_versions.c.id.desc())
+            .limit(1)
+        ).first()
+        holders = conn.execute(
+            select(customer_accounts.c.id)
+            .where(
+                customer_accounts.c.ended_at.is_(None),
+                customer_accounts.c.holder_person_id.is_not(None),
+            )
+            .order_by(customer_accounts.c.id)
+        ).scalars()
+        accounts = [int(a) for a in holders]
+    if before is None:
+        return PolicyDiffOut(
+            version_id=version_id, previous_id=None, material=False, changes=[], notify_accounts=[]
+        )
+    try:
+        result = diff(loads(before.source, before.name).policy, loads(row.source, row.name).policy)
+    except PolicyError:
+        raise ApiError(
+            409,
+            "en lagret versjon kan ikke lenger leses av denne programversjonen / a stored "
+            "version no longer loads in this version of the program",
+        ) from None
+    return PolicyDiffOut(
+        version_id=version_id,
+        previous_id=int(before.id),
+        material=result.material,
+        changes=[ChangeOut(**c.__dict__) for c in result.changes],
+        notify_accounts=accounts if result.material else [],
+    )
