@@ -24,8 +24,17 @@ from alarmvern.errors import AlarmvernError
 from alarmvern.intake import calls, devices, media, presence, upload_rules
 from alarmvern.intake.devices import Device
 from alarmvern.system import System
+from alarmvern.web.api.common import ERRORS
 
 _CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid"}
+
+
+# The shared error shape, for every status an upload may be refused with.
+UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    413: {**ERRORS[422], "description": "Too large / for stor"},
+    415: {**ERRORS[422], "description": "File type not taken / filtypen tas ikke imot"},
+}
 
 
 class ApiError(Exception):
@@ -71,7 +80,9 @@ class IntakeRoute(APIRoute):
         return guarded
 
 
-router = APIRouter(prefix="/api/v1/intake", tags=["intake"], route_class=IntakeRoute)
+router = APIRouter(
+    prefix="/api/v1/intake", tags=["intake"], route_class=IntakeRoute, responses=UPLOAD_ERRORS
+)
 
 
 def get_system(request: Request) -> System:

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from alarmvern.web import security
+from alarmvern.web.api.common import ERRORS
 from alarmvern.web.deps import PrincipalDep, SystemDep
 from alarmvern.web.errors import ApiError
 
-router = APIRouter(prefix="/api/v1", tags=["session"])
+router = APIRouter(prefix="/api/v1", tags=["session"], responses=ERRORS)
 LOCAL = frozenset({"127.0.0.1", "localhost", "testserver"})
 
 
