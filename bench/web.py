@@ -1,0 +1,269 @@
+"""Two pages under load over loopback, beside a trivial FastAPI endpoint in the same run.
+
+Builds a SQLite store with one customer holding 5,000 alarm events and an open incident at
+their site with an operator assigned, starts ``alarmvern serve`` on it in its own process, and
+a trivial FastAPI app (one JSON endpoint, nothing else) in another. Then for each of the
+Mine Sider alarm log, the operator's incident view and the trivial endpoint:
+
+- open loop: requests sent at a fixed rate (default 200/s) for a while, latency measured from
+  when each request was due, so a slow server cannot hide its queue (p50, p99);
+- closed loop: as many requests as N concurrent clients get answered (requests/s).
+
+Goal: p99 under 100 ms at 200 requests/s for both pages. Every incident view is audited
+(one write per view), so that page also measures the audit log's cost.
+
+    .venv/bin/python bench/web.py [--rate 200] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from alarmvern.initialise import initialise
+from alarmvern.intake import incidents
+from alarmvern.settings import Settings
+from alarmvern.store import tables as t
+from alarmvern.store.writes import insert_many
+from alarmvern.system import open_system
+from alarmvern.web.security import Role, create_login
+
+EVENTS = 5000
+PASSWORD = "bench-password-1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def build(data: Path) -> int:
+    """The store; returns the incident id."""
+    settings = Settings(data_dir=data)
+    initialise(settings)
+    system = open_system(settings)
+    now = datetime.now(UTC)
+    with system.engine.begin() as conn:
+        person = conn.execute(
+            t.persons.insert().values(
+                name="Kari Bench", email="kari@bench.test", phone="+4790000000"
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        account = conn.execute(
+            t.customer_accounts.insert().values(
+                customer_no="B1", kind="private", holder_person_id=person, started_at=now
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        site = conn.execute(
+            t.sites.insert().values(
+                account_id=account,
+                street="Benkgata 1",
+                postcode="0150",
+                municipality="Oslo",
+                panel_account="BEEF01",
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        contact = conn.execute(
+            t.persons.insert().values(name="Ola Kontakt", phone="+4790000001")
+        ).inserted_primary_key[0]  # type: ignore[index]
+        conn.execute(
+            t.alarm_contacts.insert().values(
+                account_id=account, site_id=site, person_id=contact, priority=1
+            )
+        )
+        conn.execute(
+            t.panel_users.insert().values(
+                account_id=account, site_id=site, person_id=person, user_no=1, display_name="Kari"
+            )
+        )
+        rows = [
+            {
+                "account_id": account,
+                "site_id": site,
+                "actor_person_id": person,
+                "panel_account": "BEEF01",
+                "protocol": "SIA-DCS",
+                "code": "CL" if n % 2 else "OP",
+                "user_no": 1,
+                "method": "code",
+                "occurred_at": now - timedelta(minutes=n),
+                "received_at": now - timedelta(minutes=n),
+            }
+            for n in range(EVENTS)
+        ]
+        insert_many(conn, t.alarm_events, rows)
+        incident = incidents.open_incident(
+            conn, account_id=account, site_id=site, kind="burglary", at=now
+        )
+        create_login(
+            conn,
+            username="kari@bench.test",
+            password=PASSWORD,
+            role=Role.customer,
+            person_id=int(person),
+        )
+        operator = create_login(conn, username="op", password=PASSWORD, role=Role.operator)
+        incidents.assign(conn, incident, f"operator:{operator}")
+    system.close()
+    return incident
+
+
+TRIVIAL = """
+from fastapi import FastAPI
+import uvicorn, sys
+app = FastAPI()
+@app.get("/ping")
+def ping() -> dict[str, bool]:
+    return {"ok": True}
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def start(command: list[str], url: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"did not start: {' '.join(command)}")
+
+
+async def login(client: httpx.AsyncClient, username: str) -> None:
+    answer = await client.post("/api/v1/login", json={"username": username, "password": PASSWORD})
+    answer.raise_for_status()
+
+
+async def open_loop(
+    client: httpx.AsyncClient, path: str, rate: float, seconds: float
+) -> list[float]:
+    """Latencies (s) of requests sent at ``rate``, each measured from when it was due."""
+    latencies: list[float] = []
+    start = time.perf_counter()
+    tasks = []
+
+    async def one(due: float) -> None:
+        try:
+            answer = await client.get(path)
+            answer.raise_for_status()
+        except httpx.HTTPError:
+            latencies.append(float("inf"))  # a failed request counts as slower than any
+            return
+        latencies.append(time.perf_counter() - due)
+
+    for n in range(int(rate * seconds)):
+        due = start + n / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(due)))
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+async def closed_loop(client: httpx.AsyncClient, path: str, clients: int, seconds: float) -> float:
+    done = 0
+    end = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < end:
+            (await client.get(path)).raise_for_status()
+            done += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return done / (time.perf_counter() - began)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+async def measure(
+    base: str, path: str, user: str | None, rate: float, seconds: float
+) -> tuple[float, float, float]:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        if user:
+            await login(client, user)
+        await closed_loop(client, path, 4, 1.0)  # warm up
+        latencies = await open_loop(client, path, rate, seconds)
+        throughput = await closed_loop(client, path, 16, seconds / 2)
+    return percentile(latencies, 0.5), percentile(latencies, 0.99), throughput
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="alarmvern-bench-web-"))
+    incident = build(folder / "data")
+    port, trivial_port = free_port(), free_port()
+    server = start(
+        [
+            sys.executable,
+            "-m",
+            "alarmvern",
+            "--data-dir",
+            str(folder / "data"),
+            "serve",
+            "--port",
+            str(port),
+            "--dc09-port",
+            str(free_port()),
+        ],
+        f"http://127.0.0.1:{port}/login",
+    )
+    trivial = start(
+        [sys.executable, "-c", TRIVIAL, str(trivial_port)], f"http://127.0.0.1:{trivial_port}/ping"
+    )
+    try:
+        cases = [
+            ("trivial FastAPI /ping", f"http://127.0.0.1:{trivial_port}", "/ping", None),
+            (
+                "Mine Sider alarm log",
+                f"http://127.0.0.1:{port}",
+                "/mine-sider/alarmlogg",
+                "kari@bench.test",
+            ),
+            (
+                "operator incident view",
+                f"http://127.0.0.1:{port}",
+                f"/operator/hendelse/{incident}",
+                "op",
+            ),
+        ]
+        print(
+            f"{EVENTS:,} events for the customer; open loop at {args.rate:.0f} req/s for "
+            f"{args.seconds:.0f} s; closed loop with 16 clients"
+        )
+        baseline = None
+        for label, base, path, user in cases:
+            p50, p99, rps = asyncio.run(measure(base, path, user, args.rate, args.seconds))
+            baseline = baseline or rps
+            print(
+                f"{label:<24} p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms "
+                f"(goal < 100 ms) | max {rps:7.0f} req/s = {rps / baseline:4.0%} of trivial"
+            )
+    finally:
+        for process in (server, trivial):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
