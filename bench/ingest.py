@@ -54,6 +54,7 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from alarmvern import aio
 from alarmvern.initialise import initialise
 from alarmvern.intake import keys as panel_keys
 from alarmvern.intake import receiver
@@ -193,7 +194,7 @@ async def _client(plan: Plan) -> Result:
 
 
 def client_process(plan: Plan, results: Any) -> None:
-    results.put(asyncio.run(_client(plan)))
+    results.put(aio.run(_client(plan)))
 
 
 # The receiver (child process)
@@ -246,7 +247,7 @@ def serve(data_dir: str, url: str) -> None:
         await intake.close()
 
     try:
-        asyncio.run(run())
+        aio.run(run())  # the event loop the product runs on (uvloop where installed)
     finally:
         system.close()
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
+from alarmvern import aio
 from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake import keys as panel_keys
@@ -40,7 +41,7 @@ def receive_command(
     """
     system = open_system(settings_of(ctx))
     try:
-        asyncio.run(_receive(system, host, port, _protocol(protocol)))
+        aio.run(_receive(system, host, port, _protocol(protocol)))
     finally:
         system.close()
 
@@ -95,7 +96,7 @@ def simulate_command(
     finally:
         system.close()
     try:
-        stats = asyncio.run(
+        stats = aio.run(
             simulate(
                 host,
                 port,

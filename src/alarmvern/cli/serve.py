@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from alarmvern import aio
 from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
 from alarmvern.system import open_system
@@ -41,7 +41,7 @@ def serve_command(
         out.print(f"DC-09: {host}:{dc09_port} ({dc09_protocol}); Ctrl-C stopper / stops")
 
     try:
-        asyncio.run(run(system, options, ready=ready))
+        aio.run(run(system, options, ready=ready))
     finally:
         system.close()
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
+from alarmvern import aio
 from alarmvern.demo import logins
 from alarmvern.intake.fleet import fleet
 from alarmvern.settings import Settings
@@ -32,7 +33,7 @@ class Live:
 def run(settings: Settings, live: Live) -> None:
     system = open_system(settings)
     try:
-        asyncio.run(_run(system, live))
+        aio.run(_run(system, live))
     finally:
         system.close()
     out.print("Demoen er stoppet / the demo has stopped.")
