@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from alarmvern.sia.protocol import Message, build_frame, parse_key
-from alarmvern.sia.server import Receiver, serve
+from alarmvern.sia.server import Limits, Receiver, serve
 from alarmvern.sia.simulate import panel_accounts, simulate
 
 HOST = "127.0.0.1"
@@ -106,6 +106,31 @@ def test_idle_connection_is_closed() -> None:
         async with await serve(HOST, 0, sink=MemorySink(), idle_timeout=0.2) as receiver:
             reader, writer = await asyncio.open_connection(HOST, receiver.tcp_port)
             assert await asyncio.wait_for(reader.read(10), 2) == b""
+            writer.close()
+
+    _run(test)
+
+
+def test_a_peer_trickling_a_frame_byte_by_byte_is_closed() -> None:
+    async def test() -> None:
+        limits = Limits(idle_timeout=10.0, frame_timeout=0.3)
+        receiver = Receiver(MemorySink(), None, limits=limits)
+        await receiver.start(HOST, 0)
+        async with receiver:
+            reader, writer = await asyncio.open_connection(HOST, receiver.tcp_port)
+            began = asyncio.get_running_loop().time()
+            closed = False
+            for byte in _frame(1)[:-1]:  # never the final CR: the frame is never complete
+                writer.write(bytes([byte]))
+                await writer.drain()
+                try:
+                    closed = await asyncio.wait_for(reader.read(10), 0.05) == b""
+                except TimeoutError:
+                    continue
+                if closed:
+                    break
+            assert closed
+            assert asyncio.get_running_loop().time() - began < 2.0
             writer.close()
 
     _run(test)

@@ -41,6 +41,9 @@ class Limits:
     idle_timeout: float = 120.0
     max_buffer: int = 4096
     write_timeout: float = 10.0
+    # A frame begun must be complete within this: a peer trickling bytes keeps the idle
+    # timer from firing, but not this one.
+    frame_timeout: float = 30.0
 
 
 class Receiver:
@@ -163,16 +166,26 @@ class Receiver:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: int
     ) -> None:
         connection = self._connection()
+        loop = asyncio.get_running_loop()
+        partial_since: float | None = None
         while True:
+            wait = self.limits.idle_timeout
+            if partial_since is not None:
+                wait = min(wait, partial_since + self.limits.frame_timeout - loop.time())
             try:
-                data = await asyncio.wait_for(reader.read(READ_SIZE), self.limits.idle_timeout)
+                data = await asyncio.wait_for(reader.read(READ_SIZE), max(wait, 0.0))
             except TimeoutError:
-                log.info("peer %d: idle for %.0f s, closing", peer, self.limits.idle_timeout)
+                why = "idle" if partial_since is None else "a frame left unfinished"
+                log.info("peer %d: %s, closing", peer, why)
                 return
             if not data:
                 return
             connection.receive_data(data)
             reply = await self.answer(connection, connection.next_events(self.clock()), peer)
+            if not connection.buffered:
+                partial_since = None
+            elif partial_since is None:
+                partial_since = loop.time()
             if reply:
                 writer.write(reply)
                 await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
