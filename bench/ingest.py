@@ -210,10 +210,10 @@ def serve(data_dir: str, url: str) -> None:
         busy = [0.0]
         store = intake.sink._store
 
-        def timed_store(messages: list[Any]) -> None:  # how long the writer is busy
+        def timed_store(*batch: Any) -> None:  # how long the writer is busy
             began = time.perf_counter()
             try:
-                store(messages)
+                store(*batch)
             finally:
                 busy[0] += time.perf_counter() - began
 
@@ -535,7 +535,10 @@ def bench_db(db: str, url: str | None, args: argparse.Namespace) -> dict[str, Fi
             flush=True,
         )
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if os.environ.get("KEEP"):
+            print(f"kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
     return figures
 
 
