@@ -37,13 +37,20 @@ def writing_conn(system: SystemDep) -> Iterator[Connection]:
         yield conn
 
 
-async def principal(request: Request, system: SystemDep) -> Principal:
-    """The logged-in user; unsafe requests must carry the session's CSRF token."""
+def session_of(request: Request, system: SystemDep) -> Principal | None:
+    """Whose session the cookie names, if any. A plain function, so FastAPI runs it in its
+    thread pool: a database read must not stop the event loop the receiver shares."""
     token = request.cookies.get(COOKIE)
-    found = None
-    if token:
-        with system.engine.connect() as conn:
-            found = session_principal(conn, token)
+    if not token:
+        return None
+    with reading(system.engine) as conn:
+        return session_principal(conn, token)
+
+
+async def principal(
+    request: Request, found: Annotated[Principal | None, Depends(session_of)]
+) -> Principal:
+    """The logged-in user; unsafe requests must carry the session's CSRF token."""
     if found is None:
         raise ApiError(401, "logg inn først / log in first")
     if request.method in UNSAFE:
