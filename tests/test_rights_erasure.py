@@ -20,7 +20,7 @@ from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import subject_keys
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
 from tests import rights_world
-from tests.rights_world import World
+from tests.rights_world import NOW, World
 
 
 @pytest.fixture
@@ -54,7 +54,18 @@ def test_erasing_a_customer_keeps_only_what_the_law_keeps(
 ) -> None:
     with engine.begin() as conn:
         world = rights_world.build(conn, vault)
+        login = conn.execute(select(t.logins.c.id)).scalar_one()
+        conn.execute(
+            t.sessions.insert().values(
+                token_hash="b" * 64,
+                login_id=login,
+                csrf_token="c",
+                created_at=NOW,
+                expires_at=NOW,
+            )
+        )
     receipt = erase(engine, vault, policy, world)
+    assert count(engine, t.logins) == 0 and count(engine, t.sessions) == 0  # logged out
     for table in (t.alarm_events, t.media, t.presence, t.sites, t.incidents, t.call_recordings):
         assert count(engine, table, table.c.account_id == world.account) == 0, table.name
     assert count(engine, t.presence, t.presence.c.person_id == world.person) == 0

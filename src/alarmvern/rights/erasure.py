@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, func, not_, select, true
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, not_, select, true
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
@@ -29,7 +29,7 @@ from alarmvern.rights.operations import (
 )
 from alarmvern.rights.scope import Scope, personal_tables, selection
 from alarmvern.store.datamap import Binding
-from alarmvern.store.tables import contracts, customer_accounts, persons
+from alarmvern.store.tables import contracts, customer_accounts, logins, persons, sessions
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
 
@@ -103,6 +103,7 @@ def erase(
             f"({', '.join(map(str, open_contracts))}): end it first, or erase with "
             "--keep-contract to keep what the contract needs"
         )
+    _end_sessions(conn, scope)
     predicates.lock_holds(conn, exclusive=False)
     holds = predicates.active_holds(conn, now.date())
     receipt = Receipt(scope.person_id, request_id, now)
@@ -124,6 +125,12 @@ def erase(
         at=now,
     )
     return receipt
+
+
+def _end_sessions(conn: Connection, scope: Scope) -> None:
+    """Log the person out everywhere: an open session would keep their login from going."""
+    theirs = select(logins.c.id).where(logins.c.person_id == scope.person_id)
+    conn.execute(delete(sessions).where(sessions.c.login_id.in_(theirs)))
 
 
 def _erase_table(
