@@ -583,3 +583,11 @@ def test_a_panel_silent_again_after_its_incident_closed_raises_a_new_one(
         assert supervision.raise_incidents(conn, heard_again + timedelta(seconds=30)) == 0
         assert supervision.raise_incidents(conn, heard_again + timedelta(seconds=61)) == 1
     assert len(open_incidents(engine, quiet.site_id)) == 1
+
+
+def test_a_frame_with_no_readable_event_is_stored_raw_not_dropped(engine: Engine) -> None:
+    make_world(engine)
+    answers = send(engine, [frame("SIA-DCS", "")])  # no event block at all
+    assert all(acked(a) for a in answers), answers
+    [row] = events(engine)
+    assert row["code"] == "?" and row["raw"] == "" and row["flagged"]

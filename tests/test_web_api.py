@@ -182,9 +182,13 @@ def test_an_operator_sees_a_site_only_through_their_incident(web: Web) -> None: 
     refused = audit_rows(web, action="operator.refused", subject=f"incident:{w.incident}")
     assert [r.actor for r in refused] == [w.actor("operator")]
     assert op.get(f"{API}/media/{w.image}").status_code == 403
-    assert w.incident in [i["id"] for i in op.get(f"{API}/incidents").json()["items"]]
+    queued = {i["id"]: i for i in op.get(f"{API}/incidents").json()["items"]}
+    # In the queue, before assignment: what it is, not whose or where.
+    assert queued[w.incident]["site_id"] is None and queued[w.incident]["account_id"] is None
     assert op.post(f"{incident}/close", json={"cause": "x"}).status_code == 403  # not assigned
     assert op.post(f"{incident}/assign").json()["operators"] == [w.actor("operator")]
+    queued = {i["id"]: i for i in op.get(f"{API}/incidents").json()["items"]}
+    assert queued[w.incident]["site_id"] is not None
     view = op.get(incident)
     assert view.status_code == 200
     site = view.json()["site"]

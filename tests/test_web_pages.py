@@ -205,6 +205,7 @@ def test_the_operator_is_refused_before_assignment_and_sees_contacts_after(world
     before = operator.get(page)
     assert before.status_code == 200
     assert "Ingen tilgang" in before.text and "Ola Kontakt" not in before.text
+    assert "operator.refused" not in before.text  # no record of who saw what, either
     token = csrf(operator, page)
     assert operator.post(f"{page}/tildel", data={"csrf_token": token}).status_code == 303
     after = operator.get(page)

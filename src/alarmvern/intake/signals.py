@@ -14,8 +14,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from alarmvern.sia.protocol import Message
-from alarmvern.sia.protocol.events import ContactId, SiaEvent
-from alarmvern.sia.protocol.meaning import EventClass, Meaning, cid_meaning, sia_meaning
+from alarmvern.sia.protocol.events import ContactId, Protocol, SiaEvent
+from alarmvern.sia.protocol.meaning import (
+    UNKNOWN,
+    EventClass,
+    Meaning,
+    cid_meaning,
+    sia_meaning,
+)
 
 
 class Effect(StrEnum):
@@ -79,9 +85,30 @@ def signals(message: Message, received_at: datetime) -> list[Signal]:
     occurred = message.timestamp or received_at
     if message.contact_id is not None:
         return [_from_cid(message, message.contact_id, occurred)]
+    if message.protocol is not Protocol.NULL and not message.sia_events:
+        # Not a link test, yet no event we can read: stored raw and flagged, never dropped.
+        return [_unreadable(message, occurred)]
     return [
         _from_sia(message, event, index, occurred) for index, event in enumerate(message.sia_events)
     ]
+
+
+def _unreadable(message: Message, occurred: datetime) -> Signal:
+    return Signal(
+        panel_account=message.account,
+        protocol=message.protocol.value,
+        sequence=message.sequence,
+        code="?",
+        qualifier=None,
+        zone=None,
+        user_no=None,
+        method=None,
+        occurred_at=occurred,
+        raw=message.data,
+        meaning=UNKNOWN,
+        frame_key=frame_key(message, 0),
+        effect=Effect.log,
+    )
 
 
 def _from_sia(message: Message, event: SiaEvent, index: int, occurred: datetime) -> Signal:

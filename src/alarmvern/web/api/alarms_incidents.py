@@ -46,33 +46,39 @@ router = APIRouter(tags=["incidents"], responses=ERRORS)
 OperatorOrDpo = Annotated[Principal, Depends(require(Role.operator, Role.dpo))]
 
 
-def incident_out(conn: Connection, row: Any) -> IncidentOut:
-    names = conn.execute(
-        select(operator_assignments.c.operator)
-        .where(
-            operator_assignments.c.incident_id == row.id,
-            operator_assignments.c.released_at.is_(None),
-        )
-        .order_by(operator_assignments.c.id)
-    ).scalars()
+def incident_out(conn: Connection, row: Any, viewer: Principal | None = None) -> IncidentOut:
+    """The incident; for an operator in the queue who is not assigned to it, only what picking
+    it up needs (kind, status, times): which customer and site it is follows from the
+    assignment, as everything else an operator sees does."""
+    names = list(
+        conn.execute(
+            select(operator_assignments.c.operator)
+            .where(
+                operator_assignments.c.incident_id == row.id,
+                operator_assignments.c.released_at.is_(None),
+            )
+            .order_by(operator_assignments.c.id)
+        ).scalars()
+    )
+    hidden = viewer is not None and viewer.actor not in names
     return IncidentOut(
         id=row.id,
-        account_id=row.account_id,
-        site_id=row.site_id,
+        account_id=None if hidden else row.account_id,
+        site_id=None if hidden else row.site_id,
         kind=row.kind,
         status=row.status,
         opened_at=as_utc(row.opened_at),
         closed_at=None if row.closed_at is None else as_utc(row.closed_at),
-        cause=row.cause,
-        police_case_no=row.police_case_no,
-        operators=list(names),
+        cause=None if hidden else row.cause,
+        police_case_no=None if hidden else row.police_case_no,
+        operators=names,
     )
 
 
 @router.get("/incidents", response_model=IncidentPage)
 def queue(
     system: SystemDep,
-    _who: Operator,
+    who: Operator,
     status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
     limit: Limit = 100,
     after: AfterId = None,
@@ -87,7 +93,7 @@ def queue(
         query = query.where(incidents.c.id > after)
     with reading(system.engine) as conn:
         rows = conn.execute(query).all()
-        items = [incident_out(conn, r) for r in rows[:limit]]
+        items = [incident_out(conn, r, who) for r in rows[:limit]]
     return IncidentPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
 

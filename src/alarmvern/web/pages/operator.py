@@ -8,6 +8,7 @@ through an assignment, and every look (and every refusal) is audited.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -122,6 +123,10 @@ def incident_page(
             else []
         )
     view, refusal = _view(system, who, incident, justified)
+    steps: Sequence[Any] = []
+    record: Sequence[Any] = []
+    if incident_id not in justified:  # the steps and the record name people too
+        return _incident_page(request, incident, view, refusal, steps, record, justified)
     with reading(system.engine) as conn:
         steps = conn.execute(
             select(incident_steps)
@@ -134,6 +139,18 @@ def incident_page(
             .order_by(audit_log.c.seq.desc())
             .limit(RECORD_LIMIT)
         ).all()
+    return _incident_page(request, incident, view, refusal, steps, record, justified)
+
+
+def _incident_page(
+    request: Request,
+    incident: Any,
+    view: Any,
+    refusal: Any,
+    steps: Sequence[Any],
+    record: Sequence[Any],
+    justified: list[int],
+) -> Response:
     return render(
         request,
         "operator/incident.html.j2",
@@ -143,7 +160,7 @@ def incident_page(
         refusal=refusal,
         steps=steps,
         record=record,
-        assigned=incident_id in justified,
+        assigned=incident.id in justified,
         is_open=incident.closed_at is None,
         outcomes=inc.OUTCOMES,
     )
