@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import statistics
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,7 @@ from alarmvern.errors import AlarmvernError
 from alarmvern.intake import keys as panel_keys
 from alarmvern.intake import receiver
 from alarmvern.intake.fleet import fleet
+from alarmvern.sia.server import Transport
 from alarmvern.sia.simulate import simulate
 from alarmvern.system import System, open_system
 
@@ -23,7 +24,6 @@ out = Console()
 panel_app = typer.Typer(help="Alarmsentraler / alarm panels.", no_args_is_help=True)
 app.add_typer(panel_app, name="panel")
 
-Protocol = Literal["tcp", "udp", "both"]
 Host = Annotated[str, typer.Option(help="Address to listen on / send to.")]
 Port = Annotated[int, typer.Option(help="DC-09 port.")]
 
@@ -46,13 +46,13 @@ def receive_command(
         system.close()
 
 
-def _protocol(value: str) -> Protocol:
+def _protocol(value: str) -> Transport:
     if value not in ("tcp", "udp", "both"):
         raise typer.BadParameter("choose tcp, udp or both", param_hint="--protocol")
     return value  # type: ignore[return-value]
 
 
-async def _receive(system: System, host: str, port: int, protocol: Protocol) -> None:
+async def _receive(system: System, host: str, port: int, protocol: Transport) -> None:
     intake = await receiver.start(system, host, port, protocol)
     out.print(f"mottar / receiving DC-09 on {host}:{port} ({protocol}); Ctrl-C stopper / stops")
     stop = asyncio.Event()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +11,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
-    ForeignKey,
     Table,
     and_,
     exists,
@@ -28,6 +26,7 @@ from alarmvern.policy.model import Condition, Disposal
 from alarmvern.retention import strategies
 from alarmvern.retention.due import cutoff
 from alarmvern.retention.plan import Unit
+from alarmvern.store import removal
 from alarmvern.store.tables import (
     contracts,
     customer_accounts,
@@ -163,21 +162,10 @@ def blocked(table: Table, required_only: bool = True) -> ColumnElement[bool]:
     With ``required_only=False``: rows anything at all still points to."""
     clauses = [
         exists().where(fk.parent == fk.column)
-        for fk in _foreign_keys_to(table.name)
+        for fk in removal.foreign_keys_to(table.name)
         if not (required_only and fk.parent.nullable)
     ]
     return or_(false(), *clauses)
-
-
-@functools.cache
-def _foreign_keys_to(table_name: str) -> list[ForeignKey]:
-    # The metadata never changes while running; sorting its tables is not free.
-    return [
-        fk
-        for other in metadata.sorted_tables
-        for fk in other.foreign_keys
-        if fk.column.table.name == table_name
-    ]
 
 
 def eligible(unit: Unit, now: datetime, holds: Sequence[ActiveHold]) -> ColumnElement[bool]:

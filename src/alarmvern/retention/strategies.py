@@ -12,9 +12,20 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, String, and_, extract, false, func, or_
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    String,
+    and_,
+    extract,
+    false,
+    func,
+    or_,
+)
 
 from alarmvern.policy.model import Strategy
+from alarmvern.vault import Vault
 
 PSEUDONYM_PREFIX = "psd-"
 _POSTCODE = re.compile(r"\b(\d{4})\b")
@@ -23,6 +34,11 @@ _GENERAL_ADDRESS_COLUMNS = {"postcode", "city", "municipality"}
 
 Pseudonymiser = Callable[[str], str]
 DROP = Strategy.drop
+
+
+def pseudonymiser(conn: Connection, vault: Vault) -> Pseudonymiser:
+    """Stable pseudonyms: the same value gives the same one, under the vault's lookup key."""
+    return lambda value: vault.lookup_hash(conn, "pseudonym:" + value)[:12]
 
 
 def blank(column: Column[Any]) -> Any:

@@ -11,7 +11,7 @@ next time. A deleted person or customer account takes their vault key with them 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +20,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Table,
     and_,
     bindparam,
     delete,
@@ -37,9 +36,9 @@ from alarmvern.policy.model import Disposal, Policy
 from alarmvern.retention import predicates, strategies
 from alarmvern.retention.partition_drop import drop_due_partitions
 from alarmvern.retention.plan import Unit, units
-from alarmvern.store import leases
+from alarmvern.store import leases, removal
 from alarmvern.store.datamap import SUBJECT_TABLES
-from alarmvern.store.tables import blob_tombstones, metadata, persons
+from alarmvern.store.tables import blob_tombstones, persons
 from alarmvern.vault import Vault
 
 ACTOR = "retention"
@@ -285,9 +284,9 @@ def _delete_rows(
     """Delete the rows ``where`` selects; return (rows deleted, subjects shredded)."""
     table, key = unit.table, predicates.primary_key(unit.table)
     kind = SUBJECT_TABLES.get(table.name)
-    if kind is not None or _nullable_references(table):
+    if kind is not None or removal.nullable_references(table.name):
         ids = list(conn.execute(select(key).where(where)).scalars())
-        _release_references(conn, table, ids)
+        removal.release(conn, table, ids)
         where = key.in_(ids)
     else:
         ids = []
@@ -297,35 +296,13 @@ def _delete_rows(
             .scalars()
             .all()
         )
-        tombstones = [
-            {"blob_id": b, "source_table": table.name, "deleted_at": now}
-            for b in blob_ids
-            if b is not None
-        ]
-        if tombstones:
-            conn.execute(blob_tombstones.insert(), tombstones)
+        removal.tombstone(conn, table, blob_ids, now)
         deleted = len(blob_ids)
     else:
         deleted = conn.execute(delete(table).where(where)).rowcount
     if kind is None:
         return deleted, 0
     return deleted, sum(vault.shred(conn, f"{kind}:{row_id}") for row_id in ids)
-
-
-def _nullable_references(table: Table) -> bool:
-    return any(
-        fk.column.table is table and fk.parent.nullable
-        for other in metadata.sorted_tables
-        for fk in other.foreign_keys
-    )
-
-
-def _release_references(conn: Connection, table: Table, ids: Sequence[Any]) -> None:
-    """Rows elsewhere that may point nowhere stop pointing here (the row stays, unlinked)."""
-    for other in metadata.sorted_tables:
-        for fk in other.foreign_keys:
-            if fk.column.table is table and fk.parent.nullable:
-                conn.execute(update(other).where(fk.parent.in_(ids)).values({fk.parent.name: None}))
 
 
 def _rewrite(conn: Connection, unit: Unit, where: ColumnElement[bool], vault: Vault) -> int:
@@ -335,7 +312,7 @@ def _rewrite(conn: Connection, unit: Unit, where: ColumnElement[bool], vault: Va
     strategy = unit.strategy if unit.disposal is Disposal.anonymise else strategies.DROP
     columns = [table.c[c] for c in unit.columns]
     rows = conn.execute(select(key, *columns).where(where)).all()
-    pseudonymise = _pseudonymiser(conn, vault)
+    pseudonymise = strategies.pseudonymiser(conn, vault)
     changes = []
     for row in rows:
         values = {
@@ -350,10 +327,6 @@ def _rewrite(conn: Connection, unit: Unit, where: ColumnElement[bool], vault: Va
         statement = update(table).where(key == bindparam("row_key")).values(assignments)
         conn.execute(statement, changes)
     return len(rows)
-
-
-def _pseudonymiser(conn: Connection, vault: Vault) -> Callable[[str], str]:
-    return lambda value: vault.lookup_hash(conn, "pseudonym:" + value)[:12]
 
 
 def finish_tombstones(engine: Engine, vault: Vault, batch: int = 500) -> int:

@@ -25,10 +25,9 @@ from alarmvern.rights.operations import (
     delete_where,
     shred_subjects,
     unlink_where,
-    vault_kind,
 )
 from alarmvern.rights.scope import Scope, personal_tables, selection
-from alarmvern.store.datamap import Binding
+from alarmvern.store.datamap import SUBJECT_TABLES, Binding
 from alarmvern.store.tables import contracts, customer_accounts, logins, persons, sessions
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
@@ -182,7 +181,7 @@ def _erase_table(
         ids = unlink_where(conn, table, and_(where, remaining, outside), binding.subject)
         record("unlinked", journalled("unlink", ids, {binding.subject: "null"}))
         remaining = and_(remaining, not_(outside))
-    if vault_kind(table) is not None:
+    if table.name in SUBJECT_TABLES:
         return  # people and accounts themselves: see _shred, after every table
     free = and_(where, remaining, not_(predicates.blocked(table)))
     ids = delete_where(conn, table, free, receipt.at, binding.blob)

@@ -8,17 +8,17 @@ erases exactly what was erased before.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Column, ColumnElement, Connection, Select, Table, delete, select, update
+from sqlalchemy import ColumnElement, Connection, Table, delete, select, update
 
+from alarmvern.retention import strategies
 from alarmvern.retention.predicates import primary_key
-from alarmvern.store.datamap import SUBJECT_TABLES
-from alarmvern.store.tables import blob_tombstones, metadata
+from alarmvern.store import removal
+from alarmvern.store.tables import metadata
 from alarmvern.vault import Vault
 
 CHUNK = 5000  # ids per statement: keeps every statement under the databases' parameter limits
@@ -59,39 +59,7 @@ def _delete(
     conn: Connection, table: Table, ids: Sequence[int], now: datetime, blob: str | None
 ) -> int:
     key = primary_key(table)
-    done = 0
-    for part in chunks(ids):
-        release_references(conn, table, part)
-        if blob is None:
-            done += conn.execute(delete(table).where(key.in_(part))).rowcount
-            continue
-        blobs = (
-            conn.execute(delete(table).where(key.in_(part)).returning(table.c[blob]))
-            .scalars()
-            .all()
-        )
-        stones = [{"blob_id": b, "source_table": table.name, "deleted_at": now} for b in blobs if b]
-        if stones:
-            conn.execute(blob_tombstones.insert(), stones)
-        done += len(blobs)
-    return done
-
-
-def release_references(conn: Connection, table: Table, ids: Sequence[int] | Select[Any]) -> None:
-    """Rows elsewhere that may point nowhere stop pointing at rows about to go."""
-    for other, column in references_to(table.name):
-        conn.execute(update(other).where(column.in_(ids)).values({column.name: None}))
-
-
-@functools.cache
-def references_to(table_name: str) -> list[tuple[Table, Column[Any]]]:
-    """The nullable foreign-key columns that point at ``table_name``."""
-    return [
-        (other, fk.parent)
-        for other in metadata.sorted_tables
-        for fk in other.foreign_keys
-        if fk.column.table.name == table_name and fk.parent.nullable
-    ]
+    return sum(len(delete_where(conn, table, key.in_(part), now, blob)) for part in chunks(ids))
 
 
 def delete_where(
@@ -100,16 +68,11 @@ def delete_where(
     """Delete the rows ``where`` selects, in one statement; return their ids (for the
     journal). A first erasure uses this: a long list of ids would only slow it down."""
     key = primary_key(table)
-    release_references(conn, table, select(key).where(where))
+    removal.release(conn, table, select(key).where(where))
     returned = [key, table.c[blob]] if blob else [key]
     rows = conn.execute(delete(table).where(where).returning(*returned)).all()
-    stones = [
-        {"blob_id": r[1], "source_table": table.name, "deleted_at": now}
-        for r in rows
-        if blob and r[1]
-    ]
-    if stones:
-        conn.execute(blob_tombstones.insert(), stones)
+    if blob:
+        removal.tombstone(conn, table, (r[1] for r in rows), now)
     return [int(r[0]) for r in rows]
 
 
@@ -133,7 +96,7 @@ def _update(conn: Connection, table: Table, ids: Sequence[int], values: dict[str
 def _anonymise(conn: Connection, vault: Vault, table: Table, op: Op) -> int:
     """Personal columns become NULL, or a keyed pseudonym where the column may not be NULL."""
     key = primary_key(table)
-    pseudonymise = pseudonymiser(conn, vault)
+    pseudonymise = strategies.pseudonymiser(conn, vault)
     done = 0
     for part in chunks(op.ids):
         columns = [table.c[c] for c in op.columns]
@@ -156,13 +119,5 @@ def _pseudonym(value: Any, pseudonymise: Callable[[str], str]) -> str:
     return text if text.startswith("anon-") else "anon-" + pseudonymise(text)
 
 
-def pseudonymiser(conn: Connection, vault: Vault) -> Callable[[str], str]:
-    return lambda value: vault.lookup_hash(conn, "pseudonym:" + value)[:12]
-
-
 def shred_subjects(conn: Connection, vault: Vault, subjects: Sequence[str]) -> int:
     return sum(vault.shred(conn, s) for s in subjects)
-
-
-def vault_kind(table: Table) -> str | None:
-    return SUBJECT_TABLES.get(table.name)

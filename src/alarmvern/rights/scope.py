@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Table, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, Table, or_, select
 
 from alarmvern.retention.predicates import primary_key
 from alarmvern.store.datamap import Binding, bindings
@@ -91,10 +91,3 @@ def rows(conn: Connection, table: Table, binding: Binding, scope: Scope) -> Iter
         return
     query = select(table).where(where).order_by(primary_key(table))
     yield from conn.execute(query.execution_options(stream_results=True, yield_per=PAGE))
-
-
-def count(conn: Connection, table: Table, binding: Binding, scope: Scope) -> int:
-    where = selection(table, binding, scope)
-    if where is None:
-        return 0
-    return int(conn.execute(select(func.count()).select_from(table).where(where)).scalar_one())

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection
 
 from alarmvern.store.engine import reading
 from alarmvern.system import System
@@ -24,17 +23,6 @@ def get_system(request: Request) -> System:
 
 
 SystemDep = Annotated[System, Depends(get_system)]
-
-
-def reading_conn(system: SystemDep) -> Iterator[Connection]:
-    """A connection for a route that only reads (plain BEGIN on SQLite: no write lock)."""
-    with reading(system.engine) as conn:
-        yield conn
-
-
-def writing_conn(system: SystemDep) -> Iterator[Connection]:
-    with system.engine.begin() as conn:
-        yield conn
 
 
 def session_of(request: Request, system: SystemDep) -> Principal | None:

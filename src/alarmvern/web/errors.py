@@ -42,10 +42,34 @@ class ApiError(Exception):
         self.code = code or CODES.get(status, "error")
 
 
-def body(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Cookie realm="alarmvern"'} if status == 401 else None
+def body(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    *,
+    challenge: str = 'Cookie realm="alarmvern"',
+) -> JSONResponse:
+    """The shared error shape; ``challenge`` says how to authenticate, on a 401."""
+    headers = {"WWW-Authenticate": challenge} if status == 401 else None
     content = {"status": status, "code": code, "message": message, "field": field}
     return JSONResponse(content, status_code=status, headers=headers)
+
+
+def invalid(exc: RequestValidationError) -> JSONResponse:
+    """A request that fails validation: the first fault, with the field it concerns."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    field = ".".join(where) or None
+    message = str(first.get("msg", "invalid request"))
+    return body(422, "invalid", f"{field}: {message}" if field else message, field)
+
+
+def domain(exc: AlarmvernError) -> JSONResponse:
+    """The domain's own errors say what was wrong and what to do: a conflict with the state
+    of things, unless the error class says otherwise (``http_status``)."""
+    status = int(getattr(exc, "http_status", 409))
+    return body(status, CODES.get(status, "error"), str(exc))
 
 
 def install(app: FastAPI) -> None:
@@ -55,20 +79,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AlarmvernError)
     async def domain_error(_request: Request, exc: AlarmvernError) -> Response:
-        # The domain's own errors say what was wrong and what to do: a conflict with the state
-        # of things, unless the error class says otherwise (``http_status``).
-        status = int(getattr(exc, "http_status", 409))
-        return body(status, CODES[status], str(exc))
+        return domain(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = [
-            str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")
-        ]
-        field = ".".join(where) or None
-        message = str(first.get("msg", "invalid request"))
-        return body(422, "invalid", f"{field}: {message}" if field else message, field)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+        return invalid(exc)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> Response:

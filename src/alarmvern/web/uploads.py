@@ -16,18 +16,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake import calls, devices, media, presence, upload_rules
 from alarmvern.intake.devices import Device
-from alarmvern.system import System
 from alarmvern.web.api.common import ERRORS
-
-_CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid"}
-
+from alarmvern.web.deps import SystemDep
+from alarmvern.web.errors import ApiError, domain, invalid
+from alarmvern.web.errors import body as error_body
 
 # The shared error shape, for every status an upload may be refused with.
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -35,27 +34,6 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {**ERRORS[422], "description": "Too large / for stor"},
     415: {**ERRORS[422], "description": "File type not taken / filtypen tas ikke imot"},
 }
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.field = status, code, field
-
-
-def error_response(status: int, code: str, message: str, field: str | None) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    body = {"status": status, "code": code, "message": message, "field": field}
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def _validation(exc: RequestValidationError) -> JSONResponse:
-    first = exc.errors()[0] if exc.errors() else {}
-    where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "header")]
-    field = where[0] if where else None
-    message = str(first.get("msg", "invalid request"))
-    text = f"ugyldig {field} / {field}: {message}" if field else f"ugyldig / {message}"
-    return error_response(422, "invalid", text, field)
 
 
 class IntakeRoute(APIRoute):
@@ -68,14 +46,13 @@ class IntakeRoute(APIRoute):
             try:
                 return await handler(request)
             except ApiError as exc:
-                return error_response(exc.status, exc.code, str(exc), exc.field)
+                return error_body(exc.status, exc.code, exc.message, exc.field, challenge="Bearer")
             except upload_rules.UploadRefused as exc:
-                return error_response(exc.http_status, exc.code, str(exc), exc.field)
+                return error_body(exc.http_status, exc.code, str(exc), exc.field)
             except RequestValidationError as exc:
-                return _validation(exc)
-            except AlarmvernError as exc:  # a conflict with the state of things, by default
-                status = int(getattr(exc, "http_status", 409))
-                return error_response(status, _CODES.get(status, "error"), str(exc), None)
+                return invalid(exc)
+            except AlarmvernError as exc:
+                return domain(exc)
 
         return guarded
 
@@ -85,31 +62,18 @@ router = APIRouter(
 )
 
 
-def get_system(request: Request) -> System:
-    system: System = request.app.state.system
-    return system
-
-
-SystemDep = Annotated[System, Depends(get_system)]
-
-
 def get_device(request: Request, system: SystemDep) -> Device:
     """The device whose token the request carries; 401 without a valid one."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(
             401,
-            "unauthenticated",
             "mangler enhetsnøkkel / missing device token: send Authorization: Bearer <token>",
         )
     with system.engine.begin() as conn:
         device = devices.authenticate(conn, token.strip())
     if device is None:
-        raise ApiError(
-            401,
-            "unauthenticated",
-            "ukjent eller tilbakekalt enhetsnøkkel / unknown or revoked token",
-        )
+        raise ApiError(401, "ukjent eller tilbakekalt enhetsnøkkel / unknown or revoked token")
     return device
 
 
@@ -159,7 +123,7 @@ class PresenceIn(BaseModel):
 def post_presence(system: SystemDep, device: DeviceDep, body: PresenceIn) -> dict[str, Any]:
     if (body.lat is None) != (body.lon is None):
         missing = "lon" if body.lon is None else "lat"
-        raise ApiError(422, "invalid", f"{missing} mangler / {missing} is missing", missing)
+        raise ApiError(422, f"{missing} mangler / {missing} is missing", field=missing)
     position = (body.lat, body.lon) if body.lat is not None and body.lon is not None else None
     with system.engine.begin() as conn:
         state = presence.record_presence(

@@ -1,0 +1,53 @@
+"""What deleting a row entails elsewhere in the store: rows that point at it, and its blob.
+
+The retention sweep and the erasure of a person delete rows the same way: a nullable
+reference to a row about to go is cut (the other row stays, unlinked), a required one keeps
+the row from going, and a deleted row's blob id becomes a tombstone in the same transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, ForeignKey, Select, Table, update
+
+from alarmvern.store.tables import blob_tombstones, metadata
+
+
+@functools.cache
+def foreign_keys_to(table_name: str) -> tuple[ForeignKey, ...]:
+    """Every foreign key that points at ``table_name`` (the metadata never changes, and
+    sorting its tables is not free)."""
+    return tuple(
+        fk
+        for other in metadata.sorted_tables
+        for fk in other.foreign_keys
+        if fk.column.table.name == table_name
+    )
+
+
+def nullable_references(table_name: str) -> list[tuple[Table, Column[Any]]]:
+    """The nullable foreign-key columns that point at ``table_name``, with their tables."""
+    found = []
+    for fk in foreign_keys_to(table_name):
+        if fk.parent.nullable:
+            assert isinstance(fk.parent.table, Table)
+            found.append((fk.parent.table, fk.parent))
+    return found
+
+
+def release(conn: Connection, table: Table, ids: Sequence[Any] | Select[Any]) -> None:
+    """Rows elsewhere that may point nowhere stop pointing at rows about to go."""
+    for other, column in nullable_references(table.name):
+        conn.execute(update(other).where(column.in_(ids)).values({column.name: None}))
+
+
+def tombstone(conn: Connection, table: Table, blob_ids: Iterable[Any], now: datetime) -> None:
+    """Note the blobs of rows just deleted, for ``finish_tombstones`` to remove after the
+    commit."""
+    stones = [{"blob_id": b, "source_table": table.name, "deleted_at": now} for b in blob_ids if b]
+    if stones:
+        conn.execute(blob_tombstones.insert(), stones)
