@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -109,7 +111,8 @@ def test_encrypted_message_without_timestamp_draws_duh() -> None:
     key = parse_key("0123456789abcdef")
     error = _one(_encrypted(key, timestamp=None), {"1234": key})
     assert isinstance(error, ProtocolError)
-    assert (error.reason, error.answer) == ("encrypted message without timestamp", Answer.DUH)
+    assert error.answer is Answer.DUH
+    assert error.reason == "cannot decrypt (wrong key, bad cipher text, or no timestamp inside)"
 
 
 def test_clear_message_out_of_window_is_accepted_unless_policy_says_otherwise() -> None:
@@ -213,3 +216,26 @@ def test_meanings(meaning: object, event_class: EventClass, kind: str | None) ->
 def test_unknown_meaning() -> None:
     assert not sia_meaning("ZX").known
     assert not cid_meaning("1", "999").known
+
+
+def test_a_wrong_key_is_named_whatever_the_pad() -> None:
+    """Garbage under a wrong key sometimes passes the pad check; it must still read as such."""
+    sender, receiver = parse_key("0123456789abcdef"), parse_key("fedcba9876543210")
+    alphabet = string.ascii_letters + string.digits
+    reasons = set()
+    for seed in range(5000):
+        chooser = random.Random(seed)
+
+        def pad(length: int, chooser: random.Random = chooser) -> str:
+            return "".join(chooser.choices(alphabet, k=length))
+
+        frame = build_frame(
+            "SIA-DCS", "0007", "3", account="1234", receiver="5", data="#1234|Nri1/CL501",
+            timestamp=NOW, key=sender, pad=pad,
+        )  # fmt: skip
+        connection = Connection({"1234": receiver})
+        connection.receive_data(frame)
+        [error] = connection.next_events(NOW)
+        assert isinstance(error, ProtocolError)
+        reasons.add(error.reason)
+    assert reasons == {"cannot decrypt (wrong key, bad cipher text, or no timestamp inside)"}
