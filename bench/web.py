@@ -12,13 +12,14 @@ Mine Sider alarm log, the operator's incident view and the trivial endpoint:
 Goal: p99 under 100 ms at 200 requests/s for both pages. Every incident view is audited
 (one write per view), so that page also measures the audit log's cost.
 
-    .venv/bin/python bench/web.py [--rate 200] [--seconds 15]
+    .venv/bin/python bench/web.py [--rate 200] [--seconds 15] [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
 import subprocess
 import sys
@@ -209,6 +210,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="web processes for `alarmvern serve --workers`"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="alarmvern-bench-web-"))
     incident = build(folder / "data")
@@ -225,6 +229,8 @@ def main() -> None:
             str(port),
             "--dc09-port",
             str(free_port()),
+            "--workers",
+            str(args.workers),
         ],
         f"http://127.0.0.1:{port}/login",
     )
@@ -249,7 +255,8 @@ def main() -> None:
         ]
         print(
             f"{EVENTS:,} events for the customer; open loop at {args.rate:.0f} req/s for "
-            f"{args.seconds:.0f} s; closed loop with 16 clients"
+            f"{args.seconds:.0f} s; closed loop with 16 clients; {args.workers} web process(es), "
+            f"{os.cpu_count()} cores shared with this load generator"
         )
         baseline = None
         for label, base, path, user in cases:

@@ -212,6 +212,9 @@ def test_the_operator_is_refused_before_assignment_and_sees_contacts_after(world
     assert "Ola Kontakt" in after.text and "+4798765432" in after.text
     assert f"/operator/media/{world.kari_image}" in after.text
     assert "operator.view" in after.text  # the record of who saw what
+    again = operator.get(page).text  # reloads are counted on one line, not repeated
+    assert again.count("<td>operator.view</td>") == 1
+    assert re.search(r"<td>operator\.view</td><td>site:\d+</td><td>2</td>", again)
     assert operator.get(f"/operator/media/{world.kari_image}").content.startswith(b"\x89PNG")
     with world.system.engine.connect() as conn:
         actions = list(conn.execute(select(t.audit_log.c.action)).scalars())

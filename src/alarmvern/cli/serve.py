@@ -28,13 +28,17 @@ def serve_command(
         str, typer.Option("--dc09-protocol", help="tcp, udp or both.")
     ] = "tcp",
     sweep_hours: Annotated[float, typer.Option(help="Hours between retention sweeps.")] = 24.0,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Web processes (this one included); one per core is a start."),
+    ] = 1,
 ) -> None:
     """Kjør alt / run the web (API and pages), the DC-09 receiver and the retention schedule.
 
     Example: alarmvern serve --host 0.0.0.0 --port 8000 --dc09-port 9000
     """
     system = open_system(settings_of(ctx))
-    options = Options(host, port, host, dc09_port, dc09_protocol, sweep_hours)
+    options = Options(host, port, host, dc09_port, dc09_protocol, sweep_hours, workers)
 
     async def ready() -> None:
         out.print(f"web: http://{host}:{port}/  API: http://{host}:{port}/api/docs")

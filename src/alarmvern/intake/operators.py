@@ -18,10 +18,12 @@ from typing import Any, NoReturn
 from sqlalchemy import Connection, Engine, func, or_, select
 
 from alarmvern import audit
+from alarmvern.audit.group import append_alone
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake.presence import presence_activities
 from alarmvern.policy.model import Policy
 from alarmvern.rights.restriction import unrestricted
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
     alarm_contacts,
     consents,
@@ -113,29 +115,36 @@ def allowed(
 def site_view(
     engine: Engine, policy: Policy, operator: str, site_id: int, now: datetime | None = None
 ) -> SiteView:
-    """What the operator may see of the site while handling its incident; audited."""
+    """What the operator may see of the site while handling its incident; audited.
+
+    It is read from one snapshot without the write lock, and returned once the audit entry
+    saying so is committed (with other looks' entries, :mod:`alarmvern.audit.group`).
+    """
     now = now or datetime.now(UTC)
-    with engine.begin() as conn:
+    with reading(engine) as conn:
         ids = justifying(conn, policy, operator, site_id, now)
-        if ids:
+        if not ids:
+            view = None
+        else:
             view = _read_view(conn, policy, site_id, ids)
             withheld = _contact_count(conn, site_id) - len(view.contacts)
-            audit.append(
-                conn,
-                actor=operator,
-                action="operator.view",
-                subject=f"site:{site_id}",
-                purpose=f"incident:{ids[0]}",
-                details={
-                    "contacts": len(view.contacts),
-                    "media": len(view.media),
-                    "presence": len(view.presence),
-                    "withheld_restricted": withheld,
-                },
-                at=now,
-            )
-            return view
-    _refuse(engine, operator, f"site:{site_id}", "no incident", now, policy)
+    if view is None:
+        _refuse(engine, operator, f"site:{site_id}", "no incident", now, policy)
+    append_alone(
+        engine,
+        actor=operator,
+        action="operator.view",
+        subject=f"site:{site_id}",
+        purpose=f"incident:{view.incident_id}",
+        details={
+            "contacts": len(view.contacts),
+            "media": len(view.media),
+            "presence": len(view.presence),
+            "withheld_restricted": withheld,
+        },
+        at=now,
+    )
+    return view
 
 
 def media_content(
@@ -188,15 +197,14 @@ def _media_refusal(
 def _refuse(
     engine: Engine, operator: str, subject: str, reason: str, now: datetime, policy: Policy
 ) -> NoReturn:
-    with engine.begin() as conn:
-        audit.append(
-            conn,
-            actor=operator,
-            action="operator.refused",
-            subject=subject,
-            details={"reason": reason},
-            at=now,
-        )
+    append_alone(
+        engine,
+        actor=operator,
+        action="operator.refused",
+        subject=subject,
+        details={"reason": reason},
+        at=now,
+    )
     grace = policy.operations.operator_grace
     raise AccessRefused(
         f"Ingen tilgang til {subject}: du er ikke tildelt en åpen hendelse der (eller en som "

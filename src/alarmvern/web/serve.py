@@ -1,5 +1,6 @@
 """``alarmvern serve``: the web app, the DC-09 receiver and the retention schedule in one
-process, started together and stopped together (Ctrl-C or SIGTERM)."""
+process, started together and stopped together (Ctrl-C or SIGTERM); with ``workers`` above
+one, more processes serve the web beside it (:mod:`alarmvern.web.workers`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import uvicorn
 from alarmvern.intake import receiver
 from alarmvern.retention.sweep import sweep
 from alarmvern.system import System
+from alarmvern.web import workers
 from alarmvern.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class Options:
     dc09_port: int = 9000
     dc09_protocol: str = "tcp"
     sweep_hours: float = 24.0  # between retention sweeps; the first runs a minute after start
+    workers: int = 1  # web processes, this one included
 
 
 async def run(
@@ -43,30 +46,35 @@ async def run(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    config = uvicorn.Config(
-        create_app(system), host=options.host, port=options.port, log_level="warning",
-        lifespan="off",
-    )  # fmt: skip
-    server = _Server(config)
+    sock = workers.listening_socket(options.host, options.port)
+    server = _Server(workers.uvicorn_config(create_app(system)))
     intake = await receiver.start(
         system,
         options.dc09_host,
         options.dc09_port,
         options.dc09_protocol,  # type: ignore[arg-type]
     )
-    web = asyncio.create_task(server.serve())
-    schedule = asyncio.create_task(_sweeps(system, options.sweep_hours))
+    others = workers.Workers(system.settings, sock, max(0, options.workers - 1))
+    others.start()
+    web = asyncio.create_task(server.serve(sockets=[sock]))
+    background = [
+        asyncio.create_task(_sweeps(system, options.sweep_hours)),
+        asyncio.create_task(_supervise(others)),
+    ]
     while not server.started and not web.done():
         await asyncio.sleep(0.05)
     if ready is not None and not web.done():
         await ready()
     await asyncio.wait([web, asyncio.create_task(stop.wait())], return_when="FIRST_COMPLETED")
     server.should_exit = True
-    schedule.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await schedule
+    for task in background:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await asyncio.to_thread(others.stop)
     await web
     await intake.close()
+    sock.close()
 
 
 class _Server(uvicorn.Server):
@@ -75,6 +83,12 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+async def _supervise(others: workers.Workers) -> None:
+    while True:
+        await asyncio.sleep(1.0)
+        others.restart_crashed()
 
 
 async def _sweeps(system: System, hours: float) -> None:

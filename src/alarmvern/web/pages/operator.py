@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, Row, exists, select
+from sqlalchemy import Connection, Row, exists, func, select
 
-from alarmvern import audit
+from alarmvern.audit.group import append_alone
 from alarmvern.intake import incidents as inc
 from alarmvern.intake import operators
 from alarmvern.store.engine import reading
@@ -79,14 +79,13 @@ def _incident(conn: Connection, incident_id: int) -> Row[Any]:
 
 def _refuse(system: System, who: Principal, incident_id: int, reason: str) -> None:
     """Audit a refusal in a transaction of its own (kept although the request fails)."""
-    with system.engine.begin() as conn:
-        audit.append(
-            conn,
-            actor=who.actor,
-            action="operator.refused",
-            subject=f"incident:{incident_id}",
-            details={"reason": reason},
-        )
+    append_alone(
+        system.engine,
+        actor=who.actor,
+        action="operator.refused",
+        subject=f"incident:{incident_id}",
+        details={"reason": reason},
+    )
 
 
 def _view(
@@ -133,13 +132,32 @@ def incident_page(
             .where(incident_steps.c.incident_id == incident_id)
             .order_by(incident_steps.c.at, incident_steps.c.id)
         ).all()
-        record = conn.execute(
-            select(audit_log)
-            .where(audit_log.c.purpose == f"incident:{incident_id}")
-            .order_by(audit_log.c.seq.desc())
-            .limit(RECORD_LIMIT)
-        ).all()
+        record = who_saw_what(conn, incident_id)
     return _incident_page(request, incident, view, refusal, steps, record, justified)
+
+
+def who_saw_what(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
+    """The looks taken for the incident, one line per person, action and object.
+
+    An operator keeps an incident's page open and reloads it: a line per look would bury
+    who else looked under their own reloads. The audit log keeps every look, and
+    ``/api/v1/incidents/{id}/views`` lists them one by one.
+    """
+    entry = audit_log.c
+    return conn.execute(
+        select(
+            entry.actor,
+            entry.action,
+            entry.subject,
+            func.count().label("times"),
+            func.min(entry.at).label("first_at"),
+            func.max(entry.at).label("last_at"),
+        )
+        .where(entry.purpose == f"incident:{incident_id}")
+        .group_by(entry.actor, entry.action, entry.subject)
+        .order_by(func.max(entry.seq).desc())
+        .limit(RECORD_LIMIT)
+    ).all()
 
 
 def _incident_page(

@@ -108,6 +108,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package; no stat() per render
     )
     env.globals.update(
         KIND=labels.KIND,

@@ -1,0 +1,110 @@
+"""``alarmvern serve --workers N``: more web processes on one socket, restarted when they
+crash, stopped with the main process; and a clear error when the port is taken."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from alarmvern.errors import SettingsError
+from alarmvern.initialise import initialise
+from alarmvern.settings import Settings
+from alarmvern.web.workers import listening_socket
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def web_workers(parent: int) -> set[int]:
+    """The parent's child processes that serve the web (not multiprocessing's helpers)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    found = set()
+    for child in map(int, children):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"spawn_main" in command:
+            found.add(child)
+    return found
+
+
+def wait_for(check: object, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s")
+
+
+def answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/login", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs Linux's /proc to find the worker processes")
+    initialise(Settings(data_dir=tmp_path / "data"))
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "alarmvern", "--data-dir", str(tmp_path / "data"), "serve",
+         "--port", str(port), "--dc09-port", str(free_port()), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://{HOST}:{port}"
+    try:
+        wait_for(lambda: answers(base) or process.poll() is not None)
+        assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_crashed_worker_is_replaced_and_all_stop_together(
+    server: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, base = server
+    wait_for(lambda: len(web_workers(process.pid)) == 1)
+    [first] = web_workers(process.pid)
+    with httpx.Client(base_url=base, timeout=10) as client:
+        assert all(client.get("/login").status_code == 200 for _ in range(40))
+    os.kill(first, signal.SIGKILL)
+    wait_for(lambda: len(web_workers(process.pid) - {first}) == 1)
+    [second] = web_workers(process.pid)
+    with httpx.Client(base_url=base, timeout=10) as client:
+        assert all(client.get("/login").status_code == 200 for _ in range(40))
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert not Path(f"/proc/{second}").exists() or b"zombie" in _state(second)
+
+
+def _state(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/status").read_bytes().lower()
+
+
+def test_a_taken_port_is_named_with_what_to_do() -> None:
+    with socket.create_server((HOST, 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(SettingsError, match=f"cannot listen on {HOST}:{port}.*--port"):
+            listening_socket(HOST, port)
