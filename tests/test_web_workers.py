@@ -18,7 +18,7 @@ import pytest
 from alarmvern.errors import SettingsError
 from alarmvern.initialise import initialise
 from alarmvern.settings import Settings
-from alarmvern.web.workers import listening_socket
+from alarmvern.web.workers import listening_sockets
 
 HOST = "127.0.0.1"
 
@@ -103,8 +103,21 @@ def _state(pid: int) -> bytes:
     return Path(f"/proc/{pid}/status").read_bytes().lower()
 
 
-def test_a_taken_port_is_named_with_what_to_do() -> None:
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_taken_port_is_named_with_what_to_do(count: int) -> None:
     with socket.create_server((HOST, 0)) as taken:
         port = taken.getsockname()[1]
         with pytest.raises(SettingsError, match=f"cannot listen on {HOST}:{port}.*--port"):
-            listening_socket(HOST, port)
+            listening_sockets(HOST, port, count)
+
+
+def test_a_second_alarmvern_cannot_join_the_port_of_the_first() -> None:
+    first = listening_sockets(HOST, 0, 2)
+    port = first[0].getsockname()[1]
+    try:
+        assert {sock.getsockname()[1] for sock in first} == {port}
+        with pytest.raises(SettingsError, match="cannot listen"):
+            listening_sockets(HOST, port, 2)
+    finally:
+        for sock in first:
+            sock.close()

@@ -32,6 +32,11 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
                 f"database URL: {parsed.get_backend_name()!r} is not supported; "
                 "use sqlite:///path/to/file.db or postgresql://host/dbname"
             )
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            # A connection per web worker thread (anyio's pool has 40), kept: SQLite opens
+            # cheaply but sets up its pragmas each time, and the default pool of 5 + 10
+            # overflow closed and reopened connections on every burst.
+            kwargs = {"pool_size": 40, "max_overflow": 10, **kwargs}
         # Bound values are personal data: never in an error message or a log line.
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:

@@ -46,7 +46,7 @@ async def run(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    sock = workers.listening_socket(options.host, options.port)
+    sock, *more = workers.listening_sockets(options.host, options.port, options.workers)
     server = _Server(workers.uvicorn_config(create_app(system)))
     intake = await receiver.start(
         system,
@@ -54,7 +54,7 @@ async def run(
         options.dc09_port,
         options.dc09_protocol,  # type: ignore[arg-type]
     )
-    others = workers.Workers(system.settings, sock, max(0, options.workers - 1))
+    others = workers.Workers(system.settings, more)
     others.start()
     web = asyncio.create_task(server.serve(sockets=[sock]))
     background = [
@@ -74,7 +74,8 @@ async def run(
     await asyncio.to_thread(others.stop)
     await web
     await intake.close()
-    sock.close()
+    for each in (sock, *more):
+        each.close()
 
 
 class _Server(uvicorn.Server):

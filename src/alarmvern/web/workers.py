@@ -3,7 +3,8 @@
 Python runs one thread of Python code at a time per process, so one process serves pages on
 one core however many it has. With ``--workers N`` the main process (which alone runs the
 DC-09 receiver and the retention schedule) serves the web and starts N-1 processes that
-serve only the web, all accepting from one listening socket that the main process opened.
+serve only the web, each on its own listening socket for the same port, all opened by the
+main process (:func:`listening_sockets`).
 The processes share nothing but the database: sessions, the audit chain and every write go
 through it, so any process may answer any request.
 
@@ -31,20 +32,34 @@ from alarmvern.web.app import create_app
 log = logging.getLogger(__name__)
 
 STOP_SECONDS = 15.0
+BACKLOG = 2048
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The web's listening socket, or a clear error when the address cannot be had."""
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """One listening socket per web process, or a clear error when the port is taken.
+
+    Several processes get one socket each on the same port (SO_REUSEPORT), so that the
+    kernel spreads connections over them evenly. A socket they all shared would leave
+    each connection with whichever process accepted first, most often the busiest, and
+    keep-alive connections stay where they landed.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        sock = socket.create_server((host, port), family=family, backlog=2048)
+        if count == 1:
+            return [socket.create_server((host, port), family=family, backlog=BACKLOG)]
+        if port != 0:  # nobody else listens there, not even another alarmvern
+            socket.create_server((host, port), family=family).close()
+        first = socket.create_server((host, port), family=family, backlog=BACKLOG, reuse_port=True)
+        bound = first.getsockname()[1]
+        return [first] + [
+            socket.create_server((host, bound), family=family, backlog=BACKLOG, reuse_port=True)
+            for _ in range(count - 1)
+        ]
     except OSError as exc:
         hint = "another program listens there" if exc.errno == errno.EADDRINUSE else exc.strerror
         raise SettingsError(
             f"web: cannot listen on {host}:{port} ({hint}); choose another with --port"
         ) from None
-    sock.set_inheritable(True)
-    return sock
 
 
 def uvicorn_config(app: object) -> uvicorn.Config:
@@ -53,15 +68,14 @@ def uvicorn_config(app: object) -> uvicorn.Config:
 
 @dataclass
 class Workers:
-    """The extra web processes, kept at ``count`` until :meth:`stop`."""
+    """The extra web processes, one per socket, kept running until :meth:`stop`."""
 
     settings: Settings
-    sock: socket.socket
-    count: int
+    sockets: list[socket.socket]
     processes: list[BaseProcess] = field(default_factory=list)
 
     def start(self) -> None:
-        self.processes = [self._spawn() for _ in range(self.count)]
+        self.processes = [self._spawn(sock) for sock in self.sockets]
 
     def restart_crashed(self) -> int:
         """Start a new process for each that has crashed; returns how many."""
@@ -73,7 +87,8 @@ class Workers:
         for n in dead:
             log.error("web worker %d stopped (exit %s); starting it again",
                       n + 1, self.processes[n].exitcode)  # fmt: skip
-            self.processes[n] = self._spawn()
+            # The socket stayed open here, so what queued on it waits for the new process.
+            self.processes[n] = self._spawn(self.sockets[n])
         return len(dead)
 
     def stop(self) -> None:
@@ -86,12 +101,12 @@ class Workers:
                 process.kill()
                 process.join()
 
-    def _spawn(self) -> BaseProcess:
+    def _spawn(self, sock: socket.socket) -> BaseProcess:
         # spawn, not fork: the parent runs threads and an event loop that a fork would copy
         # half-way through; the socket travels to the child as a duplicated descriptor.
         context = multiprocessing.get_context("spawn")
         process = context.Process(
-            target=serve_web_only, args=(self.settings, self.sock), name="alarmvern-web"
+            target=serve_web_only, args=(self.settings, sock), name="alarmvern-web"
         )
         process.start()
         return process
