@@ -118,7 +118,11 @@ def append_alone(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Append an entry in a transaction of its own (shared with others waiting); durable
-    when this returns."""
+    when this returns.
+
+    Not from inside a write transaction on the same engine: the writer would wait for the
+    caller's lock while the caller waits for the writer. There, use :func:`audit.append`.
+    """
     with _writers_lock:
         writer = _writers.get(engine)
         if writer is None:
