@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, func, select
+from sqlalchemy.exc import OperationalError
 
 from alarmvern import audit
 from alarmvern.audit import group
@@ -90,3 +91,30 @@ def test_the_writer_thread_ends_when_idle_and_starts_again(
     writer = group._writers[engine]
     _wait_until(lambda: writer._thread is None)
     assert group.append_alone(engine, actor="op:1", action="look").seq == 2
+
+
+def test_a_locked_database_fails_the_whole_group_at_once(sqlite_engine: Engine) -> None:
+    @event.listens_for(sqlite_engine, "connect")
+    def impatient(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=300")
+
+    sqlite_engine.dispose()  # the pooled connections were opened with the long timeout
+    with sqlite_engine.begin():  # another writer holds the lock (BEGIN IMMEDIATE)
+        attempts: list[str] = []
+
+        @event.listens_for(sqlite_engine, "before_cursor_execute")
+        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if statement == "BEGIN IMMEDIATE":
+                attempts.append(statement)
+
+        with ThreadPoolExecutor(3) as pool:
+            calls = [pool.submit(group.append_alone, sqlite_engine, actor="op:1", action="look")]
+            _wait_until(lambda: attempts)  # the first group waits for the lock, alone
+            calls += [
+                pool.submit(group.append_alone, sqlite_engine, actor=f"op:{n}", action="look")
+                for n in (2, 3)
+            ]
+            errors = [call.exception(timeout=30) for call in calls]
+    assert all(isinstance(error, OperationalError) for error in errors)
+    assert len(attempts) == 2  # two groups, each tried once; not again entry by entry
+    assert _entries(sqlite_engine) == 0

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from alarmvern.store.engine import reading
+from alarmvern.store.engine import create_store_engine, reading
 
 INSERT = text("INSERT INTO probe (n) VALUES (:n)")
 COUNT = text("SELECT count(*) FROM probe")
@@ -99,3 +99,23 @@ def test_postgresql_connection_writes_again_after_a_reader(pg_probe: Engine) -> 
         conn.execute(INSERT, {"n": 2})
     with reading(pg_probe) as reader:
         assert _count(reader) == 2
+
+
+def test_postgresql_reader_sees_one_snapshot(pg_probe: Engine) -> None:
+    with reading(pg_probe) as reader:
+        assert _count(reader) == 1
+        with pg_probe.begin() as writer:
+            writer.execute(INSERT, {"n": 2})
+        assert _count(reader) == 1  # what was committed since is not seen half-way
+    with reading(pg_probe) as reader:
+        assert _count(reader) == 2
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite://", "sqlite:///:memory:", "sqlite:///file:probe?mode=memory&uri=true"]
+)
+def test_sqlite_in_memory_opens_without_a_pool_to_size(url: str) -> None:
+    engine = create_store_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
+    engine.dispose()

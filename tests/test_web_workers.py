@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from alarmvern.errors import SettingsError
 from alarmvern.initialise import initialise
 from alarmvern.settings import Settings
-from alarmvern.web.workers import listening_sockets
+from alarmvern.web.workers import Workers, listening_sockets
 
 HOST = "127.0.0.1"
 
@@ -96,11 +97,44 @@ def test_a_crashed_worker_is_replaced_and_all_stop_together(
         assert all(client.get("/login").status_code == 200 for _ in range(40))
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
-    assert not Path(f"/proc/{second}").exists() or b"zombie" in _state(second)
+    assert _gone(second)
+
+
+def test_a_worker_told_to_stop_stays_stopped_and_an_orphan_stops_itself(
+    server: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, _ = server
+    wait_for(lambda: len(web_workers(process.pid)) == 1)
+    [first] = web_workers(process.pid)
+    os.kill(first, signal.SIGTERM)  # asked to stop: not a crash
+    wait_for(lambda: not web_workers(process.pid))
+    time.sleep(2.5)  # a crash would have been restarted after 1 s
+    assert not web_workers(process.pid)
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+
+
+def test_a_worker_whose_main_process_dies_stops(
+    server: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, _ = server
+    wait_for(lambda: len(web_workers(process.pid)) == 1)
+    [worker] = web_workers(process.pid)
+    process.kill()
+    process.wait()
+    wait_for(lambda: _gone(worker), seconds=15)
+
+
+def _gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists() or b"zombie" in _state(pid)
 
 
 def _state(pid: int) -> bytes:
-    return Path(f"/proc/{pid}/status").read_bytes().lower()
+    try:
+        return Path(f"/proc/{pid}/status").read_bytes().lower()
+    except FileNotFoundError:
+        return b"gone"
 
 
 @pytest.mark.parametrize("count", [1, 2])
@@ -121,3 +155,68 @@ def test_a_second_alarmvern_cannot_join_the_port_of_the_first() -> None:
     finally:
         for sock in first:
             sock.close()
+
+
+class _FakeProcess:
+    def __init__(self, exitcode: int | None) -> None:
+        self.exitcode = exitcode
+
+    def is_alive(self) -> bool:
+        return self.exitcode is None
+
+
+def test_a_crash_loop_backs_off_then_gives_up_and_closes_the_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [sock] = listening_sockets(HOST, 0, 1)
+    workers = Workers(Settings(), "sha", [sock])
+    starts: list[float] = []
+
+    def start(slot: Any) -> None:
+        starts.append(slot.restart_at or 0.0)
+        slot.process, slot.started_at, slot.restart_at = _FakeProcess(None), 0.0, None
+
+    monkeypatch.setattr(workers, "_start", start)
+    workers.start()
+    [slot] = workers.slots
+    now = 10.0
+    for crashes, pause in enumerate((1.0, 2.0, 4.0, 8.0), start=1):
+        slot.process.exitcode = 1  # type: ignore[union-attr]
+        workers.supervise(now)
+        assert slot.restart_at == now + pause
+        workers.supervise(now + pause - 0.1)
+        assert len(starts) == crashes  # not started again yet
+        workers.supervise(now + pause)
+        assert len(starts) == crashes + 1
+        now += pause + 1.0
+    slot.process.exitcode = 1  # type: ignore[union-attr]
+    workers.supervise(now)
+    assert slot.given_up and sock.fileno() == -1
+    workers.supervise(now + 1000)
+    assert len(starts) == 5  # the first start and four restarts, no more
+
+
+@pytest.mark.parametrize("exitcode", [0, -signal.SIGTERM, -signal.SIGINT])
+def test_a_worker_asked_to_stop_is_not_restarted(
+    exitcode: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [sock] = listening_sockets(HOST, 0, 1)
+    workers = Workers(Settings(), "sha", [sock])
+    monkeypatch.setattr(
+        workers, "_start", lambda slot: setattr(slot, "process", _FakeProcess(exitcode))
+    )
+    workers.start()
+    workers.supervise(1000.0)
+    [slot] = workers.slots
+    assert slot.restart_at is None and not slot.given_up
+    sock.close()
+
+
+@pytest.mark.skipif(not socket.has_dualstack_ipv6(), reason="no dual-stack IPv6 here")
+def test_every_address_means_ipv4_too() -> None:
+    try:
+        [sock] = listening_sockets("::", 0, 1)
+    except SettingsError:
+        pytest.skip("IPv6 is switched off on this machine")
+    with sock, socket.create_connection((HOST, sock.getsockname()[1]), timeout=5):
+        pass

@@ -8,8 +8,9 @@ for the write lock one by one.
 
 So one writer thread per engine takes the entries that arrive while it commits the last
 group and commits them together. Each caller still returns only once its own entry is
-durable, and gets the entry back. If a group fails, its entries are tried one by one, so
-one bad entry fails only its own caller.
+durable, and gets the entry back. If a group fails over an entry, its entries are tried
+one by one, so one bad entry fails only its own caller; if the database fails (a lock
+timeout, a lost connection), every caller in the group gets that error at once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from alarmvern.audit.log import AuditEntry, append
 
@@ -92,11 +94,17 @@ class GroupWriter:
                 raise RuntimeError("the audit log's engine is gone")
             with engine.begin() as conn:
                 entries = [append(conn, **pending.fields) for pending in group]
+        except OperationalError as exc:
+            # The database is the trouble (a lock timeout, a lost connection), not an entry:
+            # tried one by one, each would wait as long again.
+            for pending in group:
+                pending.result.set_exception(exc)
+            return
         except Exception as exc:
             if len(group) == 1:
                 group[0].result.set_exception(exc)
                 return
-            for pending in group:
+            for pending in group:  # find the bad entry: only its caller fails
                 self._commit([pending])
             return
         for pending, entry in zip(group, entries, strict=True):

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from alarmvern.errors import StoreError
@@ -32,10 +32,11 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
                 f"database URL: {parsed.get_backend_name()!r} is not supported; "
                 "use sqlite:///path/to/file.db or postgresql://host/dbname"
             )
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            # A connection per web worker thread (anyio's pool has 40), kept: SQLite opens
-            # cheaply but sets up its pragmas each time, and the default pool of 5 + 10
-            # overflow closed and reopened connections on every burst.
+        if parsed.get_backend_name() == "sqlite" and not _in_memory(parsed):
+            # A connection per web worker thread (anyio's pool has 40), kept: the default
+            # pool of 5 + 10 overflow closed and reopened connections on every burst, and
+            # each opening sets up SQLite's pragmas again. (PostgreSQL keeps the default,
+            # so that many processes stay within the server's connection limit.)
             kwargs = {"pool_size": 40, "max_overflow": 10, **kwargs}
         # Bound values are personal data: never in an error message or a log line.
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
@@ -51,6 +52,11 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def _in_memory(url: URL) -> bool:
+    """SQLite in memory: SQLAlchemy gives it a single connection, with no pool to size."""
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for reading only: it takes no write lock and refuses to write.
@@ -61,7 +67,8 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """
     options: dict[str, Any] = {READ_ONLY: True}
     if engine.dialect.name == "postgresql":
-        options["postgresql_readonly"] = True
+        # One snapshot for the whole block, as SQLite's WAL gives (not one per statement).
+        options.update(postgresql_readonly=True, isolation_level="REPEATABLE READ")
     with engine.connect().execution_options(**options) as conn:
         yield conn
 

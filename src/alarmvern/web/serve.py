@@ -8,10 +8,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-
-import uvicorn
 
 from alarmvern.intake import receiver
 from alarmvern.retention.sweep import sweep
@@ -47,49 +45,49 @@ async def run(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     sock, *more = workers.listening_sockets(options.host, options.port, options.workers)
-    server = _Server(workers.uvicorn_config(create_app(system)))
-    intake = await receiver.start(
-        system,
-        options.dc09_host,
-        options.dc09_port,
-        options.dc09_protocol,  # type: ignore[arg-type]
-    )
-    others = workers.Workers(system.settings, more)
-    others.start()
-    web = asyncio.create_task(server.serve(sockets=[sock]))
-    background = [
-        asyncio.create_task(_sweeps(system, options.sweep_hours)),
-        asyncio.create_task(_supervise(others)),
-    ]
-    while not server.started and not web.done():
-        await asyncio.sleep(0.05)
-    if ready is not None and not web.done():
-        await ready()
-    await asyncio.wait([web, asyncio.create_task(stop.wait())], return_when="FIRST_COMPLETED")
-    server.should_exit = True
-    for task in background:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    await asyncio.to_thread(others.stop)
-    await web
-    await intake.close()
-    for each in (sock, *more):
-        each.close()
-
-
-class _Server(uvicorn.Server):
-    """Uvicorn without its own signal handling: this process stops everything it runs."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+    others = workers.Workers(system.settings, system.policy.sha256, more)
+    server = workers.QuietServer(workers.uvicorn_config(create_app(system)))
+    intake: receiver.Intake | None = None
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        intake = await receiver.start(
+            system,
+            options.dc09_host,
+            options.dc09_port,
+            options.dc09_protocol,  # type: ignore[arg-type]
+        )
+        others.start()
+        web = asyncio.create_task(server.serve(sockets=[sock]))
+        tasks = [
+            web,
+            asyncio.create_task(_sweeps(system, options.sweep_hours)),
+            asyncio.create_task(_supervise(others)),
+        ]
+        while not server.started and not web.done():
+            await asyncio.sleep(0.05)
+        if ready is not None and not web.done():
+            await ready()
+        await asyncio.wait([web, asyncio.create_task(stop.wait())], return_when="FIRST_COMPLETED")
+    finally:
+        # Whatever ended the wait (a stop, a failure, a cancellation), everything stops.
+        server.should_exit = True
+        for task in tasks[1:]:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.to_thread(others.stop)
+        if intake is not None:
+            await intake.close()
+        for each in (sock, *more):
+            each.close()
 
 
 async def _supervise(others: workers.Workers) -> None:
     while True:
         await asyncio.sleep(1.0)
-        others.restart_crashed()
+        try:
+            others.supervise()
+        except Exception as exc:  # logged; the next round tries again
+            log.error("web workers: supervision failed: %s", type(exc).__name__)
 
 
 async def _sweeps(system: System, hours: float) -> None:

@@ -4,27 +4,41 @@ Python runs one thread of Python code at a time per process, so one process serv
 one core however many it has. With ``--workers N`` the main process (which alone runs the
 DC-09 receiver and the retention schedule) serves the web and starts N-1 processes that
 serve only the web, each on its own listening socket for the same port, all opened by the
-main process (:func:`listening_sockets`).
-The processes share nothing but the database: sessions, the audit chain and every write go
-through it, so any process may answer any request.
+main process (:func:`listening_sockets`). The processes share nothing but the database:
+sessions, the audit chain and every write go through it, so any process may answer any
+request. Login throttling, which is kept in memory, counts per process.
 
-A worker that crashes is started again; one that was asked to stop (its exit code 0) is
-not. A stop of the main process (Ctrl-C, SIGTERM) stops them all.
+- A worker that crashes is started again, after a pause that doubles with each crash in a
+  row; after ``GIVE_UP_AFTER`` crashes in a row its socket is closed, so that the kernel
+  stops sending it connections, and the others carry on.
+- A worker stops cleanly (exit code 0) on SIGTERM or SIGINT, and by itself when the main
+  process is gone; one that was asked to stop is not started again (nor one that a
+  SIGTERM or SIGINT ended while it was still starting). SIGKILL counts as a crash: it is
+  what the out-of-memory killer sends.
+- A worker refuses to start on a policy other than the main process's (the file changed on
+  disk since): one process must not answer on another policy than its neighbours.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import errno
 import logging
 import multiprocessing
+import os
+import signal
 import socket
-from dataclasses import dataclass, field
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
 import uvicorn
 
 from alarmvern import aio
 from alarmvern.errors import SettingsError
+from alarmvern.policy.loader import load
 from alarmvern.settings import Settings
 from alarmvern.system import open_system
 from alarmvern.web.app import create_app
@@ -33,6 +47,23 @@ log = logging.getLogger(__name__)
 
 STOP_SECONDS = 15.0
 BACKLOG = 2048
+GIVE_UP_AFTER = 5  # crashes in a row
+STEADY_SECONDS = 60.0  # a worker that ran this long before it crashed starts a new count
+EXIT_POLICY_CHANGED = 3
+# A clean stop, or a signal to stop that came before the worker could handle it itself.
+ASKED_TO_STOP = frozenset({0, -signal.SIGTERM, -signal.SIGINT})
+
+
+class QuietServer(uvicorn.Server):
+    """Uvicorn without its own signal handling: its process decides when it stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def uvicorn_config(app: object) -> uvicorn.Config:
+    return uvicorn.Config(app, log_level="warning", lifespan="off")  # type: ignore[arg-type]
 
 
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
@@ -43,18 +74,18 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     each connection with whichever process accepted first, most often the busiest, and
     keep-alive connections stay where they landed.
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         if count == 1:
-            return [socket.create_server((host, port), family=family, backlog=BACKLOG)]
+            return [_bind(host, port, reuse_port=False)]
         if port != 0:  # nobody else listens there, not even another alarmvern
-            socket.create_server((host, port), family=family).close()
-        first = socket.create_server((host, port), family=family, backlog=BACKLOG, reuse_port=True)
+            _bind(host, port, reuse_port=False).close()
+        first = _bind(host, port, reuse_port=True)
         bound = first.getsockname()[1]
-        return [first] + [
-            socket.create_server((host, bound), family=family, backlog=BACKLOG, reuse_port=True)
-            for _ in range(count - 1)
-        ]
+        return [first] + [_bind(host, bound, reuse_port=True) for _ in range(count - 1)]
+    except ValueError:  # no SO_REUSEPORT here (Windows)
+        raise SettingsError(
+            "web: --workers above 1 needs SO_REUSEPORT, which this system lacks; use one"
+        ) from None
     except OSError as exc:
         hint = "another program listens there" if exc.errno == errno.EADDRINUSE else exc.strerror
         raise SettingsError(
@@ -62,61 +93,127 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
         ) from None
 
 
-def uvicorn_config(app: object) -> uvicorn.Config:
-    return uvicorn.Config(app, log_level="warning", lifespan="off")  # type: ignore[arg-type]
+def _bind(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    return socket.create_server(
+        (host, port),
+        family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+        backlog=BACKLOG,
+        reuse_port=reuse_port,
+        # "::" means every address, IPv4 too, as it did when uvicorn bound it.
+        dualstack_ipv6=host == "::" and socket.has_dualstack_ipv6(),
+    )
 
 
 @dataclass
-class Workers:
-    """The extra web processes, one per socket, kept running until :meth:`stop`."""
+class _Slot:
+    """One worker's socket, its process and its run of crashes."""
 
-    settings: Settings
-    sockets: list[socket.socket]
-    processes: list[BaseProcess] = field(default_factory=list)
+    sock: socket.socket
+    process: BaseProcess | None = None
+    started_at: float = 0.0
+    crashes: int = 0
+    restart_at: float | None = None
+    given_up: bool = False
+
+
+class Workers:
+    """The extra web processes, one per socket, looked after until :meth:`stop`."""
+
+    def __init__(self, settings: Settings, policy_sha256: str, sockets: list[socket.socket]):
+        self.settings = settings
+        self.policy_sha256 = policy_sha256
+        self.slots = [_Slot(sock) for sock in sockets]
 
     def start(self) -> None:
-        self.processes = [self._spawn(sock) for sock in self.sockets]
+        for slot in self.slots:
+            self._start(slot)
 
-    def restart_crashed(self) -> int:
-        """Start a new process for each that has crashed; returns how many."""
-        dead = [
-            n
-            for n, process in enumerate(self.processes)
-            if not process.is_alive() and process.exitcode != 0
-        ]
-        for n in dead:
-            log.error("web worker %d stopped (exit %s); starting it again",
-                      n + 1, self.processes[n].exitcode)  # fmt: skip
-            # The socket stayed open here, so what queued on it waits for the new process.
-            self.processes[n] = self._spawn(self.sockets[n])
-        return len(dead)
+    def supervise(self, now: float | None = None) -> None:
+        """Start again what crashed, once its pause is over; give up on a crash loop."""
+        now = time.monotonic() if now is None else now
+        for number, slot in enumerate(self.slots, start=1):
+            process = slot.process
+            if slot.given_up or process is None:
+                continue
+            if slot.restart_at is not None:
+                if now >= slot.restart_at:
+                    self._start(slot)
+                continue
+            if process.is_alive() or process.exitcode in ASKED_TO_STOP:
+                continue
+            self._crashed(number, slot, process, now)
 
     def stop(self) -> None:
-        for process in self.processes:
+        running = [s.process for s in self.slots if s.process is not None]
+        for process in running:
             if process.is_alive():
-                process.terminate()  # SIGTERM: uvicorn finishes the requests in flight
-        for process in self.processes:
+                process.terminate()  # SIGTERM: the worker finishes the requests in flight
+        for process in running:
             process.join(STOP_SECONDS)
             if process.is_alive():
                 process.kill()
                 process.join()
 
-    def _spawn(self, sock: socket.socket) -> BaseProcess:
-        # spawn, not fork: the parent runs threads and an event loop that a fork would copy
-        # half-way through; the socket travels to the child as a duplicated descriptor.
+    def _crashed(self, number: int, slot: _Slot, process: BaseProcess, now: float) -> None:
+        steady = now - slot.started_at >= STEADY_SECONDS
+        slot.crashes = 1 if steady else slot.crashes + 1
+        if slot.crashes >= GIVE_UP_AFTER:
+            slot.given_up = True
+            slot.sock.close()
+            log.error("web worker %d crashed %d times in a row (exit %s); given up, the "
+                      "others serve on", number, slot.crashes, process.exitcode)  # fmt: skip
+            return
+        pause = 2.0 ** (slot.crashes - 1)
+        slot.restart_at = now + pause
+        log.error("web worker %d stopped (exit %s); starting it again in %.0f s",
+                  number, process.exitcode, pause)  # fmt: skip
+
+    def _start(self, slot: _Slot) -> None:
+        # spawn, not fork: this process runs threads and an event loop that a fork would
+        # copy half-way; the socket travels to the child as a duplicated descriptor.
+        # daemon: should this process end without stop(), multiprocessing ends the child.
         context = multiprocessing.get_context("spawn")
         process = context.Process(
-            target=serve_web_only, args=(self.settings, sock), name="alarmvern-web"
+            target=serve_web_only,
+            args=(self.settings, self.policy_sha256, slot.sock, os.getpid()),
+            name="alarmvern-web",
+            daemon=True,
         )
+        slot.process, slot.started_at, slot.restart_at = process, time.monotonic(), None
         process.start()
-        return process
 
 
-def serve_web_only(settings: Settings, sock: socket.socket) -> None:
-    """A worker process: the web app on the shared socket, until SIGTERM or SIGINT."""
+def serve_web_only(
+    settings: Settings, policy_sha256: str, sock: socket.socket, parent: int
+) -> None:
+    """A worker process: the web app on its socket, until told to stop or orphaned."""
+    if load(settings.policy).sha256 != policy_sha256:
+        log.error("web worker: the policy on disk is not the one alarmvern serve started "
+                  "with; restart alarmvern serve to run the new one")  # fmt: skip
+        raise SystemExit(EXIT_POLICY_CHANGED)
     system = open_system(settings)
     try:
-        server = uvicorn.Server(uvicorn_config(create_app(system)))
-        aio.run(server.serve(sockets=[sock]))
+        server = QuietServer(uvicorn_config(create_app(system)))
+        aio.run(_serve_until_told(server, sock, parent))
     finally:
         system.close()
+
+
+async def _serve_until_told(server: uvicorn.Server, sock: socket.socket, parent: int) -> None:
+    def stop() -> None:
+        server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop)
+
+    async def watch_parent() -> None:
+        while os.getppid() == parent:
+            await asyncio.sleep(1.0)
+        stop()  # the main process is gone: nobody else will stop this one
+
+    watcher = asyncio.create_task(watch_parent())
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        watcher.cancel()
