@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from alarmvern import __name__ as package
 from alarmvern.system import System
 from alarmvern.web import errors
-from alarmvern.web.security import Throttle
+from alarmvern.web.security import LOGIN_FAILURES, Throttle
 
 HERE = Path(__file__).parent
 # Each of these modules has a ``router``; the order is the OpenAPI document's.
@@ -30,7 +31,12 @@ ROUTERS = (
 )
 
 
-def create_app(system: System) -> FastAPI:
+def create_app(system: System, *, processes: int = 1) -> FastAPI:
+    """The API and the pages on ``system``; ``processes``: how many serve the same port.
+
+    Login failures are counted in memory, per process, and a client's connections are
+    spread over the processes, so each allows its share of the failures.
+    """
     app = FastAPI(
         title="alarmvern",
         version=_version(),
@@ -40,7 +46,7 @@ def create_app(system: System) -> FastAPI:
         redoc_url=None,
     )
     app.state.system = system
-    app.state.throttle = Throttle()
+    app.state.throttle = Throttle(limit=math.ceil(LOGIN_FAILURES / processes))
     errors.install(app)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)

@@ -93,10 +93,14 @@ def create_login(
     return int(key[0])
 
 
+LOGIN_FAILURES = 5  # per username and per address, in THROTTLE_WINDOW seconds
+THROTTLE_WINDOW = 300.0
+
+
 class Throttle:
     """At most ``limit`` failures per key in ``window`` seconds."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+    def __init__(self, limit: int = LOGIN_FAILURES, window: float = THROTTLE_WINDOW) -> None:
         self.limit, self.window = limit, window
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()

@@ -6,7 +6,8 @@ DC-09 receiver and the retention schedule) serves the web and starts N-1 process
 serve only the web, each on its own listening socket for the same port, all opened by the
 main process (:func:`listening_sockets`). The processes share nothing but the database:
 sessions, the audit chain and every write go through it, so any process may answer any
-request. Login throttling, which is kept in memory, counts per process.
+request. Login failures are counted in memory, per process; each process allows its share
+(:func:`alarmvern.web.app.create_app`), so that across them the limit holds about as set.
 
 - A worker that crashes is started again, after a pause that doubles with each crash in a
   row; after ``GIVE_UP_AFTER`` crashes in a row its socket is closed, so that the kernel
@@ -175,7 +176,7 @@ class Workers:
         context = multiprocessing.get_context("spawn")
         process = context.Process(
             target=serve_web_only,
-            args=(self.settings, self.policy_sha256, slot.sock, os.getpid()),
+            args=(self.settings, self.policy_sha256, slot.sock, os.getpid(), len(self.slots) + 1),
             name="alarmvern-web",
             daemon=True,
         )
@@ -184,7 +185,7 @@ class Workers:
 
 
 def serve_web_only(
-    settings: Settings, policy_sha256: str, sock: socket.socket, parent: int
+    settings: Settings, policy_sha256: str, sock: socket.socket, parent: int, processes: int
 ) -> None:
     """A worker process: the web app on its socket, until told to stop or orphaned."""
     if load(settings.policy).sha256 != policy_sha256:
@@ -193,7 +194,8 @@ def serve_web_only(
         raise SystemExit(EXIT_POLICY_CHANGED)
     system = open_system(settings)
     try:
-        server = QuietServer(uvicorn_config(create_app(system)))
+        app = create_app(system, processes=processes)
+        server = QuietServer(uvicorn_config(app))
         aio.run(_serve_until_told(server, sock, parent))
     finally:
         system.close()
