@@ -173,19 +173,29 @@ async def open_loop(
     return latencies
 
 
-async def closed_loop(client: httpx.AsyncClient, path: str, clients: int, seconds: float) -> float:
-    done = 0
+async def closed_loop(
+    client: httpx.AsyncClient, path: str, clients: int, seconds: float
+) -> tuple[float, int]:
+    """Answered requests/s, and how many failed (an error status, a dropped connection);
+    too many failures end the run."""
+    done = failed = 0
     end = time.perf_counter() + seconds
 
     async def worker() -> None:
-        nonlocal done
+        nonlocal done, failed
         while time.perf_counter() < end:
-            (await client.get(path)).raise_for_status()
+            try:
+                (await client.get(path)).raise_for_status()
+            except httpx.HTTPError:
+                failed += 1
+                if failed > 100:
+                    raise
+                continue
             done += 1
 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
-    return done / (time.perf_counter() - began)
+    return done / (time.perf_counter() - began), failed
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -195,15 +205,16 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(
     base: str, path: str, user: str | None, rate: float, seconds: float
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, int]:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         if user:
             await login(client, user)
         await closed_loop(client, path, 4, 1.0)  # warm up
         latencies = await open_loop(client, path, rate, seconds)
-        throughput = await closed_loop(client, path, 16, seconds / 2)
-    return percentile(latencies, 0.5), percentile(latencies, 0.99), throughput
+        throughput, failed = await closed_loop(client, path, 16, seconds / 2)
+    failed += sum(latency == float("inf") for latency in latencies)
+    return percentile(latencies, 0.5), percentile(latencies, 0.99), throughput, failed
 
 
 def main() -> None:
@@ -260,11 +271,12 @@ def main() -> None:
         )
         baseline = None
         for label, base, path, user in cases:
-            p50, p99, rps = asyncio.run(measure(base, path, user, args.rate, args.seconds))
+            p50, p99, rps, failed = asyncio.run(measure(base, path, user, args.rate, args.seconds))
             baseline = baseline or rps
             print(
                 f"{label:<24} p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms "
                 f"(goal < 100 ms) | max {rps:7.0f} req/s = {rps / baseline:4.0%} of trivial"
+                + (f" | {failed} failed" if failed else "")
             )
     finally:
         for process in (server, trivial):
