@@ -10,12 +10,12 @@ request. Login failures are counted in memory, per process; each process allows 
 (:func:`alarmvern.web.app.create_app`), so that across them the limit holds about as set.
 
 - A worker that crashes is started again, after a pause that doubles with each crash in a
-  row; after ``GIVE_UP_AFTER`` crashes in a row its socket is closed, so that the kernel
-  stops sending it connections, and the others carry on.
+  row; after ``GIVE_UP_AFTER`` crashes in a row it is retired: its socket is closed, so
+  that the kernel stops sending it connections, and the others carry on.
 - A worker stops cleanly (exit code 0) on SIGTERM or SIGINT, and by itself when the main
-  process is gone; one that was asked to stop is not started again (nor one that a
-  SIGTERM or SIGINT ended while it was still starting). SIGKILL counts as a crash: it is
-  what the out-of-memory killer sends.
+  process is gone. One that was asked to stop (or that a SIGTERM or SIGINT ended while it
+  was still starting) is retired, not started again. SIGKILL counts as a crash: it is what
+  the out-of-memory killer sends.
 - A worker refuses to start on a policy other than the main process's (the file changed on
   disk since): one process must not answer on another policy than its neighbours.
 """
@@ -140,7 +140,11 @@ class Workers:
                 if now >= slot.restart_at:
                     self._start(slot)
                 continue
-            if process.is_alive() or process.exitcode in ASKED_TO_STOP:
+            if process.is_alive():
+                continue
+            if process.exitcode in ASKED_TO_STOP:
+                self._retire(slot)
+                log.warning("web worker %d was stopped; the others serve on", number)
                 continue
             self._crashed(number, slot, process, now)
 
@@ -159,8 +163,7 @@ class Workers:
         steady = now - slot.started_at >= STEADY_SECONDS
         slot.crashes = 1 if steady else slot.crashes + 1
         if slot.crashes >= GIVE_UP_AFTER:
-            slot.given_up = True
-            slot.sock.close()
+            self._retire(slot)
             log.error("web worker %d crashed %d times in a row (exit %s); given up, the "
                       "others serve on", number, slot.crashes, process.exitcode)  # fmt: skip
             return
@@ -168,6 +171,13 @@ class Workers:
         slot.restart_at = now + pause
         log.error("web worker %d stopped (exit %s); starting it again in %.0f s",
                   number, process.exitcode, pause)  # fmt: skip
+
+    @staticmethod
+    def _retire(slot: _Slot) -> None:
+        """No process will serve this socket again: close it, so that the kernel sends its
+        share of the connections to the others instead of leaving them waiting."""
+        slot.given_up = True
+        slot.sock.close()
 
     def _start(self, slot: _Slot) -> None:
         # spawn, not fork: this process runs threads and an event loop that a fork would
