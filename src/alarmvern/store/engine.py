@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import SingletonThreadPool
 
 from alarmvern.errors import StoreError
 
@@ -38,6 +39,9 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
             # each opening sets up SQLite's pragmas again. (PostgreSQL keeps the default,
             # so that many processes stay within the server's connection limit.)
             kwargs = {"pool_size": 40, "max_overflow": 10, **kwargs}
+        elif parsed.query.get("mode") == "memory":
+            # What SQLAlchemy picks for it today, said outright (it warns it will change).
+            kwargs = {"poolclass": SingletonThreadPool, **kwargs}
         # Bound values are personal data: never in an error message or a log line.
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
