@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,9 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from alarmvern import aio
 from alarmvern.initialise import initialise
@@ -66,6 +63,7 @@ from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.store.writes import insert_many
 from alarmvern.system import open_system
+from scratch import scratch_databases
 
 HOST = "127.0.0.1"
 SEED = 6
@@ -544,14 +542,8 @@ def bench_db(db: str, url: str | None, args: argparse.Namespace) -> dict[str, Fi
 
 @contextmanager
 def postgres_database(admin: str) -> Iterator[str]:
-    name = f"alarmvern_bench_ingest_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_databases(admin, "ingest") as databases:
+        yield databases.create()
 
 
 # Parse-only baselines

@@ -25,15 +25,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from alarmvern.policy import loads
 from alarmvern.retention import holds
@@ -41,8 +38,8 @@ from alarmvern.retention.sweep import sweep
 from alarmvern.store import migrate
 from alarmvern.store import tables as t
 from alarmvern.store.engine import create_store_engine
-from alarmvern.store.writes import insert_many
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
+from scratch import checkpoint, load_batches, scratch_databases
 
 POLICY = """\
 version: bench
@@ -121,22 +118,8 @@ def build(url: str, total: int, due: int) -> None:
             placed_by="bench",
             now=NOW,
         )
-    built = 0
-    began = time.perf_counter()
-    for rows in event_rows(total, due, 50_000):
-        with engine.begin() as conn:
-            insert_many(conn, t.alarm_events, rows)
-        built += len(rows)
-        print(
-            f"\r  built {built:,} events ({built / (time.perf_counter() - began):,.0f}/s)",
-            end="",
-            flush=True,
-        )
-    print()
-    if engine.dialect.name == "sqlite":
-        raw = engine.raw_connection()  # outside a transaction, where a checkpoint may run
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw.close()
+    load_batches(engine, t.alarm_events, event_rows(total, due, 50_000))
+    checkpoint(engine)
     engine.dispose()
 
 
@@ -196,28 +179,21 @@ def bench_sqlite(total: int, due: int) -> list[tuple[str, int, float, float | No
 
 
 def bench_postgres(total: int, due: int, admin: str) -> list[tuple[str, int, float, float | None]]:
-    names = {k: f"alarmvern_bench_{k}_{uuid.uuid4().hex[:6]}" for k in ("src", "raw", "drop")}
-    urls = {k: make_url(admin).set(database=n).render_as_string(False) for k, n in names.items()}
     folder = Path(tempfile.mkdtemp(prefix="alarmvern-bench-retention-"))
     try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{names["src"]}"')
-        build(urls["src"], total, due)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            for copy in ("raw", "drop"):
-                conn.execute(f'CREATE DATABASE "{names[copy]}" TEMPLATE "{names["src"]}"')
-        raw_rows, raw_s = raw_delete(urls["raw"])
-        rows, seconds, rss = sweep_in_child(urls["src"], False, folder / "blobs")
-        d_rows, d_seconds, d_rss = sweep_in_child(urls["drop"], True, folder / "blobs")
+        with scratch_databases(admin, "retention") as databases:
+            source = databases.create()
+            build(source, total, due)
+            raw, drop = databases.create(template=source), databases.create(template=source)
+            raw_rows, raw_s = raw_delete(raw)
+            rows, seconds, rss = sweep_in_child(source, False, folder / "blobs")
+            d_rows, d_seconds, d_rss = sweep_in_child(drop, True, folder / "blobs")
         return [
             ("raw DELETE", raw_rows, raw_s, None),
             ("sweep, row by row", rows, seconds, rss),
             ("sweep, partition drop", d_rows, d_seconds, d_rss),
         ]
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            for name in names.values():
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(folder, ignore_errors=True)
 
 

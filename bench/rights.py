@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +34,6 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
 
 from alarmvern.policy import load
 from alarmvern.rights import access, erasure
@@ -45,6 +43,7 @@ from alarmvern.store import tables as t
 from alarmvern.store.engine import create_store_engine, reading
 from alarmvern.store.writes import insert_many
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
+from scratch import checkpoint, load_batches, scratch_databases
 
 SAMPLED = 100
 PER_SAMPLED = 5000
@@ -69,7 +68,6 @@ def people(customers: int) -> Iterator[list[dict[str, Any]]]:
 def build(url: str, customers: int, events: int, sampled: list[int], blob_dir: Path) -> None:
     engine = create_store_engine(url)
     migrate.upgrade(engine)
-    began = time.perf_counter()
     for rows in people(customers):
         with engine.begin() as conn:
             insert_many(conn, t.persons, rows)
@@ -79,25 +77,12 @@ def build(url: str, customers: int, events: int, sampled: list[int], blob_dir: P
         insert_many(conn, t.contracts, [_contract(c) for c in sampled])
     chosen = set(sampled)
     others = [c for c in range(1, customers + 1) if c not in chosen]
-    built = 0
-    for rows in event_rows(events, sampled, others):
-        with engine.begin() as conn:
-            insert_many(conn, t.alarm_events, rows)
-        built += len(rows)
-        print(
-            f"\r  built {built:,} events ({built / (time.perf_counter() - began):,.0f}/s)",
-            end="",
-            flush=True,
-        )
-    print()
+    load_batches(engine, t.alarm_events, event_rows(events, sampled, others))
     vault = Vault(master_key(), FolderBlobStore(blob_dir))
     with engine.begin() as conn:
         for customer in sampled:
             _images(conn, vault, customer)
-    if engine.dialect.name == "sqlite":
-        raw = engine.raw_connection()
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw.close()
+    checkpoint(engine)
     engine.dispose()
 
 
@@ -310,25 +295,18 @@ def bench_sqlite(customers: int, events: int, sampled: list[int]) -> None:
 
 
 def bench_postgres(customers: int, events: int, sampled: list[int], admin: str) -> None:
-    names = {k: f"alarmvern_bench_rights_{k}_{uuid.uuid4().hex[:6]}" for k in ("src", "raw")}
-    urls = {k: make_url(admin).set(database=n).render_as_string(False) for k, n in names.items()}
     folder = Path(tempfile.mkdtemp(prefix="alarmvern-bench-rights-"))
     try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{names["src"]}"')
-        build(urls["src"], customers, events, sampled, folder / "blobs")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{names["raw"]}" TEMPLATE "{names["src"]}"')
-        with psycopg.connect(urls["src"], autocommit=True) as conn:
-            conn.execute("ANALYZE")
-        with psycopg.connect(urls["raw"], autocommit=True) as conn:
-            conn.execute("ANALYZE")
-        figures, peak = run_child(urls["src"], urls["raw"], folder / "blobs", sampled)
-        report("postgresql", figures, peak)
+        with scratch_databases(admin, "rights") as databases:
+            source = databases.create()
+            build(source, customers, events, sampled, folder / "blobs")
+            raw = databases.create(template=source)
+            for url in (source, raw):
+                with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+                    conn.execute("ANALYZE")
+            figures, peak = run_child(source, raw, folder / "blobs", sampled)
+            report("postgresql", figures, peak)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            for name in names.values():
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -13,19 +13,18 @@ import argparse
 import sqlite3
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from alarmvern.store import migrate
 from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import alarm_events
 from alarmvern.store.writes import insert_many
+from scratch import scratch_databases
 
 COLUMNS = [
     "panel_account",
@@ -107,12 +106,8 @@ def _sqlite_value(value: Any) -> Any:
 
 
 def bench_postgres(rows: list[dict[str, Any]], size: int, admin: str) -> tuple[float, float]:
-    names = [f"alarmvern_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    urls = [make_url(admin).set(database=n).render_as_string(hide_password=False) for n in names]
-    try:
+    with scratch_databases(admin, "store") as databases:
+        urls = [databases.create(), databases.create()]
         store = create_store_engine(urls[0])
         migrate.upgrade(store)
         raw_engine = create_store_engine(urls[1])
@@ -139,10 +134,6 @@ def bench_postgres(rows: list[dict[str, Any]], size: int, admin: str) -> tuple[f
         ours = timed(store_path, len(rows))
         store.dispose()
         return ours, raw
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            for name in names:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

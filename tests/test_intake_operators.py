@@ -185,7 +185,7 @@ def test_media_content_is_given_to_the_operator_of_the_incident_only(
     with pytest.raises(ops.AccessRefused):
         ops.media_content(engine, vault, policy.policy, "op-anne", world.image, now=now)
     _assign(engine, world)
-    data = ops.media_content(engine, vault, policy.policy, "op-anne", world.image, now=now)
+    data = ops.media_content(engine, vault, policy.policy, "op-anne", world.image, now=now).data
     assert data == b"\x89PNG test image"
     subjects = [(r[1], r[2]) for r in _audit(engine, "operator.view")]
     assert subjects == [(f"media:{world.image}", f"incident:{world.incident}")]

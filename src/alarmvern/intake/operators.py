@@ -147,6 +147,12 @@ def site_view(
     return view
 
 
+@dataclass(frozen=True)
+class MediaFile:
+    data: bytes
+    content_type: str
+
+
 def media_content(
     engine: Engine,
     vault: Vault,
@@ -154,7 +160,7 @@ def media_content(
     operator: str,
     media_id: int,
     now: datetime | None = None,
-) -> bytes:
+) -> MediaFile:
     """An image or video of an incident the operator handles; never an on-demand image."""
     now = now or datetime.now(UTC)
     subject = f"media:{media_id}"
@@ -176,7 +182,7 @@ def media_content(
                 details={"media": 1, "size": len(data)},
                 at=now,
             )
-            return data
+            return MediaFile(data, row.content_type)
     _refuse(engine, operator, subject, reason or "unknown media", now, policy)
 
 

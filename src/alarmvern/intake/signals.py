@@ -45,7 +45,6 @@ SIA_METHODS = {
     "OG": "code",
 }
 CID_METHODS = {"401": "code", "403": "automatic", "407": "remote", "408": "quick", "409": "key"}
-TROUBLE_KINDS = frozenset({"power", "battery", "communication", "tamper"})
 
 
 @dataclass(frozen=True)

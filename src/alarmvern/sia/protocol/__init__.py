@@ -16,7 +16,7 @@ from .events import (
     SiaEvent,
 )
 from .framing import Frame, FrameReader, encode_frame
-from .meaning import EventClass, Meaning, cid_meaning, sia_meaning
+from .meaning import EventClass, Meaning, cid_meaning, sia_meaning, stored_meaning
 from .message import KeyLookup, Policy, parse_message
 from .timestamps import format_timestamp, parse_timestamp
 
@@ -51,4 +51,5 @@ __all__ = [
     "parse_message",
     "parse_timestamp",
     "sia_meaning",
+    "stored_meaning",
 ]

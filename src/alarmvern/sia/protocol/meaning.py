@@ -58,6 +58,14 @@ def sia_meaning(code: str) -> Meaning:
     return _meaning(row) if row else UNKNOWN
 
 
+def stored_meaning(protocol: str, code: str, qualifier: str | None) -> Meaning:
+    """The meaning of a stored event: its protocol token (``SIA-DCS``, ``ADM-CID``), raw code
+    and Contact ID qualifier (absent: a new event)."""
+    if protocol.upper().startswith("SIA"):
+        return sia_meaning(code)
+    return cid_meaning(qualifier or "1", code)
+
+
 def cid_meaning(qualifier: str, code: str) -> Meaning:
     """The meaning of Contact ID ``code`` with its qualifier (1 new, 3 restore/close, 6 status)."""
     if not is_known_cid(qualifier, code):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import and_, or_, select
 
 from alarmvern.intake import operators
-from alarmvern.sia.protocol.meaning import Meaning, cid_meaning, sia_meaning
+from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import alarm_events, customer_accounts, media, persons
 from alarmvern.store.tables._columns import as_utc
@@ -31,12 +31,6 @@ Cursor = Annotated[
     Query(max_length=64, description="Keyset: the `next_after` of the page before."),
 ]
 MEDIA_TYPES = ("image/*", "video/*", "audio/*", "application/octet-stream")
-
-
-def meaning_of(protocol: str, code: str, qualifier: str | None) -> Meaning:
-    if protocol.upper().startswith("SIA"):
-        return sia_meaning(code)
-    return cid_meaning(qualifier or "1", code)
 
 
 def _cursor(after: str | None) -> tuple[datetime, int] | None:
@@ -76,10 +70,12 @@ def events(
             )
         )
     with connection_for(system, who) as conn:
-        # Staff: "not found" before the audited look, as for any unknown id.
-        known = conn.execute(select(1).where(_account_exists(account_id))).first()
-        if who.role is not Role.customer and known is None:
-            raise not_found("account", account_id)
+        # Staff: "not found" before the audited look, as for any unknown id. (A customer's
+        # own accounts are known; check_account answers the rest with "not found".)
+        if who.role is not Role.customer:
+            known = conn.execute(select(1).where(_account_exists(account_id))).first()
+            if known is None:
+                raise not_found("account", account_id)
         check_account(conn, who, account_id, "customer-service")
         rows = conn.execute(query).all()
     items = [_event(r) for r in rows[:limit]]
@@ -93,7 +89,7 @@ def _account_exists(account_id: PathId) -> Any:
 
 
 def _event(r: Any) -> EventOut:
-    m = meaning_of(r.protocol, r.code, r.qualifier)
+    m = stored_meaning(r.protocol, r.code, r.qualifier)
     return EventOut(
         id=r.id,
         site_id=r.site_id,
@@ -139,14 +135,13 @@ def media_file(system: SystemDep, who: PrincipalDep, media_id: PathId) -> Respon
             "only to the customer and the operator handling the incident",
         )
     try:
-        data = operators.media_content(
+        found = operators.media_content(
             system.engine, system.vault, system.policy.policy, who.actor, media_id
         )
     except operators.AccessRefused as exc:
         raise ApiError(403, str(exc)) from None
-    with system.engine.connect() as conn:
-        kind = conn.execute(select(media.c.content_type).where(media.c.id == media_id)).scalar()
-    return Response(data, media_type=kind or "application/octet-stream", headers=_private())
+    kind = found.content_type or "application/octet-stream"
+    return Response(found.data, media_type=kind, headers=_private())
 
 
 def _private() -> dict[str, str]:

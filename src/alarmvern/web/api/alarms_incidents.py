@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Connection, or_, select
 
-from alarmvern import audit
+from alarmvern.audit.group import append_alone
 from alarmvern.intake import operators
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
@@ -46,20 +46,34 @@ router = APIRouter(tags=["incidents"], responses=ERRORS)
 OperatorOrDpo = Annotated[Principal, Depends(require(Role.operator, Role.dpo))]
 
 
-def incident_out(conn: Connection, row: Any, viewer: Principal | None = None) -> IncidentOut:
+def assigned_operators(conn: Connection, incident_ids: list[int]) -> dict[int, list[str]]:
+    """The operators assigned (and not released) to each incident, in assignment order."""
+    names: dict[int, list[str]] = {incident_id: [] for incident_id in incident_ids}
+    rows = conn.execute(
+        select(operator_assignments.c.incident_id, operator_assignments.c.operator)
+        .where(
+            operator_assignments.c.incident_id.in_(incident_ids),
+            operator_assignments.c.released_at.is_(None),
+        )
+        .order_by(operator_assignments.c.id)
+    )
+    for incident_id, operator in rows:
+        names[incident_id].append(operator)
+    return names
+
+
+def incident_out(
+    conn: Connection,
+    row: Any,
+    viewer: Principal | None = None,
+    names: list[str] | None = None,
+) -> IncidentOut:
     """The incident; for an operator in the queue who is not assigned to it, only what picking
     it up needs (kind, status, times): which customer and site it is follows from the
-    assignment, as everything else an operator sees does."""
-    names = list(
-        conn.execute(
-            select(operator_assignments.c.operator)
-            .where(
-                operator_assignments.c.incident_id == row.id,
-                operator_assignments.c.released_at.is_(None),
-            )
-            .order_by(operator_assignments.c.id)
-        ).scalars()
-    )
+    assignment, as everything else an operator sees does. ``names``: its operators, when
+    the caller has them already."""
+    if names is None:
+        names = assigned_operators(conn, [row.id])[row.id]
     hidden = viewer is not None and viewer.actor not in names
     return IncidentOut(
         id=row.id,
@@ -93,7 +107,9 @@ def queue(
         query = query.where(incidents.c.id > after)
     with reading(system.engine) as conn:
         rows = conn.execute(query).all()
-        items = [incident_out(conn, r, who) for r in rows[:limit]]
+        page = rows[:limit]
+        names = assigned_operators(conn, [r.id for r in page])
+        items = [incident_out(conn, r, who, names[r.id]) for r in page]
     return IncidentPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
 
@@ -116,15 +132,14 @@ def operator_may_see(system: System, who: Principal, row: Any, now: datetime) ->
 
 def refuse(system: System, who: Principal, incident_id: PathId, now: datetime) -> ApiError:
     """Record the refusal in a transaction of its own (it outlives the failed request)."""
-    with system.engine.begin() as conn:
-        audit.append(
-            conn,
-            actor=who.actor,
-            action="operator.refused",
-            subject=f"incident:{incident_id}",
-            details={"reason": "not assigned"},
-            at=now,
-        )
+    append_alone(
+        system.engine,
+        actor=who.actor,
+        action="operator.refused",
+        subject=f"incident:{incident_id}",
+        details={"reason": "not assigned"},
+        at=now,
+    )
     grace = system.policy.policy.operations.operator_grace
     return ApiError(
         403,
@@ -181,17 +196,16 @@ def incident(system: SystemDep, who: OperatorOrDpo, incident_id: PathId) -> Inci
             except operators.AccessRefused as exc:
                 raise ApiError(403, str(exc)) from None
             site = _site_view(view)
-    with system.engine.begin() as conn:
-        if site is None:
-            operator = who.role is Role.operator
-            purpose = f"incident:{incident_id}" if operator else "supervision"
-            audit.append(
-                conn,
-                actor=who.actor,
-                action="operator.view" if operator else "staff.view",
-                subject=f"incident:{incident_id}",
-                purpose=purpose,
-            )
+    if site is None:  # site_view audited its own look; this one is audited here
+        operator = who.role is Role.operator
+        append_alone(
+            system.engine,
+            actor=who.actor,
+            action="operator.view" if operator else "staff.view",
+            subject=f"incident:{incident_id}",
+            purpose=f"incident:{incident_id}" if operator else "supervision",
+        )
+    with reading(system.engine) as conn:
         return IncidentDetail(
             incident=incident_out(conn, row), steps=_steps(conn, incident_id), site=site
         )

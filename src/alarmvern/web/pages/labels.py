@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from alarmvern.sia.protocol import cid_codes, sia_codes
-from alarmvern.sia.protocol.meaning import EventClass, Meaning, cid_meaning, sia_meaning
+from alarmvern.sia.protocol.meaning import EventClass
 
 Pair = tuple[str, str]
 
@@ -96,9 +96,3 @@ def pick(pairs: Mapping[Any, Pair], key: Any, lang: str) -> str:
     if found is None:
         return str(key)
     return found[0] if lang == "nb" else found[1]
-
-
-def meaning_of(protocol: str, code: str, qualifier: str | None) -> Meaning:
-    if protocol.upper().startswith("SIA"):
-        return sia_meaning(code)
-    return cid_meaning(qualifier or "1", code)

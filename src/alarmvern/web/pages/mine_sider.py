@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, and_, or_, select
 
+from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import alarm_events, media, panel_users, sites
 from alarmvern.store.tables._columns import as_utc
@@ -103,7 +104,7 @@ def alarm_log(
 
 
 def _entry(row: Any, lang: str) -> LogEntry:
-    meaning = labels.meaning_of(row.protocol, row.code, row.qualifier)
+    meaning = stored_meaning(row.protocol, row.code, row.qualifier)
     who = row.user_name
     if who is None and row.user_no is not None:
         who = f"{'bruker' if lang == 'nb' else 'user'} {row.user_no}"

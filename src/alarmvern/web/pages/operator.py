@@ -25,7 +25,6 @@ from alarmvern.store.tables import (
     audit_log,
     incident_steps,
     incidents,
-    media,
     operator_assignments,
     sites,
 )
@@ -188,16 +187,15 @@ def _incident_page(
 def media_file(media_id: int, who: OperatorPage, system: SystemDep) -> Response:
     """A verification image of an incident the operator handles (audited, or refused)."""
     try:
-        data = operators.media_content(
+        found = operators.media_content(
             system.engine, system.vault, system.policy.policy, who.actor, media_id
         )
     except operators.AccessRefused as exc:
         raise ApiError(403, str(exc)) from None
-    with reading(system.engine) as conn:
-        kind = conn.execute(select(media.c.content_type).where(media.c.id == media_id)).scalar()
+    kind = found.content_type
     safe = kind if kind and kind.startswith(("image/", "video/")) else "application/octet-stream"
     headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-    return Response(data, media_type=safe, headers=headers)
+    return Response(found.data, media_type=safe, headers=headers)
 
 
 def _assigned(system: System, who: Principal, incident_id: int) -> Row[Any]:

@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.store.tables._columns import as_utc
-from alarmvern.web.deps import PrincipalDep
+from alarmvern.web.deps import PrincipalDep, require
 from alarmvern.web.errors import ApiError
 from alarmvern.web.pages import labels
 from alarmvern.web.security import Principal, Role
@@ -183,19 +183,17 @@ class PageRoute(APIRoute):
 
 
 def page_user(*roles: Role) -> Callable[[Request, Principal], Principal]:
-    """A dependency admitting the logged-in user in ``roles`` (admin always)."""
-    allowed = set(roles) | {Role.admin}
+    """:func:`~alarmvern.web.deps.require` for pages: the user is also kept on the request,
+    so that an error page can show who is logged in."""
+    admit = require(*roles)
 
     def check(request: Request, who: PrincipalDep) -> Principal:
         request.state.principal = who
-        if who.role not in allowed:
-            raise ApiError(403, "rollen din gir ikke tilgang hit / your role has no access here")
-        return who
+        return admit(who)
 
     return check
 
 
-AnyUser = Annotated[Principal, Depends(page_user(*Role))]
 CustomerPage = Annotated[Principal, Depends(page_user(Role.customer))]
 OperatorPage = Annotated[Principal, Depends(page_user(Role.operator))]
 ServicePage = Annotated[Principal, Depends(page_user(Role.customer_service, Role.dpo))]
