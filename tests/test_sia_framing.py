@@ -114,10 +114,10 @@ def test_overflow_is_reported_and_the_connection_resyncs() -> None:
     assert _sequences(events) == ["0001"]
 
 
-def test_unparseable_frame_gets_no_answer() -> None:
+def test_unparseable_frame_with_a_right_crc_gets_a_duh() -> None:
     connection = Connection()
     connection.receive_data(encode_frame(b"hello there"))
     [error] = connection.next_events(NOW)
     assert isinstance(error, ProtocolError)
     assert error.reason == "header not readable"
-    assert connection.reply(error, NOW) is None
+    assert connection.reply(error, NOW) == encode_frame(b'"DUH"0000L0[]')

@@ -19,6 +19,7 @@ from alarmvern.sia.protocol import (
     build_frame,
     cid_meaning,
     decrypt_body,
+    encode_frame,
     parse_key,
     sia_meaning,
 )
@@ -239,3 +240,58 @@ def test_a_wrong_key_is_named_whatever_the_pad() -> None:
         assert isinstance(error, ProtocolError)
         reasons.add(error.reason)
     assert reasons == {"cannot decrypt (wrong key, bad cipher text, or no timestamp inside)"}
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ("Nri01^TOTAL^/BA001", ("BA", "001", "01", "TOTAL", None)),  # Jablotron: area text
+        ("Nri1CL0^VX FRONTE ^", ("CL", "0", "1", None, "VX FRONTE ")),
+        ("Nri2^Garage^/BA5^Port/dør|inn^", ("BA", "5", "2", "Garage", "Port/dør|inn")),
+        ("N^Hall^ri3/FA7", ("FA", "7", "3", None, "Hall")),
+    ],
+)
+def test_text_blocks_are_read_wherever_dc03_allows_them(
+    data: str, fields: tuple[str, str, str, str | None, str | None]
+) -> None:
+    message = _one(build_frame("SIA-DCS", "0013", "0", account="1234", data=data))
+    assert isinstance(message, Message), message
+    [event] = message.sia_events
+    assert (event.code, event.parameter, event.area, event.area_text, event.text) == fields
+
+
+def test_user_text_after_the_id_modifier() -> None:
+    message = _one(build_frame("SIA-DCS", "0014", "0", account="1234", data="Nid12^Kari^/OP12"))
+    assert isinstance(message, Message)
+    assert [(e.user, e.user_text) for e in message.sia_events] == [("12", "Kari")]
+
+
+def test_an_empty_line_prefix_is_line_zero() -> None:
+    frame = encode_frame(b'"SIA-DCS"0001L#1234[|Nri1/BA001]')
+    connection = Connection()
+    connection.receive_data(frame)
+    [message] = connection.next_events(NOW)
+    assert isinstance(message, Message)
+    assert (message.line, message.account) == ("0", "1234")
+    assert connection.ack(message, NOW) == encode_frame(b'"ACK"0001L0#1234[]')
+
+
+@pytest.mark.parametrize(
+    ("payload", "duh"),
+    [
+        (b'"SIA-DCS"0001L0#1[|Nri1/BA001]', b'"DUH"0001L0#1[]'),  # one-digit account
+        (b'"SIA-DCS"017L0#1234[|Nri1/BA001]', b'"DUH"017L0#1234[]'),  # three-digit sequence
+        (b'"SIA-DCS"0001R2#1234[|Nri1/BA001]', b'"DUH"0001R2L0#1234[]'),  # no L at all
+        (b'"SIA-DCS"0001L0#12G4[]', b'"DUH"0001L0[]'),  # an account that is not hex
+        (b"\x00\xff binary", b'"DUH"0000L0[]'),
+    ],
+)
+def test_a_header_dc09_does_not_allow_gets_a_duh_echoing_what_was_read(
+    payload: bytes, duh: bytes
+) -> None:
+    connection = Connection()
+    connection.receive_data(encode_frame(payload))
+    [error] = connection.next_events(NOW)
+    assert isinstance(error, ProtocolError)
+    assert (error.reason, error.answer) == ("header not readable", Answer.DUH)
+    assert connection.reply(error, NOW) == encode_frame(duh)

@@ -7,13 +7,13 @@ reasons name the field, never its content.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .events import ContactId, ExtendedBlock, SiaEvent
 from .meaning import is_known_cid, is_known_sia
 
 _MODIFIER = re.compile(r"([a-z]{2})([0-9:.\-]*)")
-_EVENT = re.compile(r"([A-Z]{2})([0-9]*)(?:\^([^\^]*)\^?)?")
+_EVENT = re.compile(r"([A-Z]{2})([0-9]*)")
 _CONTACT_ID = re.compile(r"(\d)([0-9A-Fa-f]{3}) ?([0-9A-Fa-f]{2}) ?([0-9A-Fa-f]{3})")
 
 
@@ -28,7 +28,7 @@ class Payload:
 
 def split_payload(rest: str) -> Payload | str:
     """Cut ``data]`` ``[ext]``* ``_timestamp``? into its parts, or say why not."""
-    close = rest.find("]")
+    close = _closing_bracket(rest)
     if close == -1:
         return "data field has no closing ]"
     data = rest[:close]
@@ -51,6 +51,18 @@ def split_payload(rest: str) -> Payload | str:
     return Payload(data, tuple(blocks), tail[1:] if tail else None)
 
 
+def _closing_bracket(rest: str) -> int:
+    """Where the data field ends: the first ``]`` outside ``^text^``; with an unpaired ``^``,
+    the first ``]`` at all."""
+    in_text = False
+    for position, char in enumerate(rest):
+        if char == "^":
+            in_text = not in_text
+        elif char == "]" and not in_text:
+            return position
+    return rest.find("]")
+
+
 def _extended(block: str) -> ExtendedBlock:
     tag, value = block[0], block[1:]
     if tag == "I":  # alarm text is Windows-1252 by the standard
@@ -67,42 +79,83 @@ def split_account(data: str) -> tuple[str | None, str]:
 
 
 def parse_sia_data(data: str) -> tuple[SiaEvent, ...] | str:
-    """The events of SIA-DCS data such as ``Nri1/CL501`` or ``NRR|Atest``."""
+    """The events of SIA-DCS data such as ``Nri1/CL501``, ``NRR|Atest`` or
+    ``Nri01^TOTAL^/BA001^Front door^``."""
     events: list[SiaEvent] = []
-    for index, block in enumerate(data.split("|") if data else ()):
+    for index, block in enumerate(split_outside_text(data, "|") if data else ()):
         if block[:1] in ("N", "O"):
             parsed = _parse_sia_block(block[1:], index)
             if isinstance(parsed, str):
                 return parsed
             events.extend(parsed)
         elif block[:1] == "A" and events:
-            last = events[-1]
-            events[-1] = SiaEvent(
-                last.code, last.parameter, last.area, last.user, last.time, block[1:],
-                last.modifiers, last.known,
-            )  # fmt: skip
+            events[-1] = replace(events[-1], text=block[1:])
         else:
             return f"SIA data block {index} has an unknown type"
     return tuple(events)
 
 
+def split_outside_text(data: str, separator: str) -> list[str]:
+    """``data`` cut at ``separator``, except inside ``^text^`` (which may hold any character)."""
+    parts: list[str] = []
+    start, in_text = 0, False
+    for position, char in enumerate(data):
+        if char == "^":
+            in_text = not in_text
+        elif char == separator and not in_text:
+            parts.append(data[start:position])
+            start = position + 1
+    parts.append(data[start:])
+    return parts
+
+
 def _parse_sia_block(block: str, index: int) -> list[SiaEvent] | str:
+    """The events of one ``N`` block: modifiers, events and ``^text^`` in any order.
+
+    DC-03 lets an ASCII text field follow a data field; panels put one after the area
+    modifier (Jablotron: ``ri01^TOTAL^``), after the user (``id12^Ola^``) or after the
+    event (a zone name). Text after a modifier names it (area or user text); text after
+    an event is that event's text; text before anything goes to the next event.
+    """
     events: list[SiaEvent] = []
     modifiers: dict[str, str] = {}
-    for item in block.split("/"):
-        position = 0
-        while position < len(item):
-            if match := _MODIFIER.match(item, position):
-                modifiers[match[1]] = match[2]
-            elif match := _EVENT.match(item, position):
-                events.append(_sia_event(match[1], match[2], match[3], modifiers))
+    texts: dict[str, str] = {}
+    last: str | None = None  # "event", a modifier's name, or None at the start
+    pending: str | None = None
+    position = 0
+    while position < len(block):
+        if block[position] == "/":
+            position += 1
+        elif block[position] == "^":
+            close = block.find("^", position + 1)
+            end = len(block) if close == -1 else close
+            text = block[position + 1 : end]
+            position = end + 1
+            if last == "event":
+                events[-1] = replace(events[-1], text=text)
+            elif last is not None:
+                texts[last] = text
             else:
-                return f"SIA data block {index}: unreadable at position {position}"
-            position = match.end()
+                pending = text
+        elif match := _MODIFIER.match(block, position):
+            modifiers[match[1]] = match[2]
+            texts.pop(match[1], None)
+            last, position = match[1], match.end()
+        elif match := _EVENT.match(block, position):
+            events.append(_sia_event(match[1], match[2], pending, modifiers, texts))
+            pending, last, position = None, "event", match.end()
+        else:
+            return f"SIA data block {index}: unreadable at position {position}"
     return events
 
 
-def _sia_event(code: str, parameter: str, text: str | None, modifiers: dict[str, str]) -> SiaEvent:
+def _sia_event(
+    code: str,
+    parameter: str,
+    text: str | None,
+    modifiers: dict[str, str],
+    texts: dict[str, str],
+) -> SiaEvent:
     return SiaEvent(
         code=code,
         parameter=parameter,
@@ -112,6 +165,8 @@ def _sia_event(code: str, parameter: str, text: str | None, modifiers: dict[str,
         text=text,
         modifiers=tuple(modifiers.items()),
         known=is_known_sia(code),
+        area_text=texts.get("ri"),
+        user_text=texts.get("id"),
     )
 
 

@@ -51,6 +51,8 @@ class SiaEvent:
     text: str | None = None
     modifiers: tuple[tuple[str, str], ...] = ()
     known: bool = False
+    area_text: str | None = None  # ``ri01^TOTAL^``: the area's name, as the panel sent it
+    user_text: str | None = None  # ``id12^name^``: the user's name, as the panel sent it
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,10 @@
 """From a checked frame to a ``Message`` or a ``ProtocolError`` with its answer.
 
-Answers, where DC-09 leaves room:
-- header unreadable: no answer (nothing to echo);
+Answers, where DC-09 leaves room (no frame whose CRC and length are right goes
+unanswered):
+- header that does not match DC-09 (a one-digit account, a sequence that is not
+  four digits, no ``L``): DUH echoing the fields that could be read
+  (``salvage_header``); an empty ``L`` is read as line 0 and accepted;
 - unknown id token, no key for the account, malformed data, unreadable
   timestamp: DUH; so is an encrypted body that does not decrypt to data and a
   readable timestamp (a wrong key's output cannot be told from a missing one);
@@ -23,7 +26,7 @@ from .content import Payload, parse_contact_id, parse_sia_data, split_account, s
 from .crypto import decrypt_body
 from .events import Answer, ContactId, Header, Message, Protocol, ProtocolError, SiaEvent
 from .framing import Frame
-from .header import parse_header
+from .header import parse_header, salvage_header
 from .timestamps import WINDOW_FUTURE, WINDOW_PAST, in_window, parse_timestamp
 
 #: The caller's keys: a mapping or a function from account number to AES key.
@@ -56,9 +59,11 @@ def parse_message(
     frame: Frame, now: datetime, keys: KeyLookup | None = None, policy: Policy = DEFAULT_POLICY
 ) -> Message | ProtocolError:
     """Read one frame's payload; the result says what to answer, never answers itself."""
-    parsed = parse_header(frame.payload.decode("latin-1"))
+    text = frame.payload.decode("latin-1")
+    parsed = parse_header(text)
     if parsed is None:
-        return ProtocolError("header not readable", frame.offset)
+        # CRC and length were right, so the panel sent this on purpose: it gets an answer.
+        return ProtocolError("header not readable", frame.offset, Answer.DUH, salvage_header(text))
     header, rest = parsed
 
     def duh(reason: str) -> ProtocolError:
