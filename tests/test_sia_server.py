@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
+import pytest
+
+from alarmvern.sia import server as server_log
+from alarmvern.sia.logs import CauseLog
 from alarmvern.sia.protocol import Message, build_frame, parse_key
 from alarmvern.sia.server import Limits, Receiver, serve
 from alarmvern.sia.simulate import panel_accounts, simulate
@@ -208,3 +213,148 @@ def test_panel_accounts_are_deterministic_and_distinct() -> None:
     assert accounts == panel_accounts(50, seed=9) != panel_accounts(50, seed=10)
     assert len({account for account, _ in accounts}) == 50
     assert all(len(parse_key(key, "hex")) == 32 for _, key in accounts)
+
+
+async def _closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
+    try:
+        return await asyncio.wait_for(reader.read(4096), seconds) == b""
+    except TimeoutError:
+        return False
+
+
+def test_a_peer_trickling_garbage_is_closed_at_the_idle_timeout() -> None:
+    """M1 / #11 item 6: garbage bytes do not count as activity, only messages do."""
+
+    async def test() -> None:
+        receiver = Receiver(MemorySink(), limits=Limits(idle_timeout=0.4, frame_timeout=10.0))
+        await receiver.start(HOST, 0)
+        async with receiver:
+            reader, writer = await asyncio.open_connection(HOST, receiver.tcp_port)
+            began = asyncio.get_running_loop().time()
+            closed = False
+            while not closed and asyncio.get_running_loop().time() - began < 2.0:
+                writer.write(b"x\r")  # never an LF: no frame ever begins
+                await writer.drain()
+                closed = await _closed_within(reader, 0.05)
+            assert closed
+            assert asyncio.get_running_loop().time() - began < 1.0
+            writer.close()
+
+    _run(test)
+
+
+def test_a_message_keeps_the_connection_open_past_the_idle_timeout() -> None:
+    async def test() -> None:
+        sink = MemorySink()
+        limits = Limits(idle_timeout=0.3)
+        async with await serve(HOST, 0, sink=sink, limits=limits) as receiver:
+            reader, writer = await asyncio.open_connection(HOST, receiver.tcp_port)
+            for sequence in range(1, 5):
+                await asyncio.sleep(0.15)
+                writer.write(_frame(sequence))
+                [ack] = await _read_frames(reader, 1)
+                assert f'"ACK"{sequence:04d}'.encode() in ack
+            writer.close()
+
+    _run(test)
+
+
+def test_garbage_bytes_beyond_the_budget_close_the_connection() -> None:
+    async def test() -> None:
+        limits = Limits(idle_timeout=10.0, max_garbage_bytes=1000)
+        async with await serve(HOST, 0, sink=MemorySink(), limits=limits) as receiver:
+            reader, writer = await asyncio.open_connection(HOST, receiver.tcp_port)
+            writer.write(b"y" * 900)
+            assert not await _closed_within(reader, 0.2)
+            writer.write(b"y" * 200)
+            assert await _closed_within(reader, 1.0)
+            writer.close()
+
+    _run(test)
+
+
+def test_refused_frames_beyond_the_budget_close_the_connection_and_a_message_renews_it() -> None:
+    async def test() -> None:
+        sink = MemorySink()
+        limits = Limits(idle_timeout=10.0, max_refused_frames=3)
+        bad = bytearray(_frame(1))
+        bad[1:5] = b"0000" if bad[1:5] != b"0000" else b"FFFF"
+        async with await serve(HOST, 0, sink=sink, limits=limits) as receiver:
+            reader, writer = await asyncio.open_connection(HOST, receiver.tcp_port)
+            for round_ in range(3):  # three NAKs, then a message: the budget starts again
+                for _ in range(3):
+                    writer.write(bytes(bad))
+                    [nak] = await _read_frames(reader, 1)
+                    assert b'"NAK"' in nak
+                writer.write(_frame(round_ + 2))
+                [ack] = await _read_frames(reader, 1)
+                assert b'"ACK"' in ack
+            writer.write(bytes(bad) * 4)
+            naks = await _read_frames(reader, 4)
+            assert all(b'"NAK"' in nak for nak in naks)  # answered, then closed
+            assert await _closed_within(reader, 1.0)
+            writer.close()
+
+    _run(test)
+
+
+def test_connections_per_address_are_capped_within_the_global_cap() -> None:
+    async def test() -> None:
+        limits = Limits(max_connections=10, max_per_address=2)
+        async with await serve(HOST, 0, sink=MemorySink(), limits=limits) as receiver:
+            first = await asyncio.open_connection(HOST, receiver.tcp_port)
+            second = await asyncio.open_connection(HOST, receiver.tcp_port)
+            await asyncio.sleep(0.05)
+            third_reader, third = await asyncio.open_connection(HOST, receiver.tcp_port)
+            assert await _closed_within(third_reader, 1.0)
+            assert receiver.connections == 2
+            first[1].close()
+            await asyncio.sleep(0.1)
+            fourth_reader, fourth = await asyncio.open_connection(HOST, receiver.tcp_port)
+            fourth.write(_frame(1))
+            [ack] = await _read_frames(fourth_reader, 1)  # a slot freed is a slot to use
+            assert b'"ACK"0001' in ack
+            for writer in (second[1], third, fourth):
+                writer.close()
+
+    _run(test)
+
+
+def test_a_store_failing_for_every_peer_logs_one_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """M8: one line (and one traceback) per cause, not one per failed connection."""
+
+    async def test() -> None:
+        async with await serve(HOST, 0, sink=MemorySink(fail=True)) as receiver:
+            for sequence in range(20):
+                reader, writer = await asyncio.open_connection(HOST, receiver.tcp_port)
+                writer.write(_frame(sequence))
+                assert await _closed_within(reader, 2.0)
+                writer.close()
+
+    server_log.causes = CauseLog(server_log.log)  # a fresh memory of causes for this test
+    with caplog.at_level(logging.INFO, logger="alarmvern.sia.server"):
+        _run(test)
+    failures = [r for r in caplog.records if "storing failed" in r.getMessage()]
+    assert len(failures) == 1
+    assert failures[0].exc_info is not None
+    assert "OSError" in failures[0].getMessage()
+
+
+def test_cause_log_repeats_a_cause_at_most_once_per_interval() -> None:
+    moments = iter([0.0, 1.0, 2.0, 61.0, 62.0])
+    records: list[str] = []
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger = logging.getLogger("tests.cause_log")
+    logger.addHandler(Handler())
+    logger.setLevel(logging.INFO)
+    causes = CauseLog(logger, every=60.0, clock=lambda: next(moments))
+    for bytes_ in (5, 7, 9, 11):
+        causes.log(logging.INFO, f"skipped {bytes_} bytes", "skipped %d bytes", bytes_)
+    causes.log(logging.INFO, "other", "other")
+    assert records == ["skipped 5 bytes", "skipped 11 bytes (2 more like it since)", "other"]

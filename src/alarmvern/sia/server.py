@@ -3,7 +3,13 @@
 For every read (TCP) or datagram (UDP) the messages parsed from it go to the
 sink in one call; the sink returns once they are durably stored, and only then
 are the ACKs written. Logs carry account numbers and sequence numbers, never
-message content or peer addresses.
+message content or peer addresses, and are written once per cause (``logs.CauseLog``).
+
+What keeps a TCP connection open is messages, not bytes: a connection is closed
+when no message arrived within the idle timeout, when a frame begun is not
+finished within the frame timeout, or when it spends its garbage budget (bytes
+that form no frame, frames that are refused) before its next message. Each
+source address may hold only so many connections, within the global cap.
 """
 
 from __future__ import annotations
@@ -12,15 +18,18 @@ import asyncio
 import contextlib
 import itertools
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, cast
 
+from .logs import CauseLog
 from .protocol import Connection, Event, KeyLookup, Message, Policy, ProtocolError
 from .protocol.message import DEFAULT_POLICY
 
 log = logging.getLogger(__name__)
+causes = CauseLog(log)
 
 Sink = Callable[[Sequence[Message]], Awaitable[None]]
 Clock = Callable[[], datetime]
@@ -38,12 +47,19 @@ class Limits:
     """Bounds on what peers may hold: connections, idle time, buffered bytes, write time."""
 
     max_connections: int = 1000
+    # Seconds a connection stays open without a message (bytes alone do not count).
     idle_timeout: float = 120.0
     max_buffer: int = 4096
     write_timeout: float = 10.0
-    # A frame begun must be complete within this: a peer trickling bytes keeps the idle
-    # timer from firing, but not this one.
+    # A frame begun must be complete within this.
     frame_timeout: float = 30.0
+    # Open TCP connections per source address. Generous: panels behind a carrier's NAT
+    # share one address.
+    max_per_address: int = 100
+    # The garbage budget between two messages: bytes that form no frame, and frames
+    # refused (NAK, DUH or dropped). Spending either closes the connection.
+    max_garbage_bytes: int = 4096
+    max_refused_frames: int = 16
 
 
 class Receiver:
@@ -67,6 +83,7 @@ class Receiver:
         self._udp: asyncio.DatagramTransport | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
+        self._per_address: Counter[str] = Counter()
 
     async def start(self, host: str, port: int, transport: Transport = "tcp") -> None:
         """Bind the listeners; port 0 picks a free one (see ``tcp_port`` / ``udp_port``)."""
@@ -142,22 +159,39 @@ class Receiver:
         task = asyncio.current_task()
         assert task is not None
         peer = next(self._ids)
+        address = _address(writer)
         if len(self._tasks) >= self.limits.max_connections:
-            log.warning("peer %d refused: %d connections open", peer, len(self._tasks))
+            causes.log(logging.WARNING, "refused: cap", "peer %d refused: %d connections open",
+                       peer, len(self._tasks))  # fmt: skip
+            writer.close()
+            return
+        if self._per_address[address] >= self.limits.max_per_address:
+            causes.log(logging.WARNING, "refused: address",
+                       "peer %d refused: its address holds %d connections", peer,
+                       self._per_address[address])  # fmt: skip
             writer.close()
             return
         self._track(task)
+        self._per_address[address] += 1
         try:
             await self._serve_tcp(reader, writer, peer)
         except (ConnectionError, TimeoutError) as error:
-            log.info("peer %d: connection ended (%s)", peer, type(error).__name__)
+            name = type(error).__name__
+            causes.log(logging.INFO, f"ended: {name}", "peer %d: connection ended (%s)", peer,
+                       name)  # fmt: skip
         except asyncio.CancelledError:
             # The receiver is closing. The task ends here, normally: asyncio's stream server
             # reads each handler's result, and a cancelled one would be logged as an error.
             pass
-        except Exception:
-            log.exception("peer %d: storing failed; closing without ACK", peer)
+        except Exception as error:
+            name = type(error).__name__
+            causes.log(logging.ERROR, f"store: {name}",
+                       "peer %d: storing failed (%s); closing without ACK", peer, name,
+                       exc_info=True)  # fmt: skip
         finally:
+            self._per_address[address] -= 1
+            if self._per_address[address] <= 0:
+                del self._per_address[address]
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
@@ -168,20 +202,30 @@ class Receiver:
         connection = self._connection()
         loop = asyncio.get_running_loop()
         partial_since: float | None = None
+        budget = _Budget(self.limits, loop.time())
         while True:
-            wait = self.limits.idle_timeout
+            wait = budget.last_message + self.limits.idle_timeout - loop.time()
             if partial_since is not None:
                 wait = min(wait, partial_since + self.limits.frame_timeout - loop.time())
             try:
                 data = await asyncio.wait_for(reader.read(READ_SIZE), max(wait, 0.0))
             except TimeoutError:
-                why = "idle" if partial_since is None else "a frame left unfinished"
-                log.info("peer %d: %s, closing", peer, why)
+                why = "no message within the idle timeout"
+                why = why if partial_since is None else "a frame left unfinished"
+                causes.log(logging.INFO, why, "peer %d: %s, closing", peer, why)
                 return
             if not data:
                 return
             connection.receive_data(data)
-            reply = await self.answer(connection, connection.next_events(self.clock()), peer)
+            events = connection.next_events(self.clock())
+            reply = await self.answer(connection, events, peer)
+            spent = budget.spend(events, connection.discarded, loop.time())
+            if spent is not None:
+                if reply:
+                    writer.write(reply)
+                    await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
+                causes.log(logging.INFO, spent, "peer %d: %s, closing", peer, spent)
+                return
             if not connection.buffered:
                 partial_since = None
             elif partial_since is None:
@@ -195,7 +239,8 @@ class Receiver:
     ) -> None:
         peer = next(self._ids)
         if len(self._tasks) >= self.limits.max_connections:
-            log.warning("datagram %d dropped: %d in flight", peer, len(self._tasks))
+            causes.log(logging.WARNING, "datagram: cap", "datagram %d dropped: %d in flight", peer,
+                       len(self._tasks))  # fmt: skip
             return
         coroutine = self._serve_datagram(transport, data, address, peer)
         self._track(asyncio.get_running_loop().create_task(coroutine))
@@ -211,11 +256,15 @@ class Receiver:
         connection.receive_data(data)
         events = connection.next_events(self.clock())
         if connection.buffered:
-            log.info("datagram %d: %d bytes without a closing CR", peer, connection.buffered)
+            causes.log(logging.INFO, "datagram: no CR",
+                       "datagram %d: %d bytes without a closing CR", peer,
+                       connection.buffered)  # fmt: skip
         try:
             reply = await self.answer(connection, events, peer)
-        except Exception:
-            log.exception("datagram %d: storing failed; no ACK", peer)
+        except Exception as error:
+            name = type(error).__name__
+            causes.log(logging.ERROR, f"store: {name}", "datagram %d: storing failed (%s); no ACK",
+                       peer, name, exc_info=True)  # fmt: skip
             return
         if reply and not transport.is_closing():
             transport.sendto(reply, address)
@@ -235,11 +284,39 @@ class _Datagrams(asyncio.DatagramProtocol):
         self.receiver._on_datagram(self.transport, data, addr)
 
 
+class _Budget:
+    """A connection's garbage budget, renewed by every message."""
+
+    def __init__(self, limits: Limits, now: float) -> None:
+        self.limits = limits
+        self.last_message = now
+        self.discarded_before = 0  # garbage bytes counted up to the last message
+        self.refused = 0
+
+    def spend(self, events: Sequence[Event], discarded: int, now: float) -> str | None:
+        """Account for one read's ``events``; the reason to close, or None."""
+        if any(isinstance(event, Message) for event in events):
+            self.last_message, self.discarded_before, self.refused = now, discarded, 0
+            return None
+        self.refused += len(events)
+        if discarded - self.discarded_before > self.limits.max_garbage_bytes:
+            return "garbage budget spent (bytes that form no frame)"
+        if self.refused > self.limits.max_refused_frames:
+            return "garbage budget spent (refused frames)"
+        return None
+
+
+def _address(writer: asyncio.StreamWriter) -> str:
+    """The peer's address, for counting only: never logged."""
+    peername = writer.get_extra_info("peername")
+    return str(peername[0]) if isinstance(peername, tuple) and peername else "?"
+
+
 def _log_error(peer: int, error: ProtocolError) -> None:
     account = error.header.account if error.header else None
     answer = error.answer.value if error.answer else "no answer"
-    log.info("peer %d: %s at byte %d (account %s, %s)", peer, error.reason, error.offset,
-             account, answer)  # fmt: skip
+    causes.log(logging.INFO, error.reason, "peer %d: %s at byte %d (account %s, %s)", peer,
+               error.reason, error.offset, account, answer)  # fmt: skip
 
 
 async def serve(
@@ -254,9 +331,13 @@ async def serve(
     max_buffer: int = 4096,
     policy: Policy = DEFAULT_POLICY,
     clock: Clock = utc_now,
+    limits: Limits | None = None,
 ) -> Receiver:
-    """Start a ``Receiver`` listening on ``host:port``; close it (or ``async with`` it) to stop."""
-    limits = Limits(max_connections, idle_timeout, max_buffer)
+    """Start a ``Receiver`` listening on ``host:port``; close it (or ``async with`` it) to stop.
+
+    ``limits``, when given, replaces ``max_connections``, ``idle_timeout`` and ``max_buffer``.
+    """
+    limits = limits or Limits(max_connections, idle_timeout, max_buffer)
     receiver = Receiver(sink, keys, limits=limits, policy=policy, clock=clock)
     await receiver.start(host, port, protocol)
     return receiver

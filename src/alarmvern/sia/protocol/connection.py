@@ -37,6 +37,11 @@ class Connection:
         """Bytes received that do not yet form a frame."""
         return self._reader.buffered
 
+    @property
+    def discarded(self) -> int:
+        """Bytes received so far that formed no frame: garbage."""
+        return self._reader.discarded
+
     def receive_data(self, data: bytes) -> None:
         """Add bytes read from the peer."""
         self._reader.feed(data)

@@ -55,6 +55,7 @@ class FrameReader:
         self.max_frame = max_frame
         self._buffer = bytearray()
         self._offset = 0  # stream offset of self._buffer[0]
+        self.discarded = 0  # bytes thrown away without forming a frame (garbage)
 
     @property
     def buffered(self) -> int:
@@ -84,18 +85,22 @@ class FrameReader:
         if start != 0:
             skipped = len(buffer) if start == -1 else start
             offset = self._drop(skipped)
+            self.discarded += skipped
             return ProtocolError(f"skipped {skipped} bytes before LF", offset)
         end = _find_end(buffer)
         if end == -1:
             if len(buffer) > self.max_frame + 2:
                 size = len(buffer)
+                self.discarded += size
                 return ProtocolError(f"frame exceeds {self.max_frame} bytes", self._drop(size))
             return None
         if buffer[end] == LF:
+            self.discarded += end
             return ProtocolError("frame cut short by a new LF", self._drop(end))
         frame = bytes(buffer[1:end])
         offset = self._drop(end + 1)
         if len(frame) > self.max_frame:
+            self.discarded += end + 1
             return ProtocolError(f"frame exceeds {self.max_frame} bytes", offset)
         return check_frame(frame, offset)
 
