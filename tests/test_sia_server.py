@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,13 @@ from alarmvern.sia import server as server_log
 from alarmvern.sia.logs import CauseLog
 from alarmvern.sia.protocol import Message, build_frame, parse_key
 from alarmvern.sia.server import Limits, Receiver, serve
-from alarmvern.sia.simulate import panel_accounts, simulate
+from alarmvern.sia.simulate import (
+    KEYS_VARIABLE,
+    accounts_from_text,
+    load_accounts,
+    panel_accounts,
+    simulate,
+)
 
 HOST = "127.0.0.1"
 
@@ -358,3 +365,53 @@ def test_cause_log_repeats_a_cause_at_most_once_per_interval() -> None:
         causes.log(logging.INFO, f"skipped {bytes_} bytes", "skipped %d bytes", bytes_)
     causes.log(logging.INFO, "other", "other")
     assert records == ["skipped 5 bytes", "skipped 11 bytes (2 more like it since)", "other"]
+
+
+def test_simulated_panels_reconnect_when_the_receiver_restarts() -> None:
+    """L11: the simulator keeps going across a restart and every ACK it counts was stored."""
+
+    async def test() -> None:
+        sink = MemorySink()
+        keys = {account: parse_key(key, "hex") for account, key in panel_accounts(3, seed=4)}
+        first = Receiver(sink, keys)
+        await first.start(HOST, 0)
+        port = first.tcp_port
+        run = asyncio.ensure_future(
+            simulate(HOST, port, panels=3, rate=30, duration=1.5, seed=4, reconnect_for=5)
+        )
+        await asyncio.sleep(0.5)
+        await first.close()
+        await asyncio.sleep(0.3)
+        async with Receiver(sink, keys) as second:
+            await second.start(HOST, port)
+            stats = await asyncio.wait_for(run, 10)
+        assert stats.reconnects >= 1
+        assert stats.failed == 0
+        assert stats.acked == stats.sent > 10
+        stored = {(m.account, m.sequence) for batch in sink.batches for m in batch}
+        assert len(stored) == stats.acked  # a resend after the restart is the same message
+
+    asyncio.run(asyncio.wait_for(test(), 15))
+
+
+def test_keys_come_from_a_file_or_the_environment_in_either_form(tmp_path: Path) -> None:
+    text = (
+        "# panel keys\n"
+        "5a0f31 00112233445566778899AABBCCDDEEFF\n"
+        "5A0F32 0123456789abcdefghijklmn text  # a 24-character text key\n"
+    )
+    expected = [
+        ("5A0F31", "00112233445566778899AABBCCDDEEFF"),
+        ("5A0F32", b"0123456789abcdefghijklmn".hex().upper()),
+    ]
+    path = tmp_path / "keys.txt"
+    path.write_text(text)
+    assert load_accounts(path, {}) == expected
+    assert load_accounts(None, {KEYS_VARIABLE: text.replace("\n", ";")}) == expected
+    assert load_accounts(None, {}) is None
+
+
+def test_a_bad_key_entry_is_named_without_its_key() -> None:
+    with pytest.raises(ValueError, match="entry 2") as error:
+        accounts_from_text("1234 00112233445566778899AABBCCDDEEFF\n1235 SECRETKEYTOOSHORT")
+    assert "SECRET" not in str(error.value)

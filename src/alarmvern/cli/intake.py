@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import statistics
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +18,7 @@ from alarmvern.intake import keys as panel_keys
 from alarmvern.intake import receiver
 from alarmvern.intake.fleet import fleet
 from alarmvern.sia.server import Transport
-from alarmvern.sia.simulate import simulate
+from alarmvern.sia.simulate import KEYS_VARIABLE, load_accounts, simulate
 from alarmvern.system import System, open_system
 
 out = Console()
@@ -78,23 +79,38 @@ def simulate_command(
     protocol: Annotated[str, typer.Option(help="tcp or udp.")] = "tcp",
     host: Host = "127.0.0.1",
     port: Port = 9000,
+    keys_file: Annotated[
+        Path | None,
+        typer.Option(help=f"Lines ACCOUNT KEY [hex|text]; or set ${KEYS_VARIABLE} to them."),
+    ] = None,
 ) -> None:
     """Simuler alarmsentraler / simulate panels sending real DC-09 to a receiver.
 
     The panels are the store's sites (their panel account numbers), as many as there are, then
     made-up ones; with --encrypted their keys are registered in the store first, so the
-    receiver on the same data dir (restarted or within 30 s) knows them.
+    receiver on the same data dir (restarted or within 30 s) knows them. With --keys-file (or
+    the environment variable) the panels are those accounts, encrypted under those keys, and
+    nothing is registered. A panel whose connection drops connects again and resends.
 
     Example: alarmvern simulate --panels 500 --rate 1000 --duration 30 --encrypted
     """
     link = _protocol(protocol)
     if link == "both":
         raise typer.BadParameter("a panel speaks tcp or udp", param_hint="--protocol")
-    system = open_system(settings_of(ctx))
     try:
-        accounts = fleet(system, panels, encrypted)
-    finally:
-        system.close()
+        given = load_accounts(keys_file)
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--keys-file") from None
+    if given == []:
+        raise typer.BadParameter("ingen kontoer / no accounts", param_hint="--keys-file")
+    if given is not None:
+        accounts, encrypted, panels = given, True, min(panels, len(given))
+    else:
+        system = open_system(settings_of(ctx))
+        try:
+            accounts = fleet(system, panels, encrypted)
+        finally:
+            system.close()
     try:
         stats = aio.run(
             simulate(
@@ -117,7 +133,8 @@ def simulate_command(
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     out.print(
         f"sendt / sent {stats.sent}, ACK {stats.acked}, NAK {stats.naks}, DUH {stats.duhs}, "
-        f"tidsavbrudd / timeouts {stats.timeouts}; ACK p50 "
+        f"tidsavbrudd / timeouts {stats.timeouts}, nye tilkoblinger / reconnects "
+        f"{stats.reconnects}, mislyktes / failed {stats.failed}; ACK p50 "
         f"{statistics.median(latencies) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
     )
 

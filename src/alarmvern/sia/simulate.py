@@ -1,21 +1,29 @@
 """A panel simulator: N panels sending DC-09 frames at a total rate, each awaiting its ACK.
 
 Like real panels, each one sends its next frame only after the ACK for the last
-(retransmitting on timeout); the panels run concurrently.
+(retransmitting on timeout); the panels run concurrently. A TCP panel whose
+connection is lost (the receiver restarted) connects again and sends the same
+frame again, as a panel does, so that ACKs can be counted across a restart.
+
+Keys for real accounts come from a file or the environment (``accounts_from_text``),
+never from the command line, where ``ps`` and the shell history would show them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from .protocol import Frame, FrameReader, build_frame, decrypt_body, parse_key
+from .protocol.crypto import KeyForm
 
 Link = Literal["tcp", "udp"]
 DEFAULT_MIX: Mapping[str, float] = {
@@ -26,6 +34,8 @@ DEFAULT_MIX: Mapping[str, float] = {
     "trouble": 0.05,
 }
 _REPLY = re.compile(rb'"(\*?)(ACK|NAK|DUH)"(\d{4})')
+#: The environment variable that may hold the panel keys, in the form of a keys file.
+KEYS_VARIABLE = "ALARMVERN_PANEL_KEYS"
 
 
 @dataclass
@@ -38,6 +48,7 @@ class Stats:
     duhs: int = 0
     timeouts: int = 0
     failed: int = 0
+    reconnects: int = 0
     latencies: list[float] = field(default_factory=list)
 
 
@@ -49,6 +60,39 @@ def panel_accounts(n: int, seed: int = 0) -> list[tuple[str, str]]:
         account = f"{rng.randrange(0x100000, 0x1000000):06X}"
         accounts.setdefault(account, rng.randbytes(32).hex().upper())
     return list(accounts.items())
+
+
+def accounts_from_text(text: str) -> list[tuple[str, str]]:
+    """(account, key as hex) from lines ``ACCOUNT KEY [hex|text]`` (hex if not said).
+
+    Blank lines and ``#`` comments are skipped; ``;`` also ends an entry, so that one
+    environment variable can hold several. Errors name the entry, never the key.
+    """
+    accounts: list[tuple[str, str]] = []
+    entries = [entry.split("#", 1)[0].split() for entry in re.split(r"[\n;]", text)]
+    for number, fields in enumerate((fields for fields in entries if fields), start=1):
+        if len(fields) not in (2, 3) or (len(fields) == 3 and fields[2] not in ("hex", "text")):
+            raise ValueError(
+                f"oppføring {number}: skriv KONTO NØKKEL [hex|text] / "
+                f"entry {number}: write ACCOUNT KEY [hex|text]"
+            )
+        form: KeyForm = "text" if len(fields) == 3 and fields[2] == "text" else "hex"
+        try:
+            key = parse_key(fields[1], form)
+        except ValueError as error:
+            raise ValueError(f"oppføring {number} / entry {number}: {error}") from None
+        accounts.append((fields[0].upper(), key.hex().upper()))
+    return accounts
+
+
+def load_accounts(
+    path: Path | None, environ: Mapping[str, str] = os.environ
+) -> list[tuple[str, str]] | None:
+    """The accounts in the keys file at ``path``, else in ``$ALARMVERN_PANEL_KEYS``, else None."""
+    if path is not None:
+        return accounts_from_text(path.read_text(encoding="utf-8"))
+    text = environ.get(KEYS_VARIABLE)
+    return accounts_from_text(text) if text else None
 
 
 def panel_event(kind: str, rng: random.Random) -> tuple[str, str]:
@@ -84,6 +128,7 @@ class _Replies(asyncio.DatagramProtocol):
 class _Panel:
     def __init__(self, account: str, key: bytes | None, rng: random.Random) -> None:
         self.account, self.key, self.rng = account, key, rng
+        self.address: tuple[str, int, Link] | None = None
         self.sequence = 0
         self.frames = FrameReader()
         self.writer: asyncio.StreamWriter | None = None
@@ -92,6 +137,7 @@ class _Panel:
         self.replies: _Replies | None = None
 
     async def connect(self, host: str, port: int, link: Link) -> None:
+        self.address = (host, port, link)
         if link == "tcp":
             self.reader, self.writer = await asyncio.open_connection(host, port)
             return
@@ -99,6 +145,23 @@ class _Panel:
         self.udp, self.replies = await loop.create_datagram_endpoint(
             _Replies, remote_addr=(host, port)
         )
+
+    async def reconnect(self, give_up_after: float) -> None:
+        """Connect again (TCP), retrying with back-off; ConnectionError after ``give_up_after``."""
+        assert self.address is not None
+        self.close()
+        self.frames = FrameReader()
+        loop = asyncio.get_running_loop()
+        give_up, pause = loop.time() + give_up_after, 0.1
+        while True:
+            try:
+                await self.connect(*self.address)
+                return
+            except OSError as error:
+                if loop.time() + pause > give_up:
+                    raise ConnectionError("the receiver did not come back") from error
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
     def close(self) -> None:
         if self.writer is not None:
@@ -156,16 +219,22 @@ class _Panel:
 
 
 async def _exchange(panel: _Panel, mix: Mapping[str, float], stats: Stats, timeout: float,
-                    retries: int) -> None:  # fmt: skip
+                    retries: int, reconnect_for: float) -> None:  # fmt: skip
     frame, sequence = panel.next_frame(mix)
     stats.sent += 1
-    for _attempt in range(retries + 1):
-        await panel.send(frame)
+    attempt = 0
+    while attempt <= retries:
         started = time.perf_counter()
         try:
+            await panel.send(frame)
             reply = await asyncio.wait_for(panel.reply(), timeout)
-        except TimeoutError:
+        except TimeoutError:  # before OSError, of which it is a kind
             stats.timeouts += 1
+            attempt += 1
+            continue
+        except OSError:  # ConnectionError too: the receiver went away; the same frame again
+            await panel.reconnect(reconnect_for)
+            stats.reconnects += 1
             continue
         verdict = panel.verdict(reply, sequence)
         if verdict == "ACK":
@@ -182,12 +251,17 @@ async def _exchange(panel: _Panel, mix: Mapping[str, float], stats: Stats, timeo
 
 
 async def _run_panel(panel: _Panel, rate: float, deadline: float, mix: Mapping[str, float],
-                     stats: Stats, timeout: float, retries: int) -> None:  # fmt: skip
+                     stats: Stats, timeout: float, retries: int,
+                     reconnect_for: float) -> None:  # fmt: skip
     loop = asyncio.get_running_loop()
     next_send = loop.time() + panel.rng.expovariate(rate)
     while next_send < deadline:
         await asyncio.sleep(max(0.0, next_send - loop.time()))
-        await _exchange(panel, mix, stats, timeout, retries)
+        try:
+            await _exchange(panel, mix, stats, timeout, retries, reconnect_for)
+        except ConnectionError:  # the receiver stayed away: this panel gives up
+            stats.failed += 1
+            return
         next_send = max(next_send + panel.rng.expovariate(rate), loop.time())
 
 
@@ -205,11 +279,13 @@ async def simulate(
     ack_timeout: float = 2.0,
     retries: int = 2,
     accounts: Sequence[tuple[str, str]] | None = None,
+    reconnect_for: float = 30.0,
 ) -> Stats:
     """Run ``panels`` panels for ``duration`` seconds at ``rate`` events/s in total.
 
     Accounts and keys (64 hex digits) are ``accounts``, or else ``panel_accounts(panels,
-    seed)``; give the receiver the same. Each panel holds one connection (TCP) or socket (UDP).
+    seed)``; give the receiver the same. Each panel holds one connection (TCP) or socket (UDP);
+    a TCP panel that loses it tries to connect again for ``reconnect_for`` seconds.
     """
     stats = Stats()
     accounts = list(accounts or panel_accounts(panels, seed))[:panels]
@@ -222,7 +298,7 @@ async def simulate(
     try:
         await asyncio.gather(*(
             _run_panel(panel, rate / panels, deadline, mix or DEFAULT_MIX, stats, ack_timeout,
-                       retries)
+                       retries, reconnect_for)
             for panel in fleet
         ))  # fmt: skip
     finally:
