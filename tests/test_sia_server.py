@@ -307,7 +307,7 @@ def test_refused_frames_beyond_the_budget_close_the_connection_and_a_message_ren
 
 def test_connections_per_address_are_capped_within_the_global_cap() -> None:
     async def test() -> None:
-        limits = Limits(max_connections=10, max_per_address=2)
+        limits = Limits(max_connections=10, max_per_address=2, uncapped_addresses=frozenset())
         async with await serve(HOST, 0, sink=MemorySink(), limits=limits) as receiver:
             first = await asyncio.open_connection(HOST, receiver.tcp_port)
             second = await asyncio.open_connection(HOST, receiver.tcp_port)
@@ -323,6 +323,21 @@ def test_connections_per_address_are_capped_within_the_global_cap() -> None:
             assert b'"ACK"0001' in ack
             for writer in (second[1], third, fourth):
                 writer.close()
+
+    _run(test)
+
+
+def test_the_host_itself_is_not_capped_per_address() -> None:
+    async def test() -> None:
+        limits = Limits(max_connections=10, max_per_address=1)
+        async with await serve(HOST, 0, sink=MemorySink(), limits=limits) as receiver:
+            opened = [await asyncio.open_connection(HOST, receiver.tcp_port) for _ in range(3)]
+            reader, writer = opened[-1]
+            writer.write(_frame(1))
+            [ack] = await _read_frames(reader, 1)
+            assert b'"ACK"0001' in ack
+            for _, other in opened:
+                other.close()
 
     _run(test)
 

@@ -56,6 +56,9 @@ class Limits:
     # Open TCP connections per source address. Generous: panels behind a carrier's NAT
     # share one address.
     max_per_address: int = 100
+    # Addresses the per-address cap does not apply to: the host itself, where a local TLS
+    # terminator or the simulator connects for many panels.
+    uncapped_addresses: frozenset[str] = frozenset({"127.0.0.1", "::1"})
     # The garbage budget between two messages: bytes that form no frame, and frames
     # refused (NAK, DUH or dropped). Spending either closes the connection.
     max_garbage_bytes: int = 4096
@@ -165,7 +168,10 @@ class Receiver:
                        peer, len(self._tasks))  # fmt: skip
             writer.close()
             return
-        if self._per_address[address] >= self.limits.max_per_address:
+        if (
+            address not in self.limits.uncapped_addresses
+            and self._per_address[address] >= self.limits.max_per_address
+        ):
             causes.log(logging.WARNING, "refused: address",
                        "peer %d refused: its address holds %d connections", peer,
                        self._per_address[address])  # fmt: skip
