@@ -58,7 +58,7 @@ class Limits:
     max_per_address: int = 100
     # Addresses the per-address cap does not apply to: the host itself, where a local TLS
     # terminator or the simulator connects for many panels.
-    uncapped_addresses: frozenset[str] = frozenset({"127.0.0.1", "::1"})
+    uncapped_addresses: frozenset[str] = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
     # The garbage budget between two messages: bytes that form no frame, and frames
     # refused (NAK, DUH or dropped). Spending either closes the connection.
     max_garbage_bytes: int = 4096
