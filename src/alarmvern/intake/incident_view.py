@@ -10,6 +10,7 @@ That look is audited once, after the snapshot.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -198,8 +199,8 @@ def _read(
         return base, 0
     site = operators.read_view(conn, policy, int(row.site_id), justified)
     withheld = operators.contact_count(conn, int(row.site_id)) - len(site.contacts)
-    view = IncidentView(
-        **{**base.__dict__},
+    view = dataclasses.replace(
+        base,
         cause=row.cause,
         police_case_no=row.police_case_no,
         site_id=row.site_id,
