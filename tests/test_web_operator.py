@@ -182,3 +182,23 @@ def test_an_operator_who_does_not_hold_the_incident_sees_no_cause_or_police_case
     assert "Storgata" not in text and "Per Kontakt" not in text
     mine = _page_client(web, "operator").get(f"/operator/hendelse/{w.incident}").text
     assert "2026-SAK-77" in mine and "innbrudd bekreftet" in mine  # within the grace
+
+
+def test_customer_service_sets_a_plan_on_its_page_and_an_operator_may_not(
+    web: Web,  # noqa: F811
+) -> None:
+    w = web.world
+    service = _page_client(web, "customer_service")
+    page = f"/instruks/{w.site}"
+    shown = service.get(page)
+    assert shown.status_code == 200 and "standardinstruks" in shown.text
+    form = {"csrf_token": _csrf(service, page), "action": ["send_guard", "call_police", ""],
+            "minutes": ["", "10", ""], "note": ["Vekter har nøkkel", "", ""]}  # fmt: skip
+    assert service.post(f"{page}/fire", data=form).status_code == 303
+    after = service.get(page).text
+    assert "Send vekter: Vekter har nøkkel" in after
+    assert "Varsle politiet (112) etter 10 minutter uten svar" in after
+    bad = dict(form, minutes=["", "9999", ""])
+    refused = service.post(f"{page}/fire", data=bad)
+    assert refused.status_code == 422 and "steg 2" in refused.text and "step 2" in refused.text
+    assert _page_client(web, "operator").get(page).status_code == 403
