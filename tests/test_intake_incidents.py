@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from alarmvern.intake import incidents as inc
+from alarmvern.intake import operators
 from alarmvern.policy import LoadedPolicy, load
 from alarmvern.retention.sweep import sweep
 from alarmvern.store import tables as t
@@ -86,6 +87,7 @@ def test_a_closed_incident_takes_no_more_steps(engine: Engine, policy: LoadedPol
     acc, site, contact = _world(engine)
     with engine.begin() as conn:
         incident = inc.open_incident(conn, account_id=acc, site_id=site, kind="fire", at=b.T0)
+        inc.assign(conn, incident, "op-anne")
         inc.close(conn, incident, "op-anne", "falsk alarm")
     steps: list[Callable[[Connection], None]] = [
         lambda c: inc.close(c, incident, "op-anne", "igjen"),
@@ -99,13 +101,59 @@ def test_a_closed_incident_takes_no_more_steps(engine: Engine, policy: LoadedPol
         assert f"incident {incident} is closed" in str(refused.value)
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(t.incident_steps)).scalar_one()
-    assert count == 2  # received and closed; nothing from the refused steps
+    assert count == 3  # received, assigned and closed; nothing from the refused steps
+
+
+def test_only_the_holder_records_steps_and_an_outsider_learns_nothing(
+    engine: Engine, policy: LoadedPolicy
+) -> None:
+    """The rule the pages and the API disagreed on: an operator who never held the incident
+    is refused as not assigned (403) whether it is open or closed; its holder, once it is
+    closed, is told it is closed (409)."""
+    acc, site, contact = _world(engine)
+    with engine.begin() as conn:
+        incident = inc.open_incident(conn, account_id=acc, site_id=site, kind="fire", at=b.T0)
+        inc.assign(conn, incident, "op-anne")
+    outsider: list[Callable[[Connection], None]] = [
+        lambda c: inc.contact_called(c, incident, contact, "answered", "op-bjorn"),
+        lambda c: inc.guard_dispatched(c, incident, "op-bjorn", "Vakt AS"),
+        lambda c: inc.police_notified(c, incident, "op-bjorn", "2026-1", policy.policy, None),
+        lambda c: inc.close(c, incident, "op-bjorn", "falsk alarm"),
+    ]
+    for step in outsider:
+        with engine.begin() as conn, pytest.raises(operators.NotAssigned) as refused:
+            step(conn)
+        assert refused.value.http_status == 403
+        assert "ta hendelsen" in str(refused.value) and "take it" in str(refused.value)
+    with engine.begin() as conn:
+        inc.close(conn, incident, "op-anne", "falsk alarm")
+    for step in outsider:  # closed now: still 403 for the outsider, and no closing time
+        with engine.begin() as conn, pytest.raises(operators.NotAssigned) as refused:
+            step(conn)
+        assert "closed" not in str(refused.value)
+    with engine.begin() as conn, pytest.raises(inc.IncidentClosed):
+        inc.guard_dispatched(conn, incident, "op-anne", "Vakt AS")
+    assert getattr(inc.IncidentClosed, "http_status", 409) == 409  # a conflict, on the web
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(t.incident_steps)).scalar_one()
+    assert count == 3  # received, assigned, closed
+
+
+def test_a_call_to_someone_not_a_contact_of_the_site_is_refused(engine: Engine) -> None:
+    acc, site, _contact = _world(engine)
+    with engine.begin() as conn:
+        stranger = b.person(conn, name="Ikke Kontakt")
+        incident = inc.open_incident(conn, account_id=acc, site_id=site, kind="fire", at=b.T0)
+        inc.assign(conn, incident, "op-anne")
+    with engine.begin() as conn, pytest.raises(inc.NotAContact, match="not an alarm contact"):
+        inc.contact_called(conn, incident, stranger, "answered", "op-anne")
 
 
 def test_unknown_incident_and_unknown_outcome_are_refused(engine: Engine) -> None:
     acc, site, contact = _world(engine)
     with engine.begin() as conn:
         incident = inc.open_incident(conn, account_id=acc, site_id=site, kind="fire", at=b.T0)
+        inc.assign(conn, incident, "op-anne")
         with pytest.raises(inc.IncidentError, match="unknown call outcome 'maybe'"):
             inc.contact_called(conn, incident, contact, "maybe", "op-anne")
         with pytest.raises(inc.IncidentError, match="incident 999 does not exist"):
@@ -120,6 +168,7 @@ def test_open_for_site_finds_the_open_alarm_before_a_technical_incident(engine: 
         later = b.T0 + timedelta(minutes=5)
         inc.open_incident(conn, account_id=acc, site_id=site, kind="technical:power", at=later)
         assert inc.open_for_site(conn, site) == alarm
+        inc.assign(conn, alarm, "op-anne")
         inc.close(conn, alarm, "op-anne", "kunden glemte å slå av")
         assert inc.open_for_site(conn, site) != alarm
 
@@ -132,6 +181,7 @@ def test_a_police_case_holds_the_incident_media_through_a_retention_sweep(
         incident = inc.open_incident(conn, account_id=acc, site_id=site, kind="burglary", at=b.T0)
         _, held = b.image(conn, vault, acc, b.T0, incident=incident)
         _, free = b.image(conn, vault, acc, b.T0)
+        inc.assign(conn, incident, "op-anne", at=b.T0)
         hold = inc.police_notified(
             conn,
             incident,

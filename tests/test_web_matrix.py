@@ -69,7 +69,10 @@ ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
     ("POST", "/api/v1/incidents/{incident_id}/guard-dispatched"): STEP,
     ("POST", "/api/v1/incidents/{incident_id}/police-notified"): STEP,
     ("POST", "/api/v1/incidents/{incident_id}/close"): STEP,
+    ("POST", "/api/v1/incidents/{incident_id}/plan-steps/{number}"): STEP,
     ("GET", "/api/v1/incidents/{incident_id}/views"): allow(OPERATOR, DPO, ADMIN),
+    ("GET", "/api/v1/sites/{site_id}/plans"): allow(SERVICE, DPO, ADMIN),
+    ("PUT", "/api/v1/sites/{site_id}/plans/{kind}"): allow(SERVICE, DPO, ADMIN),
     ("GET", "/api/v1/rights/requests"): RIGHTS_STAFF,
     ("POST", "/api/v1/rights/requests"): PEOPLE,
     ("GET", "/api/v1/rights/requests/{request_id}"): PEOPLE,
@@ -194,6 +197,7 @@ def call(web: Web, client: TestClient, method: str, path: str) -> int:
         "person_id": w.person, "account_id": w.account, "site_id": w.site,
         "incident_id": w.incident, "media_id": w.image, "request_id": w.package_request,
         "version_id": 1, "activity": "presence", "hold_id": 0, "contact_id": 0,
+        "number": 1, "kind": "fire",
     }  # fmt: skip
     body: dict[str, Any] | None = None
     action = path.rsplit("/", 1)[-1]
@@ -247,6 +251,8 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return {"name": "Nora Nabo", "phone": "+4790011222"}
     if path == "/api/v1/rights/requests" and method == "POST":
         return {"kind": "access"}
+    if path == "/api/v1/sites/{site_id}/plans/{kind}":
+        return {"steps": [{"action": "call_fire_service"}, {"action": "call_contacts"}]}
     if path == "/api/v1/holds" and method == "POST":
         ends = (date.today() + timedelta(days=3)).isoformat()
         return {"target": "person", "target_id": 1, "reason": "test", "ends_on": ends}

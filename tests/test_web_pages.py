@@ -199,26 +199,33 @@ def test_giving_and_withdrawing_the_location_consent(world: World) -> None:
     assert _consents(world) == [("presence", True)] and _presence_rows(world) == 0
 
 
-def test_the_operator_is_refused_before_assignment_and_sees_contacts_after(world: World) -> None:
+def test_the_operator_looks_before_taking_without_a_refusal_and_sees_the_site_after(
+    world: World,
+) -> None:
     operator = client_for(world, "operator")
     page = f"/operator/hendelse/{world.incident}"
     before = operator.get(page)
     assert before.status_code == 200
-    assert "Ingen tilgang" in before.text and "Ola Kontakt" not in before.text
-    assert "operator.refused" not in before.text  # no record of who saw what, either
+    assert "Ta hendelsen" in before.text and "Innbrudd" in before.text
+    assert "Ingen tilgang" not in before.text and 'role="alert"' not in before.text
+    assert "Ola Kontakt" not in before.text and "Storgata 1" not in before.text
     token = csrf(operator, page)
     assert operator.post(f"{page}/tildel", data={"csrf_token": token}).status_code == 303
     after = operator.get(page)
     assert "Ola Kontakt" in after.text and "+4798765432" in after.text
+    assert "Storgata 1" in after.text and "Kari Nordmann" in after.text  # address, customer
+    assert "Instruks" in after.text and "Ring alarmkontaktene i rekkefølge" in after.text
     assert f"/operator/media/{world.kari_image}" in after.text
-    assert "operator.view" in after.text  # the record of who saw what
+    # The record of who saw what is read in the page's one snapshot: the looks before this.
+    assert "operator.view" not in after.text
+    operator.get(page)
     again = operator.get(page).text  # reloads are counted on one line, not repeated
     assert again.count("<td>operator.view</td>") == 1
     assert re.search(r"<td>operator\.view</td><td>site:\d+</td><td>2</td>", again)
     assert operator.get(f"/operator/media/{world.kari_image}").content.startswith(b"\x89PNG")
     with world.system.engine.connect() as conn:
         actions = list(conn.execute(select(t.audit_log.c.action)).scalars())
-    assert "operator.refused" in actions and "operator.view" in actions
+    assert "operator.refused" not in actions and "operator.view" in actions  # looking is no refusal
 
 
 def test_the_dpo_forecast_is_an_svg_chart(world: World) -> None:

@@ -79,6 +79,7 @@ def ids(world: Web) -> dict[str, Any]:
         "person_id": w.person, "account_id": w.account, "site_id": w.site,
         "incident_id": w.incident, "media_id": w.image, "request_id": request,
         "version_id": 1, "contact_id": w.contact, "activity": "presence", "hold_id": 1,
+        "number": 1, "kind": "fire",
     }  # fmt: skip
 
 

@@ -63,6 +63,7 @@ def main() -> None:
     from alarmvern.cli import (  # noqa: F401  (they register commands)
         demo,
         intake,
+        plans,
         policy,
         retention,
         rights,

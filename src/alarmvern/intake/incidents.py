@@ -2,8 +2,9 @@
 closed with a cause.
 
 Every step is one row in ``incident_steps`` and one audit entry, in the caller's
-transaction. The incident's ``status`` is its latest step. A closed incident takes no more
-steps; what operators may see follows from the assignments (see :mod:`.operators`).
+transaction, and a change the consoles hear of (:mod:`.changes`). The incident's ``status``
+is its latest step. Anyone may take an open incident; every other step is the holder's
+alone (:func:`.operators.require_holder`), and a closed incident takes no more steps.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from sqlalchemy import Connection, Row, select, update
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
+from alarmvern.intake import changes
+from alarmvern.intake.operators import require_holder
 from alarmvern.policy.model import Policy
 from alarmvern.retention import holds
-from alarmvern.store.tables import incident_steps, incidents, operator_assignments
+from alarmvern.store.tables import alarm_contacts, incident_steps, incidents, operator_assignments
 from alarmvern.store.tables._columns import as_utc
 
 RECEIVED = "received"
@@ -33,6 +36,18 @@ class IncidentError(AlarmvernError):
 
 class IncidentClosed(IncidentError):
     """A step on an incident that is already closed."""
+
+
+class NotAContact(IncidentError):
+    """A call recorded to someone who is not an alarm contact of the incident's site."""
+
+    http_status = 422
+
+
+class IncidentMissing(IncidentError):
+    """A step on an incident that does not exist."""
+
+    http_status = 404
 
 
 def open_incident(
@@ -65,7 +80,7 @@ def open_for_site(conn: Connection, site_id: int) -> int | None:
 def assign(conn: Connection, incident_id: int, operator: str, at: datetime | None = None) -> None:
     """Assign ``operator`` to the incident (status "assigned")."""
     at = at or datetime.now(UTC)
-    incident = _open(conn, incident_id, ASSIGNED)
+    incident = _open(conn, incident_id, ASSIGNED, holder=None)
     already = conn.execute(
         select(operator_assignments.c.id).where(
             operator_assignments.c.incident_id == incident_id,
@@ -96,7 +111,19 @@ def contact_called(
             f"ukjent utfall {outcome!r} / unknown call outcome {outcome!r}: "
             f"choose one of {', '.join(OUTCOMES)}"
         )
-    incident = _open(conn, incident_id, "contact_called")
+    incident = _open(conn, incident_id, "contact_called", holder=actor)
+    known = conn.execute(
+        select(alarm_contacts.c.id).where(
+            alarm_contacts.c.site_id == incident.site_id,
+            alarm_contacts.c.person_id == person_id,
+            alarm_contacts.c.removed_at.is_(None),
+        )
+    ).first()
+    if known is None:
+        raise NotAContact(
+            "personen er ikke alarmkontakt for anlegget; ingenting er endret / "
+            "the person is not an alarm contact of the site; nothing was changed"
+        )
     details = {"outcome": outcome}
     _advance(conn, incident, "contact_called", actor, at, details, person_id=person_id)
 
@@ -104,7 +131,7 @@ def contact_called(
 def guard_dispatched(
     conn: Connection, incident_id: int, actor: str, company: str, at: datetime | None = None
 ) -> None:
-    incident = _open(conn, incident_id, "guard_dispatched")
+    incident = _open(conn, incident_id, "guard_dispatched", holder=actor)
     _advance(conn, incident, "guard_dispatched", actor, at, {"company": company})
 
 
@@ -122,7 +149,7 @@ def police_notified(
     at = at or datetime.now(UTC)
     if not case_no.strip():
         raise IncidentError("politiet trenger et saksnummer / a police case number is required")
-    incident = _open(conn, incident_id, "police_notified")
+    incident = _open(conn, incident_id, "police_notified", holder=actor)
     conn.execute(
         update(incidents).where(incidents.c.id == incident_id).values(police_case_no=case_no)
     )
@@ -151,7 +178,7 @@ def close(
     at = at or datetime.now(UTC)
     if not cause.strip():
         raise IncidentError("oppgi årsaken / give the cause when closing an incident")
-    incident = _open(conn, incident_id, CLOSED)
+    incident = _open(conn, incident_id, CLOSED, holder=actor)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == incident_id)
@@ -168,15 +195,39 @@ def close(
     _step(conn, incident_id, incident.account_id, CLOSED, actor, at, {"cause": cause})
 
 
-def _open(conn: Connection, incident_id: int, step: str) -> Row[Any]:
-    """The incident's row, locked for the step; refuses a missing or closed incident."""
+def for_step(conn: Connection, incident_id: int, step: str, holder: str) -> Row[Any]:
+    """The incident's row, locked for a step of ``holder``'s; refused as :func:`record` is."""
+    return _open(conn, incident_id, step, holder=holder)
+
+
+def record(
+    conn: Connection,
+    incident: Row[Any],
+    step: str,
+    actor: str,
+    details: dict[str, Any],
+    at: datetime | None = None,
+) -> datetime:
+    """Record a step that leaves the status as it is (an action plan's, :mod:`.action_plans`)
+    on ``incident`` from :func:`for_step`; return its time."""
+    at = at or datetime.now(UTC)
+    _step(conn, int(incident.id), incident.account_id, step, actor, at, details)
+    return at
+
+
+def _open(conn: Connection, incident_id: int, step: str, *, holder: str | None) -> Row[Any]:
+    """The incident's row, locked for the step; refuses a missing incident, a step by an
+    operator who does not hold it (``holder``: the one who must), and a closed incident."""
     row = conn.execute(
         select(incidents).where(incidents.c.id == incident_id).with_for_update()
     ).first()
     if row is None:
-        raise IncidentError(
+        raise IncidentMissing(
             f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist"
         )
+    closed = row.status == CLOSED or row.closed_at is not None
+    if holder is not None:
+        require_holder(conn, incident_id, holder, closed=closed)
     if row.status == CLOSED or row.closed_at is not None:
         closed = f"{as_utc(row.closed_at):%Y-%m-%d %H:%M} UTC" if row.closed_at else "?"
         raise IncidentClosed(
@@ -222,6 +273,7 @@ def _step(
             details=details,
         )
     )
+    changes.notify(conn, incident_id)
     audit.append(
         conn,
         actor=actor,

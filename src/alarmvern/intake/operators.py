@@ -11,9 +11,10 @@ are left out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
@@ -37,11 +38,62 @@ from alarmvern.store.tables import (
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
 
+T = TypeVar("T")
+
 
 class AccessRefused(AlarmvernError):
     """The operator has no incident that justifies the access; the refusal is audited."""
 
     http_status = 403
+
+
+class NotAssigned(AccessRefused):
+    """A step on an incident the operator does not hold (never took, or someone else's).
+
+    The rule, in one place: who may record a step on an incident is the operator assigned to
+    it. One who never held it is refused (403) whatever its state, so that an outsider learns
+    nothing of it, not even that it closed; the operator who held a closed incident is told
+    it is closed (409, :class:`~alarmvern.intake.incidents.IncidentClosed`).
+    """
+
+
+def holds_incident(conn: Connection, incident_id: int, operator: str, *, closed: bool) -> bool:
+    """Whether ``operator`` holds the incident: an assignment not released while it is open;
+    for a closed incident, any assignment (closing releases them all)."""
+    query = select(operator_assignments.c.id).where(
+        operator_assignments.c.incident_id == incident_id,
+        operator_assignments.c.operator == operator,
+    )
+    if not closed:
+        query = query.where(operator_assignments.c.released_at.is_(None))
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def require_holder(conn: Connection, incident_id: int, operator: str, *, closed: bool) -> None:
+    """Refuse (:class:`NotAssigned`) a step by an operator who does not hold the incident."""
+    if not holds_incident(conn, incident_id, operator, closed=closed):
+        raise NotAssigned(
+            f"Du har ikke hendelse {incident_id}; ta hendelsen før du registrerer steg. "
+            f"Ingenting er endret. / You do not hold incident {incident_id}; take it before "
+            f"recording steps. Nothing was changed."
+        )
+
+
+def as_holder(engine: Engine, operator: str, incident_id: int, act: Callable[[Connection], T]) -> T:
+    """Run ``act`` (a step) in a transaction of its own; a refusal because the operator does
+    not hold the incident is audited once the step's transaction is rolled back."""
+    try:
+        with engine.begin() as conn:
+            return act(conn)
+    except NotAssigned:
+        append_alone(
+            engine,
+            actor=operator,
+            action="operator.refused",
+            subject=f"incident:{incident_id}",
+            details={"reason": "not assigned"},
+        )
+        raise
 
 
 @dataclass(frozen=True)
@@ -126,8 +178,8 @@ def site_view(
         if not ids:
             view = None
         else:
-            view = _read_view(conn, policy, site_id, ids)
-            withheld = _contact_count(conn, site_id) - len(view.contacts)
+            view = read_view(conn, policy, site_id, ids)
+            withheld = contact_count(conn, site_id) - len(view.contacts)
     if view is None:
         _refuse(engine, operator, f"site:{site_id}", "no incident", now, policy)
     append_alone(
@@ -200,6 +252,12 @@ def _media_refusal(
     return None
 
 
+def refuse_incident(engine: Engine, policy: Policy, operator: str, incident_id: int) -> NoReturn:
+    """Refuse (audited) an operator the incident's full record: not theirs, or closed
+    longer than the grace period ago."""
+    _refuse(engine, operator, f"incident:{incident_id}", "not assigned", datetime.now(UTC), policy)
+
+
 def _refuse(
     engine: Engine, operator: str, subject: str, reason: str, now: datetime, policy: Policy
 ) -> NoReturn:
@@ -220,7 +278,7 @@ def _refuse(
     )
 
 
-def _read_view(conn: Connection, policy: Policy, site_id: int, ids: list[int]) -> SiteView:
+def read_view(conn: Connection, policy: Policy, site_id: int, ids: list[int]) -> SiteView:
     account = conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar()
     return SiteView(
         site_id=site_id,
@@ -253,7 +311,7 @@ def _contacts(conn: Connection, site_id: int) -> list[Contact]:
     ]
 
 
-def _contact_count(conn: Connection, site_id: int) -> int:
+def contact_count(conn: Connection, site_id: int) -> int:
     """Every current contact of the site, restricted or not (to count those left out)."""
     total = conn.execute(
         select(func.count())

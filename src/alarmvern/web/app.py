@@ -27,6 +27,7 @@ ROUTERS = (
     "alarmvern.web.pages.common",
     "alarmvern.web.pages.mine_sider",
     "alarmvern.web.pages.operator",
+    "alarmvern.web.pages.plans",
     "alarmvern.web.pages.dpo",
 )
 

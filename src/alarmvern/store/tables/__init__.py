@@ -34,6 +34,7 @@ from alarmvern.store.tables.people import (
     persons,
     sites,
 )
+from alarmvern.store.tables.plans import action_plans
 from alarmvern.store.tables.privacy import (
     audit_log,
     consents,
@@ -49,6 +50,7 @@ from alarmvern.store.tables.privacy import (
 
 __all__ = [
     "account_supervision",
+    "action_plans",
     "alarm_contacts",
     "alarm_events",
     "audit_log",

@@ -15,16 +15,15 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Connection, or_, select
 
 from alarmvern.audit.group import append_alone
-from alarmvern.intake import operators
+from alarmvern.intake import incident_view, operators
+from alarmvern.intake import queue as incident_queue
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
     audit_log,
     incident_steps,
     incidents,
-    operator_assignments,
 )
 from alarmvern.store.tables._columns import as_utc
-from alarmvern.system import System
 from alarmvern.web.api.common import ERRORS, AfterId, Limit, PathId, details_of, require_row
 from alarmvern.web.api.schemas import (
     AuditEntryOut,
@@ -39,27 +38,10 @@ from alarmvern.web.api.schemas import (
     ViewContactOut,
 )
 from alarmvern.web.deps import Operator, SystemDep, require
-from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Principal, Role
 
 router = APIRouter(tags=["incidents"], responses=ERRORS)
 OperatorOrDpo = Annotated[Principal, Depends(require(Role.operator, Role.dpo))]
-
-
-def assigned_operators(conn: Connection, incident_ids: list[int]) -> dict[int, list[str]]:
-    """The operators assigned (and not released) to each incident, in assignment order."""
-    names: dict[int, list[str]] = {incident_id: [] for incident_id in incident_ids}
-    rows = conn.execute(
-        select(operator_assignments.c.incident_id, operator_assignments.c.operator)
-        .where(
-            operator_assignments.c.incident_id.in_(incident_ids),
-            operator_assignments.c.released_at.is_(None),
-        )
-        .order_by(operator_assignments.c.id)
-    )
-    for incident_id, operator in rows:
-        names[incident_id].append(operator)
-    return names
 
 
 def incident_out(
@@ -73,7 +55,7 @@ def incident_out(
     assignment, as everything else an operator sees does. ``names``: its operators, when
     the caller has them already."""
     if names is None:
-        names = assigned_operators(conn, [row.id])[row.id]
+        names = incident_queue.assigned(conn, [row.id])[row.id]
     hidden = viewer is not None and viewer.actor not in names
     return IncidentOut(
         id=row.id,
@@ -97,7 +79,8 @@ def queue(
     limit: Limit = 100,
     after: AfterId = None,
 ) -> IncidentPage:
-    """Hendelseskøen / the incident queue, oldest first."""
+    """Hendelsene / the incidents, in the order they were received (oldest first), a page at a
+    time. The console's queue, worst first, is :func:`alarmvern.intake.queue.read`."""
     query = select(incidents).order_by(incidents.c.id).limit(limit + 1)
     if status == "open":
         query = query.where(incidents.c.closed_at.is_(None))
@@ -108,45 +91,9 @@ def queue(
     with reading(system.engine) as conn:
         rows = conn.execute(query).all()
         page = rows[:limit]
-        names = assigned_operators(conn, [r.id for r in page])
+        names = incident_queue.assigned(conn, [r.id for r in page])
         items = [incident_out(conn, r, who, names[r.id]) for r in page]
     return IncidentPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
-
-
-def operator_may_see(system: System, who: Principal, row: Any, now: datetime) -> bool:
-    """Assigned to the incident, and it is open or closed less than the grace period ago."""
-    with reading(system.engine) as conn:
-        assigned = conn.execute(
-            select(operator_assignments.c.id).where(
-                operator_assignments.c.incident_id == row.id,
-                operator_assignments.c.operator == who.actor,
-                operator_assignments.c.assigned_at <= now,
-            )
-        ).first()
-    if assigned is None:
-        return False
-    if row.closed_at is None:
-        return True
-    return system.policy.policy.operations.operator_grace.after(as_utc(row.closed_at)) > now
-
-
-def refuse(system: System, who: Principal, incident_id: PathId, now: datetime) -> ApiError:
-    """Record the refusal in a transaction of its own (it outlives the failed request)."""
-    append_alone(
-        system.engine,
-        actor=who.actor,
-        action="operator.refused",
-        subject=f"incident:{incident_id}",
-        details={"reason": "not assigned"},
-        at=now,
-    )
-    grace = system.policy.policy.operations.operator_grace
-    return ApiError(
-        403,
-        f"Du er ikke tildelt hendelse {incident_id} (eller den ble lukket for mer enn "
-        f"{grace.words('nb')} siden) / you are not assigned to incident {incident_id}, or it "
-        f"closed more than {grace.words('en')} ago. Avslaget er logget / the refusal is logged.",
-    )
 
 
 def _steps(conn: Connection, incident_id: PathId) -> list[StepOut]:
@@ -155,17 +102,18 @@ def _steps(conn: Connection, incident_id: PathId) -> list[StepOut]:
         .where(incident_steps.c.incident_id == incident_id)
         .order_by(incident_steps.c.at, incident_steps.c.id)
     ).all()
-    return [
-        StepOut(
-            id=r.id,
-            step=r.step,
-            actor=r.actor,
-            at=as_utc(r.at),
-            person_id=r.person_id,
-            details=dict(r.details or {}),
-        )
-        for r in rows
-    ]
+    return [_step_out(r) for r in rows]
+
+
+def _step_out(r: Any) -> StepOut:
+    return StepOut(
+        id=r.id,
+        step=r.step,
+        actor=r.actor,
+        at=as_utc(r.at),
+        person_id=r.person_id,
+        details=dict(r.details or {}),
+    )
 
 
 def _site_view(view: operators.SiteView) -> SiteViewOut:
@@ -180,34 +128,29 @@ def _site_view(view: operators.SiteView) -> SiteViewOut:
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail)
 def incident(system: SystemDep, who: OperatorOrDpo, incident_id: PathId) -> IncidentDetail:
-    """En hendelse / an incident: for its operator with what the purpose allows of the site."""
-    now = datetime.now(UTC)
+    """En hendelse / an incident: for its operator with what the purpose allows of the site
+    (the same reading as the console's page, :mod:`alarmvern.intake.incident_view`)."""
+    policy = system.policy.policy
+    if who.role is Role.operator:
+        view = incident_view.read(system.engine, policy, who.actor, incident_id)
+        if not view.sees:
+            operators.refuse_incident(system.engine, policy, who.actor, incident_id)
+        with reading(system.engine) as conn:
+            row = require_row(conn, incidents, incident_id, "incident")
+            out = incident_out(conn, row, names=view.operators)
+        return IncidentDetail(
+            incident=out,
+            steps=[_step_out(r) for r in view.steps],
+            site=None if view.site is None else _site_view(view.site),
+        )
+    append_alone(
+        system.engine, actor=who.actor, action="staff.view",
+        subject=f"incident:{incident_id}", purpose="supervision",
+    )  # fmt: skip
     with reading(system.engine) as conn:
         row = require_row(conn, incidents, incident_id, "incident")
-    site = None
-    if who.role is Role.operator:
-        if not operator_may_see(system, who, row, now):
-            raise refuse(system, who, incident_id, now)
-        if row.site_id is not None:
-            try:
-                view = operators.site_view(
-                    system.engine, system.policy.policy, who.actor, row.site_id, now
-                )
-            except operators.AccessRefused as exc:
-                raise ApiError(403, str(exc)) from None
-            site = _site_view(view)
-    if site is None:  # site_view audited its own look; this one is audited here
-        operator = who.role is Role.operator
-        append_alone(
-            system.engine,
-            actor=who.actor,
-            action="operator.view" if operator else "staff.view",
-            subject=f"incident:{incident_id}",
-            purpose=f"incident:{incident_id}" if operator else "supervision",
-        )
-    with reading(system.engine) as conn:
         return IncidentDetail(
-            incident=incident_out(conn, row), steps=_steps(conn, incident_id), site=site
+            incident=incident_out(conn, row), steps=_steps(conn, incident_id), site=None
         )
 
 
@@ -221,10 +164,14 @@ def views(
 ) -> AuditPage:
     """Hvem så hva / who saw what for this incident: the audit entries naming it."""
     now = datetime.now(UTC)
+    policy = system.policy.policy
     with reading(system.engine) as conn:
         row = require_row(conn, incidents, incident_id, "incident")
-    if who.role is Role.operator and not operator_may_see(system, who, row, now):
-        raise refuse(system, who, incident_id, now)
+        sees = row.site_id is not None and incident_id in operators.justifying(
+            conn, policy, who.actor, row.site_id, now
+        )
+    if who.role is Role.operator and not sees:
+        operators.refuse_incident(system.engine, policy, who.actor, incident_id)
     mark = f"incident:{incident_id}"
     query = (
         select(audit_log)

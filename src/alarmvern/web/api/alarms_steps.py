@@ -1,17 +1,26 @@
-"""The steps an operator records on an incident they are assigned to: taking it, calling
-the alarm contacts, dispatching a guard, notifying the police, closing it with its cause.
-Each is the same call as the intake's (:mod:`alarmvern.intake.incidents`), audited there."""
+"""The steps an operator records on an incident they hold: taking it, calling the alarm
+contacts, dispatching a guard, notifying the police, the action plan's steps, closing it;
+and the sites' action plans, set by customer service.
+
+Each step is the same call as the console's (:mod:`alarmvern.intake.incidents`,
+:mod:`alarmvern.intake.action_plans`), which checks that the operator holds the incident;
+a refusal is audited by :func:`alarmvern.intake.operators.as_holder`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
-from sqlalchemy import Connection, select
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
+from alarmvern.intake import action_plans, operators
 from alarmvern.intake import incidents as lifecycle
-from alarmvern.store.tables import alarm_contacts, incidents, operator_assignments
+from alarmvern.store.engine import reading
+from alarmvern.store.tables import incidents, sites
 from alarmvern.system import System
 from alarmvern.web.api.alarms_incidents import incident_out
 from alarmvern.web.api.common import ERRORS, PathId, require_row
@@ -22,41 +31,29 @@ from alarmvern.web.api.schemas import (
     IncidentOut,
     PoliceIn,
 )
-from alarmvern.web.deps import Operator, SystemDep
-from alarmvern.web.errors import ApiError
+from alarmvern.web.deps import Operator, Service, SystemDep
 from alarmvern.web.security import Principal
 
 router = APIRouter(tags=["incidents"], responses=ERRORS)
+PlanKind = Literal["fire", "panic", "medical", "burglary", "other", "technical"]
 
 
 def _step(
-    system: System, who: Principal, incident_id: PathId, act: Callable[[Connection, Any], None]
+    system: System, who: Principal, incident_id: PathId, act: Callable[[Connection], Any]
 ) -> IncidentOut:
-    """Record a step as the operator assigned to the incident."""
-    with system.engine.begin() as conn:
-        row = require_row(conn, incidents, incident_id, "incident")
-        assigned = conn.execute(
-            select(operator_assignments.c.id).where(
-                operator_assignments.c.incident_id == incident_id,
-                operator_assignments.c.operator == who.actor,
-                operator_assignments.c.released_at.is_(None),
-            )
-        ).first()
-        if assigned is None and row.closed_at is None:
-            raise ApiError(
-                403,
-                "tildel deg hendelsen først / assign yourself to the incident first",
-            )
-        act(conn, row)
-        fresh = require_row(conn, incidents, incident_id, "incident")
-        return incident_out(conn, fresh)
+    """Record a step as the operator holding the incident; the incident as it stands after."""
+
+    def run(conn: Connection) -> IncidentOut:
+        act(conn)
+        return incident_out(conn, require_row(conn, incidents, incident_id, "incident"))
+
+    return operators.as_holder(system.engine, who.actor, incident_id, run)
 
 
 @router.post("/incidents/{incident_id}/assign", response_model=IncidentOut)
 def assign(system: SystemDep, who: Operator, incident_id: PathId) -> IncidentOut:
-    """Ta hendelsen / assign yourself to the incident."""
+    """Ta hendelsen / take the incident (assign yourself)."""
     with system.engine.begin() as conn:
-        require_row(conn, incidents, incident_id, "incident")
         lifecycle.assign(conn, incident_id, who.actor)
         return incident_out(conn, require_row(conn, incidents, incident_id, "incident"))
 
@@ -66,24 +63,14 @@ def contact_called(
     system: SystemDep, who: Operator, incident_id: PathId, body: ContactCalledIn
 ) -> IncidentOut:
     """Registrer en samtale med en alarmkontakt / record a call to an alarm contact."""
-
-    def act(conn: Connection, row: Any) -> None:
-        known = conn.execute(
-            select(alarm_contacts.c.id).where(
-                alarm_contacts.c.site_id == row.site_id,
-                alarm_contacts.c.person_id == body.person_id,
-                alarm_contacts.c.removed_at.is_(None),
-            )
-        ).first()
-        if row.closed_at is None and known is None:
-            raise ApiError(
-                422,
-                "personen er ikke alarmkontakt for anlegget / not an alarm contact of the site",
-                field="person_id",
-            )
-        lifecycle.contact_called(conn, incident_id, body.person_id, body.outcome, who.actor)
-
-    return _step(system, who, incident_id, act)
+    return _step(
+        system,
+        who,
+        incident_id,
+        lambda conn: lifecycle.contact_called(
+            conn, incident_id, body.person_id, body.outcome, who.actor
+        ),
+    )
 
 
 @router.post("/incidents/{incident_id}/guard-dispatched", response_model=IncidentOut)
@@ -95,7 +82,7 @@ def guard_dispatched(
         system,
         who,
         incident_id,
-        lambda conn, _row: lifecycle.guard_dispatched(conn, incident_id, who.actor, body.company),
+        lambda conn: lifecycle.guard_dispatched(conn, incident_id, who.actor, body.company),
     )
 
 
@@ -106,12 +93,28 @@ def police_notified(
     """Politiet varslet / police notified, with their case number; optionally hold the media."""
     policy = system.policy.policy
 
-    def act(conn: Connection, _row: Any) -> None:
+    def act(conn: Connection) -> None:
         lifecycle.police_notified(
             conn, incident_id, who.actor, body.case_no, policy, body.hold_media_until
         )
 
     return _step(system, who, incident_id, act)
+
+
+@router.post("/incidents/{incident_id}/plan-steps/{number}", response_model=IncidentOut)
+def plan_step(
+    system: SystemDep,
+    who: Operator,
+    incident_id: PathId,
+    number: Annotated[int, Path(ge=1, le=action_plans.MAX_STEPS)],
+) -> IncidentOut:
+    """Instrukssteg utført / a step of the site's action plan done (once each, now)."""
+    return _step(
+        system,
+        who,
+        incident_id,
+        lambda conn: action_plans.record_step(conn, incident_id, number, who.actor),
+    )
 
 
 @router.post("/incidents/{incident_id}/close", response_model=IncidentOut)
@@ -123,5 +126,67 @@ def close(
         system,
         who,
         incident_id,
-        lambda conn, _row: lifecycle.close(conn, incident_id, who.actor, body.cause),
+        lambda conn: lifecycle.close(conn, incident_id, who.actor, body.cause),
     )
+
+
+class PlanStepIn(BaseModel):
+    action: Literal[tuple(action_plans.ACTIONS)]  # type: ignore[valid-type]
+    minutes: int | None = Field(None, ge=0, le=action_plans.MAX_MINUTES)
+    note: str | None = Field(None, max_length=action_plans.MAX_NOTE)
+
+
+class PlanIn(BaseModel):
+    steps: list[PlanStepIn] = Field(min_length=1, max_length=action_plans.MAX_STEPS)
+
+
+class PlanStepOut(BaseModel):
+    action: str
+    minutes: int | None
+    note: str | None
+    text_nb: str
+    text_en: str
+
+
+class PlanOut(BaseModel):
+    site_id: int
+    kind: str
+    standard: bool = Field(description="The standard plan: the site has none of its own.")
+    steps: list[PlanStepOut]
+    set_by: str | None
+    set_at: datetime | None
+
+
+def _plan_out(plan: action_plans.Plan) -> PlanOut:
+    steps = [
+        PlanStepOut(**s.as_json(), text_nb=s.words("nb"), text_en=s.words("en")) for s in plan.steps
+    ]
+    return PlanOut(
+        site_id=plan.site_id, kind=plan.kind, standard=plan.standard, steps=steps,
+        set_by=plan.set_by, set_at=plan.set_at,
+    )  # fmt: skip
+
+
+@router.get("/sites/{site_id}/plans", response_model=list[PlanOut], tags=["plans"])
+def site_plans(system: SystemDep, who: Service, site_id: PathId) -> list[PlanOut]:
+    """Anleggets instrukser / the site's action plans, one per alarm kind (its own or the
+    standard one)."""
+    with reading(system.engine) as conn:
+        require_row(conn, sites, site_id, "site")
+        return [_plan_out(p) for p in action_plans.plans_of(conn, site_id)]
+
+
+@router.put("/sites/{site_id}/plans/{kind}", response_model=PlanOut, tags=["plans"])
+def set_plan(
+    system: SystemDep, who: Service, site_id: PathId, kind: PlanKind, body: PlanIn
+) -> PlanOut:
+    """Sett instruksen / set the site's action plan for an alarm kind (audited)."""
+    with system.engine.begin() as conn:
+        plan = action_plans.set_plan(
+            conn,
+            site_id=site_id,
+            kind=kind,
+            steps=[s.model_dump() for s in body.steps],
+            actor=who.actor,
+        )
+    return _plan_out(plan)

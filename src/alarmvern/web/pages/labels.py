@@ -72,6 +72,7 @@ INCIDENT_STEP: dict[str, Pair] = {
     "guard_dispatched": ("Vekter sendt", "Guard dispatched"),
     "police_notified": ("Politiet varslet", "Police notified"),
     "closed": ("Lukket", "Closed"),
+    "plan_step": ("Instrukssteg utført", "Plan step done"),
 }
 
 OUTCOME: dict[str, Pair] = {

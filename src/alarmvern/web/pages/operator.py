@@ -1,33 +1,26 @@
-"""The operator console: the incident queue, and each incident with exactly what handling it
-allows (``intake.operators.site_view``: contacts, verification images, presence), its steps,
-and the record of who saw what for it.
+"""The operator console: the queue (every open incident, worst and oldest first, live), and
+each incident with what handling it allows, its action plan and its steps.
 
-The queue shows only an incident's kind and the site's municipality; anything more comes
-through an assignment, and every look (and every refusal) is audited.
+The rules live below: the queue in :mod:`alarmvern.intake.queue`, the incident as it may be
+seen in :mod:`alarmvern.intake.incident_view`, who may record a step in
+:mod:`alarmvern.intake.operators` (and the lifecycle checks it itself). This module renders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, Row, exists, func, select
+from sqlalchemy import Connection
+from sse_starlette import EventSourceResponse
 
-from alarmvern.audit.group import append_alone
+from alarmvern.intake import action_plans, changes, incident_view, operators
 from alarmvern.intake import incidents as inc
-from alarmvern.intake import operators
+from alarmvern.intake import queue as incident_queue
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import (
-    alarm_contacts,
-    audit_log,
-    incident_steps,
-    incidents,
-    operator_assignments,
-    sites,
-)
 from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
@@ -35,189 +28,73 @@ from alarmvern.web.pages.render import OperatorPage, PageRoute, done, render
 from alarmvern.web.security import Principal
 
 router = APIRouter(prefix="/operator", route_class=PageRoute, include_in_schema=False)
-QUEUE_LIMIT = 200
-RECORD_LIMIT = 200
+Family = Literal["", "fire", "panic", "medical", "burglary", "other", "technical"]
+Status = Literal["", "received", "assigned", "contact_called", "guard_dispatched",
+                 "police_notified"]  # fmt: skip
 
 
 @router.get("")
-def queue(request: Request, who: OperatorPage, system: SystemDep) -> Response:
-    """Open incidents, newest first: kind and municipality only."""
-    mine = exists().where(
-        operator_assignments.c.incident_id == incidents.c.id,
-        operator_assignments.c.operator == who.actor,
-        operator_assignments.c.released_at.is_(None),
-    )
+def queue(
+    request: Request,
+    who: OperatorPage,
+    system: SystemDep,
+    type: Annotated[Family, Query()] = "",
+    status: Annotated[Status, Query()] = "",
+    fra: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """Every open incident nobody has taken, then the rest a page at a time."""
     with reading(system.engine) as conn:
-        rows = conn.execute(
-            select(
-                incidents.c.id,
-                incidents.c.kind,
-                incidents.c.status,
-                incidents.c.opened_at,
-                sites.c.municipality,
-                mine.label("mine"),
-            )
-            .outerjoin(sites, sites.c.id == incidents.c.site_id)
-            .where(incidents.c.closed_at.is_(None))
-            .order_by(incidents.c.opened_at.desc(), incidents.c.id.desc())
-            .limit(QUEUE_LIMIT)
-        ).all()
-    return render(request, "operator/queue.html.j2", rows=rows)
+        found = incident_queue.read(conn, family=type or None, status=status or None, offset=fra)
+    return render(
+        request, "operator/queue.html.j2", queue=found, family=type, status=status,
+        now=datetime.now(UTC), FAMILIES=action_plans.KINDS, me=who.actor,
+        kind_words=incident_view.kind_words,
+    )  # fmt: skip
 
 
-def _incident(conn: Connection, incident_id: int) -> Row[Any]:
-    row = conn.execute(
-        select(incidents, sites.c.municipality)
-        .outerjoin(sites, sites.c.id == incidents.c.site_id)
-        .where(incidents.c.id == incident_id)
-    ).first()
-    if row is None:
-        raise ApiError(404, f"hendelse {incident_id} finnes ikke / no incident {incident_id}")
-    return row
+@router.get("/strom")
+async def stream(request: Request, who: OperatorPage, system: SystemDep) -> Response:
+    """Server-sent events: the queue's version now and whenever an incident changes."""
+    watcher = changes.watcher(system.engine)
 
+    async def events() -> AsyncIterator[dict[str, str]]:
+        async for version in watcher.changes():
+            yield {"event": "change", "data": str(version)}
 
-def _refuse(system: System, who: Principal, incident_id: int, reason: str) -> None:
-    """Audit a refusal in a transaction of its own (kept although the request fails)."""
-    append_alone(
-        system.engine,
-        actor=who.actor,
-        action="operator.refused",
-        subject=f"incident:{incident_id}",
-        details={"reason": reason},
-    )
-
-
-def _view(
-    system: System, who: Principal, incident: Row[Any], justified: list[int]
-) -> tuple[operators.SiteView | None, str | None]:
-    """What the operator may see of the incident's site, or why not."""
-    if incident.site_id is None:
-        return None, None
-    if justified and incident.id not in justified:
-        _refuse(system, who, incident.id, "assigned to another incident at the site")
-        return None, (
-            "Du er ikke tildelt denne hendelsen; tildel deg selv for å se anlegget. / "
-            "You are not assigned to this incident; assign yourself to see the site. "
-            "The refusal is logged."
-        )
-    try:
-        view = operators.site_view(system.engine, system.policy.policy, who.actor, incident.site_id)
-    except operators.AccessRefused as exc:
-        return None, str(exc)
-    return view, None
+    return EventSourceResponse(events(), ping=15, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/hendelse/{incident_id}")
 def incident_page(
     incident_id: int, request: Request, who: OperatorPage, system: SystemDep
 ) -> Response:
-    policy = system.policy.policy
-    now = datetime.now(UTC)
-    with reading(system.engine) as conn:
-        incident = _incident(conn, incident_id)
-        justified = (
-            operators.justifying(conn, policy, who.actor, incident.site_id, now)
-            if incident.site_id is not None
-            else []
-        )
-    view, refusal = _view(system, who, incident, justified)
-    steps: Sequence[Any] = []
-    record: Sequence[Any] = []
-    if incident_id not in justified:  # the steps and the record name people too
-        return _incident_page(request, incident, view, refusal, steps, record, justified)
-    with reading(system.engine) as conn:
-        steps = conn.execute(
-            select(incident_steps)
-            .where(incident_steps.c.incident_id == incident_id)
-            .order_by(incident_steps.c.at, incident_steps.c.id)
-        ).all()
-        record = who_saw_what(conn, incident_id)
-    return _incident_page(request, incident, view, refusal, steps, record, justified)
-
-
-def who_saw_what(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
-    """The looks taken for the incident, one line per person, action and object.
-
-    An operator keeps an incident's page open and reloads it: a line per look would bury
-    who else looked under their own reloads. The audit log keeps every look, and
-    ``/api/v1/incidents/{id}/views`` lists them one by one.
-    """
-    entry = audit_log.c
-    return conn.execute(
-        select(
-            entry.actor,
-            entry.action,
-            entry.subject,
-            func.count().label("times"),
-            func.min(entry.at).label("first_at"),
-            func.max(entry.at).label("last_at"),
-        )
-        .where(entry.purpose == f"incident:{incident_id}")
-        .group_by(entry.actor, entry.action, entry.subject)
-        .order_by(func.max(entry.seq).desc())
-        .limit(RECORD_LIMIT)
-    ).all()
-
-
-def _incident_page(
-    request: Request,
-    incident: Any,
-    view: Any,
-    refusal: Any,
-    steps: Sequence[Any],
-    record: Sequence[Any],
-    justified: list[int],
-) -> Response:
-    return render(
-        request,
-        "operator/incident.html.j2",
-        incident=incident,
-        view=view,
-        names={c.person_id: c.name for c in view.contacts} if view else {},
-        refusal=refusal,
-        steps=steps,
-        record=record,
-        assigned=incident.id in justified,
-        is_open=incident.closed_at is None,
-        outcomes=inc.OUTCOMES,
+    view = incident_view.read(
+        system.engine, system.policy.policy, who.actor, incident_id, record=True
     )
+    names = {c.person_id: c.name for c in view.site.contacts} if view.site else {}
+    return render(
+        request, "operator/incident.html.j2", incident=view, names=names,
+        outcomes=inc.OUTCOMES, SIGNAL_FIELDS=incident_view.SIGNAL_FIELDS,
+        FAMILIES=action_plans.KINDS, kind_words=incident_view.kind_words,
+    )  # fmt: skip
 
 
 @router.get("/media/{media_id}")
 def media_file(media_id: int, who: OperatorPage, system: SystemDep) -> Response:
     """A verification image of an incident the operator handles (audited, or refused)."""
-    try:
-        found = operators.media_content(
-            system.engine, system.vault, system.policy.policy, who.actor, media_id
-        )
-    except operators.AccessRefused as exc:
-        raise ApiError(403, str(exc)) from None
+    found = operators.media_content(
+        system.engine, system.vault, system.policy.policy, who.actor, media_id
+    )
     kind = found.content_type
     safe = kind if kind and kind.startswith(("image/", "video/")) else "application/octet-stream"
     headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
     return Response(found.data, media_type=safe, headers=headers)
 
 
-def _assigned(system: System, who: Principal, incident_id: int) -> Row[Any]:
-    """The incident, once the operator is assigned to it; else refuse (audited)."""
-    with reading(system.engine) as conn:
-        incident = _incident(conn, incident_id)
-        justified = (
-            operators.justifying(
-                conn, system.policy.policy, who.actor, incident.site_id, datetime.now(UTC)
-            )
-            if incident.site_id is not None
-            else []
-        )
-    if incident_id not in justified:
-        _refuse(system, who, incident_id, "not assigned")
-        raise ApiError(
-            403, "tildel deg selv hendelsen først / assign yourself to the incident first"
-        )
-    return incident
-
-
-def _back(incident_id: int, ok: str = "step") -> Response:
+def _as_holder(
+    system: System, who: Principal, incident_id: int, act: Callable[[Connection], Any], ok: str
+) -> Response:
+    operators.as_holder(system.engine, who.actor, incident_id, act)
     return done(f"/operator/hendelse/{incident_id}", ok)
 
 
@@ -225,7 +102,7 @@ def _back(incident_id: int, ok: str = "step") -> Response:
 def assign_self(incident_id: int, who: OperatorPage, system: SystemDep) -> Response:
     with system.engine.begin() as conn:
         inc.assign(conn, incident_id, who.actor)
-    return _back(incident_id, "assigned")
+    return done(f"/operator/hendelse/{incident_id}", "assigned")
 
 
 @router.post("/hendelse/{incident_id}/kontakt")
@@ -236,19 +113,10 @@ def contact_called(
     person: Annotated[int, Form()],
     outcome: Annotated[Literal["answered", "no_answer", "busy", "will_come", "not_needed"], Form()],
 ) -> Response:
-    incident = _assigned(system, who, incident_id)
-    with system.engine.begin() as conn:
-        known = conn.execute(
-            select(alarm_contacts.c.id).where(
-                alarm_contacts.c.site_id == incident.site_id,
-                alarm_contacts.c.person_id == person,
-                alarm_contacts.c.removed_at.is_(None),
-            )
-        ).first()
-        if known is None:
-            raise ApiError(422, "ikke en kontakt for anlegget / not a contact of the site")
-        inc.contact_called(conn, incident_id, person, outcome, who.actor)
-    return _back(incident_id)
+    return _as_holder(
+        system, who, incident_id,
+        lambda conn: inc.contact_called(conn, incident_id, person, outcome, who.actor), "step",
+    )  # fmt: skip
 
 
 @router.post("/hendelse/{incident_id}/vakt")
@@ -258,10 +126,10 @@ def guard_dispatched(
     system: SystemDep,
     company: Annotated[str, Form(min_length=1, max_length=100)],
 ) -> Response:
-    _assigned(system, who, incident_id)
-    with system.engine.begin() as conn:
-        inc.guard_dispatched(conn, incident_id, who.actor, company.strip())
-    return _back(incident_id)
+    return _as_holder(
+        system, who, incident_id,
+        lambda conn: inc.guard_dispatched(conn, incident_id, who.actor, company.strip()), "step",
+    )  # fmt: skip
 
 
 @router.post("/hendelse/{incident_id}/politi")
@@ -272,13 +140,22 @@ def police_notified(
     case_no: Annotated[str, Form(min_length=1, max_length=64)],
     hold_until: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    _assigned(system, who, incident_id)
     until = _date(hold_until)
-    with system.engine.begin() as conn:
-        inc.police_notified(
-            conn, incident_id, who.actor, case_no.strip(), system.policy.policy, until
-        )
-    return _back(incident_id)
+    policy = system.policy.policy
+
+    def act(conn: Connection) -> None:
+        inc.police_notified(conn, incident_id, who.actor, case_no.strip(), policy, until)
+
+    return _as_holder(system, who, incident_id, act, "step")
+
+
+@router.post("/hendelse/{incident_id}/instruks/{number}")
+def plan_step(incident_id: int, number: int, who: OperatorPage, system: SystemDep) -> Response:
+    """One step of the action plan done, now."""
+    return _as_holder(
+        system, who, incident_id,
+        lambda conn: action_plans.record_step(conn, incident_id, number, who.actor), "step",
+    )  # fmt: skip
 
 
 @router.post("/hendelse/{incident_id}/lukk")
@@ -288,10 +165,10 @@ def close(
     system: SystemDep,
     cause: Annotated[str, Form(min_length=1, max_length=200)],
 ) -> Response:
-    _assigned(system, who, incident_id)
-    with system.engine.begin() as conn:
-        inc.close(conn, incident_id, who.actor, cause.strip())
-    return _back(incident_id, "closed")
+    return _as_holder(
+        system, who, incident_id,
+        lambda conn: inc.close(conn, incident_id, who.actor, cause.strip()), "closed",
+    )  # fmt: skip
 
 
 def _date(value: str) -> date | None:
@@ -300,4 +177,6 @@ def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ApiError(422, f"ugyldig dato / invalid date: {value[:10]}") from None
+        raise ApiError(
+            422, f"ugyldig dato (skriv ÅÅÅÅ-MM-DD) / invalid date (write YYYY-MM-DD): {value[:10]}"
+        ) from None

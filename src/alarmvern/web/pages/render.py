@@ -62,6 +62,7 @@ CONFIRMATIONS = {
     "assigned": ("Du er tildelt hendelsen.", "You are assigned to the incident."),
     "step": ("Steget er registrert.", "The step is recorded."),
     "closed": ("Hendelsen er lukket.", "The incident is closed."),
+    "plan-set": ("Instruksen er lagret.", "The action plan is saved."),
     "package": ("Innsynspakken er laget.", "The access package is built."),
     "request-step": ("Forespørselen er oppdatert.", "The request is updated."),
     "request-closed": ("Forespørselen er avsluttet.", "The request is closed."),

@@ -1,0 +1,110 @@
+// The operator console, live: the queue and an open incident follow the server's change
+// stream (server-sent events) and refetch themselves; a new alarm is announced to screen
+// readers and with a sound that can be turned off. Without JavaScript the pages still work
+// (reload by hand).
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-stream]");
+  if (!root || !window.EventSource) { return; }
+  var state = document.getElementById("live-state");
+  var announce = document.getElementById("live-announce");
+  var toggle = document.getElementById("sound-toggle");
+  var soundOn = window.localStorage.getItem("alarmvern-sound") !== "off";
+  var seen = kinds(root);
+  var version = null;
+  var busy = false;
+
+  function kinds(element) {
+    var found = {};
+    (element.dataset.kinds || "").split("|").forEach(function (part) {
+      var at = part.indexOf(":");
+      if (at > 0) { found[part.slice(0, at)] = part.slice(at + 1); }
+    });
+    return found;
+  }
+
+  function showSound() {
+    toggle.hidden = false;
+    toggle.setAttribute("aria-pressed", soundOn ? "true" : "false");
+    toggle.textContent = soundOn ? toggle.dataset.on : toggle.dataset.off;
+  }
+
+  function beep() {
+    if (!soundOn) { return; }
+    try {
+      var Audio = window.AudioContext || window.webkitAudioContext;
+      var ctx = new Audio();
+      var tone = ctx.createOscillator();
+      var gain = ctx.createGain();
+      tone.frequency.value = 880;
+      gain.gain.value = 0.2;
+      tone.connect(gain);
+      gain.connect(ctx.destination);
+      tone.start();
+      tone.stop(ctx.currentTime + 0.4);
+    } catch (e) { /* no audio here: the announcement still goes out */ }
+  }
+
+  function typing() {
+    var active = document.activeElement;
+    return active && root.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName) &&
+      active.value !== "" && active.type !== "hidden";
+  }
+
+  function refresh() {
+    if (busy || typing()) { return; }
+    busy = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (answer) { return answer.ok ? answer.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(root.id);
+        if (!fresh) { return; }
+        root.innerHTML = fresh.innerHTML;
+        root.dataset.kinds = fresh.dataset.kinds || "";
+        var now = kinds(root);
+        var added = Object.keys(now).filter(function (id) { return !(id in seen); });
+        if (added.length && root.id === "live-queue") {
+          announce.textContent = announce.dataset.new + ": " +
+            added.map(function (id) { return now[id] + " (" + id + ")"; }).join("; ");
+          beep();
+        }
+        seen = now;
+        tick();
+      })
+      .catch(function () { /* the next change tries again */ })
+      .then(function () { busy = false; });
+  }
+
+  function waited(since) {
+    var seconds = Math.max(0, Math.floor((Date.now() - since) / 1000));
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    var mm = (m < 10 ? "0" : "") + m, ss = (s < 10 ? "0" : "") + s;
+    return h ? h + " t " + mm + " min" : mm + ":" + ss;
+  }
+
+  function tick() {
+    document.querySelectorAll("time.waiting").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("datetime"));
+      if (!isNaN(since)) { el.textContent = waited(since); }
+    });
+  }
+
+  if (toggle) {
+    showSound();
+    toggle.addEventListener("click", function () {
+      soundOn = !soundOn;
+      window.localStorage.setItem("alarmvern-sound", soundOn ? "on" : "off");
+      showSound();
+    });
+  }
+  var source = new EventSource(root.dataset.stream);
+  source.addEventListener("open", function () { state.textContent = state.dataset.on; });
+  source.addEventListener("error", function () { state.textContent = state.dataset.off; });
+  source.addEventListener("change", function (event) {
+    if (version !== null && event.data !== version) { refresh(); }
+    version = event.data;
+  });
+  tick();
+  window.setInterval(tick, 1000);
+})();
