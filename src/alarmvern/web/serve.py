@@ -46,7 +46,7 @@ async def run(
             loop.add_signal_handler(signum, stop.set)
     sock, *more = workers.listening_sockets(options.host, options.port, options.workers)
     others = workers.Workers(system.settings, system.policy.sha256, more)
-    app = create_app(system, processes=options.workers)
+    app = create_app(system)
     server = workers.QuietServer(workers.uvicorn_config(app))
     intake: receiver.Intake | None = None
     tasks: list[asyncio.Task[None]] = []

@@ -204,7 +204,7 @@ def serve_web_only(
         raise SystemExit(EXIT_POLICY_CHANGED)
     system = open_system(settings)
     try:
-        app = create_app(system, processes=processes)
+        app = create_app(system)
         server = QuietServer(uvicorn_config(app))
         aio.run(_serve_until_told(server, sock, parent))
     finally:

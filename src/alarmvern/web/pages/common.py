@@ -15,7 +15,7 @@ from alarmvern.policy.notice import render_notice
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web import security
-from alarmvern.web.api.session import set_cookie
+from alarmvern.web.api.session import client_of, set_cookie
 from alarmvern.web.deps import PrincipalDep, SystemDep
 from alarmvern.web.pages.render import (
     LANG_COOKIE,
@@ -58,17 +58,13 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    client = request.client.host if request.client else "unknown"
-    throttle: security.Throttle = request.app.state.throttle
     try:
-        with system.engine.begin() as conn:
-            who = security.authenticate(conn, username, password, client=client, throttle=throttle)
-            token, who = security.open_session(conn, who)
+        token, who = security.log_in(system.engine, username, password, client=client_of(request))
     except security.LoginError as exc:
         page = render(
             request,
             "login.html.j2",
-            status_code=401,
+            status_code=429 if isinstance(exc, security.LoginThrottled) else 401,
             next=safe_next(next) or "",
             message=str(exc),
             username=username,
