@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from alarmvern import __name__ as package
 from alarmvern.system import System
 from alarmvern.web import errors
+from alarmvern.web.limits import BodyLimit, NoStore
 
 HERE = Path(__file__).parent
 # Each of these modules has a ``router``; the order is the OpenAPI document's.
@@ -42,6 +43,8 @@ def create_app(system: System) -> FastAPI:
     )
     app.state.system = system
     errors.install(app)
+    app.add_middleware(NoStore)
+    app.add_middleware(BodyLimit)  # the outermost: before anything reads the body
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
