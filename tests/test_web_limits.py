@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from alarmvern.web import workers
@@ -100,3 +101,18 @@ def test_a_small_body_is_still_taken(web: Web) -> None:  # noqa: F811
     assert token
     wrong = client.post("/api/v1/login", json={"username": "x" * 300, "password": PASSWORD})
     assert wrong.status_code == 422  # a validation error, not a size one
+
+
+def test_x_forwarded_for_is_not_believed_unless_a_proxy_is_configured(
+    address: tuple[str, int],
+) -> None:
+    """A client cannot pick its own address for the throttle (L8): after its failures, a new
+    X-Forwarded-For is still the same, failed, address."""
+    base = f"http://{address[0]}:{address[1]}/api/v1/login"
+    wrong = {"username": "dpo", "password": "wrong-one!"}
+    for _ in range(6):  # the free failures, and the one that starts the back-off
+        answer = httpx.post(base, json=wrong, headers={"X-Forwarded-For": "10.8.0.1"})
+        assert answer.status_code == 401
+    again = httpx.post(base, json=wrong, headers={"X-Forwarded-For": "10.8.0.2"})
+    assert again.status_code == 429
+    assert workers.uvicorn_config(object(), "10.0.0.9").proxy_headers  # when configured

@@ -49,7 +49,7 @@ async def run(
     sock, *more = workers.listening_sockets(options.host, options.port, options.workers)
     others = workers.Workers(system.settings, system.policy.sha256, more)
     app = create_app(system)
-    server = workers.QuietServer(workers.uvicorn_config(app))
+    server = workers.QuietServer(workers.uvicorn_config(app, system.settings.trusted_proxies))
     intake = ReceiverProcess(
         system.settings,
         system.policy.sha256,

@@ -63,8 +63,17 @@ class QuietServer(uvicorn.Server):
         yield
 
 
-def uvicorn_config(app: object) -> uvicorn.Config:
-    return uvicorn.Config(app, log_level="warning", lifespan="off")  # type: ignore[arg-type]
+def uvicorn_config(app: object, trusted_proxies: str = "") -> uvicorn.Config:
+    """Uvicorn's settings. X-Forwarded-For names the client (for the login throttle) only
+    when the peer is a proxy named in ``trusted_proxies``: uvicorn would otherwise believe
+    any local peer, and anyone on the host could pick their own address."""
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        log_level="warning",
+        lifespan="off",
+        proxy_headers=bool(trusted_proxies.strip()),
+        forwarded_allow_ips=trusted_proxies.strip() or "",
+    )
 
 
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
@@ -205,7 +214,7 @@ def serve_web_only(
     system = open_system(settings)
     try:
         app = create_app(system)
-        server = QuietServer(uvicorn_config(app))
+        server = QuietServer(uvicorn_config(app, settings.trusted_proxies))
         aio.run(_serve_until_told(server, sock, parent))
     finally:
         system.close()
