@@ -39,11 +39,12 @@ from alarmvern.intake import receiver
 from alarmvern.policy.loader import load
 from alarmvern.settings import Settings
 from alarmvern.sia.server import Transport
+from alarmvern.store.engine import give_priority
 from alarmvern.system import System, open_system
 
 log = logging.getLogger(__name__)
 
-WEB_NICENESS = 5
+WEB_NICENESS = 10
 START_SECONDS = 60.0  # to open the store and listen
 STOP_SECONDS = 15.0
 MAX_PAUSE = 30.0
@@ -169,6 +170,7 @@ async def _serve(
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
+    give_priority(system.engine)  # SQLite: its writes go before the web's
     try:
         intake = await receiver.start(system, host, port, protocol)
     except OSError as exc:

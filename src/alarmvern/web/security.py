@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -138,9 +140,16 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
+# Argon2 is CPU work on purpose. The kernel shares the CPU by thread, not by process, so forty
+# logins checking at once would outweigh the receiver however low the web's priority; at
+# most half the CPUs check passwords at once in a process, and the rest wait their turn.
+_CHECKS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+
+
 def _verify(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        with _CHECKS:
+            return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
