@@ -2,12 +2,12 @@
 
 Python runs one thread of Python code at a time per process, so one process serves pages on
 one core however many it has. With ``--workers N`` the main process (which alone runs the
-DC-09 receiver and the retention schedule) serves the web and starts N-1 processes that
-serve only the web, each on its own listening socket for the same port, all opened by the
-main process (:func:`listening_sockets`). The processes share nothing but the database:
-sessions, the audit chain and every write go through it, so any process may answer any
-request. Login failures are counted in memory, per process; each process allows its share
-(:func:`alarmvern.web.app.create_app`), so that across them the limit holds about as set.
+retention schedule, and looks after the DC-09 receiver's process) serves the web and
+starts N-1 processes that serve only the web, each on its own listening socket for the
+same port, all opened by the main process (:func:`listening_sockets`). The processes share
+nothing but the database: sessions, the audit chain, login failures
+(:mod:`alarmvern.web.throttle`) and every write go through it, so any process may answer
+any request.
 
 - A worker that crashes is started again, after a pause that doubles with each crash in a
   row; after ``GIVE_UP_AFTER`` crashes in a row it is retired: its socket is closed, so
