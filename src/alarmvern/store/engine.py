@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +19,11 @@ from alarmvern.errors import StoreError
 
 READ_ONLY = "alarmvern_readonly"
 _TURN = "alarmvern_priority_turn"  # the held priority lock's descriptor, in conn.info
+_QUEUED = "alarmvern_writer_queue"  # the in-process writers' lock this connection holds
 _PRIORITY: weakref.WeakSet[Engine] = weakref.WeakSet()
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+QUEUE_SECONDS = 10.0  # as SQLite's busy timeout: past it, a writer waits as SQLite does
 
 
 def normalise_url(url: str) -> str:
@@ -148,6 +154,8 @@ def _take_turn(conn: Connection) -> None:
     path = _turn_file(conn.engine)
     if path is None:
         return
+    if conn.engine not in _PRIORITY:
+        _queue(conn)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     if conn.engine in _PRIORITY:
         fcntl.flock(fd, fcntl.LOCK_EX)  # held until the transaction ends (_end_turn)
@@ -159,13 +167,32 @@ def _take_turn(conn: Connection) -> None:
         os.close(fd)
 
 
+def _queue(conn: Connection) -> None:
+    """One writer at a time in this process, waiting in a lock rather than polling SQLite:
+    else every web thread that passed the turn would poll for the write lock beside the
+    receiver, and it could lose to them again and again. (Re-entrant: a thread that opens
+    a second write while in one waits for SQLite, as it always did.)"""
+    with _WRITERS_LOCK:
+        lock = _WRITERS.setdefault(conn.engine, threading.RLock())
+    if lock.acquire(timeout=QUEUE_SECONDS):
+        conn.info[_QUEUED] = lock
+
+
 def _end_turn(conn: Connection) -> None:
-    fd = conn.info.pop(_TURN, None)
-    if fd is not None:
-        os.close(fd)  # closing the descriptor lets the lock go
+    _release(conn.info)
 
 
 def _end_turn_of_record(_dbapi_connection: Any, record: Any, *_more: Any) -> None:
-    fd = record.info.pop(_TURN, None) if record is not None else None
+    if record is not None:
+        _release(record.info)
+
+
+def _release(info: dict[Any, Any]) -> None:
+    fd = info.pop(_TURN, None)
     if fd is not None:
-        os.close(fd)
+        os.close(fd)  # closing the descriptor lets the lock go
+    lock = info.pop(_QUEUED, None)
+    if lock is not None:
+        # RuntimeError: let go by another thread than took it (a pool clean-up)
+        with contextlib.suppress(RuntimeError):
+            lock.release()
