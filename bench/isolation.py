@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from ingest import SEED, _Panel, build_store
-from scratch import scratch_databases
 
 from alarmvern.intake import devices
 from alarmvern.settings import Settings
 from alarmvern.sia.protocol import parse_key
 from alarmvern.system import open_system
 from alarmvern.web.security import Role, create_login
+from ingest import SEED, _Panel, build_store
+from scratch import scratch_databases
 
 HOST = "127.0.0.1"
 PERIOD = 0.1  # seconds between the panel's events
