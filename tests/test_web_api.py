@@ -9,12 +9,9 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from alarmvern.store import tables as t
-from alarmvern.web.app import create_app
 from tests.web_support import PASSWORD, Web, login, web  # noqa: F401
 
 API = "/api/v1"
@@ -315,25 +312,3 @@ def test_an_unsafe_call_without_the_csrf_token_is_refused(web: Web) -> None:  # 
     allowed = client.post(f"{API}/me/consents/presence", headers={"X-CSRF-Token": token})
     assert allowed.status_code == 200
     assert client.get(f"{API}/me/consents").status_code == 200  # reading needs no token
-
-
-@pytest.mark.parametrize(("processes", "allowed"), [(1, 5), (2, 3)])
-def test_login_failures_are_throttled_by_each_process_share(
-    web: Web,  # noqa: F811
-    processes: int,
-    allowed: int,
-) -> None:
-    client = TestClient(create_app(web.system, processes=processes))
-    for _ in range(allowed):
-        wrong = client.post("/api/v1/login", json={"username": "dpo", "password": "wrong-one"})
-        assert wrong.status_code == 401 and "feil brukernavn" in wrong.json()["message"]
-    right = client.post("/api/v1/login", json={"username": "dpo", "password": PASSWORD})
-    assert right.status_code == 401 and "for mange forsøk" in right.json()["message"]
-    assert (
-        TestClient(create_app(web.system))
-        .post(  # another process (or a restart) starts over
-            "/api/v1/login", json={"username": "dpo", "password": PASSWORD}
-        )
-        .status_code
-        == 200
-    )

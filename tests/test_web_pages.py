@@ -98,9 +98,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def client_for(world: World, username: str | None) -> TestClient:
     client = TestClient(create_app(world.system), follow_redirects=False)
     if username is not None:
-        answer = client.post("/login", data={"username": username, "password": PASSWORD})
+        answer = client.post("/login", data=login_form(client, username, PASSWORD))
         assert answer.status_code == 303, answer.text
     return client
+
+
+def login_form(client: TestClient, username: str, password: str) -> dict[str, str]:
+    """The login form as the login page gives it (with its CSRF token), filled in."""
+    return {"username": username, "password": password, "csrf_token": csrf(client, "/login")}
 
 
 def csrf(client: TestClient, page: str) -> str:
@@ -115,10 +120,14 @@ def test_login_by_form_and_a_wrong_password(world: World) -> None:
     assert client.get("/").headers["location"] == "/login"
     form = client.get("/login")
     assert form.status_code == 200 and 'for="password"' in form.text
-    wrong = client.post("/login", data={"username": "kari", "password": "feil-passord-x"})
+    forged = client_for(world, None).post("/login", data={"username": "kari", "password": PASSWORD})
+    assert forged.status_code == 403 and "alarmvern_session" not in forged.headers.get(
+        "set-cookie", ""
+    )  # a cross-site form (login CSRF) has no token: no session
+    wrong = client.post("/login", data=login_form(client, "kari", "feil-passord-x"))
     assert wrong.status_code == 401
     assert "feil brukernavn eller passord" in wrong.text and 'value="kari"' in wrong.text
-    right = client.post("/login", data={"username": "kari", "password": PASSWORD})
+    right = client.post("/login", data=login_form(client, "kari", PASSWORD))
     assert right.status_code == 303 and right.headers["location"] == "/mine-sider"
     assert client.get("/").headers["location"] == "/mine-sider"
     token = csrf(client, "/mine-sider")

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     :param s3_endpoint_url: the S3-compatible server (ALARMVERN_S3_ENDPOINT_URL)
     :param master_key: base64 master key (ALARMVERN_MASTER_KEY); default the data_dir key file
     :param policy: a pack name or a policy file (ALARMVERN_POLICY)
+    :param trusted_proxies: addresses of reverse proxies whose X-Forwarded-For and
+        X-Forwarded-Proto are believed, comma-separated (ALARMVERN_TRUSTED_PROXIES); none
     """
 
     model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
@@ -34,6 +36,7 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     master_key: SecretStr | None = Field(default=None, repr=False)
     policy: str = "default"
+    trusted_proxies: str = ""
 
     @property
     def db_url(self) -> str:

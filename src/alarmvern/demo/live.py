@@ -57,7 +57,8 @@ async def _run(system: System, live: Live) -> None:
     finally:
         for task in panels:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # The receiver (its own process) may stop before the panels are told to.
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
                 await task
 
 

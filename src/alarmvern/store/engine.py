@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +18,12 @@ from sqlalchemy.pool import SingletonThreadPool
 from alarmvern.errors import StoreError
 
 READ_ONLY = "alarmvern_readonly"
+_TURN = "alarmvern_priority_turn"  # the held priority lock's descriptor, in conn.info
+_QUEUED = "alarmvern_writer_queue"  # the in-process writers' lock this connection holds
+_PRIORITY: weakref.WeakSet[Engine] = weakref.WeakSet()
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+QUEUE_SECONDS = 10.0  # as SQLite's busy timeout: past it, a writer waits as SQLite does
 
 
 def normalise_url(url: str) -> str:
@@ -53,7 +63,28 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _end_turn)
+        event.listen(engine, "rollback", _end_turn)
+        # A connection that goes back to the pool, or is dropped, without either: let go too.
+        event.listen(engine.pool, "checkin", _end_turn_of_record)
+        event.listen(engine.pool, "invalidate", _end_turn_of_record)
     return engine
+
+
+def give_priority(engine: Engine) -> None:
+    """Let ``engine``'s writers (the alarm receiver's) go before every other process's.
+
+    SQLite has one write lock, and a writer that finds it taken polls for it with pauses of
+    up to 100 ms: under a stream of short web writes the receiver could poll in vain for
+    seconds. So a priority writer first takes an exclusive ``flock`` on a file beside the
+    database and holds it until its transaction ends; every other writer, before it begins,
+    waits for a shared lock on that file (and lets it go at once). The receiver then waits
+    at most for the one web transaction in progress. (PostgreSQL has no such lock: rows are
+    locked, not the database, and nothing is done there.) SQLite offers no priority of its
+    own and SQLAlchemy none either: this is the small piece that does it.
+    """
+    if engine.dialect.name == "sqlite" and _turn_file(engine) is not None:
+        _PRIORITY.add(engine)
 
 
 def _in_memory(url: URL) -> bool:
@@ -99,4 +130,69 @@ def _sqlite_begin(conn: Connection) -> None:
     # "database is locked" when it upgrades a read transaction to a write. query_only is
     # set per transaction because the pooled connection may last have been a reader's.
     conn.exec_driver_sql("PRAGMA query_only=OFF")
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    _take_turn(conn)
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _end_turn(conn)
+        raise
+
+
+def _turn_file(engine: Engine) -> str | None:
+    database = engine.url.database
+    if _in_memory(engine.url) or not database or not hasattr(os, "O_RDWR"):
+        return None
+    return f"{database}-writers.lock"
+
+
+def _take_turn(conn: Connection) -> None:
+    """Before a write: the receiver's writers take the priority lock; others wait for it."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no priority
+        return
+    path = _turn_file(conn.engine)
+    if path is None:
+        return
+    if conn.engine not in _PRIORITY:
+        _queue(conn)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if conn.engine in _PRIORITY:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held until the transaction ends (_end_turn)
+        conn.info[_TURN] = fd
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits while the receiver writes or wants to
+    finally:
+        os.close(fd)
+
+
+def _queue(conn: Connection) -> None:
+    """One writer at a time in this process, waiting in a lock rather than polling SQLite:
+    else every web thread that passed the turn would poll for the write lock beside the
+    receiver, and it could lose to them again and again. (Re-entrant: a thread that opens
+    a second write while in one waits for SQLite, as it always did.)"""
+    with _WRITERS_LOCK:
+        lock = _WRITERS.setdefault(conn.engine, threading.RLock())
+    if lock.acquire(timeout=QUEUE_SECONDS):
+        conn.info[_QUEUED] = lock
+
+
+def _end_turn(conn: Connection) -> None:
+    _release(conn.info)
+
+
+def _end_turn_of_record(_dbapi_connection: Any, record: Any, *_more: Any) -> None:
+    if record is not None:
+        _release(record.info)
+
+
+def _release(info: dict[Any, Any]) -> None:
+    fd = info.pop(_TURN, None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor lets the lock go
+    lock = info.pop(_QUEUED, None)
+    if lock is not None:
+        # RuntimeError: let go by another thread than took it (a pool clean-up)
+        with contextlib.suppress(RuntimeError):
+            lock.release()

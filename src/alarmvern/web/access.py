@@ -7,6 +7,8 @@ only through an incident they are assigned to (``alarmvern.intake.operators``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, select
 
 from alarmvern import audit
@@ -15,6 +17,19 @@ from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Principal, Role
 
 NOT_YOURS = "ikke din / not yours"
+# The execution option under which a reading connection collects its audited looks.
+LOOKS = "alarmvern_looks"
+
+
+def record_look(conn: Connection, **fields: Any) -> None:
+    """Audit a look at data: in the transaction when it writes anyway; on a reading
+    connection (:func:`alarmvern.web.api.common.connection_for`) collected, and committed
+    through the audit group writer before the answer leaves."""
+    looks = conn.get_execution_options().get(LOOKS)
+    if looks is None:
+        audit.append(conn, **fields)
+    else:
+        looks.append(fields)
 
 
 def accounts_of(conn: Connection, who: Principal) -> list[int]:
@@ -38,7 +53,7 @@ def check_person(conn: Connection, who: Principal, person_id: int, purpose: str)
             "operatører ser personer bare gjennom en hendelse / operators see "
             "people only through an incident",
         )
-    audit.append(
+    record_look(
         conn, actor=who.actor, action="staff.view", subject=f"person:{person_id}", purpose=purpose
     )
 
@@ -54,7 +69,7 @@ def check_account(conn: Connection, who: Principal, account_id: int, purpose: st
             "operatører ser kunder bare gjennom en hendelse / operators see "
             "customers only through an incident",
         )
-    audit.append(
+    record_look(
         conn, actor=who.actor, action="staff.view", subject=f"account:{account_id}", purpose=purpose
     )
 

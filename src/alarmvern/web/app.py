@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import math
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from alarmvern import __name__ as package
 from alarmvern.system import System
 from alarmvern.web import errors
-from alarmvern.web.security import LOGIN_FAILURES, Throttle
+from alarmvern.web.limits import BodyLimit, NoStore
 
 HERE = Path(__file__).parent
 # Each of these modules has a ``router``; the order is the OpenAPI document's.
@@ -32,12 +31,9 @@ ROUTERS = (
 )
 
 
-def create_app(system: System, *, processes: int = 1) -> FastAPI:
-    """The API and the pages on ``system``; ``processes``: how many serve the same port.
-
-    Login failures are counted in memory, per process, and a client's connections are
-    spread over the processes, so each allows its share of the failures.
-    """
+def create_app(system: System) -> FastAPI:
+    """The API and the pages on ``system``. Many processes may serve the same app: they
+    share everything through the database, login failures included."""
     app = FastAPI(
         title="alarmvern",
         version=_version(),
@@ -47,8 +43,9 @@ def create_app(system: System, *, processes: int = 1) -> FastAPI:
         redoc_url=None,
     )
     app.state.system = system
-    app.state.throttle = Throttle(limit=math.ceil(LOGIN_FAILURES / processes))
     errors.install(app)
+    app.add_middleware(NoStore)
+    app.add_middleware(BodyLimit)  # the outermost: before anything reads the body
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

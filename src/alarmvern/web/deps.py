@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web.errors import ApiError
-from alarmvern.web.security import COOKIE, STAFF, Principal, Role, same_token, session_principal
+from alarmvern.web.security import COOKIE, STAFF, Principal, Role, same_token, session_in_use
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -31,8 +30,7 @@ def session_of(request: Request, system: SystemDep) -> Principal | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    with reading(system.engine) as conn:
-        return session_principal(conn, token)
+    return session_in_use(system.engine, token)
 
 
 async def principal(

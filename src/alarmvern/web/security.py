@@ -3,17 +3,19 @@
 Passwords are argon2 hashes (argon2-cffi). A session is a random token in a secure,
 HttpOnly, SameSite=Lax cookie; the store keeps only its SHA-256, with the session's CSRF
 token, which every form and every unsafe API call made with the cookie must send back.
-Failed logins are throttled per username and per client address, in this process's memory:
-one server process serves the web (`alarmvern serve`).
+Failed logins are throttled per username and per client address in the database, shared by
+every web process (:mod:`alarmvern.web.throttle`). A session ends after ``SESSION_LIFETIME``,
+or after ``IDLE_TIMEOUT`` without a request.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
+import os
 import secrets
 import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -21,14 +23,19 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Row, delete, select
+from sqlalchemy import Connection, Engine, Row, delete, select, update
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import logins, sessions
 from alarmvern.store.tables._columns import as_utc
+from alarmvern.web import throttle
 
 SESSION_LIFETIME = timedelta(hours=8)
+IDLE_TIMEOUT = timedelta(minutes=30)  # without a request, a session ends
+TOUCH_EVERY = timedelta(minutes=1)  # how often a request notes that the session is in use
+SESSIONS_PER_LOGIN = 10  # a new login ends the oldest beyond these
 COOKIE = "alarmvern_session"
 _hasher = PasswordHasher()
 
@@ -93,56 +100,56 @@ def create_login(
     return int(key[0])
 
 
-LOGIN_FAILURES = 5  # per username and per address, in THROTTLE_WINDOW seconds
-THROTTLE_WINDOW = 300.0
+class LoginThrottled(LoginError):
+    """Too many failures for this username or from this address: wait, then try again."""
+
+    def __init__(self, wait: timedelta) -> None:
+        self.wait_seconds = max(1, math.ceil(wait.total_seconds()))
+        super().__init__(
+            f"for mange forsøk; vent {self.wait_seconds} s / "
+            f"too many attempts, wait {self.wait_seconds} s"
+        )
 
 
-class Throttle:
-    """At most ``limit`` failures per key in ``window`` seconds."""
+def log_in(engine: Engine, username: str, password: str, *, client: str) -> tuple[str, Principal]:
+    """Check the password and open a session: the cookie's token and the principal.
 
-    def __init__(self, limit: int = LOGIN_FAILURES, window: float = THROTTLE_WINDOW) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                failures = self._failures[key]
-                while failures and failures[0] < now - self.window:
-                    failures.popleft()
-                if len(failures) >= self.limit:
-                    return True
-        return False
-
-    def failed(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures[key].append(time.monotonic())
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-def authenticate(
-    conn: Connection, username: str, password: str, *, client: str, throttle: Throttle
-) -> Principal:
+    The throttle counts the attempt first (:mod:`alarmvern.web.throttle`); the login is read
+    and the password checked outside any transaction, so that the ~0.1 s of Argon2 never
+    holds a lock that intake waits for; only the session is written, in a short transaction.
+    """
     name = username.strip().lower()
-    if throttle.blocked(f"user:{name}", f"ip:{client}"):
-        raise LoginError("for mange forsøk; vent noen minutter / too many attempts, wait a while")
-    row = conn.execute(select(logins).where(logins.c.username == name)).first()
-    if row is None or row.disabled_at is not None or not _verify(row.password_hash, password):
-        throttle.failed(f"user:{name}", f"ip:{client}")
+    attempt = throttle.gate(engine, name, client)
+    if isinstance(attempt, throttle.Refused):
+        raise LoginThrottled(attempt.wait)
+    with reading(engine) as conn:
+        row = conn.execute(select(logins).where(logins.c.username == name)).first()
+    # An unknown username is checked against a hash of nothing, for as long as a real one
+    # takes: the answer's time must not tell whether the user exists.
+    right = _verify(_dummy_hash() if row is None else row.password_hash, password)
+    if row is None or row.disabled_at is not None or not right:
+        throttle.failed(engine)
         raise LoginError("feil brukernavn eller passord / wrong username or password")
-    throttle.succeeded(f"user:{name}")
-    return _principal(row, "")
+    with engine.begin() as conn:
+        throttle.succeeded(conn, attempt)
+        return open_session(conn, _principal(row, ""))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+# Argon2 is CPU work on purpose. The kernel shares the CPU by thread, not by process, so forty
+# logins checking at once would outweigh the receiver however low the web's priority; at
+# most half the CPUs check passwords at once in a process, and the rest wait their turn.
+_CHECKS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 
 def _verify(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        with _CHECKS:
+            return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -168,21 +175,71 @@ def open_session(conn: Connection, principal: Principal) -> tuple[str, Principal
             csrf_token=csrf,
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
+            last_seen_at=now,
         )
     )
+    _end_oldest(conn, principal.login_id)
     audit.append(conn, actor=principal.actor, action="login", details={"role": principal.role})
     return token, Principal(**{**principal.__dict__, "csrf_token": csrf})
 
 
+def _end_oldest(conn: Connection, login_id: int) -> None:
+    kept = (
+        select(sessions.c.token_hash)
+        .where(sessions.c.login_id == login_id)
+        .order_by(sessions.c.created_at.desc())
+        .limit(SESSIONS_PER_LOGIN)
+    )
+    conn.execute(
+        delete(sessions).where(
+            sessions.c.login_id == login_id, sessions.c.token_hash.not_in(kept.scalar_subquery())
+        )
+    )
+
+
 def session_principal(conn: Connection, token: str) -> Principal | None:
+    found = _session(conn, token)
+    return None if found is None else found[0]
+
+
+def session_in_use(engine: Engine, token: str) -> Principal | None:
+    """The session's principal, noting (at most once a minute, in a short write of its own)
+    that it is in use, for the idle timeout."""
+    with reading(engine) as conn:
+        found = _session(conn, token)
+    if found is None:
+        return None
+    who, seen = found
+    now = datetime.now(UTC)
+    if now - seen >= TOUCH_EVERY:
+        with engine.begin() as conn:
+            conn.execute(
+                update(sessions)
+                .where(sessions.c.token_hash == _digest(token))
+                .values(last_seen_at=now)
+            )
+    return who
+
+
+def _session(conn: Connection, token: str) -> tuple[Principal, datetime] | None:
     row = conn.execute(
-        select(logins, sessions.c.csrf_token, sessions.c.expires_at)
+        select(
+            logins,
+            sessions.c.csrf_token,
+            sessions.c.expires_at,
+            sessions.c.created_at.label("opened_at"),
+            sessions.c.last_seen_at,
+        )
         .join(sessions, sessions.c.login_id == logins.c.id)
         .where(sessions.c.token_hash == _digest(token))
     ).first()
-    if row is None or row.disabled_at is not None or as_utc(row.expires_at) < datetime.now(UTC):
+    if row is None or row.disabled_at is not None:
         return None
-    return _principal(row, row.csrf_token)
+    now = datetime.now(UTC)
+    seen = as_utc(row.last_seen_at if row.last_seen_at is not None else row.opened_at)
+    if as_utc(row.expires_at) < now or now - seen > IDLE_TIMEOUT:
+        return None
+    return _principal(row, row.csrf_token), seen
 
 
 def close_session(conn: Connection, token: str) -> None:

@@ -1,6 +1,8 @@
-"""``alarmvern serve``: the web app, the DC-09 receiver and the retention schedule in one
-process, started together and stopped together (Ctrl-C or SIGTERM); with ``workers`` above
-one, more processes serve the web beside it (:mod:`alarmvern.web.workers`)."""
+"""``alarmvern serve``: the web app, the DC-09 receiver and the retention schedule, started
+together and stopped together (Ctrl-C or SIGTERM). The receiver runs in a process of its own,
+at a higher priority than the web (:mod:`alarmvern.intake.process`), started again if it
+crashes; this process serves the web and runs the retention schedule, and with ``workers``
+above one, more processes serve the web beside it (:mod:`alarmvern.web.workers`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from alarmvern.intake import receiver
+from alarmvern.intake.process import ReceiverProcess, lower_priority
 from alarmvern.retention.sweep import sweep
 from alarmvern.system import System
 from alarmvern.web import workers
@@ -46,23 +48,28 @@ async def run(
             loop.add_signal_handler(signum, stop.set)
     sock, *more = workers.listening_sockets(options.host, options.port, options.workers)
     others = workers.Workers(system.settings, system.policy.sha256, more)
-    app = create_app(system, processes=options.workers)
-    server = workers.QuietServer(workers.uvicorn_config(app))
-    intake: receiver.Intake | None = None
+    app = create_app(system)
+    server = workers.QuietServer(workers.uvicorn_config(app, system.settings.trusted_proxies))
+    intake = ReceiverProcess(
+        system.settings,
+        system.policy.sha256,
+        options.dc09_host,
+        options.dc09_port,
+        options.dc09_protocol,  # type: ignore[arg-type]
+    )
     tasks: list[asyncio.Task[None]] = []
     try:
-        intake = await receiver.start(
-            system,
-            options.dc09_host,
-            options.dc09_port,
-            options.dc09_protocol,  # type: ignore[arg-type]
-        )
+        await asyncio.to_thread(intake.start)
+        # After the receiver (and the helper it is forked from) started: the web, this
+        # process and the workers it starts, yields the CPU to intake.
+        lower_priority()
         others.start()
         web = asyncio.create_task(server.serve(sockets=[sock]))
         tasks = [
             web,
             asyncio.create_task(_sweeps(system, options.sweep_hours)),
             asyncio.create_task(_supervise(others)),
+            asyncio.create_task(intake.supervise()),
         ]
         while not server.started and not web.done():
             await asyncio.sleep(0.05)
@@ -76,8 +83,7 @@ async def run(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.to_thread(others.stop)
-        if intake is not None:
-            await intake.close()
+        await asyncio.to_thread(intake.stop)
         for each in (sock, *more):
             each.close()
 

@@ -19,10 +19,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake import calls, devices, media, presence, upload_rules
 from alarmvern.intake.devices import Device
+from alarmvern.store.engine import reading
+from alarmvern.system import System
 from alarmvern.web.api.common import ERRORS
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError, domain, invalid
@@ -44,6 +47,11 @@ class IntakeRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
+                # The device's token first, before a byte of the body is read or spooled:
+                # without a valid one, nothing is.
+                request.state.device = await run_in_threadpool(
+                    find_device, request, request.app.state.system
+                )
                 return await handler(request)
             except ApiError as exc:
                 return error_body(exc.status, exc.code, exc.message, exc.field, challenge="Bearer")
@@ -62,7 +70,7 @@ router = APIRouter(
 )
 
 
-def get_device(request: Request, system: SystemDep) -> Device:
+def find_device(request: Request, system: System) -> Device:
     """The device whose token the request carries; 401 without a valid one."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -70,11 +78,17 @@ def get_device(request: Request, system: SystemDep) -> Device:
             401,
             "mangler enhetsnøkkel / missing device token: send Authorization: Bearer <token>",
         )
-    with system.engine.begin() as conn:
+    with reading(system.engine) as conn:
         device = devices.authenticate(conn, token.strip())
     if device is None:
         raise ApiError(401, "ukjent eller tilbakekalt enhetsnøkkel / unknown or revoked token")
     return device
+
+
+def get_device(request: Request, system: SystemDep) -> Device:
+    """The device the route class found before the body was read (or found now)."""
+    found: Device | None = getattr(request.state, "device", None)
+    return found if found is not None else find_device(request, system)
 
 
 DeviceDep = Annotated[Device, Depends(get_device)]

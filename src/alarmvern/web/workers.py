@@ -2,12 +2,12 @@
 
 Python runs one thread of Python code at a time per process, so one process serves pages on
 one core however many it has. With ``--workers N`` the main process (which alone runs the
-DC-09 receiver and the retention schedule) serves the web and starts N-1 processes that
-serve only the web, each on its own listening socket for the same port, all opened by the
-main process (:func:`listening_sockets`). The processes share nothing but the database:
-sessions, the audit chain and every write go through it, so any process may answer any
-request. Login failures are counted in memory, per process; each process allows its share
-(:func:`alarmvern.web.app.create_app`), so that across them the limit holds about as set.
+retention schedule, and looks after the DC-09 receiver's process) serves the web and
+starts N-1 processes that serve only the web, each on its own listening socket for the
+same port, all opened by the main process (:func:`listening_sockets`). The processes share
+nothing but the database: sessions, the audit chain, login failures
+(:mod:`alarmvern.web.throttle`) and every write go through it, so any process may answer
+any request.
 
 - A worker that crashes is started again, after a pause that doubles with each crash in a
   row; after ``GIVE_UP_AFTER`` crashes in a row it is retired: its socket is closed, so
@@ -63,8 +63,17 @@ class QuietServer(uvicorn.Server):
         yield
 
 
-def uvicorn_config(app: object) -> uvicorn.Config:
-    return uvicorn.Config(app, log_level="warning", lifespan="off")  # type: ignore[arg-type]
+def uvicorn_config(app: object, trusted_proxies: str = "") -> uvicorn.Config:
+    """Uvicorn's settings. X-Forwarded-For names the client (for the login throttle) only
+    when the peer is a proxy named in ``trusted_proxies``: uvicorn would otherwise believe
+    any local peer, and anyone on the host could pick their own address."""
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        log_level="warning",
+        lifespan="off",
+        proxy_headers=bool(trusted_proxies.strip()),
+        forwarded_allow_ips=trusted_proxies.strip() or "",
+    )
 
 
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
@@ -204,8 +213,8 @@ def serve_web_only(
         raise SystemExit(EXIT_POLICY_CHANGED)
     system = open_system(settings)
     try:
-        app = create_app(system, processes=processes)
-        server = QuietServer(uvicorn_config(app))
+        app = create_app(system)
+        server = QuietServer(uvicorn_config(app, settings.trusted_proxies))
         aio.run(_serve_until_told(server, sock, parent))
     finally:
         system.close()

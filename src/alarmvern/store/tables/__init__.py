@@ -1,7 +1,7 @@
 """Every table of the store, in one SQLAlchemy ``MetaData``, each with its data-map binding."""
 
 from alarmvern.store.tables._columns import metadata
-from alarmvern.store.tables.access import logins, sessions
+from alarmvern.store.tables.access import login_throttle, logins, sessions
 from alarmvern.store.tables.alarm import (
     account_supervision,
     alarm_events,
@@ -70,6 +70,7 @@ __all__ = [
     "job_leases",
     "leads",
     "legal_holds",
+    "login_throttle",
     "logins",
     "marketing_suppressions",
     "media",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, Integer, String, Table
 
 from alarmvern.store.datamap import Binding, Unbound, Via, bind
 from alarmvern.store.tables._columns import (
@@ -53,6 +53,24 @@ sessions = bind(
         Column("csrf_token", String(64), nullable=False),
         Column("created_at", Timestamp, nullable=False),
         Column("expires_at", Timestamp, nullable=False),
+        # The last request it served (written at most once a minute): the idle timeout.
+        Column("last_seen_at", Timestamp),
     ),
-    Unbound("a login's open sessions, ended at logout or expiry"),
+    Unbound("a login's open sessions, ended at logout, expiry or a new login"),
+)
+
+# Failed logins, counted per username and per client address, shared by every web process.
+# The key is a SHA-256 of "user:<name>" or "ip:<address>", never the name or address; a row
+# expires (and is deleted) a quarter of an hour after its last attempt.
+login_throttle = bind(
+    Table(
+        "login_throttle",
+        metadata,
+        Column("key", String(64), primary_key=True),
+        # failures in the window, plus the attempts being checked right now
+        Column("hits", Integer, nullable=False),
+        Column("next_at", Timestamp),  # in back-off: no attempt is checked before this
+        Column("expires_at", Timestamp, nullable=False, index=True),
+    ),
+    Unbound("digests of usernames and addresses that failed to log in; gone within 15 minutes"),
 )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Path, Query
 from sqlalchemy import Connection, Table, select
 
+from alarmvern.audit.group import append_alone
 from alarmvern.store.engine import reading
 from alarmvern.system import System
+from alarmvern.web.access import LOOKS
 from alarmvern.web.api.schemas import MAX_ID, ErrorOut
 from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Principal, Role
@@ -68,10 +71,19 @@ def is_office_staff(who: Principal) -> bool:
     return who.role in (Role.customer_service, Role.dpo, Role.admin)
 
 
-def connection_for(system: System, who: Principal) -> AbstractContextManager[Connection]:
-    """A writing transaction for office staff, whose looks are audited; a reading one (no
-    write lock) for everyone else, so that customers' pages never queue behind intake."""
-    return system.engine.begin() if is_office_staff(who) else reading(system.engine)
+@contextmanager
+def connection_for(system: System, who: Principal) -> Iterator[Connection]:
+    """A reading connection (no write lock: nobody's page queues behind intake, nor intake
+    behind a page). Office staff's looks at people (:func:`alarmvern.web.access.record_look`)
+    are collected meanwhile and committed, durably, through the audit group writer once the
+    block has read what it needs and before anything is answered; a block that fails
+    records nothing, as a rolled-back transaction did."""
+    looks: list[dict[str, Any]] = []
+    with reading(system.engine) as conn:
+        conn.execution_options(**{LOOKS: looks})
+        yield conn
+    for fields in looks:
+        append_alone(system.engine, **fields)
 
 
 def details_of(text: str | None) -> dict[str, Any]:

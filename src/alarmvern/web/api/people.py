@@ -14,6 +14,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import Connection, func, or_, select, update
 
 from alarmvern import audit
+from alarmvern.audit.group import append_alone
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import alarm_contacts, customer_accounts, panel_users, persons, sites
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import check_account, check_person, check_site
@@ -117,15 +119,16 @@ def customers(
     )
     if after is not None:
         query = query.where(customer_accounts.c.id > after)
-    with system.engine.begin() as conn:
+    with reading(system.engine) as conn:
         rows = conn.execute(query).all()
-        audit.append(
-            conn,
-            actor=who.actor,
-            action="staff.search",
-            purpose=PURPOSE,
-            details={"results": min(len(rows), limit)},
-        )
+    # Audited, durably, before the answer leaves; not in a write transaction of the search.
+    append_alone(
+        system.engine,
+        actor=who.actor,
+        action="staff.search",
+        purpose=PURPOSE,
+        details={"results": min(len(rows), limit)},
+    )
     items = [
         CustomerHit(
             account_id=r.id, customer_no=r.customer_no, person_id=r.holder_person_id, name=r.name

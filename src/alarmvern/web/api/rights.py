@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
-from alarmvern import audit
 from alarmvern.policy.model import LegalBasis, Verification
 from alarmvern.rights import consent, requests, service
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
@@ -20,6 +19,7 @@ from alarmvern.store.engine import reading
 from alarmvern.store.tables import consents, rights_requests
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.system import System
+from alarmvern.web.access import record_look
 from alarmvern.web.api import rights_actions
 from alarmvern.web.api.common import (
     ERRORS,
@@ -133,7 +133,7 @@ def visible_request(system: System, who: Principal, request_id: PathId, why: str
             if request.person_id is None or request.person_id != who.person_id:
                 raise not_found("request", request_id)
         elif is_office_staff(who) and request.person_id is not None:
-            audit.append(
+            record_look(
                 conn,
                 actor=who.actor,
                 action=why,

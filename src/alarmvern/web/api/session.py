@@ -54,17 +54,21 @@ def set_cookie(response: Response, token: str, request: Request) -> None:
     )
 
 
+def client_of(request: Request) -> str:
+    """The client's address: the peer's, or a trusted proxy's X-Forwarded-For (only where
+    ``ALARMVERN_TRUSTED_PROXIES`` names the proxy: :func:`alarmvern.web.workers.uvicorn_config`)."""
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/login", response_model=Me)
 def login(credentials: Credentials, request: Request, response: Response, system: SystemDep) -> Me:
     """Log in with username and password; sets the session cookie."""
-    client = request.client.host if request.client else "unknown"
-    throttle: security.Throttle = request.app.state.throttle
     try:
-        with system.engine.begin() as conn:
-            who = security.authenticate(
-                conn, credentials.username, credentials.password, client=client, throttle=throttle
-            )
-            token, who = security.open_session(conn, who)
+        token, who = security.log_in(
+            system.engine, credentials.username, credentials.password, client=client_of(request)
+        )
+    except security.LoginThrottled as exc:
+        raise ApiError(429, str(exc), field="username") from None
     except security.LoginError as exc:
         raise ApiError(401, str(exc), field="password") from None
     set_cookie(response, token, request)

@@ -4,6 +4,7 @@ the public privacy notice."""
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -15,7 +16,7 @@ from alarmvern.policy.notice import render_notice
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web import security
-from alarmvern.web.api.session import set_cookie
+from alarmvern.web.api.session import client_of, set_cookie
 from alarmvern.web.deps import PrincipalDep, SystemDep
 from alarmvern.web.pages.render import (
     LANG_COOKIE,
@@ -32,6 +33,7 @@ __all__ = ["notice_html", "render", "router"]
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 _BODY = re.compile(r"<body>(.*)</body>", re.DOTALL)
 _NOTICES: dict[tuple[str, str], Markup] = {}  # by policy hash and language
+LOGIN_COOKIE = "alarmvern_login"  # the login form's CSRF token, before there is a session
 
 
 @router.get("/")
@@ -47,7 +49,7 @@ def front(request: Request, system: SystemDep) -> Response:
 
 @router.get("/login")
 def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
-    return render(request, "login.html.j2", next=safe_next(next) or "", message=None, username="")
+    return _login_page(request, next=next, username="")
 
 
 @router.post("/login")
@@ -57,27 +59,46 @@ def login(
     username: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    client = request.client.host if request.client else "unknown"
-    throttle: security.Throttle = request.app.state.throttle
+    # Login CSRF: the form must come from our own login page (its token matches the
+    # cookie set with it), or a cross-site form could log the visitor in as someone else.
+    if not security.same_token(csrf_token, request.cookies.get(LOGIN_COOKIE) or ""):
+        message = "skjemaet var utløpt; prøv igjen / the form had expired, try again"
+        return _login_page(request, next=next, username=username, message=message, status=403)
     try:
-        with system.engine.begin() as conn:
-            who = security.authenticate(conn, username, password, client=client, throttle=throttle)
-            token, who = security.open_session(conn, who)
+        token, who = security.log_in(system.engine, username, password, client=client_of(request))
     except security.LoginError as exc:
-        page = render(
-            request,
-            "login.html.j2",
-            status_code=401,
-            next=safe_next(next) or "",
-            message=str(exc),
-            username=username,
-        )
-        return page
+        status = 429 if isinstance(exc, security.LoginThrottled) else 401
+        return _login_page(request, next=next, username=username, message=str(exc), status=status)
     target = safe_next(next) or home_of(who.role)
     response = RedirectResponse(target, status_code=303)
     set_cookie(response, token, request)
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
+
+
+def _login_page(
+    request: Request,
+    *,
+    next: str | None,
+    username: str,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The login form, with the token that proves a post came from it (kept in a cookie)."""
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    page = render(
+        request,
+        "login.html.j2",
+        status_code=status,
+        next=safe_next(next) or "",
+        message=message,
+        username=username,
+        login_csrf=token,
+    )
+    page.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="lax", path="/login")
+    return page
 
 
 @router.post("/logout")

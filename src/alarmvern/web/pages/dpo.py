@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import Connection, func, select
 
 from alarmvern import audit
+from alarmvern.audit.group import append_alone
 from alarmvern.audit.log import count as audit_count
 from alarmvern.policy import PolicyError, loads
 from alarmvern.policy.diff import PolicyDiff, diff
@@ -166,7 +167,7 @@ def customers_to_tell(
     if version is None:
         raise ApiError(404, f"ingen policyversjon {version_id} / no policy version {version_id}")
     current = customer_accounts.c.ended_at.is_(None)
-    with system.engine.begin() as conn:
+    with reading(system.engine) as conn:
         total = conn.execute(
             select(func.count()).select_from(customer_accounts).where(current)
         ).scalar_one()
@@ -185,14 +186,14 @@ def customers_to_tell(
             .limit(CUSTOMER_LIMIT)
             .offset((side - 1) * CUSTOMER_LIMIT)
         ).all()
-        audit.append(
-            conn,
-            actor=who.actor,
-            action="staff.view",
-            subject=None,
-            purpose=f"policy-change:{version_id}",
-            details={"customers": len(rows), "page": side},
-        )
+    append_alone(  # durable before the page is rendered, not inside a write transaction
+        system.engine,
+        actor=who.actor,
+        action="staff.view",
+        subject=None,
+        purpose=f"policy-change:{version_id}",
+        details={"customers": len(rows), "page": side},
+    )
     return render(
         request,
         "dpo/customers.html.j2",
