@@ -1,7 +1,7 @@
 """action plans: what the operator does at a site, per alarm kind
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-01 22:15:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
