@@ -4,6 +4,7 @@ durable, many callers share a commit, and one bad entry fails only its own calle
 from __future__ import annotations
 
 import threading
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -99,7 +100,11 @@ def test_a_locked_database_fails_the_whole_group_at_once(sqlite_engine: Engine) 
         dbapi_connection.execute("PRAGMA busy_timeout=300")
 
     sqlite_engine.dispose()  # the pooled connections were opened with the long timeout
-    with sqlite_engine.begin():  # another writer holds the lock (BEGIN IMMEDIATE)
+    # Another process holds the write lock: a connection of its own, outside this process's
+    # writer queue (store/engine.py), so the groups reach SQLite and find it locked.
+    other = sqlite3.connect(sqlite_engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
         attempts: list[str] = []
 
         @event.listens_for(sqlite_engine, "before_cursor_execute")
@@ -115,6 +120,9 @@ def test_a_locked_database_fails_the_whole_group_at_once(sqlite_engine: Engine) 
                 for n in (2, 3)
             ]
             errors = [call.exception(timeout=30) for call in calls]
+    finally:
+        other.rollback()
+        other.close()
     assert all(isinstance(error, OperationalError) for error in errors)
     assert len(attempts) == 2  # two groups, each tried once; not again entry by entry
     assert _entries(sqlite_engine) == 0
