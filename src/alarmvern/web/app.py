@@ -23,6 +23,7 @@ ROUTERS = (
     "alarmvern.web.api.alarms",
     "alarmvern.web.api.rights",
     "alarmvern.web.api.retention",
+    "alarmvern.web.api.breaches",
     "alarmvern.web.uploads",
     "alarmvern.web.pages.common",
     "alarmvern.web.pages.mine_sider",
