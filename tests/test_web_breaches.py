@@ -44,3 +44,22 @@ def test_the_breach_api_refuses_bad_input_by_field_and_drafts_from_the_audit_log
     assert dpo.post(f"/api/v1/breach-drafts/{first}/sent").status_code == 204
     twice = dpo.post(f"/api/v1/breach-drafts/{first}/sent")
     assert twice.status_code == 422 and twice.json()["field"] == "sent_at"
+
+
+def test_the_dpo_console_registers_a_breach_and_shows_its_clock(
+    sqlite_web: Web,  # noqa: F811
+) -> None:
+    dpo = sqlite_web.client("dpo")
+    assert "Registrer et brudd" in dpo.get("/personvern/brudd").text
+    missing = dpo.post("/personvern/brudd", data={"title": "T", "description": "D"})
+    assert missing.status_code == 422 and "discovered_at" in missing.text
+    made = dpo.post(
+        "/personvern/brudd",
+        data={"title": "Tapt bøtte", "description": "En lagringsbøtte ble åpen.",
+              "discovered_at": "2026-12-01T06:00"},
+    )  # fmt: skip
+    assert made.status_code == 200 and "Bruddet er registrert" in made.text
+    assert 'data-deadline="2026-12-04T06:00:00+00:00"' in made.text
+    listed = dpo.get("/personvern/brudd").text
+    assert "Tapt bøtte" in listed
+    assert sqlite_web.client("operator").get("/personvern/brudd").status_code == 403
