@@ -63,3 +63,17 @@ def test_the_dpo_console_registers_a_breach_and_shows_its_clock(
     listed = dpo.get("/personvern/brudd").text
     assert "Tapt bøtte" in listed
     assert sqlite_web.client("operator").get("/personvern/brudd").status_code == 403
+
+
+def test_the_record_of_processing_downloads_as_csv_html_and_pdf_for_both_parts(
+    sqlite_web: Web,  # noqa: F811
+) -> None:
+    dpo = sqlite_web.client("dpo")
+    csv_file = dpo.get("/personvern/protokoll/last-ned?format=csv")
+    assert csv_file.status_code == 200 and csv_file.headers["content-type"].startswith("text/csv")
+    assert "dpia" in csv_file.text.splitlines()[0]
+    html = dpo.get("/personvern/protokoll/last-ned?format=html&del=processor")
+    assert "art. 30(2)" in html.text and "attachment" in html.headers["content-disposition"]
+    pdf = dpo.get("/personvern/protokoll/last-ned?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert sqlite_web.client("operator").get("/personvern/protokoll/last-ned").status_code == 403

@@ -30,6 +30,7 @@ ROUTERS = (
     "alarmvern.web.pages.operator",
     "alarmvern.web.pages.dpo",
     "alarmvern.web.pages.dpo_breaches",
+    "alarmvern.web.pages.dpo_record",
 )
 
 
