@@ -37,8 +37,15 @@ class Draft:
     sent_at: datetime | None
 
 
-def _when(at: datetime | None) -> str:
-    return as_utc(at).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "ukjent/unknown"
+def _when(at: datetime | None, lang: str = "en") -> str:
+    if at is None:
+        return "ukjent" if lang == "nb" else "unknown"
+    return as_utc(at).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _said(text: str, otherwise: str) -> str:
+    """The DPO's own words, without the full stop the sentence adds."""
+    return text.strip().rstrip(".") or otherwise
 
 
 def _categories(policy: Policy, keys: Sequence[str], lang: str) -> str:
@@ -65,13 +72,13 @@ def authority_text(b: Breach, policy: Policy, lang: str) -> str:
             f"Melding om brudd på personopplysningssikkerheten til {c.supervisory_authority.name}",
             f"Behandlingsansvarlig: {c.name}" + (f" (org.nr. {c.org_no})" if c.org_no else ""),
             f"Bruddet: {b.title}. {b.description}",
-            f"Begynte: {_when(b.began_at)}. Oppdaget: {_when(b.discovered_at)}.",
+            f"Begynte: {_when(b.began_at, 'nb')}. Oppdaget: {_when(b.discovered_at, 'nb')}.",
             f"a) Kategorier av opplysninger: {_categories(policy, b.categories, 'nb')}. "
             f"Omtrentlig antall registrerte: {_count(b.people_count, 'nb')}; "
             f"antall oppføringer: {_count(b.records_count, 'nb')}.",
             f"b) Personvernombud/kontaktpunkt: {_dpo(policy)}.",
-            f"c) Sannsynlige konsekvenser: {b.consequences or 'under vurdering'}.",
-            f"d) Tiltak som er truffet eller foreslått: {b.measures or 'under vurdering'}.",
+            f"c) Sannsynlige konsekvenser: {_said(b.consequences, 'under vurdering')}.",
+            f"d) Tiltak som er truffet eller foreslått: {_said(b.measures, 'under vurdering')}.",
         ]
         if late:
             lines.append(
@@ -88,8 +95,8 @@ def authority_text(b: Breach, policy: Policy, lang: str) -> str:
         f"Approximate number of data subjects: {_count(b.people_count, 'en')}; "
         f"of records: {_count(b.records_count, 'en')}.",
         f"(b) Data protection officer / contact point: {_dpo(policy)}.",
-        f"(c) Likely consequences: {b.consequences or 'being assessed'}.",
-        f"(d) Measures taken or proposed: {b.measures or 'being assessed'}.",
+        f"(c) Likely consequences: {_said(b.consequences, 'being assessed')}.",
+        f"(d) Measures taken or proposed: {_said(b.measures, 'being assessed')}.",
     ]
     if late:
         lines.append(
@@ -109,8 +116,8 @@ def person_text(b: Breach, policy: Policy, lang: str) -> str:
                 f"vi i {c.name} har hatt et sikkerhetsbrudd som gjelder opplysninger om deg.",
                 f"Hva skjedde: {b.description}",
                 f"Hvilke opplysninger: {_categories(policy, b.categories, 'nb')}.",
-                f"Hva det kan bety for deg: {b.consequences or 'vi vurderer det fortsatt'}.",
-                f"Hva vi har gjort: {b.measures or 'vi arbeider med tiltak'}.",
+                f"Hva det kan bety for deg: {_said(b.consequences, 'vi vurderer det fortsatt')}.",
+                f"Hva vi har gjort: {_said(b.measures, 'vi arbeider med tiltak')}.",
                 f"Spørsmål? Kontakt personvernombudet: {_dpo(policy)}.",
             ]
         )
@@ -120,8 +127,8 @@ def person_text(b: Breach, policy: Policy, lang: str) -> str:
             f"we at {c.name} have had a security breach concerning data about you.",
             f"What happened: {b.description}",
             f"Which data: {_categories(policy, b.categories, 'en')}.",
-            f"What it may mean for you: {b.consequences or 'we are still assessing it'}.",
-            f"What we have done: {b.measures or 'we are working on measures'}.",
+            f"What it may mean for you: {_said(b.consequences, 'we are still assessing it')}.",
+            f"What we have done: {_said(b.measures, 'we are working on measures')}.",
             f"Questions? Contact our data protection officer: {_dpo(policy)}.",
         ]
     )
