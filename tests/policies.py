@@ -82,4 +82,10 @@ activities:
     categories: [user.contact]
     retention:
       user.contact: {keep: 0d, from: consent_withdrawn}
+accountability:
+  assessments:
+    - {activity: service, description: Alarm images, necessity: Verification,
+       risks: Images of homes, measures: Encryption, dpo_advice: Proceed, decision: Approved,
+       assessed: 2025-12-01,
+       next_review: 2027-12-01}
 """

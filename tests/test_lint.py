@@ -259,6 +259,31 @@ BROKEN = [
         "EDPB 01/2022",
         BASE + "rights: {verification: [mine_sider, id_document_copy]}\n",
     ),
+    ("agreement-missing", "warning", "art. 28(3)", vary(("    dpa_signed: 2025-03-01\n", ""))),
+    (
+        "transfer-lapsed",
+        "error",
+        "art. 44",
+        vary(
+            (
+                "accountability:\n",
+                "accountability:\n  agreements:\n    - {recipient: hosting, signed: 2025-03-01,"
+                " version: '1', mechanism: {kind: adequacy, expires: 2026-01-01}}\n",
+            )
+        ),
+    ),
+    (
+        "dpia-missing",
+        "error",
+        "art. 35(1)",
+        vary(("next_review: 2027-12-01", "next_review: 2026-05-01")),
+    ),
+    (
+        "tia-missing",
+        "warning",
+        "art. 46(1)",
+        vary(('    country: "NO"\n', "    country: US\n    transfer: scc\n")),
+    ),
 ]
 
 

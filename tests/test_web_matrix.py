@@ -8,7 +8,7 @@ each call, so one role's call cannot decide another's answer.
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import fastapi.routing
@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
+from alarmvern.accountability import breaches, drafts
 from alarmvern.intake import incidents as inc
 from alarmvern.policy.model import Verification
 from alarmvern.retention import holds
@@ -105,6 +106,13 @@ ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
     ("POST", "/api/v1/holds"): DPO_ONLY,
     ("POST", "/api/v1/holds/{hold_id}/release"): DPO_ONLY,
     ("GET", "/api/v1/audit/verify"): DPO_ONLY,
+    ("GET", "/api/v1/breaches"): DPO_ONLY,
+    ("POST", "/api/v1/breaches"): DPO_ONLY,
+    ("GET", "/api/v1/breaches/{breach_id}"): DPO_ONLY,
+    ("POST", "/api/v1/breaches/{breach_id}/affected"): DPO_ONLY,
+    ("POST", "/api/v1/breaches/{breach_id}/decision"): DPO_ONLY,
+    ("POST", "/api/v1/breaches/{breach_id}/drafts"): DPO_ONLY,
+    ("POST", "/api/v1/breach-drafts/{draft_id}/sent"): DPO_ONLY,
     ("POST", "/api/v1/intake/media"): DEVICES_ONLY,
     ("POST", "/api/v1/intake/presence"): DEVICES_ONLY,
     ("POST", "/api/v1/intake/calls"): DEVICES_ONLY,
@@ -218,6 +226,12 @@ def call(web: Web, client: TestClient, method: str, path: str) -> int:
         ids["contact_id"] = _contact(web)
     elif path.endswith("/release"):
         ids["hold_id"] = _hold(web)
+    elif "{breach_id}" in path or "{draft_id}" in path:
+        ids["breach_id"], ids["draft_id"] = _breach(web)
+        body = {
+            "affected": {"prefix": "lost/"},
+            "decision": {"notify_authority": True, "notify_people": False, "reasons": "risiko"},
+        }.get(action)
     body = body or _body(method, path)
     query = {"q": "nordmann"} if path == "/api/v1/customers" else None
     answer = client.request(method, path.format(**ids), json=body, params=query)
@@ -244,6 +258,19 @@ def _rights_body(web: Web, action: str, request_id: int) -> dict[str, Any] | Non
     }.get(action)  # fmt: skip
 
 
+def _breach(web: Web) -> tuple[int, int]:
+    """A fresh breach, decided, with one unsent draft: (breach id, draft id)."""
+    with web.system.engine.begin() as conn:
+        breach_id = breaches.register(
+            conn, title="Matrise", description="test", discovered_at=datetime.now(UTC), actor="t"
+        )
+        breaches.decide(
+            conn, breach_id, notify_authority=True, notify_people=False, reasons="r", actor="t"
+        )
+        made = drafts.make(conn, breach_id, web.system.policy.policy, actor="t")
+    return breach_id, made[0]
+
+
 def _body(method: str, path: str) -> dict[str, Any] | None:
     if path == "/api/v1/login":
         return {"username": "customer", "password": PASSWORD}
@@ -253,6 +280,8 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return {"kind": "access"}
     if path == "/api/v1/sites/{site_id}/plans/{kind}":
         return {"steps": [{"action": "call_fire_service"}, {"action": "call_contacts"}]}
+    if path == "/api/v1/breaches" and method == "POST":
+        return {"title": "Brudd", "description": "test", "discovered_at": "2026-12-01T08:00:00Z"}
     if path == "/api/v1/holds" and method == "POST":
         ends = (date.today() + timedelta(days=3)).isoformat()
         return {"target": "person", "target_id": 1, "reason": "test", "ends_on": ends}

@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from alarmvern.policy.model import Policy
+from alarmvern.policy.register import register_errors
 from alarmvern.policy.taxonomy import taxonomy_errors
 
 PACKS = "alarmvern.policy.packs"
@@ -100,7 +101,11 @@ def loads(text: str, name: str = "<policy>") -> LoadedPolicy:
         raise PolicyError([_problem(name, tree, err) for err in errors]) from None
     located = [
         _locate(name, tree, path, message)
-        for path, message in [*policy.reference_errors(), *taxonomy_errors(policy)]
+        for path, message in [
+            *policy.reference_errors(),
+            *taxonomy_errors(policy),
+            *register_errors(policy),
+        ]
     ]
     if located:
         raise PolicyError(located)

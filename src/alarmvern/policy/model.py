@@ -371,6 +371,7 @@ class Policy(Strict):
     operations: Operations = Field(default_factory=Operations)
     cookies: tuple[Cookie, ...] = ()
     notes: tuple[Text, ...] = ()  # further text for the notice (security measures, …)
+    accountability: Register = Field(default_factory=lambda: Register())  # art. 28, 35, 44-46
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Policy:
@@ -432,3 +433,8 @@ class Policy(Strict):
 def covers(policy_key: str, stored_key: str) -> bool:
     """A policy category covers itself and every key below it in the tree."""
     return stored_key == policy_key or stored_key.startswith(policy_key + ".")
+
+
+from alarmvern.policy.register import Register  # noqa: E402  (it is read by Policy above)
+
+Policy.model_rebuild()

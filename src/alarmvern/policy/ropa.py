@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from alarmvern.policy import ropa_processor as processor
 from alarmvern.policy.model import (
     Activity,
     Anchor,
@@ -142,6 +143,10 @@ def _l(key: str, lang: Lang) -> str:
     return LABEL[key].get(lang)
 
 
+def _label(key: str, lang: Lang) -> str:
+    return LABEL[key].get(lang) if key in LABEL else processor.LABEL[key].get(lang)
+
+
 def security_measures(policy: Policy, lang: Lang = "nb") -> str:
     """Art. 30(1)(g): the notes that describe security, or the system's own measures."""
     notes = [n.get(lang) for n in policy.notes if _SECURITY_NOTE.search(f"{n.nb} {n.en}")]
@@ -219,8 +224,15 @@ def render_ropa(
     fmt: Literal["md", "csv"],
     tables_by_category: Mapping[str, Sequence[str]] | None = None,
     lang: Lang = "nb",
+    part: Literal["controller", "processor"] = "controller",
 ) -> str:
-    """The record of processing as Markdown, or as CSV with one row per activity×category."""
+    """The record of processing as Markdown, or as CSV with one row per activity×category;
+    ``part="processor"``: the separate record of what is done as a processor (art. 30(2))."""
+    if part == "processor":
+        security = security_measures(policy, lang)
+        if fmt == "csv":
+            return processor.processor_csv(policy, security, lang)
+        return processor.processor_markdown(policy, security, lang)
     tables = tables_by_category if tables_by_category is not None else {}
     if fmt == "csv":
         return _csv(policy, tables, lang)
@@ -270,9 +282,11 @@ def _markdown(policy: Policy, tables: Mapping[str, Sequence[str]], lang: Lang) -
                 "transfers",
                 "; ".join(_transfer_words(r, lang) for r in transfers) or _l("no_transfers", lang),
             ),
+            ("dpia", processor.dpia_words(policy, act, lang)),
+            ("agreements", processor.agreement_words(policy, act, lang)),
         ]
         out += [f"## {act.name.get(lang)} (`{act.id}`)", "", "| | |", "| --- | --- |"]
-        out += [f"| {_l(key, lang)} | {_cell(value)} |" for key, value in rows]
+        out += [f"| {_label(key, lang)} | {_cell(value)} |" for key, value in rows]
         out += ["", f"### {_l('categories', lang)}", ""]
         out += [
             f"| {_l('category', lang)} | {_l('retention', lang)} | {_l('tables', lang)} |",
@@ -304,6 +318,8 @@ CSV_COLUMNS = (
     "retention",
     "tables",
     "security",
+    "dpia",
+    "agreements",
 )
 _CSV_HEADER = {
     "controller": _t("behandlingsansvarlig", "controller"),
@@ -320,6 +336,8 @@ _CSV_HEADER = {
     "retention": _t("slettefrist", "time_limit"),
     "tables": _t("tabeller", "tables"),
     "security": _t("sikkerhetstiltak", "security_measures"),
+    "dpia": _t("dpia", "dpia"),
+    "agreements": _t("databehandleravtaler", "processing_agreements"),
 }
 
 
@@ -353,6 +371,8 @@ def _csv(policy: Policy, tables: Mapping[str, Sequence[str]], lang: Lang) -> str
                     _category_retention(act, policy, key, lang),
                     " ".join(tables_for(key, tables)),
                     security,
+                    processor.dpia_words(policy, act, lang),
+                    processor.agreement_words(policy, act, lang),
                 ]
             )
     return buffer.getvalue()

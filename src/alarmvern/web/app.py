@@ -22,12 +22,15 @@ ROUTERS = (
     "alarmvern.web.api.alarms",
     "alarmvern.web.api.rights",
     "alarmvern.web.api.retention",
+    "alarmvern.web.api.breaches",
     "alarmvern.web.uploads",
     "alarmvern.web.pages.common",
     "alarmvern.web.pages.mine_sider",
     "alarmvern.web.pages.operator",
     "alarmvern.web.pages.plans",
     "alarmvern.web.pages.dpo",
+    "alarmvern.web.pages.dpo_breaches",
+    "alarmvern.web.pages.dpo_record",
 )
 
 

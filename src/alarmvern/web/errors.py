@@ -69,7 +69,7 @@ def domain(exc: AlarmvernError) -> JSONResponse:
     """The domain's own errors say what was wrong and what to do: a conflict with the state
     of things, unless the error class says otherwise (``http_status``)."""
     status = int(getattr(exc, "http_status", 409))
-    return body(status, CODES.get(status, "error"), str(exc))
+    return body(status, CODES.get(status, "error"), str(exc), getattr(exc, "field", None))
 
 
 def install(app: FastAPI) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import alarmvern.policy.lint.accountability  # noqa: F401  (registers its rules)
 from alarmvern.policy.lint import completeness, hygiene, lawfulness, retention
 from alarmvern.policy.lint._base import RULES, SEVERITY_ORDER, Context, Finding, Severity
 from alarmvern.policy.loader import LoadedPolicy

@@ -2,6 +2,7 @@
 
 from alarmvern.store.tables._columns import metadata
 from alarmvern.store.tables.access import login_throttle, logins, sessions
+from alarmvern.store.tables.accountability import breach_affected, breach_drafts, breaches
 from alarmvern.store.tables.alarm import (
     account_supervision,
     alarm_events,
@@ -55,6 +56,9 @@ __all__ = [
     "alarm_events",
     "audit_log",
     "blob_tombstones",
+    "breach_affected",
+    "breach_drafts",
+    "breaches",
     "call_recordings",
     "consents",
     "contracts",

@@ -68,6 +68,11 @@ CONFIRMATIONS = {
     "request-closed": ("Forespørselen er avsluttet.", "The request is closed."),
     "hold-placed": ("Sperren er satt.", "The hold is placed."),
     "hold-released": ("Sperren er opphevet.", "The hold is released."),
+    "breach-registered": ("Bruddet er registrert.", "The breach is registered."),
+    "breach-affected": ("De berørte er lagt til.", "The people affected are added."),
+    "breach-decided": ("Beslutningen er lagret.", "The decision is recorded."),
+    "breach-drafted": ("Utkastene er laget.", "The drafts are made."),
+    "breach-sent": ("Utkastet er merket sendt.", "The draft is marked sent."),
 }
 
 

@@ -1,0 +1,206 @@
+"""Commands on personal-data breaches: register, list with the 72-hour clock, propose and add
+the people affected, decide, draft the notices and mark them sent."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from alarmvern.accountability import affected, breaches, drafts
+from alarmvern.accountability.breaches import BreachError
+from alarmvern.cli import app, settings_of
+from alarmvern.system import open_system
+
+out = Console()
+breach_app = typer.Typer(help="Brudd på personopplysningssikkerheten / breaches.")
+app.add_typer(breach_app, name="breach", no_args_is_help=True)
+
+By = Annotated[str, typer.Option(help="Who does it (audited).")]
+
+
+def moment(field: str, text: str | None) -> datetime | None:
+    """An ISO time (``2026-12-01T08:30``, UTC unless it says otherwise), or None."""
+    if text is None or not text.strip():
+        return None
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BreachError(
+            field, f"{text!r} er ikke et tidspunkt (ÅÅÅÅ-MM-DDTtt:mm)", "not a time"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+@breach_app.command("register")
+def register_command(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option(help="A short title.")],
+    description: Annotated[str, typer.Option(help="What happened.")],
+    discovered: Annotated[str | None, typer.Option(help="When it was discovered (ISO).")] = None,
+    began: Annotated[str | None, typer.Option(help="When it began (ISO).")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="A policy category key.")] = None,
+    people: Annotated[int | None, typer.Option(help="How many people, about.")] = None,
+    records: Annotated[int | None, typer.Option(help="How many records, about.")] = None,
+    consequences: Annotated[str, typer.Option(help="Likely consequences.")] = "",
+    measures: Annotated[str, typer.Option(help="Measures taken or proposed.")] = "",
+    controller: Annotated[
+        str | None, typer.Option(help="The business customer, where we are its processor.")
+    ] = None,
+    by: By = "dpo",
+) -> None:
+    """Registrer et brudd / register a breach; the 72 hours run from --discovered."""
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.begin() as conn:
+            breach_id = breaches.register(
+                conn,
+                title=title,
+                description=description,
+                discovered_at=moment("discovered_at", discovered),
+                began_at=moment("began_at", began),
+                categories=category or [],
+                people_count=people,
+                records_count=records,
+                consequences=consequences,
+                measures=measures,
+                controller=controller,
+                actor=by,
+            )
+            found = breaches.get(conn, breach_id)
+    finally:
+        system.close()
+    out.print(f"brudd / breach {breach_id}: frist / deadline {found.deadline.isoformat()}")
+
+
+@breach_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Vis registeret, forfalte først / the register, overdue first."""
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.connect() as conn:
+            found = breaches.list_breaches(conn)
+    finally:
+        system.close()
+    at = datetime.now(UTC)
+    if as_json:
+        rows = [
+            b.__dict__ | {"deadline": b.deadline, "hours_left": round(b.hours_left(at), 1)}
+            for b in found
+        ]
+        print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+        return
+    table = Table("id", "tittel / title", "frist / deadline", "timer igjen / hours left", "status")
+    for b in found:
+        status = "avgjort / decided" if b.decided else "uavgjort / undecided"
+        if b.overdue(at):
+            status = "FORFALT / OVERDUE"
+        table.add_row(str(b.id), b.title, b.deadline.isoformat(), f"{b.hours_left(at):.1f}", status)
+    out.print(table)
+
+
+@breach_app.command("affected")
+def affected_command(
+    ctx: typer.Context,
+    breach_id: Annotated[int, typer.Argument(help="The breach.")],
+    login: Annotated[
+        str | None, typer.Option(help="The login whose reads are in question.")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Window start (ISO).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Window end (ISO).")] = None,
+    prefix: Annotated[str | None, typer.Option(help="A lost blob bucket/prefix.")] = None,
+    add: Annotated[bool, typer.Option(help="Record the people proposed.")] = False,
+    by: By = "dpo",
+) -> None:
+    """Foreslå berørte / propose the people affected, from the audit log or lost blobs."""
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.begin() as conn:
+            if login is not None:
+                since, until = moment("from", start), moment("to", end)
+                if since is None or until is None:
+                    raise BreachError("from", "--from og --to må oppgis", "give --from and --to")
+                people, source = affected.read_by_login(conn, login, since, until), "audit-log"
+            elif prefix:
+                people, source = affected.in_lost_blobs(conn, prefix), "lost-blobs"
+            else:
+                raise BreachError(
+                    "login", "oppgi --login eller --prefix", "give --login or --prefix"
+                )
+            added = affected.add(conn, breach_id, people, source=source, actor=by) if add else 0
+    finally:
+        system.close()
+    out.print(f"foreslått / proposed: {len(people)} personer / people: {people}")
+    if add:
+        out.print(f"lagt til / added: {added}")
+
+
+@breach_app.command("decide")
+def decide_command(
+    ctx: typer.Context,
+    breach_id: Annotated[int, typer.Argument(help="The breach.")],
+    authority: Annotated[bool, typer.Option(help="Notify Datatilsynet (art. 33(1)).")],
+    people: Annotated[bool, typer.Option(help="Tell the people affected (art. 34).")],
+    reasons: Annotated[str, typer.Option(help="The reasons for the decision.")] = "",
+    by: By = "dpo",
+) -> None:
+    """Beslutt varsling, med begrunnelse / decide whom to notify, with the reasons."""
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.begin() as conn:
+            breaches.decide(
+                conn,
+                breach_id,
+                notify_authority=authority,
+                notify_people=people,
+                reasons=reasons,
+                actor=by,
+            )
+    finally:
+        system.close()
+    out.print(f"brudd / breach {breach_id}: beslutning lagret / decision recorded")
+
+
+@breach_app.command("draft")
+def draft_command(
+    ctx: typer.Context,
+    breach_id: Annotated[int, typer.Argument(help="The breach.")],
+    lang: Annotated[str, typer.Option(help="nb or en, for the printout.")] = "nb",
+    by: By = "dpo",
+) -> None:
+    """Lag utkastene / draft the notification and the messages; print them."""
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.begin() as conn:
+            drafts.make(conn, breach_id, system.policy.policy, actor=by)
+            found = drafts.list_drafts(conn, breach_id)
+            drafts.deliver(conn, found)
+    finally:
+        system.close()
+    for d in found:
+        state = f"sendt / sent {d.sent_at.isoformat()}" if d.sent_at else "ikke sendt / not sent"
+        out.print(f"--- utkast / draft {d.id} ({d.kind}, {state})")
+        out.print(d.body_nb if lang == "nb" else d.body_en, markup=False)
+
+
+@breach_app.command("sent")
+def sent_command(
+    ctx: typer.Context,
+    draft_id: Annotated[int, typer.Argument(help="The draft.")],
+    by: By = "dpo",
+) -> None:
+    """Merk et utkast som sendt / mark a draft sent (once)."""
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.begin() as conn:
+            drafts.mark_sent(conn, draft_id, actor=by)
+    finally:
+        system.close()
+    out.print(f"utkast / draft {draft_id}: sendt / sent")

@@ -1,0 +1,64 @@
+"""The record of processing (art. 30) as downloads from the DPO console: the controller's
+record and, separately, the processor's (art. 30(2)), each as HTML, CSV or PDF. The PDF is
+WeasyPrint's rendering of the same HTML."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from alarmvern import audit
+from alarmvern.policy.ropa import render_ropa
+from alarmvern.store.check import tables_by_category
+from alarmvern.web.deps import SystemDep
+from alarmvern.web.pages.dpo import markdown_html
+from alarmvern.web.pages.render import PageRoute, ServicePage, lang_of
+
+router = APIRouter(prefix="/personvern", route_class=PageRoute, include_in_schema=False)
+
+PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:sans-serif;font-size:10pt}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #999;padding:3px;vertical-align:top}}</style></head>
+<body>{body}</body></html>"""
+
+
+@router.get("/protokoll/last-ned")
+def record_download(
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    format: Annotated[Literal["html", "csv", "pdf"], Query()] = "html",
+    del_: Annotated[Literal["controller", "processor"], Query(alias="del")] = "controller",
+) -> Response:
+    """The record as a file: ``?format=html|csv|pdf&del=controller|processor``."""
+    lang = lang_of(request)
+    policy = system.policy.policy
+    name = f"protokoll-{del_}-{policy.version}"
+    with system.engine.begin() as conn:
+        audit.append(
+            conn, actor=who.actor, action="ropa.download", details={"format": format, "part": del_}
+        )
+    if format == "csv":
+        text = render_ropa(policy, "csv", tables_by_category(), lang, part=del_)
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    body = markdown_html(render_ropa(policy, "md", tables_by_category(), lang, part=del_))
+    html = PAGE.format(lang=lang, title=name, body=body)
+    if format == "pdf":
+        from weasyprint import HTML  # imported here: it is slow to load and only PDFs need it
+
+        return Response(
+            HTML(string=html).write_pdf(),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        )
+    return Response(
+        html,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.html"'},
+    )

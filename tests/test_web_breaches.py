@@ -1,0 +1,79 @@
+"""The breach API: bad input is refused naming the field; the flow from register to sent."""
+
+from __future__ import annotations
+
+from alarmvern import audit
+from tests.web_support import Web, sqlite_web  # noqa: F401
+
+
+def test_the_breach_api_refuses_bad_input_by_field_and_drafts_from_the_audit_log(
+    sqlite_web: Web,  # noqa: F811
+) -> None:
+    web = sqlite_web
+    dpo = web.client("dpo")
+    missing = dpo.post("/api/v1/breaches", json={"title": "T", "description": "D"})
+    assert missing.status_code == 422 and missing.json()["field"] == "discovered_at"
+    with web.system.engine.begin() as conn:
+        audit.append(conn, actor="op-x", action="staff.view", subject=f"person:{web.world.person}")
+    category = next(iter(web.system.policy.policy.categories))
+    made = dpo.post(
+        "/api/v1/breaches",
+        json={"title": "Misbruk", "description": "En innlogging leste for mye.",
+              "discovered_at": "2026-12-01T06:00:00Z", "categories": [category]},
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    breach = made.json()["id"]
+    assert made.json()["deadline"].startswith("2026-12-04T06:00")
+    found = dpo.post(
+        f"/api/v1/breaches/{breach}/affected",
+        json={"login": "op-x", "start": "2026-01-01T00:00:00Z", "end": "2099-01-01T00:00:00Z"},
+    )
+    assert found.json() == {"proposed": [web.world.person], "added": 1}
+    unreasoned = dpo.post(
+        f"/api/v1/breaches/{breach}/decision",
+        json={"notify_authority": True, "notify_people": True, "reasons": ""},
+    )
+    assert unreasoned.status_code == 422 and unreasoned.json()["field"] == "reasons"
+    dpo.post(
+        f"/api/v1/breaches/{breach}/decision",
+        json={"notify_authority": True, "notify_people": True, "reasons": "Høy risiko"},
+    )
+    made_drafts = dpo.post(f"/api/v1/breaches/{breach}/drafts").json()
+    assert sorted(d["kind"] for d in made_drafts) == ["authority", "person"]
+    first = made_drafts[0]["id"]
+    assert dpo.post(f"/api/v1/breach-drafts/{first}/sent").status_code == 204
+    twice = dpo.post(f"/api/v1/breach-drafts/{first}/sent")
+    assert twice.status_code == 422 and twice.json()["field"] == "sent_at"
+
+
+def test_the_dpo_console_registers_a_breach_and_shows_its_clock(
+    sqlite_web: Web,  # noqa: F811
+) -> None:
+    dpo = sqlite_web.client("dpo")
+    assert "Registrer et brudd" in dpo.get("/personvern/brudd").text
+    missing = dpo.post("/personvern/brudd", data={"title": "T", "description": "D"})
+    assert missing.status_code == 422 and "discovered_at" in missing.text
+    made = dpo.post(
+        "/personvern/brudd",
+        data={"title": "Tapt bøtte", "description": "En lagringsbøtte ble åpen.",
+              "discovered_at": "2026-12-01T06:00"},
+    )  # fmt: skip
+    assert made.status_code == 200 and "Bruddet er registrert" in made.text
+    assert 'data-deadline="2026-12-04T06:00:00+00:00"' in made.text
+    listed = dpo.get("/personvern/brudd").text
+    assert "Tapt bøtte" in listed
+    assert sqlite_web.client("operator").get("/personvern/brudd").status_code == 403
+
+
+def test_the_record_of_processing_downloads_as_csv_html_and_pdf_for_both_parts(
+    sqlite_web: Web,  # noqa: F811
+) -> None:
+    dpo = sqlite_web.client("dpo")
+    csv_file = dpo.get("/personvern/protokoll/last-ned?format=csv")
+    assert csv_file.status_code == 200 and csv_file.headers["content-type"].startswith("text/csv")
+    assert "dpia" in csv_file.text.splitlines()[0]
+    html = dpo.get("/personvern/protokoll/last-ned?format=html&del=processor")
+    assert "art. 30(2)" in html.text and "attachment" in html.headers["content-disposition"]
+    pdf = dpo.get("/personvern/protokoll/last-ned?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert sqlite_web.client("operator").get("/personvern/protokoll/last-ned").status_code == 403
