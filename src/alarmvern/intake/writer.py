@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from alarmvern.intake import incidents as lifecycle
 from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import Effect, Signal
-from alarmvern.store.tables import account_supervision, alarm_events, incidents
+from alarmvern.store.tables import account_supervision, alarm_events, incidents, panel_settings
 from alarmvern.store.writes import insert_many
 
 COLUMNS = (
@@ -68,13 +68,11 @@ def write(
     result.events, result.duplicates = len(rows), len(stored) - len(rows)
     alarms = [s for s in fresh if s.effect in (Effect.incident, Effect.technical)]
     result.incidents = _open_incidents(conn, directory, alarms)
-    _mark_seen(conn, seen)
+    _mark_seen(conn, {a: t for a, t in seen.items() if directory.site(conn, a)[1] is not None})
     return result
 
 
-def _not_stored_yet(
-    conn: Connection, signals: list[Signal], received_at: datetime
-) -> list[Signal]:
+def _not_stored_yet(conn: Connection, signals: list[Signal], received_at: datetime) -> list[Signal]:
     """The signals whose frames are new: not in the store, and not earlier in this batch."""
     stamped = [s.frame_key for s in signals if s.frame_key is not None and s.stamped]
     bare = [s.frame_key for s in signals if s.frame_key is not None and not s.stamped]
@@ -188,5 +186,22 @@ def _mark_seen(conn: Connection, seen: dict[str, datetime]) -> None:
     statement = statement.on_conflict_do_update(
         index_elements=["panel_account"],
         set_={"last_seen_at": statement.excluded.last_seen_at},
+    )
+    conn.execute(statement, rows)
+
+
+def flag_rate_limited(conn: Connection, limited: dict[str, datetime]) -> None:
+    """Record when each account was last refused for its rate (``panel_settings``)."""
+    if not limited:
+        return
+    rows = [
+        {"panel_account": a, "rate_limited_at": t, "clear_timestamps_checked": False}
+        for a, t in sorted(limited.items())
+    ]
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(panel_settings)
+    statement = statement.on_conflict_do_update(
+        index_elements=["panel_account"],
+        set_={"rate_limited_at": statement.excluded.rate_limited_at},
     )
     conn.execute(statement, rows)
