@@ -61,7 +61,7 @@ def set_rules(
     conn: Connection,
     panel_account: str,
     *,
-    encryption_required: bool | None | str = "unchanged",
+    encryption_required: bool | str | None = "unchanged",
     clear_timestamps_checked: bool | None = None,
 ) -> PanelRules:
     """Change what is given (``encryption_required=None`` goes back to the default)."""
@@ -90,3 +90,18 @@ def set_rules(
     else:
         conn.execute(panel_settings.insert().values(panel_account=account, **values))
     return get_rules(conn, account)
+
+
+def describe(rules: PanelRules) -> list[str]:
+    """``rules`` as lines for people (Norwegian first), the same for the CLI and the pages."""
+    yes_no = {True: "ja / yes", False: "nei / no"}
+    source = "standard / default" if rules.encryption_setting is None else "satt / set"
+    limited = rules.rate_limited_at.isoformat() if rules.rate_limited_at else "aldri / never"
+    return [
+        f"sentral / panel: {rules.panel_account}",
+        f"nøkkel registrert / key registered: {yes_no[rules.has_key]}",
+        f"kryptering påkrevd / encryption required: {yes_no[rules.encryption_required]} ({source})",
+        f"klare tidsstempler kontrolleres / clear timestamps checked: "
+        f"{yes_no[rules.clear_timestamps_checked]}",
+        f"sist over hastighetsgrensen / last over the rate limit: {limited}",
+    ]
