@@ -105,6 +105,8 @@ ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
     ("POST", "/api/v1/intake/media"): DEVICES_ONLY,
     ("POST", "/api/v1/intake/presence"): DEVICES_ONLY,
     ("POST", "/api/v1/intake/calls"): DEVICES_ONLY,
+    ("GET", "/api/v1/panels/{panel_account}/rules"): allow(OPERATOR, SERVICE, DPO, ADMIN),
+    ("PUT", "/api/v1/panels/{panel_account}/rules"): allow(OPERATOR, ADMIN),
 }
 
 _serial = itertools.count(1)
@@ -194,6 +196,7 @@ def call(web: Web, client: TestClient, method: str, path: str) -> int:
         "person_id": w.person, "account_id": w.account, "site_id": w.site,
         "incident_id": w.incident, "media_id": w.image, "request_id": w.package_request,
         "version_id": 1, "activity": "presence", "hold_id": 0, "contact_id": 0,
+        "panel_account": "5A0F31",
     }  # fmt: skip
     body: dict[str, Any] | None = None
     action = path.rsplit("/", 1)[-1]
@@ -247,6 +250,8 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return {"name": "Nora Nabo", "phone": "+4790011222"}
     if path == "/api/v1/rights/requests" and method == "POST":
         return {"kind": "access"}
+    if path == "/api/v1/panels/{panel_account}/rules" and method == "PUT":
+        return {"encryption": "required", "clear_timestamps_checked": True}
     if path == "/api/v1/holds" and method == "POST":
         ends = (date.today() + timedelta(days=3)).isoformat()
         return {"target": "person", "target_id": 1, "reason": "test", "ends_on": ends}
