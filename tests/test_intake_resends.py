@@ -27,6 +27,7 @@ from tests.test_intake_sink import (
     make_world,
     supervision_rows,
 )
+from tests.web_support import web  # noqa: F401
 
 HEX_KEY = "00112233445566778899AABBCCDDEEFF"
 
@@ -322,3 +323,34 @@ def test_a_clear_frame_from_the_future_is_stored_at_its_received_time_and_flagge
     occurred = row["occurred_at"].replace(tzinfo=UTC)
     assert abs(occurred - datetime.now(UTC)) < timedelta(minutes=1)
 
+
+# Item 7: the area/partition in its own column, in the alarm log and the operator's view
+
+
+def test_the_area_is_stored_and_shown_in_the_alarm_log(web: Any) -> None:  # noqa: F811
+    from fastapi.testclient import TestClient
+
+    from alarmvern.store import tables as t
+    from alarmvern.web.app import create_app
+    from tests.web_support import login
+
+    engine, account = web.system.engine, web.world.account
+    with engine.begin() as conn:
+        conn.execute(
+            t.sites.update().where(t.sites.c.id == web.world.site).values(panel_account="A1B2C3")
+        )
+    (answers,) = through(
+        web.system,
+        [
+            frame("SIA-DCS", "Nri3/CL001", panel="A1B2C3"),
+            frame("ADM-CID", "1401 02 001", panel="A1B2C3"),
+        ],
+    )
+    assert all(acked(a) for a in answers), answers
+    assert [r["area"] for r in events(engine, panel_account="A1B2C3")] == ["3", "02"]
+    client = TestClient(create_app(web.system))
+    login(client, "customer")
+    items = client.get(f"/api/v1/accounts/{account}/events").json()["items"]
+    assert {"3", "02"} <= {item["area"] for item in items}
+    page = client.get("/mine-sider/alarmlogg").text
+    assert "område 3" in page and "område 02" in page

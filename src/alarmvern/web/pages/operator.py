@@ -22,6 +22,7 @@ from alarmvern.intake import operators
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
     alarm_contacts,
+    alarm_events,
     audit_log,
     incident_steps,
     incidents,
@@ -67,13 +68,29 @@ def queue(request: Request, who: OperatorPage, system: SystemDep) -> Response:
 
 def _incident(conn: Connection, incident_id: int) -> Row[Any]:
     row = conn.execute(
-        select(incidents, sites.c.municipality)
+        select(incidents, sites.c.municipality, _area())
         .outerjoin(sites, sites.c.id == incidents.c.site_id)
         .where(incidents.c.id == incident_id)
     ).first()
     if row is None:
         raise ApiError(404, f"hendelse {incident_id} finnes ikke / no incident {incident_id}")
     return row
+
+
+def _area() -> Any:
+    """The area/partition of the first alarm at the site since the incident opened."""
+    return (
+        select(alarm_events.c.area)
+        .where(
+            alarm_events.c.site_id == incidents.c.site_id,
+            alarm_events.c.occurred_at >= incidents.c.opened_at,
+            alarm_events.c.area.is_not(None),
+        )
+        .order_by(alarm_events.c.occurred_at, alarm_events.c.id)
+        .limit(1)
+        .scalar_subquery()
+        .label("area")
+    )
 
 
 def _refuse(system: System, who: Principal, incident_id: int, reason: str) -> None:
