@@ -36,8 +36,8 @@ from alarmvern.store.tables import panel_settings, sites
 
 log = logging.getLogger(__name__)
 
-RATE = 5.0  # frames a second, sustained, per account
-BURST = 200.0  # frames at once: an alarm on many zones, or a buffer sent after a line cut
+RATE = 50.0  # frames a second, sustained, per account (a flood was 5,300)
+BURST = 500.0  # frames at once: an alarm on many zones, or a buffer sent after a line cut
 UNKNOWN_PER_ACCOUNT = 20  # frames an hour stored from an account no site has
 UNKNOWN_TOTAL = 500  # frames an hour from all unknown accounts together
 POISON_AFTER = 3  # failures alone in a transaction before a frame is refused
