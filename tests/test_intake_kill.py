@@ -35,6 +35,7 @@ from alarmvern.sia.protocol.framing import Frame
 from alarmvern.store import tables as t
 from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables._columns import as_utc
+from tests import builders as b
 
 HOST = "127.0.0.1"
 PANELS = 48
@@ -209,9 +210,24 @@ def check_store(url: str, seen: Seen) -> None:
     assert {account for account, _, _ in seen.events} <= supervised
 
 
+def register_panels(url: str) -> None:
+    """A site for each panel: the receiver records last-seen times only for known panels,
+    and stores no more than a small quota from unknown ones."""
+    engine = create_store_engine(url)
+    try:
+        with engine.begin() as conn:
+            holder = b.person(conn, name="Kill test holder")
+            account = b.account(conn, holder, "KILL")
+            for n in range(PANELS):
+                b.site(conn, account, panel_account=f"{0xA000 + n:04X}")
+    finally:
+        engine.dispose()
+
+
 def kill_rounds(data_dir: Path, url: str, db: str | None, rounds: int) -> None:
     init = subprocess.run(alarmvern(data_dir, db, "init"), capture_output=True, timeout=60)
     assert init.returncode == 0, init.stderr.decode()
+    register_panels(url)
     rng = random.Random(20261130)
     seen = Seen()
     acked, in_flight = [], []

@@ -297,3 +297,13 @@ def test_calls_take_their_account_from_the_incident(world: World) -> None:
     assert row.started_at is not None and row.duration_s == 42
     assert _call(world, incident_id="999").json()["field"] == "incident_id"
     assert _call(world, account_id="999").json()["field"] == "account_id"
+
+
+def test_uploads_dated_in_the_future_are_refused_and_change_nothing(world: World) -> None:
+    _consent(world)
+    future = "2099-01-01T00:00:00Z"
+    media_answer = _media(world, world.camera, captured_at=future)
+    presence_answer = _presence(world, {"state": "home", "at": future})
+    assert media_answer.status_code == 422 and presence_answer.status_code == 422
+    assert "captured_at" in media_answer.text and "at" in presence_answer.json()["field"]
+    assert _rows(world, t.media) == [] and _rows(world, t.presence) == []

@@ -116,6 +116,8 @@ ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
     ("POST", "/api/v1/intake/media"): DEVICES_ONLY,
     ("POST", "/api/v1/intake/presence"): DEVICES_ONLY,
     ("POST", "/api/v1/intake/calls"): DEVICES_ONLY,
+    ("GET", "/api/v1/panels/{panel_account}/rules"): allow(OPERATOR, SERVICE, DPO, ADMIN),
+    ("PUT", "/api/v1/panels/{panel_account}/rules"): allow(OPERATOR, ADMIN),
 }
 
 _serial = itertools.count(1)
@@ -206,6 +208,7 @@ def call(web: Web, client: TestClient, method: str, path: str) -> int:
         "incident_id": w.incident, "media_id": w.image, "request_id": w.package_request,
         "version_id": 1, "activity": "presence", "hold_id": 0, "contact_id": 0,
         "number": 1, "kind": "fire",
+        "panel_account": "5A0F31",
     }  # fmt: skip
     body: dict[str, Any] | None = None
     action = path.rsplit("/", 1)[-1]
@@ -282,6 +285,8 @@ def _body(method: str, path: str) -> dict[str, Any] | None:
         return {"steps": [{"action": "call_fire_service"}, {"action": "call_contacts"}]}
     if path == "/api/v1/breaches" and method == "POST":
         return {"title": "Brudd", "description": "test", "discovered_at": "2026-12-01T08:00:00Z"}
+    if path == "/api/v1/panels/{panel_account}/rules" and method == "PUT":
+        return {"encryption": "required", "clear_timestamps_checked": True}
     if path == "/api/v1/holds" and method == "POST":
         ends = (date.today() + timedelta(days=3)).isoformat()
         return {"target": "person", "target_id": 1, "reason": "test", "ends_on": ends}

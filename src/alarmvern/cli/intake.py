@@ -15,7 +15,7 @@ from alarmvern import aio
 from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake import keys as panel_keys
-from alarmvern.intake import receiver
+from alarmvern.intake import panel_rules, receiver
 from alarmvern.intake.fleet import fleet
 from alarmvern.sia.server import Transport
 from alarmvern.sia.simulate import KEYS_VARIABLE, load_accounts, simulate
@@ -156,3 +156,46 @@ def panel_key_command(
     finally:
         system.close()
     out.print(f"nøkkel registrert / key registered for {account.upper()}")
+
+
+@panel_app.command("rules")
+def panel_rules_command(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="The panel's account number.")],
+    encryption: Annotated[
+        str | None,
+        typer.Option(help="required, optional, or default (required when the panel has a key)."),
+    ] = None,
+    check_clear_timestamps: Annotated[
+        bool | None,
+        typer.Option(
+            "--check-clear-timestamps/--no-check-clear-timestamps",
+            help="NAK clear frames outside -40 s / +20 s (for panels whose clocks are trusted).",
+        ),
+    ] = None,
+) -> None:
+    """Vis eller endre hva mottaket krever av en sentral / show or set what the receiver
+    demands of a panel. The running receiver picks changes up within 30 s.
+
+    Example: alarmvern panel rules 5A0F31 --encryption required --check-clear-timestamps
+    """
+    choices: dict[str, bool | None] = {"required": True, "optional": False, "default": None}
+    if encryption is not None and encryption not in choices:
+        raise typer.BadParameter("choose required, optional or default", param_hint="--encryption")
+    system = open_system(settings_of(ctx))
+    try:
+        with system.engine.begin() as conn:
+            if encryption is None and check_clear_timestamps is None:
+                rules = panel_rules.get_rules(conn, account)
+            else:
+                rules = panel_rules.set_rules(
+                    conn, account,
+                    encryption_required=(
+                        choices[encryption] if encryption is not None else "unchanged"
+                    ),
+                    clear_timestamps_checked=check_clear_timestamps,
+                )  # fmt: skip
+    finally:
+        system.close()
+    for line in panel_rules.describe(rules):
+        out.print(line)

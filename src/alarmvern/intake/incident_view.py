@@ -39,7 +39,7 @@ from alarmvern.store.tables._columns import as_utc
 
 Pair = tuple[str, str]
 # The fields of a triggering signal shown beside its meaning: one more is one more name here.
-SIGNAL_FIELDS: tuple[str, ...] = ("zone",)
+SIGNAL_FIELDS: tuple[str, ...] = ("area", "zone")
 SIGNAL_LIMIT = 20
 RECORD_LIMIT = 200
 BEFORE_OPEN = timedelta(minutes=2)  # a signal a little before the incident opened belongs to it

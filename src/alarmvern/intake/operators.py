@@ -345,8 +345,10 @@ def _presence(conn: Connection, policy: Policy, account_id: int) -> list[Presenc
     activities = presence_activities(policy)
     if not activities:
         return []
+    # The last one received (the highest id), not the latest a device claims: a device's
+    # clock may be wrong, and a claimed future time must not hide what came after it.
     latest = (
-        select(presence.c.person_id, func.max(presence.c.recorded_at).label("at"))
+        select(presence.c.person_id, func.max(presence.c.id).label("last"))
         .where(presence.c.account_id == account_id)
         .group_by(presence.c.person_id)
         .subquery()
@@ -358,7 +360,7 @@ def _presence(conn: Connection, policy: Policy, account_id: int) -> list[Presenc
         select(presence.c.person_id, presence.c.state, presence.c.recorded_at)
         .join(
             latest,
-            (latest.c.person_id == presence.c.person_id) & (latest.c.at == presence.c.recorded_at),
+            (latest.c.person_id == presence.c.person_id) & (latest.c.last == presence.c.id),
         )
         .where(
             presence.c.account_id == account_id,

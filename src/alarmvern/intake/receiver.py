@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 
 from alarmvern.intake import keys as panel_keys
 from alarmvern.intake import supervision
+from alarmvern.intake.admission import Admission
 from alarmvern.intake.sink import StoreSink
+from alarmvern.sia.protocol import Policy
 from alarmvern.sia.server import Receiver, Transport, serve
 from alarmvern.system import System
 
 log = logging.getLogger(__name__)
 
 SUPERVISION_EVERY = 60.0  # seconds between checks for silent panels
-KEYS_EVERY = 30.0  # seconds between reloads of the panel keys (new panels are installed)
+KEYS_EVERY = 30.0  # seconds between reloads of keys, panel settings and known panels
 
 
 @dataclass
@@ -48,10 +50,13 @@ async def start(
     max_connections: int = 5000,
 ) -> Intake:
     keys = await asyncio.to_thread(panel_keys.load, system.engine, system.vault)
-    sink = StoreSink(system.engine)
+    admission = Admission(keys)
+    await asyncio.to_thread(_load_admission, system, admission)
+    sink = StoreSink(system.engine, admission=admission)
     receiver = await serve(
-        host, port, sink=sink, keys=keys, protocol=protocol, max_connections=max_connections
-    )
+        host, port, sink=sink, keys=keys, protocol=protocol, max_connections=max_connections,
+        policy=Policy(admit=admission),
+    )  # fmt: skip
     intake = Intake(system, sink, receiver, keys)
     intake.tasks = [
         asyncio.create_task(_every(SUPERVISION_EVERY, lambda: _supervise(system))),
@@ -80,4 +85,11 @@ def _reload_keys(intake: Intake) -> None:
     fresh = panel_keys.load(intake.system.engine, intake.system.vault)
     intake.keys.clear()
     intake.keys.update(fresh)  # the receiver holds this very dict
+    if intake.sink.admission is not None:
+        _load_admission(intake.system, intake.sink.admission)
     intake.sink.directory.forget()
+
+
+def _load_admission(system: System, admission: Admission) -> None:
+    with system.engine.connect() as conn:
+        admission.load(conn)

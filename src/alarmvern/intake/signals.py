@@ -9,8 +9,9 @@ alive; an arm or disarm goes into the arm/disarm log; an alarm or trouble opens 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import datetime
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from alarmvern.sia.protocol import Message
@@ -63,6 +64,8 @@ class Signal:
     frame_key: str | None
     effect: Effect
     odd: bool = False  # a field too long for its column was left out: flag it for a look
+    area: str | None = None  # the area/partition: SIA ``ri``, Contact ID group
+    stamped: bool = True  # the frame had a timestamp: its key alone tells a resend
 
     @property
     def incident_kind(self) -> str:
@@ -70,26 +73,65 @@ class Signal:
         return f"technical:{kind}" if self.effect is Effect.technical else kind
 
 
-def frame_key(message: Message, index: int) -> str | None:
-    """The same for a frame sent again; None where the frame has no timestamp to tell a
-    resend from a new frame with a reused sequence number."""
-    if message.timestamp is None:
-        return None
-    identity = "|".join(str(part) for part in (*message.identity, index))
-    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+def frame_key(message: Message, index: int) -> str:
+    """The same for a frame sent again, different for a new message.
+
+    A resend repeats the whole message, so the key covers its content (the data field and
+    extended blocks) as well as line, account, sequence and timestamp: panels that restart or
+    reuse sequence numbers within a second still get every new event stored. A frame without
+    a timestamp has a key too; the writer looks it up only within ``RESEND_WINDOW``.
+    """
+    blocks = "".join(f"[{block.tag}{block.value}]" for block in message.extended)
+    identity = "|".join(str(part) for part in (*message.identity, index, message.data, blocks))
+    return hashlib.sha256(identity.encode("utf-8", "backslashreplace")).hexdigest()[:32]
+
+
+# How far a clear frame's own time may lie from the receiver's before it is not believed: a
+# drifting clock is common (minutes), a buffered event after a long line cut is days old, a
+# date in 2099 is a wrong clock or a forgery. Beyond these the row keeps the received time
+# and is flagged, so that no claimed time keeps a row past its retention or ahead of others.
+PLAUSIBLE_FUTURE = timedelta(minutes=10)
+PLAUSIBLE_PAST = timedelta(days=31)
+
+
+def occurred(message: Message, received_at: datetime) -> tuple[datetime, bool]:
+    """When the message says it happened, and whether that time was not believed."""
+    at = message.timestamp
+    if at is None:
+        return received_at, False
+    if at > received_at + PLAUSIBLE_FUTURE or at < received_at - PLAUSIBLE_PAST:
+        return received_at, True
+    return at, False
 
 
 def signals(message: Message, received_at: datetime) -> list[Signal]:
     """What one message says; a NULL message (link test) says only that the panel lives."""
-    occurred = message.timestamp or received_at
+    at, implausible = occurred(message, received_at)
     if message.contact_id is not None:
-        return [_from_cid(message, message.contact_id, occurred)]
-    if message.protocol is not Protocol.NULL and not message.sia_events:
+        found = [_from_cid(message, message.contact_id, at)]
+    elif message.protocol is not Protocol.NULL and not message.sia_events:
         # Not a link test, yet no event we can read: stored raw and flagged, never dropped.
-        return [_unreadable(message, occurred)]
-    return [
-        _from_sia(message, event, index, occurred) for index, event in enumerate(message.sia_events)
-    ]
+        found = [_unreadable(message, at)]
+    else:
+        found = [
+            _from_sia(message, event, index, at) for index, event in enumerate(message.sia_events)
+        ]
+    raw, control = escaped(message.data)
+    odd = implausible or control
+    stamped = message.timestamp is not None
+    return [replace(s, raw=raw, odd=s.odd or odd, stamped=stamped) for s in found]
+
+
+# DC-09 data is printable ASCII. A control byte (a NUL inside ^text^, say) is no part of it,
+# and PostgreSQL cannot hold a NUL in text at all: the frame is stored all the same, with
+# each control byte written as \xNN, and flagged, so an alarm is never lost to one bad byte.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def escaped(data: str) -> tuple[str, bool]:
+    """``data`` with control characters written as ``\\xNN``, and whether there were any."""
+    clean, count = _CONTROL.subn(lambda m: f"\\x{ord(m[0]):02x}", data)
+    return clean, count > 0
 
 
 def _unreadable(message: Message, occurred: datetime) -> Signal:
@@ -121,6 +163,7 @@ def _from_sia(message: Message, event: SiaEvent, index: int, occurred: datetime)
         code=event.code,
         qualifier=None,
         zone=_bounded(zone),
+        area=_bounded(event.area),
         user_no=_number(user),
         method=SIA_METHODS.get(event.code) if _is_arming(meaning) else None,
         occurred_at=occurred,
@@ -128,7 +171,7 @@ def _from_sia(message: Message, event: SiaEvent, index: int, occurred: datetime)
         meaning=meaning,
         frame_key=frame_key(message, index),
         effect=effect(meaning),
-        odd=_odd(zone, user),
+        odd=_odd(zone, user) or _too_long(event.area),
     )
 
 
@@ -142,6 +185,7 @@ def _from_cid(message: Message, cid: ContactId, occurred: datetime) -> Signal:
         code=cid.code,
         qualifier=cid.qualifier,
         zone=None if arming else _bounded(cid.zone),
+        area=cid.group,
         user_no=_number(cid.zone) if arming else None,
         method=CID_METHODS.get(cid.code) if arming else None,
         occurred_at=occurred,
@@ -181,6 +225,10 @@ def _number(text: str | None) -> int | None:
 
 def _bounded(zone: str | None) -> str | None:
     return zone if zone is None or len(zone) <= MAX_ZONE else None
+
+
+def _too_long(text: str | None) -> bool:
+    return bool(text and len(text) > MAX_ZONE)
 
 
 def _odd(zone: str | None, user: str | None) -> bool:

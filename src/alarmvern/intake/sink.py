@@ -11,6 +11,16 @@ batch or on their own, so a heartbeat is acknowledged at once. A receiver killed
 two writes forgets at most a second of last-seen times, which supervision, counting in
 minutes or hours, does not notice; no alarm or arm/disarm event is ever acknowledged before
 it is stored.
+
+A batch the database refuses is tried again in halves, and each half that fails in halves
+again, until every storable message is stored (and acknowledged) and each one that fails alone
+is answered as not stored (its connection closes without an ACK). ``RETRIES`` bounds the extra
+transactions one failed batch may cost; a frame that fails alone ``admission.POISON_AFTER``
+times is refused with DUH when it comes again, so its panel stops sending it.
+
+A clear frame from an account with a key (where its encryption is not required) is stored
+flagged and never counts as the panel's sign of life; nor does any frame from an account no
+site has.
 """
 
 from __future__ import annotations
@@ -20,12 +30,13 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from alarmvern.intake import writer
+from alarmvern.intake.admission import Admission
 from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import Effect, Signal, signals
 from alarmvern.sia.protocol import Message
@@ -34,8 +45,9 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 20_000  # signals per transaction
 SEEN_EVERY = 1.0  # seconds: the longest a last-seen time waits in memory
+RETRIES = 40  # transactions one failed batch may cost in retries: 2 × log2(MAX_BATCH) and some
 
-Waiting = tuple[list[Signal], int, asyncio.Future[None]]  # signals, messages, the ACK's gate
+Waiting = tuple[list[Signal], Message, asyncio.Future[None]]  # signals, message, the ACK's gate
 
 
 @dataclass
@@ -50,9 +62,12 @@ class Totals:
 class StoreSink:
     """A ``Sink`` for :mod:`alarmvern.sia.server` that stores events before it returns."""
 
-    def __init__(self, engine: Engine, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, engine: Engine, *, max_batch: int = MAX_BATCH, admission: Admission | None = None
+    ) -> None:
         self.engine = engine
         self.max_batch = max_batch
+        self.admission = admission
         self.directory = Directory()
         self.totals = Totals()
         self._waiting: deque[Waiting] = deque()
@@ -65,17 +80,33 @@ class StoreSink:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         now = datetime.now(UTC)
-        found: list[Signal] = []
+        loop = asyncio.get_running_loop()
+        gates: list[asyncio.Future[None]] = []
+        health = 0
         for message in messages:
-            self._seen[message.account] = now
-            found += signals(message, now)
-        if all(s.effect is Effect.health for s in found):
-            self.totals.messages += len(messages)
-            return  # site health only: written within SEEN_EVERY, acknowledged now
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((found, len(messages), done))
-        self._wake.set()
-        await done
+            found = signals(message, now)
+            if self._downgraded(message):  # allowed by its settings, never trusted
+                found = [replace(signal, odd=True) for signal in found]
+            else:
+                self._seen[message.account] = now
+            if all(s.effect is Effect.health for s in found):
+                health += 1  # site health only: written within SEEN_EVERY, acknowledged now
+                continue
+            done: asyncio.Future[None] = loop.create_future()
+            self._waiting.append((found, message, done))
+            gates.append(done)
+        self.totals.messages += health
+        if gates:
+            self._wake.set()
+            await asyncio.gather(*gates)
+
+    def _downgraded(self, message: Message) -> bool:
+        """A clear frame from an account that has a key."""
+        return (
+            self.admission is not None
+            and not message.encrypted
+            and self.admission.keyed(message.account)
+        )
 
     async def close(self) -> None:
         """Write what is waiting (last-seen times included), then stop the writer."""
@@ -94,22 +125,32 @@ class StoreSink:
             self._wake.clear()
             while self._waiting or self._seen:
                 batch, seen = self._take(), self._take_seen()
-                try:
-                    await asyncio.to_thread(self._store, batch, seen)
-                except Exception as exc:  # the panels get no ACK and send again
-                    log.error("intake: a batch of %d signals was not stored: %s",
-                              sum(len(s) for s, _, _ in batch), type(exc).__name__)  # fmt: skip
-                    for account, at in seen.items():
-                        self._seen.setdefault(account, at)
-                    for _, _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
-                    break
-                for _, _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+                flags = self.admission.take_limited() if self.admission else {}
+                failed = await asyncio.to_thread(self._store_all, batch, seen, flags)
+                if failed is None:
+                    self._answer(batch, {})
+                    continue
+                for account, at in seen.items():  # written with the next batch
+                    self._seen.setdefault(account, at)
+                if self.admission is not None:
+                    for account, at in flags.items():
+                        self.admission.limited.setdefault(account, at)
+                self._answer(batch, failed)
+                if len(failed) == len(batch):
+                    break  # nothing went in: wait a moment before the next try
             if self._closing:
                 return
+
+    def _answer(self, batch: list[Waiting], failed: dict[int, BaseException]) -> None:
+        for index, (_, message, done) in enumerate(batch):
+            if done.done():
+                continue
+            if index in failed:
+                if self.admission is not None and _poison(failed[index]):
+                    self.admission.failed(message)
+                done.set_exception(failed[index])
+            else:
+                done.set_result(None)
 
     def _take(self) -> list[Waiting]:
         taken: list[Waiting] = []
@@ -124,13 +165,83 @@ class StoreSink:
         seen, self._seen = self._seen, {}
         return seen
 
-    def _store(self, batch: list[Waiting], seen: dict[str, datetime]) -> None:
+    def _store_all(
+        self, batch: list[Waiting], seen: dict[str, datetime], flags: dict[str, datetime]
+    ) -> dict[int, BaseException] | None:
+        """Store ``batch``; None when it all went in, else the messages (by index) not stored.
+
+        The whole batch first, in one transaction; if that fails, in halves, each failing
+        half in halves again, within ``RETRIES`` transactions. A message whose failure was
+        its own (it failed alone) is marked so with ``_Alone``.
+        """
+        try:
+            self._store(batch, seen, flags)
+            return None
+        except Exception as exc:  # the panels get no ACK for what is not stored
+            log.error("intake: a batch of %d messages was not stored (%s); retrying apart",
+                      len(batch), type(exc).__name__)  # fmt: skip
+            first: BaseException = exc
+        failed: dict[int, BaseException] = {}
+        parts = _halves(list(range(len(batch)))) if len(batch) > 1 else []
+        budget = RETRIES
+        while parts:
+            part = parts.pop()
+            if budget == 0:
+                failed.update((index, first) for index in part)
+                continue
+            budget -= 1
+            try:
+                self._store([batch[i] for i in part], {}, {})
+            except Exception as exc:
+                if len(part) == 1:
+                    failed[part[0]] = _Alone(exc)
+                else:
+                    parts.extend(_halves(part))
+        if len(batch) == 1:
+            failed[0] = _Alone(first)
+        if failed:
+            log.error("intake: %d of %d messages not stored after retrying apart",
+                      len(failed), len(batch))  # fmt: skip
+        return failed
+
+    def _store(
+        self, batch: list[Waiting], seen: dict[str, datetime], flags: dict[str, datetime]
+    ) -> None:
         found = [signal for signals_, _, _ in batch for signal in signals_]
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             written = writer.write(conn, self.directory, found, seen, now)
-        self.totals.messages += sum(count for _, count, _ in batch)
+            writer.flag_rate_limited(conn, flags)
+        self.totals.messages += len(batch)
         self.totals.events += written.events
         self.totals.duplicates += written.duplicates
         self.totals.incidents += written.incidents
         self.totals.transactions += 1
+
+
+class _Alone(Exception):
+    """A message failed alone in its transaction: the fault is its own."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"not stored: {type(cause).__name__}")
+        self.cause = cause
+
+
+def _poison(error: BaseException) -> bool:
+    """Whether ``error`` is this message's own fault: it failed alone, and the database said
+    the row itself is wrong (DB-API IntegrityError or DataError, whichever driver raised it),
+    not that the database is unreachable, locked or full (those pass, and must not end in a
+    refusal of the frame)."""
+    if not isinstance(error, _Alone):
+        return False
+    cause = error.cause
+    names = {kind.__name__ for kind in type(cause).__mro__}
+    origin = getattr(cause, "orig", None)  # SQLAlchemy wraps the driver's error
+    if origin is not None:
+        names |= {kind.__name__ for kind in type(origin).__mro__}
+    return bool(names & {"IntegrityError", "DataError"})
+
+
+def _halves(part: list[int]) -> list[list[int]]:
+    middle = len(part) // 2
+    return [part[:middle], part[middle:]]

@@ -7,7 +7,7 @@ themselves are in ``media``, ``presence`` and ``calls``; ``web/uploads.py`` is t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake.devices import Device
@@ -63,10 +63,24 @@ def check_size(data: bytes, limit: int, field: str) -> None:
         raise UploadRefused("filen er tom / the file is empty", field)
 
 
-def aware(at: datetime, field: str) -> datetime:
+# A device's clock drifts by minutes; an upload dated further ahead is a wrong clock (or a
+# forgery) and would keep its row past its retention for ever. An old time is accepted (a
+# device sends what it kept while offline): it can only bring the row's deletion nearer.
+MAX_AHEAD = timedelta(minutes=5)
+
+
+def aware(at: datetime, field: str, now: datetime | None = None) -> datetime:
+    """``at`` if it has a time zone and lies no more than 5 minutes after ``now``."""
     if at.tzinfo is None:
         raise UploadRefused(
             f"{field} mangler tidssone / {field} needs a time zone (e.g. 2026-03-15T10:00:00Z)",
+            field,
+        )
+    now = now or datetime.now(UTC)
+    if at > now + MAX_AHEAD:
+        raise UploadRefused(
+            f"{field} ligger i fremtiden; sjekk enhetens klokke / "
+            f"{field} is in the future; check the device's clock",
             field,
         )
     return at

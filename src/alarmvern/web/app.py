@@ -20,6 +20,7 @@ ROUTERS = (
     "alarmvern.web.api.policy",
     "alarmvern.web.api.people",
     "alarmvern.web.api.alarms",
+    "alarmvern.web.api.panels",
     "alarmvern.web.api.rights",
     "alarmvern.web.api.retention",
     "alarmvern.web.api.breaches",

@@ -33,6 +33,8 @@ from .timestamps import WINDOW_FUTURE, WINDOW_PAST, in_window, parse_timestamp
 _TOKENS = frozenset(protocol.value for protocol in Protocol)
 _ACCOUNT = re.compile(r"[0-9A-Fa-f]{3,16}")
 KeyLookup = Mapping[str, bytes] | Callable[[str], bytes | None]
+#: The caller's own rules for a parsed message (per account): None, or the answer and reason.
+Admit = Callable[[Message, datetime], tuple[Answer, str] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class Policy:
     window_past: timedelta = WINDOW_PAST
     window_future: timedelta = WINDOW_FUTURE
     check_clear_timestamps: bool = False
+    admit: Admit | None = None
 
 
 DEFAULT_POLICY = Policy()
@@ -59,6 +62,15 @@ def parse_message(
     frame: Frame, now: datetime, keys: KeyLookup | None = None, policy: Policy = DEFAULT_POLICY
 ) -> Message | ProtocolError:
     """Read one frame's payload; the result says what to answer, never answers itself."""
+    event = _parse(frame, now, keys, policy)
+    if isinstance(event, Message) and policy.admit and (refused := policy.admit(event, now)):
+        return ProtocolError(refused[1], frame.offset, refused[0], event.header)
+    return event
+
+
+def _parse(
+    frame: Frame, now: datetime, keys: KeyLookup | None, policy: Policy
+) -> Message | ProtocolError:
     text = frame.payload.decode("latin-1")
     parsed = parse_header(text)
     if parsed is None:

@@ -26,6 +26,7 @@ from alarmvern.store.tables.intake import (
     incident_steps,
     operator_assignments,
     panel_keys,
+    panel_settings,
 )
 from alarmvern.store.tables.operations import blob_tombstones, job_leases
 from alarmvern.store.tables.people import (
@@ -82,6 +83,7 @@ __all__ = [
     "office_visitors",
     "operator_assignments",
     "panel_keys",
+    "panel_settings",
     "panel_users",
     "persons",
     "policy_versions",

@@ -37,9 +37,11 @@ alarm_events = bind(
         Column("received_at", Timestamp, nullable=False),
         Column("raw", Text),
         Column("flagged", Boolean, nullable=False, default=False),
-        # The frame's identity (line, account, sequence, timestamp), hashed: a frame sent again
-        # because its ACK was lost is stored once. NULL where the frame has no timestamp.
+        # The frame's identity (line, account, sequence, timestamp, content), hashed: a frame
+        # sent again because its ACK was lost is stored once (without a timestamp: within the
+        # writer's resend window). NULL on rows from before revision 0003.
         Column("frame_key", String(32)),
+        Column("area", String(8)),  # area / partition: SIA ``ri``, Contact ID group
         Index("ix_alarm_events_account_time", "account_id", "occurred_at"),
         Index("ix_alarm_events_occurred_at", "occurred_at"),
         # With the time: on PostgreSQL every unique key of a partitioned table includes it.

@@ -3,7 +3,7 @@ steps of each incident with the operators assigned to it."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
 
 from alarmvern.store.datamap import Binding, Unbound, Via, bind
 from alarmvern.store.tables._columns import (
@@ -54,6 +54,22 @@ panel_keys = bind(
         created_at(),
     ),
     Unbound("key material for a panel's encryption"),
+)
+
+# What the receiver demands of one panel account. ``encryption_required`` NULL means the secure
+# default: required when the panel has a key. ``rate_limited_at`` is the receiver's flag: the
+# last time it refused this account's frames for coming faster than the rate limit.
+panel_settings = bind(
+    Table(
+        "panel_settings",
+        metadata,
+        Column("panel_account", String(16), primary_key=True),
+        Column("encryption_required", Boolean),
+        Column("clear_timestamps_checked", Boolean, nullable=False, default=False),
+        Column("rate_limited_at", Timestamp),
+        Column("updated_at", Timestamp),
+    ),
+    Unbound("how a panel must talk to the receiver, keyed by its account number"),
 )
 
 # Each step of handling an incident: assigned, contacts called (with the outcome), guard

@@ -99,6 +99,7 @@ def _event(r: Any) -> EventOut:
         code=r.code,
         qualifier=r.qualifier,
         zone=r.zone,
+        area=r.area,
         user_no=r.user_no,
         method=r.method,
         actor_name=r.actor_name,

@@ -189,6 +189,7 @@ class EventOut(BaseModel):
     code: str
     qualifier: str | None
     zone: str | None
+    area: str | None = None  # area / partition: SIA ``ri``, Contact ID group
     user_no: int | None
     method: str | None
     actor_name: str | None

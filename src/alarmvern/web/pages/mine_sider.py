@@ -44,6 +44,7 @@ class LogEntry:
     how: str | None
     zone: str | None
     site: str | None
+    area: str | None = None
 
 
 def alarm_log(
@@ -87,6 +88,7 @@ def alarm_log(
             ev.code,
             ev.qualifier,
             ev.zone,
+            ev.area,
             ev.user_no,
             ev.method,
             sites.c.street,
@@ -119,6 +121,7 @@ def _entry(row: Any, lang: str) -> LogEntry:
         how=labels.pick(labels.METHOD, row.method, lang) if row.method else None,
         zone=None if arming else row.zone,
         site=row.street,
+        area=row.area,
     )
 
 
