@@ -7,7 +7,7 @@ from alarmvern.policy import load
 from alarmvern.settings import Settings
 from alarmvern.store import migrate
 from alarmvern.system import SYSTEM_ACTOR, connect, ensure_data_dir, record_policy_version
-from alarmvern.vault import Vault, blob_store_from, create_key_file, load_master_key
+from alarmvern.vault import KeyStore, Vault, blob_store_from, create_key_file, load_master_key
 
 
 def initialise(settings: Settings) -> list[str]:
@@ -18,7 +18,9 @@ def initialise(settings: Settings) -> list[str]:
         create_key_file(settings.key_file)
         made.append(f"master key file {settings.key_file} (mode 0600; keep a copy offline)")
     # An unreadable key is refused before the database is touched, a wrong one just after.
-    vault = Vault(load_master_key(settings), blob_store_from(settings))
+    vault = Vault(
+        load_master_key(settings), blob_store_from(settings), KeyStore(settings.key_store_file)
+    )
     engine = connect(settings)
     try:
         before = migrate.current(engine)

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     :param s3_endpoint_url: the S3-compatible server (ALARMVERN_S3_ENDPOINT_URL)
     :param master_key: base64 master key (ALARMVERN_MASTER_KEY); default the data_dir key file
     :param policy: a pack name or a policy file (ALARMVERN_POLICY)
+    :param key_store: the subjects' data keys, a file outside the database and its backups
+        (ALARMVERN_KEY_STORE); default data_dir/keys/subject-keys.db
     """
 
     model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
@@ -34,6 +36,7 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     master_key: SecretStr | None = Field(default=None, repr=False)
     policy: str = "default"
+    key_store: Path | None = None
 
     @property
     def db_url(self) -> str:
@@ -44,6 +47,12 @@ class Settings(BaseSettings):
     @property
     def blobs(self) -> Path:
         return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
+
+    @property
+    def key_store_file(self) -> Path:
+        if self.key_store is not None:
+            return self.key_store
+        return self.data_dir / "keys" / "subject-keys.db"
 
     @property
     def key_file(self) -> Path:

@@ -21,7 +21,7 @@ from alarmvern.settings import Settings
 from alarmvern.store import check, migrate
 from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import policy_versions
-from alarmvern.vault import Vault, blob_store_from, load_master_key
+from alarmvern.vault import KeyStore, Vault, blob_store_from, load_master_key
 
 SYSTEM_ACTOR = "system"
 
@@ -36,6 +36,7 @@ class System:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.vault.keys.close()
 
 
 def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
@@ -84,7 +85,9 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
     engine = connect(settings)
     migrate.check_current(engine)
     loaded = load(settings.policy)
-    vault = Vault(load_master_key(settings), blob_store_from(settings))
+    vault = Vault(
+        load_master_key(settings), blob_store_from(settings), KeyStore(settings.key_store_file)
+    )
     with engine.begin() as conn:
         vault.check_master(conn)
         gaps = check.gaps(loaded.policy, check.populated_tables(conn))

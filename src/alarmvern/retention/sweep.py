@@ -330,7 +330,9 @@ def _rewrite(conn: Connection, unit: Unit, where: ColumnElement[bool], vault: Va
 
 
 def finish_tombstones(engine: Engine, vault: Vault, batch: int = 500) -> int:
-    """Delete the blobs of rows already deleted; return how many."""
+    """Delete the blobs of rows already deleted, and the keys of subjects already shredded
+    (from the key store); return how many blobs."""
+    vault.finish_shreds(engine, batch)
     done = 0
     while True:
         with engine.connect() as conn:
