@@ -160,6 +160,8 @@ def erase(
     system: System, request_id: int, *, actor: str, keep_contract: bool = False
 ) -> tuple[erasure.Receipt, Path]:
     """Erase the person, journal it, delete the blobs, and write their receipt."""
+    log = erasure_journal(system)
+    journal.settle(system.engine, log)
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.erasure)
@@ -175,11 +177,11 @@ def erase(
             request_id=request_id,
             keep_contract=keep_contract,
         )
-        erasure_journal(system).append(
-            journal.Entry(done.at, person, request_id, done.ops, done.shredded)
-        )
+        entry = journal.Entry(done.at, person, request_id, done.ops, done.shredded)
+        log.append(entry)  # the intent, durable before the commit
         rows = sum(d.rows for d in done.decisions if d.action != "kept")
-        requests.add_step(conn, request, "erased", "done", actor=actor, rows=rows)
+        requests.add_step(conn, request, "erased", "done", actor=actor, rows=rows, journal=entry.id)
+    log.committed(entry.id)
     finish_tombstones(system.engine, system.vault)
     folder = exports_dir(system)
     _write_private(
