@@ -6,7 +6,13 @@ from alarmvern import audit
 from alarmvern.policy import load
 from alarmvern.settings import Settings
 from alarmvern.store import migrate
-from alarmvern.system import SYSTEM_ACTOR, connect, ensure_data_dir, record_policy_version
+from alarmvern.system import (
+    SYSTEM_ACTOR,
+    connect,
+    ensure_data_dir,
+    protect_audit,
+    record_policy_version,
+)
 from alarmvern.vault import KeyStore, Vault, blob_store_from, create_key_file, load_master_key
 
 
@@ -27,6 +33,7 @@ def initialise(settings: Settings) -> list[str]:
         migrate.upgrade(engine)
         if before != migrate.head():
             made.append(f"database schema {migrate.head()} (was {before or 'empty'})")
+        protect_audit(engine, settings, vault)
         with engine.begin() as conn:
             vault.check_master(conn)
             vault.lookup_hash(conn, "")  # makes the lookup key, which ties the store to its key
@@ -34,6 +41,7 @@ def initialise(settings: Settings) -> list[str]:
                 made.append(f"policy version {loaded.policy.version} of {loaded.name}")
             if made:
                 audit.append(conn, actor=SYSTEM_ACTOR, action="system.init", details={"made": made})
+        audit.anchor(engine)
     finally:
         engine.dispose()
     return made

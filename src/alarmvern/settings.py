@@ -55,5 +55,10 @@ class Settings(BaseSettings):
         return self.data_dir / "keys" / "subject-keys.db"
 
     @property
+    def exports_dir(self) -> Path:
+        """Files made for people (packages, letters, receipts): kept a week at most."""
+        return self.data_dir / "exports"
+
+    @property
     def key_file(self) -> Path:
         return self.data_dir / KEY_FILE

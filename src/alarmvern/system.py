@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
 from alarmvern import audit
+from alarmvern.audit.anchor import FILE, KEY_PURPOSE
 from alarmvern.errors import DataMapError, SettingsError, StoreError
 from alarmvern.policy import LoadedPolicy, load
 from alarmvern.retention.plan import uncomputable
@@ -64,6 +65,12 @@ def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
     return made
 
 
+def protect_audit(engine: Engine, settings: Settings, vault: Vault) -> None:
+    """Key the audit chain written through ``engine`` (a key derived from the master key,
+    so not in the database) and anchor its head in the data dir's ``audit/anchor.jsonl``."""
+    audit.protect(engine, vault.master.derive(KEY_PURPOSE), settings.data_dir / "audit" / FILE)
+
+
 def connect(settings: Settings) -> Engine:
     engine = create_store_engine(settings.db_url)
     try:
@@ -88,6 +95,7 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
     vault = Vault(
         load_master_key(settings), blob_store_from(settings), KeyStore(settings.key_store_file)
     )
+    protect_audit(engine, settings, vault)
     with engine.begin() as conn:
         vault.check_master(conn)
         gaps = check.gaps(loaded.policy, check.populated_tables(conn))
@@ -99,6 +107,7 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
                 + f"\nadd an activity and a retention rule for each to {loaded.name}"
             )
         record_policy_version(conn, loaded)
+    audit.anchor(engine)
     warnings = [str(g) for g in gaps if g not in errors]
     warnings += [
         f"table {u.table.name}: category {u.category}: {why}"
