@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 KEY_FILE = "master.key"
+DATABASE_FILE = "alarmvern.db"
 
 
 class Settings(BaseSettings):
@@ -42,7 +43,7 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'alarmvern.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
 
     @property
     def blobs(self) -> Path:

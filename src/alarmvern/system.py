@@ -7,8 +7,10 @@ so the data-map check and the schema check run on every start.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
@@ -18,7 +20,7 @@ from alarmvern.audit.anchor import FILE, KEY_PURPOSE
 from alarmvern.errors import DataMapError, SettingsError, StoreError
 from alarmvern.policy import LoadedPolicy, load
 from alarmvern.retention.plan import uncomputable
-from alarmvern.settings import Settings
+from alarmvern.settings import DATABASE_FILE, Settings
 from alarmvern.store import check, migrate
 from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import policy_versions
@@ -41,7 +43,8 @@ class System:
 
 
 def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
-    """Check (or make) the data folder; return what was made."""
+    """Check (or make) the data folder; return what was made. The folders are the owner's
+    alone (0700), and so is the SQLite database (0600, and with it its -wal and -shm)."""
     made = []
     for folder in (settings.data_dir, settings.blobs):
         if not folder.exists():
@@ -50,7 +53,7 @@ def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
                     f"data dir: {folder} does not exist; run `alarmvern init` to create it"
                 )
             try:
-                folder.mkdir(parents=True)
+                folder.mkdir(mode=0o700, parents=True)
             except OSError as exc:
                 raise SettingsError(
                     f"data dir: cannot create {folder} ({exc.strerror}); "
@@ -62,7 +65,24 @@ def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
                 f"data dir: {folder} is not writable; fix its permissions or choose another "
                 "with --data-dir or ALARMVERN_DATA_DIR"
             )
+        _private(folder, 0o700)
+    if settings.database_url is None:
+        database = settings.data_dir / DATABASE_FILE
+        if create and not database.exists():
+            # Made before SQLite opens it: SQLite gives -wal and -shm the database's mode.
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        for part in ("", "-wal", "-shm"):
+            _private(database.with_name(database.name + part), 0o600)
     return made
+
+
+def _private(path: Path, mode: int) -> None:
+    """Narrow ``path`` to ``mode`` if others may read it (files of an older version)."""
+    try:
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(mode)
+    except FileNotFoundError:
+        return
 
 
 def protect_audit(engine: Engine, settings: Settings, vault: Vault) -> None:
