@@ -109,12 +109,13 @@ class GroupWriter:
             for pending in group:  # find the bad entry: only its caller fails
                 self._commit([pending])
             return
-        # The new head, outside the database (if the engine is protected). The entries are
-        # durable already: if the file cannot be written, the next anchor records them.
-        with contextlib.suppress(OSError):
-            anchor(engine)
         for pending, entry in zip(group, entries, strict=True):
             pending.result.set_result(entry)
+        # Then the new head, outside the database (if the engine is protected), with no
+        # caller waiting for it. The entries are durable already: if the file cannot be
+        # written, the next anchor records them.
+        with contextlib.suppress(OSError):
+            anchor(engine)
 
 
 _writers: weakref.WeakKeyDictionary[Engine, GroupWriter] = weakref.WeakKeyDictionary()
