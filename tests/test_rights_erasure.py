@@ -168,7 +168,9 @@ def test_a_restored_backup_is_erased_again_by_replaying_the_journal(
     with engine.begin() as conn:
         scope = scope_of(conn, vault, world.person)
         receipt = erasure.erase(conn, vault, policy.policy, scope, actor="test")
-        log.append(journal.Entry(receipt.at, world.person, None, receipt.ops, receipt.shredded))
+        entry = journal.Entry(receipt.at, world.person, None, receipt.ops, receipt.shredded)
+        log.append(entry)
+    log.committed(entry.id)
     engine.dispose()
     with sqlite3.connect(backup) as source, sqlite3.connect(database) as target:
         source.backup(target)  # the restore

@@ -31,6 +31,7 @@ from alarmvern.store.tables import media, metadata, persons, subject_keys
 from alarmvern.vault import (
     BlobMissing,
     FolderBlobStore,
+    KeyStore,
     MasterKey,
     S3BlobStore,
     Vault,
@@ -103,8 +104,8 @@ def test_blob_and_field_roundtrip(engine: Engine, vault: Vault, blob_root: Path)
         token = conn.execute(select(persons.c.nin_enc)).scalar_one()
         assert vault.get_blob(conn, subject, "media", blob_id) == IMAGE
         assert vault.decrypt_field(conn, subject, "persons", "nin_enc", token) == NIN
-        ids = conn.execute(select(subject_keys.c.master_key_id).distinct()).scalars().all()
-        assert ids == [vault.master.id]
+        assert vault.keys.master_key_ids() == [vault.master.id]
+        assert conn.execute(select(subject_keys)).first() is None  # not in the database
     assert token.isascii() and NIN not in token
     stored = (blob_root / blob_id[:2] / blob_id[2:4] / blob_id).read_bytes()
     assert IMAGE not in stored and len(stored) > len(IMAGE)
@@ -136,7 +137,9 @@ def test_lookup_hashes_differ_between_stores_and_survive_rotation(
     other_store = create_store_engine(f"sqlite:///{tmp_path / 'other.db'}")
     migrate.upgrade(other_store)
     with other_store.begin() as conn:
-        assert Vault(new_master, vault.blobs).lookup_hash(conn, NIN) != before
+        other_keys = KeyStore(tmp_path / "other-keys.db")
+        assert Vault(new_master, vault.blobs, other_keys).lookup_hash(conn, NIN) != before
+        other_keys.close()
     other_store.dispose()
 
 
@@ -207,11 +210,12 @@ def test_a_tampered_key_row_fails_clearly(engine: Engine, vault: Vault) -> None:
     with engine.begin() as conn:
         token = vault.encrypt_field(conn, "person:1", "persons", "nin_enc", NIN)
         vault.encrypt_field(conn, "person:2", "persons", "nin_enc", NIN)
+    with vault.keys.begin() as keys:
         # Give person:1 the wrapped key of person:2: the subject binding must catch it.
-        other = conn.execute(
+        other = keys.execute(
             select(subject_keys.c.wrapped_key).where(subject_keys.c.subject == "person:2")
         ).scalar_one()
-        conn.execute(
+        keys.execute(
             subject_keys.update()
             .where(subject_keys.c.subject == "person:1")
             .values(wrapped_key=other)
@@ -237,14 +241,16 @@ def _every_value(engine: Engine) -> list[str | bytes]:
     return found
 
 
-def _readable(
-    engine: Engine, master: MasterKey, blob_root: Path, subjects: list[str]
-) -> set[bytes]:
-    """All that an attacker with the master key, the database and the blob folder can decrypt:
-    every key still in the database, tried on every blob file and every value of every table,
-    for every place the ciphertext could belong to."""
+def _readable(engine: Engine, vault: Vault, blob_root: Path, subjects: list[str]) -> set[bytes]:
+    """All that an attacker with the master key, the key store, the database and the blob
+    folder can decrypt: every key still in the key store (or the database), tried on every
+    blob file and every value of every table, for every place the ciphertext could belong
+    to."""
+    master = vault.master
+    with vault.keys.begin() as keys:
+        rows = keys.execute(select(subject_keys)).all()
     with engine.connect() as conn:
-        rows = conn.execute(select(subject_keys)).all()
+        rows += conn.execute(select(subject_keys)).all()
         blob_ids = list(conn.execute(select(media.c.blob_id)).scalars())
     keys = [AESGCM(master.unwrap(r.subject, bytes(r.wrapped_key))) for r in rows]
     keys.append(AESGCM(master.derive(b"alarmvern/lookup-hash/v1")))
@@ -293,24 +299,28 @@ def test_shredding_a_subject_leaves_nothing_of_them_readable(
         two = _person(conn, vault, 2, other_nin)
         blob_one = _image(conn, vault, one, secret_image)
         blob_two = _image(conn, vault, two, other_image)
-        wrapped_one = conn.execute(
+    with vault.keys.begin() as keys:
+        wrapped_one = keys.execute(
             select(subject_keys.c.wrapped_key).where(subject_keys.c.subject == one)
         ).scalar_one()
     subjects = [one, two]
     everything = {secret_image, other_image, secret_nin.encode(), other_nin.encode()}
-    assert _readable(engine, master, blob_root, subjects) == everything  # the attack works
+    assert _readable(engine, vault, blob_root, subjects) == everything  # the attack works
     assert secret_image not in _raw_store_bytes(engine, blob_root)
 
     with engine.begin() as conn:
         assert vault.shred(conn, one) is True
         assert vault.shred(conn, one) is False
+    assert vault.finish_shreds(engine) == 1
 
-    assert _readable(engine, master, blob_root, subjects) == {other_image, other_nin.encode()}
+    assert _readable(engine, vault, blob_root, subjects) == {other_image, other_nin.encode()}
     raw = _raw_store_bytes(engine, blob_root)
     for plain in (secret_image, secret_nin.encode(), other_image, other_nin.encode()):
         assert plain not in raw
-    if engine.dialect.name == "sqlite":  # secure_delete: the wrapped key is gone from the file
-        assert bytes(wrapped_one) not in raw
+    assert bytes(wrapped_one) not in raw
+    vault.keys.close()  # checkpointed: secure_delete left the wrapped key nowhere in the file
+    key_files = vault.keys.path.parent.glob(vault.keys.path.name + "*")
+    assert all(bytes(wrapped_one) not in p.read_bytes() for p in key_files)
     with engine.connect() as conn:
         token_one = conn.execute(select(persons.c.nin_enc).where(persons.c.id == 1)).scalar_one()
         with pytest.raises(VaultError, match="the subject's key was shredded"):
@@ -340,9 +350,10 @@ def test_rotation_rewraps_every_key_and_leaves_blobs_alone(
     with engine.begin() as conn:
         assert vault.rotate_master(conn, new, batch_size=2) == 6  # 5 people + the lookup key
     assert _files(blob_root) == before
-    with engine.connect() as conn:
-        ids = set(conn.execute(select(subject_keys.c.master_key_id)).scalars())
+    with vault.keys.begin() as keys:
+        ids = set(keys.execute(select(subject_keys.c.master_key_id)).scalars())
         assert ids == {new.id}
+    with engine.connect() as conn:
         with pytest.raises(VaultError, match=f"{new.id}.*{vault.master.id}"):
             vault.get_blob(conn, "person:1", "media", next(iter(blobs)))
         rotated = Vault(new, vault.blobs)
@@ -358,14 +369,18 @@ def test_rotation_rewraps_every_key_and_leaves_blobs_alone(
             rotated.rotate_master(conn, new)
 
 
-def test_a_rotation_rolled_back_changes_nothing(engine: Engine, vault: Vault) -> None:
+def test_a_rotation_commits_in_the_key_store_whatever_the_caller_does(
+    engine: Engine, vault: Vault
+) -> None:
     with engine.begin() as conn:
         token = vault.encrypt_field(conn, "person:1", "persons", "nin_enc", NIN)
+    new = MasterKey.generate()
     with engine.connect() as conn:
-        assert vault.rotate_master(conn, MasterKey.generate()) == 1
+        assert vault.rotate_master(conn, new) == 1
         conn.rollback()
     with engine.connect() as conn:
-        assert vault.decrypt_field(conn, "person:1", "persons", "nin_enc", token) == NIN
+        rotated = Vault(new, vault.blobs, vault.keys)
+        assert rotated.decrypt_field(conn, "person:1", "persons", "nin_enc", token) == NIN
 
 
 # -- the master key ------------------------------------------------------------------------
@@ -491,9 +506,9 @@ def test_s3_missing_bucket_is_a_clear_error(s3_store: S3BlobStore) -> None:
 
 
 def test_vault_roundtrip_and_shred_through_s3(
-    engine: Engine, master: MasterKey, s3_store: S3BlobStore
+    engine: Engine, master: MasterKey, s3_store: S3BlobStore, tmp_path: Path
 ) -> None:
-    vault = Vault(master, s3_store)
+    vault = Vault(master, s3_store, KeyStore(tmp_path / "keys.db"))
     with engine.begin() as conn:
         blob_id = _image(conn, vault, "person:1", IMAGE)
     stored = s3_store.client.get_object(Bucket=s3_store.bucket, Key=blob_id)["Body"].read()

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 KEY_FILE = "master.key"
+DATABASE_FILE = "alarmvern.db"
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,8 @@ class Settings(BaseSettings):
     :param policy: a pack name or a policy file (ALARMVERN_POLICY)
     :param trusted_proxies: addresses of reverse proxies whose X-Forwarded-For and
         X-Forwarded-Proto are believed, comma-separated (ALARMVERN_TRUSTED_PROXIES); none
+    :param key_store: the subjects' data keys, a file outside the database and its backups
+        (ALARMVERN_KEY_STORE); default data_dir/keys/subject-keys.db
     """
 
     model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
@@ -37,16 +40,28 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = Field(default=None, repr=False)
     policy: str = "default"
     trusted_proxies: str = ""
+    key_store: Path | None = None
 
     @property
     def db_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'alarmvern.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
 
     @property
     def blobs(self) -> Path:
         return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
+
+    @property
+    def key_store_file(self) -> Path:
+        if self.key_store is not None:
+            return self.key_store
+        return self.data_dir / "keys" / "subject-keys.db"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Files made for people (packages, letters, receipts): kept a week at most."""
+        return self.data_dir / "exports"
 
     @property
     def key_file(self) -> Path:

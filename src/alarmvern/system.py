@@ -7,21 +7,24 @@ so the data-map check and the schema check run on every start.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
 from alarmvern import audit
+from alarmvern.audit.anchor import FILE, KEY_PURPOSE
 from alarmvern.errors import DataMapError, SettingsError, StoreError
 from alarmvern.policy import LoadedPolicy, load
 from alarmvern.retention.plan import uncomputable
-from alarmvern.settings import Settings
+from alarmvern.settings import DATABASE_FILE, Settings
 from alarmvern.store import check, migrate
 from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import policy_versions
-from alarmvern.vault import Vault, blob_store_from, load_master_key
+from alarmvern.vault import KeyStore, Vault, blob_store_from, load_master_key
 
 SYSTEM_ACTOR = "system"
 
@@ -36,10 +39,12 @@ class System:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.vault.keys.close()
 
 
 def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
-    """Check (or make) the data folder; return what was made."""
+    """Check (or make) the data folder; return what was made. The folders are the owner's
+    alone (0700), and so is the SQLite database (0600, and with it its -wal and -shm)."""
     made = []
     for folder in (settings.data_dir, settings.blobs):
         if not folder.exists():
@@ -48,7 +53,7 @@ def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
                     f"data dir: {folder} does not exist; run `alarmvern init` to create it"
                 )
             try:
-                folder.mkdir(parents=True)
+                folder.mkdir(mode=0o700, parents=True)
             except OSError as exc:
                 raise SettingsError(
                     f"data dir: cannot create {folder} ({exc.strerror}); "
@@ -60,7 +65,30 @@ def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
                 f"data dir: {folder} is not writable; fix its permissions or choose another "
                 "with --data-dir or ALARMVERN_DATA_DIR"
             )
+        _private(folder, 0o700)
+    if settings.database_url is None:
+        database = settings.data_dir / DATABASE_FILE
+        if create and not database.exists():
+            # Made before SQLite opens it: SQLite gives -wal and -shm the database's mode.
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        for part in ("", "-wal", "-shm"):
+            _private(database.with_name(database.name + part), 0o600)
     return made
+
+
+def _private(path: Path, mode: int) -> None:
+    """Narrow ``path`` to ``mode`` if others may read it (files of an older version)."""
+    try:
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(mode)
+    except FileNotFoundError:
+        return
+
+
+def protect_audit(engine: Engine, settings: Settings, vault: Vault) -> None:
+    """Key the audit chain written through ``engine`` (a key derived from the master key,
+    so not in the database) and anchor its head in the data dir's ``audit/anchor.jsonl``."""
+    audit.protect(engine, vault.master.derive(KEY_PURPOSE), settings.data_dir / "audit" / FILE)
 
 
 def connect(settings: Settings) -> Engine:
@@ -84,7 +112,10 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
     engine = connect(settings)
     migrate.check_current(engine)
     loaded = load(settings.policy)
-    vault = Vault(load_master_key(settings), blob_store_from(settings))
+    vault = Vault(
+        load_master_key(settings), blob_store_from(settings), KeyStore(settings.key_store_file)
+    )
+    protect_audit(engine, settings, vault)
     with engine.begin() as conn:
         vault.check_master(conn)
         gaps = check.gaps(loaded.policy, check.populated_tables(conn))
@@ -96,6 +127,7 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
                 + f"\nadd an activity and a retention rule for each to {loaded.name}"
             )
         record_policy_version(conn, loaded)
+    audit.anchor(engine)
     warnings = [str(g) for g in gaps if g not in errors]
     warnings += [
         f"table {u.table.name}: category {u.category}: {why}"

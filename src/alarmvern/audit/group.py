@@ -15,6 +15,7 @@ timeout, a lost connection), every caller in the group gets that error at once.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import weakref
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from alarmvern.audit.anchor import anchor
 from alarmvern.audit.log import AuditEntry, append
 
 MAX_GROUP = 500
@@ -109,6 +111,11 @@ class GroupWriter:
             return
         for pending, entry in zip(group, entries, strict=True):
             pending.result.set_result(entry)
+        # Then the new head, outside the database (if the engine is protected), with no
+        # caller waiting for it. The entries are durable already: if the file cannot be
+        # written, the next anchor records them.
+        with contextlib.suppress(OSError):
+            anchor(engine)
 
 
 _writers: weakref.WeakKeyDictionary[Engine, GroupWriter] = weakref.WeakKeyDictionary()

@@ -1,14 +1,18 @@
-"""An append-only log in which each entry carries the SHA-256 of the one before.
+"""An append-only log in which each entry carries the hash of the one before.
 
 The hash of entry n covers its sequence number, every field and the hash of entry n-1, so
 editing, deleting, inserting or reordering entries breaks the chain at the first place
-touched, and :func:`verify` names that place. Entries hold identifiers and counts, never the
+touched, and :func:`verify` names that place. On a protected engine the hash is an
+HMAC-SHA256 under a key outside the database, and the head is anchored outside it too
+(:mod:`alarmvern.audit.anchor`), so that forged appends, re-chaining, and deleting the last
+entries or all of them are caught as well. Entries hold identifiers and counts, never the
 content of personal data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -17,6 +21,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
+from alarmvern.audit.anchor import AnchorError, Protection, protection_of
+from alarmvern.audit.anchor import read as read_anchor
 from alarmvern.store.tables import audit_log
 from alarmvern.store.tables._columns import as_utc
 
@@ -55,13 +61,16 @@ def _digest(
     purpose: str | None,
     details: str,
     prev_hash: str,
+    key: bytes | None = None,
 ) -> str:
     canonical = json.dumps(
         [seq, _utc_text(at), actor, action, subject, purpose, details, prev_hash],
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    ).encode()
+    if key is None:
+        return hashlib.sha256(canonical).hexdigest()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
 
 
 def _utc_text(at: datetime) -> str:
@@ -87,7 +96,9 @@ def append(
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     at = at or datetime.now(UTC)
     body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)
-    digest = _digest(seq, at, actor, action, subject, purpose, body, prev)
+    protection = protection_of(conn)
+    key = protection.key if protection else None
+    digest = _digest(seq, at, actor, action, subject, purpose, body, prev, key)
     entry = AuditEntry(seq, at, actor, action, subject, purpose, body, prev, digest)
     conn.execute(audit_log.insert().values(**entry.__dict__))
     return entry
@@ -107,18 +118,50 @@ def entries(conn: Connection, batch: int = 5000) -> Iterator[AuditEntry]:
         after = rows[-1].seq
 
 
-def verify(conn: Connection) -> tuple[int, Break | None]:
-    """Walk the chain; return the number of entries and the first break, if any."""
+def verify(conn: Connection, protection: Protection | None = None) -> tuple[int, Break | None]:
+    """Walk the chain; return the number of entries and the first break, if any.
+
+    With ``protection`` (the key and the anchor file), every entry from the anchor's
+    ``keyed_from`` on must carry the keyed hash, and the chain must reach the anchored
+    head through the anchored hash."""
+    protection = protection or protection_of(conn)
+    try:
+        anchored = read_anchor(protection) if protection else None
+    except AnchorError as exc:
+        return 0, Break(0, str(exc))
+    if protection is not None and anchored is None:
+        return 0, Break(0, f"the anchor file {protection.path} is missing; restore it")
+    key = protection.key if protection else None
+    keyed_from = anchored.keyed_from if anchored else 0
+    count, broken, hashes = _walk(conn, key, keyed_from, anchored.seq if anchored else 0)
+    if broken is None and anchored is not None and anchored.seq > 0:
+        if count < anchored.seq:
+            broken = Break(
+                count + 1,
+                f"entries {count + 1} to {anchored.seq} are missing: the anchor records "
+                f"{anchored.seq} entries",
+            )
+        elif hashes.get(anchored.seq) != anchored.hash:
+            broken = Break(anchored.seq, "is not the entry the anchor records (rewritten)")
+    return count, broken
+
+
+def _walk(
+    conn: Connection, key: bytes | None, keyed_from: int, anchored_seq: int
+) -> tuple[int, Break | None, dict[int, str]]:
     expected_seq, prev = 1, GENESIS
     count = 0
+    hashes: dict[int, str] = {}
     for entry in entries(conn):
         count += 1
         if entry.seq != expected_seq:
             kind = "removed" if entry.seq > expected_seq else "inserted"
-            return count, Break(entry.seq, f"expected entry {expected_seq}: an entry was {kind}")
+            problem = f"expected entry {expected_seq}: an entry was {kind}"
+            return count, Break(entry.seq, problem), {}
         if entry.prev_hash != prev:
-            return count, Break(entry.seq, "does not follow the entry before (removed or moved)")
-        recomputed = _digest(
+            problem = "does not follow the entry before (removed or moved)"
+            return count, Break(entry.seq, problem), {}
+        fields = (
             entry.seq,
             entry.at,
             entry.actor,
@@ -128,10 +171,15 @@ def verify(conn: Connection) -> tuple[int, Break | None]:
             entry.details,
             entry.prev_hash,
         )
-        if recomputed != entry.hash:
-            return count, Break(entry.seq, "its content was changed after it was written")
+        good = key is not None and hmac.compare_digest(_digest(*fields, key=key), entry.hash)
+        if not good and (key is None or entry.seq < keyed_from):
+            good = _digest(*fields) == entry.hash  # written before the chain was keyed
+        if not good:
+            return count, Break(entry.seq, "its content was changed after it was written"), {}
+        if entry.seq == anchored_seq:
+            hashes[entry.seq] = entry.hash
         expected_seq, prev = entry.seq + 1, entry.hash
-    return count, None
+    return count, None, hashes
 
 
 def count(conn: Connection) -> int:

@@ -64,6 +64,7 @@ def sweep_command(
                     system.policy.policy,
                     system.vault,
                     selector=rule,
+                    exports=system.settings.exports_dir,
                     progress=lambda table, n: bar.update(task, advance=n, description=f"{table}"),
                 )
         else:
@@ -74,6 +75,7 @@ def sweep_command(
                 now=_moment(as_of),
                 dry_run=dry_run,
                 selector=rule,
+                exports=system.settings.exports_dir,
             )
     finally:
         system.close()

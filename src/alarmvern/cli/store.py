@@ -53,12 +53,18 @@ def check(ctx: typer.Context) -> None:
 def audit_verify(ctx: typer.Context) -> None:
     """Kontroller hash-kjeden / verify the hash chain; exit 1 at the first broken entry.
 
+    The chain is keyed (HMAC under a key derived from the master key) and compared with its
+    anchor (audit/anchor.jsonl in the data dir): entries deleted at the end, all entries
+    deleted, a forged entry appended or a chain recomputed after an edit are all caught.
+
     Example: alarmvern audit verify
     """
     system = open_system(settings_of(ctx), strict=False)
     try:
         with system.engine.connect() as conn:
             count, broken = audit.verify(conn)
+        if broken is None:
+            audit.anchor(system.engine)  # what was just verified is the head to keep
     finally:
         system.close()
     if broken is not None:

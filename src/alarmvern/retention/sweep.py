@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +35,7 @@ from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Disposal, Policy
 from alarmvern.retention import predicates, strategies
+from alarmvern.retention.exports import expire as expire_exports
 from alarmvern.retention.partition_drop import drop_due_partitions
 from alarmvern.retention.plan import Unit, units
 from alarmvern.store import leases, removal
@@ -65,6 +67,7 @@ class SweepReport:
     results: list[UnitResult] = field(default_factory=list)
     blobs_deleted: int = 0
     subjects_shredded: int = 0
+    exports_deleted: int = 0
     not_computable: list[str] = field(default_factory=list)
 
     @property
@@ -78,6 +81,7 @@ class SweepReport:
             "rows": self.rows,
             "blobs_deleted": self.blobs_deleted,
             "subjects_shredded": self.subjects_shredded,
+            "exports_deleted": self.exports_deleted,
             "units": [r.__dict__ for r in self.results if r.rows or r.partitions_dropped],
             "not_computable": self.not_computable,
         }
@@ -107,8 +111,10 @@ def sweep(
     batch_size: int | None = None,
     progress: Progress | None = None,
     use_partitions: bool = True,
+    exports: Path | None = None,
 ) -> SweepReport:
-    """Sweep everything due at ``now``; two sweeps never run at once (a database lease)."""
+    """Sweep everything due at ``now``; two sweeps never run at once (a database lease).
+    ``exports`` is the folder of files made for people: those older than a week go too."""
     now = now or datetime.now(UTC)
     report = SweepReport(now=now, dry_run=dry_run)
     chosen = selected_units(policy, selector)
@@ -145,8 +151,11 @@ def sweep(
             report.blobs_deleted += finish_tombstones(engine, vault)
         if selector is None:
             report.results.append(_sweep_orphans(engine, now, vault, lease, size, report))
+            if exports is not None:
+                report.exports_deleted = len(expire_exports(exports, now))
     finally:
         lease.release(engine)
+        audit.anchor(engine)
     return report
 
 
@@ -330,7 +339,9 @@ def _rewrite(conn: Connection, unit: Unit, where: ColumnElement[bool], vault: Va
 
 
 def finish_tombstones(engine: Engine, vault: Vault, batch: int = 500) -> int:
-    """Delete the blobs of rows already deleted; return how many."""
+    """Delete the blobs of rows already deleted, and the keys of subjects already shredded
+    (from the key store); return how many blobs."""
+    vault.finish_shreds(engine, batch)
     done = 0
     while True:
         with engine.connect() as conn:

@@ -55,6 +55,7 @@ class Receipt:
     decisions: list[Decision] = field(default_factory=list)
     shredded: list[str] = field(default_factory=list)
     ops: list[Op] = field(default_factory=list)
+    exports_deleted: list[str] = field(default_factory=list)  # packages made for the person
 
     def kept(self) -> list[Decision]:
         return [d for d in self.decisions if d.action == "kept"]
@@ -69,6 +70,7 @@ class Receipt:
                 for d in self.decisions
             ],
             "shredded": self.shredded,
+            "exports_deleted": self.exports_deleted,
         }
 
 

@@ -68,8 +68,9 @@ def find(
             matches.setdefault(int(person_id), []).append(how)
 
     if name:
-        pattern = f"%{name.strip().lower()}%"
-        note(_ids(conn, func.lower(persons.c.name).like(pattern)), "name")
+        # autoescape: a % or _ in the name is a letter, not a wildcard that matches everyone
+        wanted = name.strip().lower()
+        note(_ids(conn, func.lower(persons.c.name).contains(wanted, autoescape=True)), "name")
     if email:
         note(_ids(conn, func.lower(persons.c.email) == normalise(email)), "email")
     if phone:

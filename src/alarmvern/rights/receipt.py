@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alarmvern.policy.model import Policy
 from alarmvern.policy.wording import Lang
+from alarmvern.retention.exports import EXPORT_DAYS
 from alarmvern.rights.erasure import Receipt
 from alarmvern.rights.facts import category_name
 
@@ -56,4 +57,20 @@ def text(receipt: Receipt, policy: Policy, lang: Lang = "nb") -> str:
             "be read. The erasure is journalled and applied again should a backup ever "
             "have to be restored.",
         ]
+    if receipt.exports_deleted:
+        count = len(receipt.exports_deleted)
+        lines += [
+            "",
+            f"Innsyns- og dataportabilitetspakker laget til deg er slettet ({count})."
+            if nb
+            else f"The access and portability packages made for you are deleted ({count}).",
+        ]
+    lines += [
+        "",
+        "Filer vi lager til deg (pakker, brev, kvitteringer) slettes uansett etter "
+        f"{EXPORT_DAYS} dager."
+        if nb
+        else f"Files we make for you (packages, letters, receipts) are deleted after "
+        f"{EXPORT_DAYS} days in any case.",
+    ]
     return "\n".join(lines) + "\n"

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from alarmvern import audit
 from alarmvern.policy.wording import Lang
+from alarmvern.retention import exports
 from alarmvern.retention.sweep import finish_tombstones
 from alarmvern.rights import access as access_package
 from alarmvern.rights import (
@@ -36,8 +38,10 @@ from alarmvern.system import System
 
 
 def exports_dir(system: System) -> Path:
-    folder = system.settings.data_dir / "exports"
+    """The folder of files made for people, with what is older than a week deleted."""
+    folder = system.settings.exports_dir
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    exports.expire(folder)
     return folder
 
 
@@ -160,12 +164,15 @@ def erase(
     system: System, request_id: int, *, actor: str, keep_contract: bool = False
 ) -> tuple[erasure.Receipt, Path]:
     """Erase the person, journal it, delete the blobs, and write their receipt."""
+    log = erasure_journal(system)
+    journal.settle(system.engine, log)
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.erasure)
         # The letters first: the log still names the person before the erasure.
         notify_recipients(system, conn, request, "erasure", _all_categories(), actor=actor)
         scope = scope_of(conn, system.vault, person)
+        their_requests = [r.id for r in requests.for_person(conn, person)]
         done = erasure.erase(
             conn,
             system.vault,
@@ -175,13 +182,16 @@ def erase(
             request_id=request_id,
             keep_contract=keep_contract,
         )
-        erasure_journal(system).append(
-            journal.Entry(done.at, person, request_id, done.ops, done.shredded)
-        )
+        entry = journal.Entry(done.at, person, request_id, done.ops, done.shredded)
+        log.append(entry)  # the intent, durable before the commit
         rows = sum(d.rows for d in done.decisions if d.action != "kept")
-        requests.add_step(conn, request, "erased", "done", actor=actor, rows=rows)
+        requests.add_step(conn, request, "erased", "done", actor=actor, rows=rows, journal=entry.id)
+    log.committed(entry.id)
+    audit.anchor(system.engine)
     finish_tombstones(system.engine, system.vault)
     folder = exports_dir(system)
+    # The packages built for the person hold their data in clear: they go with them.
+    done.exports_deleted = exports.remove_packages(folder, their_requests)
     _write_private(
         folder / f"request-{request_id}-receipt.json", json.dumps(done.as_dict(), indent=2)
     )

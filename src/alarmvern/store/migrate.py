@@ -35,10 +35,30 @@ def current(engine: Engine) -> str | None:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to this code's head; refuse a schema newer than the code."""
     check_not_newer(engine)
-    with engine.begin() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # A SQLite table is rebuilt by copy, drop and rename; with foreign keys on, the
+            # drop would break every row pointing at it. The setting only takes outside a
+            # transaction, so it is made before the migration's transaction begins, and the
+            # keys are checked once it has committed.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                config = alembic_config()
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                conn.rollback()
+                if broken is not None:
+                    raise SchemaError(
+                        f"the migrated schema has a row in {broken[0]} pointing at a missing "
+                        f"row of {broken[2]}; restore the database from a backup"
+                    )
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def check_not_newer(engine: Engine) -> None:

@@ -1,5 +1,6 @@
 """The vault: encrypted blobs and fields, one data key per data subject, wrapped by a master
-key. Erasing a subject destroys their key (crypto-shredding)."""
+key and kept in a key store outside the database. Erasing a subject destroys their key
+(crypto-shredding)."""
 
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from alarmvern.vault.blobs import (
     check_blob_id,
 )
 from alarmvern.vault.keys import MasterKey, create_key_file, load_master_key
+from alarmvern.vault.keystore import KeyStore
 from alarmvern.vault.vault import Vault
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ __all__ = [
     "BlobMissing",
     "BlobStore",
     "FolderBlobStore",
+    "KeyStore",
     "MasterKey",
     "S3BlobStore",
     "Vault",

@@ -67,7 +67,9 @@ class FolderBlobStore:
     def put(self, blob_id: str, data: bytes) -> None:
         final = self.path(blob_id)
         try:
-            final.parent.mkdir(parents=True, exist_ok=True)
+            # Level by level: mkdir(parents=True) would give the levels above the default mode.
+            for folder in (self.root, final.parent.parent, final.parent):
+                folder.mkdir(mode=0o700, parents=folder == self.root, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=final.parent)
         except OSError as exc:
             raise VaultError(

@@ -1,7 +1,9 @@
 """The vault: blobs and fields encrypted with one data key per data subject.
 
-Shredding a subject deletes their data key; every copy of their blobs and fields, in the
-blob store, in backups or replicas, then stays ciphertext for good.
+The data keys live in a key store of their own (:mod:`alarmvern.vault.keystore`), outside
+the main database and its backups. Shredding a subject deletes their data key there; every
+copy of their blobs and fields, in the blob store, in database backups or replicas, then
+stays ciphertext for good.
 """
 
 from __future__ import annotations
@@ -11,15 +13,19 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from alarmvern.errors import VaultError
-from alarmvern.store.tables import subject_keys
+from alarmvern.store.tables import key_tombstones
 from alarmvern.vault import cipher, datakeys
-from alarmvern.vault.blobs import BlobStore, check_blob_id
+from alarmvern.vault.blobs import BlobStore, FolderBlobStore, check_blob_id
 from alarmvern.vault.keys import MasterKey
+from alarmvern.vault.keystore import FILE as KEY_STORE_FILE
+from alarmvern.vault.keystore import KeyStore
 
 # The key of lookup hashes and pseudonyms: random, kept wrapped like a subject's data key, so
 # that rotating the master key re-wraps it and every stored hash stays valid.
@@ -30,15 +36,23 @@ _CACHE_SIZE = 256
 class Vault:
     """Encrypts and decrypts a subject's blobs and fields.
 
-    Every method that needs a data key takes the caller's ``Connection`` and reads the key
-    row in the caller's transaction, so a key created in a rolled-back transaction, or
-    shredded by another process, is never used. Only the unwrapping is cached, by the
-    wrapped bytes, and :meth:`shred` evicts the subject's entries.
+    Every method that needs a data key takes the caller's ``Connection`` and checks there,
+    in the caller's transaction, that the key is not being shredded, then reads it from the
+    key store; so a key shredded by another process is never used. Only the unwrapping is
+    cached, by the wrapped bytes, and :meth:`shred` evicts the subject's entries.
+
+    ``keys`` is the key store; without one, a folder blob store keeps it beside its folder
+    (``keys/subject-keys.db`` next to ``blobs/``).
     """
 
-    def __init__(self, master: MasterKey, blobs: BlobStore) -> None:
+    def __init__(self, master: MasterKey, blobs: BlobStore, keys: KeyStore | None = None) -> None:
         self.master = master
         self.blobs = blobs
+        if keys is None:
+            if not isinstance(blobs, FolderBlobStore):
+                raise VaultError("a vault on this blob store needs a key store (keys=KeyStore(…))")
+            keys = KeyStore(blobs.root.parent / "keys" / KEY_STORE_FILE)
+        self.keys = keys
         self._lookup_key: tuple[bytes, bytes] | None = None  # (wrapped, plain)
         self._cache: OrderedDict[tuple[str, bytes], AESGCM] = OrderedDict()
         self._lock = threading.Lock()
@@ -50,14 +64,14 @@ class Vault:
 
     def _aead(self, conn: Connection, subject: str, create: bool) -> AESGCM:
         datakeys.check_subject(subject)
-        stored = datakeys.read(conn, subject)
+        stored = None if self._tombstoned(conn, subject) else self.keys.read(subject)
         if stored is None:
-            if not create:
+            if not create or self._tombstoned(conn, subject):
                 raise VaultError(
                     f"no data key for {subject}: the subject's key was shredded (or nothing "
                     "was ever encrypted for them), so their data cannot be read"
                 )
-            stored = datakeys.create(conn, self.master, subject)
+            stored = self.keys.get_or_create(self.master, subject)
         cache_key = (subject, stored.wrapped)
         with self._lock:
             aead = self._cache.get(cache_key)
@@ -76,12 +90,16 @@ class Vault:
             for cache_key in [k for k in self._cache if subject is None or k[0] == subject]:
                 del self._cache[cache_key]
 
+    @staticmethod
+    def _tombstoned(conn: Connection, subject: str) -> bool:
+        query = select(key_tombstones.c.subject).where(key_tombstones.c.subject == subject)
+        return conn.execute(query).first() is not None
+
     def check_master(self, conn: Connection) -> None:
-        """Refuse a master key other than the one this store's keys are wrapped under."""
-        wrapped_under = conn.execute(
-            select(subject_keys.c.master_key_id).distinct().limit(2)
-        ).scalars()
-        others = [key_id for key_id in wrapped_under if key_id != self.master.id]
+        """Move keys an older version kept in the database into the key store, and refuse a
+        master key other than the one the keys are wrapped under."""
+        self.keys.adopt(conn)
+        others = [key_id for key_id in self.keys.master_key_ids() if key_id != self.master.id]
         if others:
             raise VaultError(
                 f"the master key given (key id {self.master.id}) is not the one this store's "
@@ -90,24 +108,53 @@ class Vault:
             )
 
     def shred(self, conn: Connection, subject: str) -> bool:
-        """Delete ``subject``'s data key (in the caller's transaction); True if there was one.
+        """Shred ``subject``'s data key in the caller's transaction; True if there was one.
 
-        Afterwards their blobs and fields raise VaultError. The blobs themselves stay until
-        :meth:`delete_blob`: they are ciphertext nobody can open.
+        The key is tombstoned in ``conn``: once that commits, their blobs and fields raise
+        VaultError, and :meth:`finish_shreds` deletes the key from the key store. The blobs
+        themselves stay until :meth:`delete_blob`: they are ciphertext nobody can open.
         """
         datakeys.check_subject(subject)
         self._evict(subject)
-        return datakeys.remove(conn, subject)
+        if self._tombstoned(conn, subject) or self.keys.read(subject) is None:
+            return False
+        values = {"subject": subject, "shredded_at": datetime.now(UTC)}
+        if conn.dialect.name == "postgresql":
+            insert = postgresql.insert(key_tombstones).values(**values)
+            conn.execute(insert.on_conflict_do_nothing(index_elements=["subject"]))
+        else:
+            lite = sqlite.insert(key_tombstones).values(**values)
+            conn.execute(lite.on_conflict_do_nothing(index_elements=["subject"]))
+        return True
+
+    def finish_shreds(self, engine: Engine, batch: int = 500) -> int:
+        """Delete from the key store the keys shredded in committed transactions (after the
+        key, the tombstone); return how many."""
+        done = 0
+        while True:
+            with engine.connect() as conn:
+                query = select(key_tombstones.c.subject).limit(batch)
+                subjects = list(conn.execute(query).scalars())
+            if not subjects:
+                return done
+            self._evict()
+            self.keys.remove(subjects)
+            with engine.begin() as conn:
+                conn.execute(delete(key_tombstones).where(key_tombstones.c.subject.in_(subjects)))
+            done += len(subjects)
 
     def rotate_master(self, conn: Connection, new_master: MasterKey, batch_size: int = 500) -> int:
         """Re-wrap every data key under ``new_master``; blobs and fields are not touched.
 
-        Returns how many keys were re-wrapped. This vault keeps its master key: after the
-        caller commits, open a new ``Vault(new_master, blobs)``. Keys already under
+        Returns how many keys were re-wrapped. The re-wrapping commits in the key store, not
+        in ``conn``'s transaction (the keys are not in that database). This vault keeps its
+        master key: open a new ``Vault(new_master, blobs, keys)``. Keys already under
         ``new_master`` are skipped, so an interrupted rotation can simply be run again.
         Lookup hashes stay valid: their key is re-wrapped like the others.
         """
-        count = datakeys.rewrap_all(conn, self.master, new_master, batch_size)
+        self.keys.adopt(conn)
+        with self.keys.begin() as keys:
+            count = datakeys.rewrap_all(keys, self.master, new_master, batch_size)
         self._evict()
         return count
 
@@ -173,9 +220,7 @@ class Vault:
         decrypting, and to make stable pseudonyms. Its key is random and kept wrapped under
         the master key, so the hash is useless without both. The value is hashed exactly as
         given: normalise it first."""
-        stored = datakeys.read(conn, LOOKUP_SUBJECT) or datakeys.create(
-            conn, self.master, LOOKUP_SUBJECT
-        )
+        stored = self.keys.get_or_create(self.master, LOOKUP_SUBJECT)
         with self._lock:
             cached = self._lookup_key
         if cached is None or cached[0] != stored.wrapped:

@@ -28,7 +28,7 @@ from alarmvern.store.tables.intake import (
     panel_keys,
     panel_settings,
 )
-from alarmvern.store.tables.operations import blob_tombstones, job_leases
+from alarmvern.store.tables.operations import blob_tombstones, job_leases, key_tombstones
 from alarmvern.store.tables.people import (
     alarm_contacts,
     customer_accounts,
@@ -73,6 +73,7 @@ __all__ = [
     "invoices",
     "job_applicants",
     "job_leases",
+    "key_tombstones",
     "leads",
     "legal_holds",
     "login_throttle",
@@ -96,3 +97,15 @@ __all__ = [
     "sites",
     "subject_keys",
 ]
+
+
+def _ids_never_reused() -> None:
+    """SQLite gives a deleted top row's id to the next insert unless the table says
+    AUTOINCREMENT; an id named in the erasure journal must never come back (migration 0013
+    does the same to existing databases)."""
+    for table in metadata.tables.values():
+        if [c.name for c in table.primary_key.columns] == ["id"]:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+_ids_never_reused()

@@ -21,6 +21,19 @@ blob_tombstones = bind(
     Unbound("the ids of blobs already deleted with their rows"),
 )
 
+# A data key shredded in a committed transaction, for the key store (a file of its own, see
+# alarmvern.vault.keystore) to delete after the commit. While the row is here the key is not
+# used; the next erasure, sweep or replay deletes the key and then the row.
+key_tombstones = bind(
+    Table(
+        "key_tombstones",
+        metadata,
+        Column("subject", String(64), primary_key=True),
+        Column("shredded_at", Timestamp, nullable=False),
+    ),
+    Unbound("the ids of data subjects whose keys are being shredded"),
+)
+
 # One row per job that must not run twice at once (the retention sweep). A lease, renewed as
 # the job goes on; a holder that died (same host, pid gone) or went silent loses it.
 job_leases = bind(

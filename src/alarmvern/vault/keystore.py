@@ -1,0 +1,129 @@
+"""The key store: the subjects' wrapped data keys, in a SQLite file of their own, outside the
+main database and so outside its backups.
+
+A backup of the main database taken before an erasure holds the person's rows again, but
+not their key: the key lived only here, and shredding deleted it here. Restored with the
+key store as it is after the erasure, nothing of the person decrypts. The file is small,
+and is backed up on its own, with a short backup life (see docs/security.md,
+"Crypto-shredding and backups").
+
+A shred cannot commit together with the caller's transaction in another database, so it
+goes in two steps, like a blob's deletion: :meth:`alarmvern.vault.Vault.shred` writes a
+tombstone in the caller's transaction (the key stops being usable the moment that
+commits, and stays usable if it rolls back), and :meth:`Vault.finish_shreds` deletes the
+key here after the commit. A crash in between leaves the tombstone, and the next erasure,
+sweep or replay finishes it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.exc import OperationalError
+
+from alarmvern.errors import VaultError
+from alarmvern.store.engine import create_store_engine
+from alarmvern.store.tables import subject_keys
+from alarmvern.vault import datakeys
+from alarmvern.vault.keys import MasterKey
+
+FILE = "subject-keys.db"
+
+
+class KeyStore:
+    """Wrapped data keys in the SQLite file ``path`` (made 0600 in a 0700 folder)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._engine: Engine | None = None
+
+    def __repr__(self) -> str:
+        return f"KeyStore({str(self.path)!r})"
+
+    def _open(self) -> Engine:
+        if self._engine is not None:
+            return self._engine
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Made before SQLite opens it: SQLite gives its -wal and -shm files the mode of
+            # the database file.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError as exc:
+            raise VaultError(
+                f"key store {self.path}: cannot create it ({exc.strerror}); fix the folder's "
+                "permissions or choose another with ALARMVERN_KEY_STORE"
+            ) from None
+        engine = create_store_engine(f"sqlite:///{self.path.resolve()}", pool_size=5)
+        try:
+            subject_keys.create(engine, checkfirst=True)
+        except OperationalError as exc:
+            engine.dispose()
+            raise VaultError(
+                f"key store {self.path}: cannot open it ({type(exc.orig).__name__}); "
+                "restore it from its own backup"
+            ) from None
+        self._engine = engine
+        return engine
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction on the key store (committed when the block ends)."""
+        with self._open().begin() as conn:
+            yield conn
+
+    def read(self, subject: str) -> datakeys.StoredKey | None:
+        with self._open().connect() as conn:
+            return datakeys.read(conn, subject)
+
+    def get_or_create(self, master: MasterKey, subject: str) -> datakeys.StoredKey:
+        """The subject's key, made (and committed here) if there is none yet. A key made for
+        a transaction that then rolls back stays, unused: it encrypts nothing."""
+        found = self.read(subject)
+        if found is not None:
+            return found
+        with self.begin() as conn:
+            return datakeys.create(conn, master, subject)
+
+    def remove(self, subjects: list[str]) -> int:
+        """Delete the keys (overwritten in the file, not left in free pages)."""
+        if not subjects:
+            return 0
+        with self.begin() as conn:
+            return sum(datakeys.remove(conn, s) for s in subjects)
+
+    def master_key_ids(self, limit: int = 2) -> list[str]:
+        with self._open().connect() as conn:
+            query = select(subject_keys.c.master_key_id).distinct().limit(limit)
+            return list(conn.execute(query).scalars())
+
+    def adopt(self, conn: Connection) -> int:
+        """Move the keys an older version kept in the main database (``conn``'s transaction)
+        into this store; return how many. The keys are committed here first, then deleted
+        there, so a crash in between leaves a copy in both, and the next run finishes."""
+        rows = conn.execute(
+            select(subject_keys.c.subject, subject_keys.c.wrapped_key, subject_keys.c.master_key_id)
+        ).all()
+        if not rows:
+            return 0
+        with self.begin() as keys:
+            known = set(keys.execute(select(subject_keys.c.subject)).scalars())
+            fresh = [
+                {"subject": r.subject, "wrapped_key": bytes(r.wrapped_key), "master_key_id": r[2]}
+                for r in rows
+                if r.subject not in known
+            ]
+            if fresh:
+                keys.execute(subject_keys.insert(), fresh)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        conn.execute(delete(subject_keys))
+        return len(rows)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
