@@ -241,8 +241,9 @@ class Subject(Strict):
     name: Text
     description: Text | None = None
     # Art. 6(1)(b) covers only a contract "to which the data subject is party": an alarm
-    # contact or a person on camera is not. The linter flags `contract` for a non-party.
-    party_to_contract: bool = False
+    # contact or a person on camera is not. The linter flags `contract` for a group marked
+    # false; None (not said) is left to the author, since a pack may predate the field.
+    party_to_contract: bool | None = None
 
 
 class Category(Strict):
