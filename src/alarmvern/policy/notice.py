@@ -367,7 +367,8 @@ class _Builder:
         return " ".join(parts)
 
     def for_whom(self, keys: list[str]) -> str:
-        names = [_lower_first(self.t(self.p.subjects[k].name)) for k in keys if k in self.p.subjects]
+        subjects = self.p.subjects
+        names = [_lower_first(self.t(subjects[k].name)) for k in keys if k in subjects]
         return self.prose("for_whom", names=join(names, self.lang))
 
     def one_basis(self, act: Activity, basis: SubjectBasis) -> str:
@@ -567,11 +568,7 @@ class _Builder:
             portability += " " + self.prose("portability_which", names=join(portable, self.lang))
         items.append(_labelled(portability))
         objection = self.prose("objection")
-        objectable = [
-            self.quoted(self.t(a.name))
-            for a in self.p.activities
-            if a.objectable
-        ]
+        objectable = [self.quoted(self.t(a.name)) for a in self.p.activities if a.objectable]
         if objectable:
             objection += " " + self.prose("objection_which", names=join(objectable, self.lang))
         items.append(_labelled(objection))
