@@ -62,6 +62,17 @@ def test_every_rule_has_an_id_once() -> None:
 # (rule, severity, article fragment, policy that breaks it)
 BROKEN = [
     (
+        "contract-non-party",
+        "error",
+        "6(1)(b)",
+        vary(
+            (
+                "  customer: {name: {nb: Kunde, en: Customer}}",
+                "  customer: {name: {nb: Kunde, en: Customer}, party_to_contract: false}",
+            )
+        ),
+    ),
+    (
         "controller-contact",
         "error",
         "13(1)(a)",
@@ -308,6 +319,15 @@ def test_every_rule_is_exercised() -> None:
 
 # Policies close to the broken ones that are fine: each rule stays silent.
 FINE = [
+    (
+        "contract-non-party",
+        vary(
+            (
+                "  customer: {name: {nb: Kunde, en: Customer}}",
+                "  customer: {name: {nb: Kunde, en: Customer}, party_to_contract: true}",
+            )
+        ),
+    ),
     ("controller-contact", vary(("  email: post@test.example\n", '  phone: "22 22 22 22"\n'))),
     (
         "controller-person",
@@ -417,3 +437,25 @@ def test_a_text_defect_outside_any_quote_quotes_the_text_itself() -> None:
         vary(('version: "1"', 'version: "oppdatert 30.02.2019"')), "impossible-date"
     )
     assert (finding.path, finding.line, finding.quote) == ("version", 1, "oppdatert 30.02.2019")
+
+
+def test_contract_for_a_group_that_is_no_party_is_an_error() -> None:
+    # N-01: alarm contacts are not party to the customer's contract.
+    from pathlib import Path
+
+    from alarmvern.policy import loads as _loads
+    from alarmvern.policy.lint import lint as _lint
+
+    packs = Path(__file__).parent.parent / "src" / "alarmvern" / "policy" / "packs"
+    text = (packs / "default.yaml").read_text(encoding="utf-8")
+    clean = _loads(text, "default.yaml")
+    assert [f for f in _lint(clean) if f.rule == "contract-non-party"] == []
+    broken = text.replace(
+        "      alarm_contact: {legal_basis: legitimate_interest,", "      x_removed: {legal_basis:"
+    )
+    broken = "\n".join(
+        line for line in broken.splitlines() if not line.startswith("      x_removed:")
+    )
+    found = [f for f in _lint(_loads(broken, "default.yaml")) if f.rule == "contract-non-party"]
+    assert len(found) == 1  # one finding per activity, not one per group or sentence
+    assert "alarm_contact" in found[0].message_en and found[0].severity == "error"

@@ -70,14 +70,17 @@ def test_erasing_a_customer_keeps_only_what_the_law_keeps(
         assert count(engine, table, table.c.account_id == world.account) == 0, table.name
     assert count(engine, t.presence, t.presence.c.person_id == world.person) == 0
     assert count(engine, t.leads) == 0 and count(engine, t.job_applicants) == 0
-    assert count(engine, t.consents) == 0
+    # Art. 7(1), 5(2): the receipt of a consent relied on is kept (N-19), not erased.
+    assert count(engine, t.consents) == 2
     # The Bookkeeping Act keeps the invoice, until five years after the fiscal year.
     assert count(engine, t.invoices) == 1
     kept = {d.table: d for d in receipt.kept()}
+    # Contracts are bookkeeping documentation too (art. 17(3)(b), N-07), not only invoices.
+    assert "contracts" in kept and "bokføringsloven" in (kept["contracts"].reason or "")
     assert (
         kept["invoices"].until is not None and kept["invoices"].until.year >= date.today().year + 5
     )
-    assert "Bokføringsloven" in (kept["invoices"].reason or "")
+    assert "bokføringsloven" in (kept["invoices"].reason or "")
     # The suppression list outlives erasure; proof of the requests answered is kept.
     assert count(engine, t.marketing_suppressions) == 1
     assert "rights_requests" in kept
@@ -124,7 +127,9 @@ def test_an_active_contract_must_be_ended_or_kept_explicitly(
     assert count(engine, t.alarm_events) == 5  # refused: nothing changed
     receipt = erase(engine, vault, policy, world, keep_contract=True)
     kept = {d.table for d in receipt.kept() if d.reason == "active_contract"}
-    assert {"sites", "alarm_events", "contracts"} <= kept
+    assert {"sites", "alarm_events"} <= kept
+    # The contract itself is bookkeeping documentation, kept by law whatever the state (N-07).
+    assert "contracts" in {d.table for d in receipt.kept()}
     assert count(engine, t.presence, t.presence.c.person_id == world.person) == 0
     assert count(engine, t.leads) == 0
 

@@ -69,8 +69,12 @@ class Duration:
         """``12 måneder`` / ``12 months``."""
         nb_one, nb_many, en_one, en_many = _UNIT_WORDS[self.unit]
         if lang == "nb":
-            return f"{self.amount} {nb_one if self.amount == 1 else nb_many}"
-        return f"{self.amount} {en_one if self.amount == 1 else en_many}"
+            if self.amount == 1:  # «én måned», «ett år»: a Norwegian reader expects the word
+                return f"{'ett' if nb_one in ('år', 'døgn') else 'én'} {nb_one}"
+            return f"{self.amount} {nb_many}"
+        if self.amount == 1:
+            return f"one {en_one}"
+        return f"{self.amount} {en_many}"
 
 
 def add_months(start: D, months: int) -> D:

@@ -240,6 +240,10 @@ class Subject(Strict):
 
     name: Text
     description: Text | None = None
+    # Art. 6(1)(b) covers only a contract "to which the data subject is party": an alarm
+    # contact or a person on camera is not. The linter flags `contract` for a group marked
+    # false; None (not said) is left to the author, since a pack may predate the field.
+    party_to_contract: bool | None = None
 
 
 class Category(Strict):
@@ -248,6 +252,22 @@ class Category(Strict):
     name: Text
     description: Text | None = None
     special: bool = False  # art. 9 special category, or art. 10 criminal offence data
+
+
+class SubjectBasis(Strict):
+    """The basis for one subject group where it differs from the activity's own."""
+
+    legal_basis: LegalBasis
+    legitimate_interest: Text | None = None
+    law: Text | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> SubjectBasis:
+        if self.legal_basis is LegalBasis.legitimate_interest and self.legitimate_interest is None:
+            raise ValueError("legal_basis legitimate_interest needs legitimate_interest: (nb/en)")
+        if self.legal_basis is LegalBasis.legal_obligation and self.law is None:
+            raise ValueError("legal_basis legal_obligation needs law: naming the law (nb/en)")
+        return self
 
 
 class AutomatedDecision(Strict):
@@ -267,6 +287,12 @@ class Activity(Strict):
     legal_basis: LegalBasis
     legitimate_interest: Text | None = None  # the interest, written out, for art. 6(1)(f)
     law: Text | None = None  # the law that obliges it, for art. 6(1)(c)
+    # Per subject group, where the basis differs (the customer on contract, the alarm
+    # contacts on legitimate interest): subject key → its basis.
+    basis_for: dict[str, SubjectBasis] = Field(default_factory=dict)
+    # Art. 9(2) / art. 10 basis, for an activity that processes special categories.
+    special_basis: Text | None = None
+    direct_marketing: bool = False  # the activity sends direct marketing (art. 21(2)-(3))
     subjects: tuple[str, ...] = Field(min_length=1)
     categories: tuple[str, ...] = Field(min_length=1)
     sources: tuple[Source, ...] = (Source.subject,)
@@ -289,7 +315,32 @@ class Activity(Strict):
         unknown = sorted(set(self.retention) - set(self.categories))
         if unknown:
             raise ValueError(f"retention names {', '.join(unknown)}, not among its categories")
+        strays = sorted(set(self.basis_for) - set(self.subjects))
+        if strays:
+            raise ValueError(
+                f"basis_for names {', '.join(strays)}, not among its subjects; add them to "
+                "subjects: or remove them from basis_for:"
+            )
         return self
+
+    def basis_of(self, subject: str) -> SubjectBasis:
+        """The basis the activity rests on for one subject group."""
+        found = self.basis_for.get(subject)
+        if found is not None:
+            return found
+        return SubjectBasis(
+            legal_basis=self.legal_basis, legitimate_interest=self.legitimate_interest, law=self.law
+        )
+
+    @property
+    def bases(self) -> frozenset[LegalBasis]:
+        """Every basis the activity rests on, for some subject group."""
+        return frozenset({self.legal_basis, *(b.legal_basis for b in self.basis_for.values())})
+
+    @property
+    def objectable(self) -> bool:
+        """Art. 21(1): someone may object (a basis of legitimate interest or public task)."""
+        return bool(self.bases & {LegalBasis.legitimate_interest, LegalBasis.public_task})
 
 
 class Controller(Strict):

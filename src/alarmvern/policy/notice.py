@@ -33,6 +33,8 @@ from alarmvern.policy.model import (
     Recipient,
     RetentionRule,
     Source,
+    Strategy,
+    SubjectBasis,
     Text,
     Transfer,
     Verification,
@@ -150,7 +152,8 @@ def build_notice(policy: Policy, lang: Lang) -> Document:
 def retention_sentence(rule: RetentionRule, category: str, lang: Lang) -> str:
     """One retention rule in words: "Slettes 7 dager etter opptak. Kan oppbevares …"."""
     parts: list[str] = []
-    verb = pick(DISPOSAL[rule.then.value], lang)
+    disposal = "pseudonymise" if rule.strategy is Strategy.pseudonym else rule.then.value
+    verb = pick(DISPOSAL[disposal], lang)
     if rule.keep is not None and rule.from_ is not None:
         if rule.keep.amount == 0:
             parts.append(f"{verb} {pick(ANCHOR_AT[rule.from_], lang)}.")
@@ -190,8 +193,8 @@ class _Builder:
     def document(self) -> Document:
         c = self.p.controller
         builders = [
+            self.summary_section,
             self.controller_section,
-            self.subjects_section,
             self.activities_section,
             self.recipients_section,
             self.transfers_section,
@@ -255,7 +258,24 @@ class _Builder:
                 found.append(self.w(ROUTE[key]).format(value.strip()))
         return join(found, self.lang, "or")
 
-    # 2. Whom the notice concerns.
+    # 1. In brief: the first layer (who, for whom what, rights), above the full notice.
+
+    def summary_section(self) -> Section:
+        c = self.p.controller
+        section = Section(self.anchor("summary"), self.w(HEADINGS["summary"]))
+        routes = self.routes(c.email, c.phone, c.address, c.web)
+        if routes:
+            section.blocks.append(Para(self.prose("summary_who", name=c.name, routes=routes)))
+        section.subsections.append(self.subjects_section())
+        auth = c.supervisory_authority
+        section.blocks.append(
+            Para(
+                self.prose(
+                    "summary_rights", authority=auth.name, rights=self.section_title("rights")
+                )
+            )
+        )
+        return section
 
     def subjects_section(self) -> Section:
         section = Section(self.anchor("subjects"), self.w(HEADINGS["subjects"]))
@@ -309,8 +329,8 @@ class _Builder:
                     label=self.w(LABELS["automated"]),
                 )
             )
-        blocks.append(Para("", label=self.w(LABELS["retention"])))
-        blocks.append(Bullets(tuple(self.retention_items(act))))
+        # Each rule is printed once, in the retention overview (art. 12(1), WP260 layering).
+        blocks.append(Para(self.see_section("retention"), label=self.w(LABELS["retention"])))
         return sub
 
     def data_sentence(self, act: Activity) -> str:
@@ -322,22 +342,46 @@ class _Builder:
         return _capital(_sentence(join(names, self.lang)))
 
     def basis_sentence(self, act: Activity) -> str:
-        basis = act.legal_basis
-        letter = "abcdef"[list(LegalBasis).index(basis)]
-        article = self.prose("article", letter=letter)
-        parts = [f"{self.w(BASIS_INTRO[basis])} ({article})."]
-        if basis is LegalBasis.legitimate_interest and act.legitimate_interest is not None:
-            parts.append(self.prose("interest", text=_sentence(self.t(act.legitimate_interest))))
-            parts.append(self.prose("object_hint", rights=self.section_title("rights")))
-        if act.law is not None:
-            law = self.t(act.law).strip().rstrip(".")
-            key = "law" if basis is LegalBasis.legal_obligation else "law_other"
-            parts.append(self.prose(key, law=law))
-        if basis is LegalBasis.consent:
+        """The basis, and for each subject group with its own basis, that group's."""
+        own = [s for s in act.subjects if s not in act.basis_for]
+        parts = [self.one_basis(act, act.basis_of(own[0]) if own else act.basis_of(""))]
+        if act.basis_for:
+            groups: dict[SubjectBasis, list[str]] = {}
+            for key, basis in act.basis_for.items():
+                groups.setdefault(basis, []).append(key)
+            if own:
+                parts[0] = self.for_whom(own) + " " + _lower_first(parts[0])
+            else:
+                parts = []
+            for basis, keys in groups.items():
+                parts.append(self.for_whom(keys) + " " + _lower_first(self.one_basis(act, basis)))
+        if act.special_basis is not None:
+            parts.append(self.prose("special", text=_sentence(self.t(act.special_basis))))
+        if LegalBasis.consent in act.bases:
             if act.withdrawal is not None:
                 parts.append(self.prose("withdraw", how=_sentence(self.t(act.withdrawal))))
             else:
                 parts.append(self.see_section("consent"))
+        if act.objectable:
+            parts.append(self.prose("object_hint", rights=self.section_title("rights")))
+        return " ".join(parts)
+
+    def for_whom(self, keys: list[str]) -> str:
+        subjects = self.p.subjects
+        names = [_lower_first(self.t(subjects[k].name)) for k in keys if k in subjects]
+        return self.prose("for_whom", names=join(names, self.lang))
+
+    def one_basis(self, act: Activity, basis: SubjectBasis) -> str:
+        kind = basis.legal_basis
+        letter = "abcdef"[list(LegalBasis).index(kind)]
+        article = self.prose("article", letter=letter)
+        parts = [f"{self.w(BASIS_INTRO[kind])} ({article})."]
+        if kind is LegalBasis.legitimate_interest and basis.legitimate_interest is not None:
+            parts.append(self.prose("interest", text=_sentence(self.t(basis.legitimate_interest))))
+        if basis.law is not None:
+            law = self.t(basis.law).strip().rstrip(".")
+            key = "law" if kind is LegalBasis.legal_obligation else "law_other"
+            parts.append(self.prose(key, law=law))
         return " ".join(parts)
 
     def source_sentence(self, act: Activity) -> str:
@@ -355,7 +399,7 @@ class _Builder:
         return _sentence(join(names, self.lang)) + " " + self.see_section("recipients")
 
     def recipient_name(self, rec: Recipient) -> str:
-        return f"{self.t(rec.name)} ({self.w(ROLE[rec.role])})"
+        return f"{self.t(rec.name)} – {self.w(ROLE[rec.role])}"
 
     def retention_items(self, act: Activity) -> list[Item]:
         items = []
@@ -444,7 +488,9 @@ class _Builder:
             section.blocks.append(Bullets(tuple(items)))
             safeguards = {r.transfer for r in abroad}
             if safeguards & COPYABLE:
-                section.blocks.append(Para(self.prose("copy", contact=self.rights_contact())))
+                copyable = safeguards & COPYABLE
+                key = "copy" if len(copyable) > 1 else f"copy_{next(iter(copyable)).value}"
+                section.blocks.append(Para(self.prose(key, contact=self.rights_contact())))
             if safeguards & {Transfer.adequacy, Transfer.dpf}:
                 section.blocks.append(Para(self.prose("adequacy_public")))
         if any(r.country is None for r in self.p.recipients):
@@ -516,17 +562,13 @@ class _Builder:
         portable = [
             self.quoted(self.t(a.name))
             for a in self.p.activities
-            if a.provided_by_subject and a.legal_basis in (LegalBasis.contract, LegalBasis.consent)
+            if a.provided_by_subject and a.bases & {LegalBasis.contract, LegalBasis.consent}
         ]
         if portable:
             portability += " " + self.prose("portability_which", names=join(portable, self.lang))
         items.append(_labelled(portability))
         objection = self.prose("objection")
-        objectable = [
-            self.quoted(self.t(a.name))
-            for a in self.p.activities
-            if a.legal_basis in (LegalBasis.legitimate_interest, LegalBasis.public_task)
-        ]
+        objectable = [self.quoted(self.t(a.name)) for a in self.p.activities if a.objectable]
         if objectable:
             objection += " " + self.prose("objection_which", names=join(objectable, self.lang))
         items.append(_labelled(objection))
@@ -539,7 +581,7 @@ class _Builder:
         section.subsections.append(marketing)
 
         consent = Section(self.anchor("consent"), self.w(HEADINGS["consent"]))
-        consenting = [a for a in self.p.activities if a.legal_basis is LegalBasis.consent]
+        consenting = [a for a in self.p.activities if LegalBasis.consent in a.bases]
         if consenting:
             consent.blocks.append(Para(self.prose("consent_intro")))
             consent.blocks.append(

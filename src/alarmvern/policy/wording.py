@@ -34,6 +34,7 @@ SECTION_IDS: Final[dict[str, W]] = {
     "dpo": ("personvernombud", "dpo"),
     "processor_for": ("databehandler", "processor"),
     "subjects": ("hvem", "whom"),
+    "summary": ("kort-fortalt", "in-brief"),
     "activities": ("behandlinger", "processing"),
     "activity": ("behandling", "activity"),
     "recipients": ("mottakere", "recipients"),
@@ -50,6 +51,7 @@ SECTION_IDS: Final[dict[str, W]] = {
 
 HEADINGS: Final[dict[str, W]] = {
     "title": ("Personvernerklæring", "Privacy notice"),
+    "summary": ("Kort fortalt", "In brief"),
     "contents": ("Innhold", "Contents"),
     "controller": ("Hvem som er ansvarlig", "Who is responsible"),
     "dpo": ("Personvernombud", "Data protection officer"),
@@ -81,7 +83,7 @@ HEADINGS: Final[dict[str, W]] = {
 
 LABELS: Final[dict[str, W]] = {
     "purpose": ("Formål", "Purpose"),
-    "who": ("Gjelder", "Concerns"),
+    "who": ("Hvem det gjelder", "Whom it concerns"),
     "data": ("Opplysninger", "Data"),
     "basis": ("Rettslig grunnlag", "Legal basis"),
     "required": ("Plikt til å gi opplysningene", "Whether you must provide the data"),
@@ -177,8 +179,8 @@ REQUIRED: Final[dict[str, W]] = {
 }
 
 SOURCE: Final[dict[Source, W]] = {
-    Source.subject: ("deg selv", "you"),
-    Source.third_party: ("andre enn deg", "others than you"),
+    Source.subject: ("deg", "you"),
+    Source.third_party: ("andre", "third parties"),
     Source.system: ("våre egne systemer", "our own systems"),
     Source.public: ("offentlige registre", "public registers"),
 }
@@ -238,13 +240,17 @@ ANCHOR_AFTER_RECORDING: Final[W] = ("etter opptak", "after recording")
 DISPOSAL: Final[dict[str, W]] = {
     "delete": ("Slettes", "Deleted"),
     "anonymise": ("Anonymiseres", "Anonymised"),
+    # A keyed pseudonym is pseudonymisation (art. 4(5)), not anonymisation (recital 26).
+    "pseudonymise": ("Pseudonymiseres", "Pseudonymised"),
 }
 
 STRATEGY: Final[dict[Strategy, W]] = {
     Strategy.drop: ("opplysningen fjernes", "the value is removed"),
     Strategy.pseudonym: (
-        "opplysningen erstattes med et pseudonym",
-        "the value is replaced with a pseudonym",
+        "opplysningen erstattes med en kode. Koden er fortsatt en personopplysning om deg, og "
+        "vi behandler den som det",
+        "the value is replaced with a code. The code is still personal data about you, and we "
+        "treat it as such",
     ),
     Strategy.generalise_year: ("bare årstallet beholdes", "only the year is kept"),
     Strategy.generalise_postcode: ("bare postnummeret beholdes", "only the postcode is kept"),
@@ -254,11 +260,16 @@ STRATEGY: Final[dict[Strategy, W]] = {
     ),
 }
 
+# Kameraovervåkingsforskriften § 4 (forskrift 2. juli 2018 nr. 1107): delete when there is no
+# longer a reason, at the latest 7 days after recording; up to 30 days where it is likely that
+# the recording will be handed to the police; recordings handed over are outside the duty.
 HOLD: Final[W] = (
-    "Kan oppbevares i inntil {period} ved utlevering til politiet, eller når opplysningene "
-    "trengs for å fastsette, gjøre gjeldende eller forsvare et rettskrav.",
-    "May be kept for up to {period} when handed over to the police, or when the data is "
-    "needed to establish, exercise or defend a legal claim.",
+    "Er det sannsynlig at politiet trenger opptaket for å etterforske et lovbrudd eller en "
+    "ulykke, kan vi ta vare på det i inntil {period}. Opptak vi har levert til politiet, er "
+    "politiets ansvar.",
+    "Where it is likely that the police will need the recording to investigate an offence or "
+    "an accident, we may keep it for up to {period}. Recordings we have handed to the police "
+    "are the police's responsibility.",
 )
 
 UNLESS: Final[dict[Condition, W]] = {
@@ -330,7 +341,7 @@ TRANSFER: Final[dict[Transfer, W]] = {
     ),
     Transfer.dpf: (
         "EU–US Data Privacy Framework: mottakeren er sertifisert under rammeverket, som "
-        "EU-kommisjonen 10. juli 2023 fant at gir et tilstrekkelig beskyttelsesnivå "
+        "EU-kommisjonen 10. juli 2023 slo fast at gir et tilstrekkelig beskyttelsesnivå "
         "(artikkel 45)",
         "the EU–US Data Privacy Framework: the recipient is certified under the framework, "
         "which the European Commission found on 10 July 2023 to ensure an adequate level of "
@@ -434,6 +445,16 @@ ROUTE: Final[dict[str, W]] = {
 
 # Longer sentences; {placeholders} are filled in by the renderer.
 PROSE: Final[dict[str, W]] = {
+    "summary_who": (
+        "{name} er ansvarlig for opplysningene om deg. Du når oss {routes}.",
+        "{name} is responsible for your data. You can reach us {routes}.",
+    ),
+    "summary_rights": (
+        "Du kan be om innsyn, retting, sletting, begrensning og dataportabilitet, protestere "
+        "og trekke samtykker tilbake. Du kan klage til {authority}. Se «{rights}».",
+        "You may ask for access, rectification, erasure, restriction and data portability, "
+        "object, and withdraw consents. You may complain to {authority}. See “{rights}”.",
+    ),
     "intro": (
         "Denne erklæringen forklarer hvilke personopplysninger {name} behandler, hvorfor vi "
         "gjør det, hvem vi deler dem med, hvor lenge vi lagrer dem og hvilke rettigheter du "
@@ -481,17 +502,22 @@ PROSE: Final[dict[str, W]] = {
         "your rights, contact the business that uses the service; we help it answer you.",
     ),
     "subjects": (
-        "Erklæringen gjelder alle vi behandler personopplysninger om. Finn gruppen du hører "
+        "Erklæringen gjelder gruppene av personer som er listet opp her. Finn gruppen du hører "
         "til; avsnittene det vises til, forteller hva vi gjør med opplysningene om deg.",
-        "This notice concerns everyone whose personal data we process. Find the group you "
-        "belong to; the sections it refers to tell you what we do with your data.",
+        "This notice concerns the groups of people listed here. Find the group you belong "
+        "to; the sections it refers to tell you what we do with your data.",
     ),
     "see": ("se {names}", "see {names}"),
     "article": (
         "personvernforordningen artikkel 6 nr. 1 bokstav {letter}",
         "GDPR Article 6(1)({letter})",
     ),
-    "interest": ("Den berettigede interessen: {text}", "The legitimate interest: {text}"),
+    "interest": ("Vår berettigede interesse: {text}", "Our legitimate interest: {text}"),
+    "for_whom": ("For {names}:", "For {names}:"),
+    "special": (
+        "Opplysninger om helse eller om lovbrudd behandler vi bare på dette grunnlaget: {text}",
+        "Data about health or about offences is processed only on this basis: {text}",
+    ),
     "object_hint": (
         "Du kan protestere mot behandlingen; se «{rights}».",
         "You may object to the processing; see “{rights}”.",
@@ -502,7 +528,7 @@ PROSE: Final[dict[str, W]] = {
         "Du kan når som helst trekke samtykket tilbake: {how}",
         "You may withdraw your consent at any time: {how}",
     ),
-    "source_intro": ("Opplysningene kommer fra {sources}.", "The data comes from {sources}."),
+    "source_intro": ("Vi får opplysningene fra {sources}.", "We obtain the data from {sources}."),
     "no_recipients": (
         "Opplysningene deles ikke med andre.",
         "The data is not shared with anyone else.",
@@ -535,10 +561,18 @@ PROSE: Final[dict[str, W]] = {
         "Vi overfører ikke personopplysninger til land utenfor EU/EØS.",
         "We do not transfer personal data to countries outside the EU/EEA.",
     ),
+    "copy_scc": (
+        "Du kan få en kopi av standardkontraktene ved å kontakte oss {contact}.",
+        "You can obtain a copy of the standard contractual clauses by contacting us {contact}.",
+    ),
+    "copy_bcr": (
+        "Du kan få en kopi av de bindende virksomhetsreglene ved å kontakte oss {contact}.",
+        "You can obtain a copy of the binding corporate rules by contacting us {contact}.",
+    ),
     "copy": (
-        "Du kan få en kopi av standardkontraktene eller de bindende virksomhetsreglene ved å "
+        "Du kan få en kopi av standardkontraktene og de bindende virksomhetsreglene ved å "
         "kontakte oss {contact}.",
-        "You can obtain a copy of the standard contractual clauses or the binding corporate "
+        "You can obtain a copy of the standard contractual clauses and the binding corporate "
         "rules by contacting us {contact}.",
     ),
     "adequacy_public": (
@@ -552,12 +586,15 @@ PROSE: Final[dict[str, W]] = {
         "Where no country is stated, you may ask us where the data is processed.",
     ),
     "retention_intro": (
-        "Vi lagrer ikke opplysninger lenger enn det som står her. Når fristen er ute, sletter "
-        "eller anonymiserer systemet opplysningene automatisk. Opplysninger som er "
-        "anonymisert, kan ikke lenger knyttes til deg.",
-        "We do not keep data longer than stated here. When the period is over, the system "
-        "deletes or anonymises the data automatically. Data that has been anonymised can no "
-        "longer be linked to you.",
+        "Når fristen er ute, sletter systemet opplysningene automatisk, eller gjør dem om som "
+        "det står for hver opplysning. Pseudonymiserte opplysninger er fortsatt "
+        "personopplysninger, og vi behandler dem som det. Trenger politiet eller et rettskrav "
+        "en bestemt alarmhendelse, kan vi holde tilbake akkurat de opplysningene lenger, og vi "
+        "noterer hvorfor.",
+        "When the period is over, the system deletes the data automatically, or changes it "
+        "as stated for each item. Pseudonymised data is still personal data, and we treat it "
+        "as such. Where the police or a legal claim need a particular alarm incident, we may "
+        "keep exactly that data longer, and we record why.",
     ),
     "no_automated": (
         "Vi treffer ingen avgjørelser som utelukkende bygger på automatisert behandling, og "
@@ -635,9 +672,9 @@ PROSE: Final[dict[str, W]] = {
         "need to give a reason, and we then stop sending you marketing. Tell us {contact}.",
     ),
     "marketing_suppression": (
-        "For at du ikke skal bli kontaktet igjen ved en feil, tar vi vare på en nøkkelhash "
-        "av e-postadressen eller telefonnummeret ditt, ikke selve opplysningen.",
-        "So that you are not contacted again by mistake, we keep a keyed hash of your e-mail "
+        "For at du ikke skal bli kontaktet igjen ved en feil, tar vi vare på en kode laget av "
+        "e-postadressen eller telefonnummeret ditt, ikke selve opplysningen.",
+        "So that you are not contacted again by mistake, we keep a code made from your e-mail "
         "address or phone number, not the address or number itself.",
     ),
     "consent_intro": (
@@ -674,26 +711,29 @@ PROSE: Final[dict[str, W]] = {
     "complaint": (
         "Mener du at vi behandler personopplysninger i strid med regelverket, kan du klage "
         "til {authority}. Vi setter pris på om du tar det opp med oss først, slik at vi kan "
-        "rette opp feil, men du kan klage uansett.",
+        "rette opp feil, men du kan klage uansett. Bor eller arbeider du i et annet EØS-land, "
+        "kan du også klage til tilsynsmyndigheten der (artikkel 77).",
         "If you believe that we process personal data in breach of the rules, you may "
         "complain to {authority}, the Norwegian Data Protection Authority. We would "
-        "appreciate the chance to put things right first, but you may complain in any case.",
+        "appreciate the chance to put things right first, but you may complain in any case. "
+        "If you live or work in another EEA country, you may also complain to the supervisory "
+        "authority there (Article 77).",
     ),
     "cookies_intro": (
         "Informasjonskapsler er små tekstfiler som nettstedet lagrer i nettleseren din. "
-        "Kapsler som ikke er strengt nødvendige for at nettstedet skal virke, setter vi bare "
-        "hvis du samtykker (ekomloven § 3-15). Du kan endre valget ditt når som helst.",
+        "Informasjonskapsler som ikke er strengt nødvendige for at nettstedet skal virke, "
+        "setter vi bare hvis du samtykker (ekomloven § 3-15).",
         "Cookies are small text files the website stores in your browser. Cookies that are "
         "not strictly necessary for the website to work are set only with your consent "
-        "(Norwegian Electronic Communications Act section 3-15). You can change your choice "
-        "at any time.",
+        "(Norwegian Electronic Communications Act section 3-15).",
     ),
     "version": (
         "Dette er versjon {version} av erklæringen, gjeldende fra {date}. Vi oppdaterer "
-        "erklæringen når vi endrer hvordan vi behandler personopplysninger. Tidligere "
+        "erklæringen når vi endrer hvordan vi behandler personopplysninger. Vil vi bruke "
+        "opplysninger til et nytt formål, gir vi deg beskjed før vi begynner. Tidligere "
         "versjoner får du ved å kontakte oss.",
         "This is version {version} of the notice, effective {date}. We update the notice "
-        "when we change how we process personal data. You can obtain earlier versions by "
-        "contacting us.",
+        "when we change how we process personal data. Before we use data for a new purpose, "
+        "we tell you. You can obtain earlier versions by contacting us.",
     ),
 }

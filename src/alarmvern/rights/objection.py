@@ -53,7 +53,8 @@ def object_to_marketing(
     added = sum(suppress(conn, vault, i) for i in identifiers(conn, person_id))
     erased: dict[str, int] = {}
     for act in policy.activities:
-        if act.legal_basis is LegalBasis.consent and _is_marketing(act.id):
+        # The pack says which activities are direct marketing: an id is no evidence.
+        if act.legal_basis is LegalBasis.consent and act.direct_marketing:
             erased |= consent.withdraw(conn, policy, person_id, act.id, actor=actor)
     audit.append(
         conn,
@@ -66,19 +67,13 @@ def object_to_marketing(
     return {"suppressed": added, **erased}
 
 
-def _is_marketing(activity_id: str) -> bool:
-    return "marketing" in activity_id or "newsletter" in activity_id
-
-
 def object_to_activity(
     conn: Connection, policy: Policy, request: requests.RightsRequest, activity: str, *, actor: str
 ) -> None:
     """Record an objection to a legitimate-interest activity, pending the controller's decision."""
     found = next((a for a in policy.activities if a.id == activity), None)
-    if found is None or found.legal_basis is not LegalBasis.legitimate_interest:
-        choices = ", ".join(
-            a.id for a in policy.activities if a.legal_basis is LegalBasis.legitimate_interest
-        )
+    if found is None or not found.objectable:
+        choices = ", ".join(a.id for a in policy.activities if a.objectable)
         raise AlarmvernError(
             f"{activity!r} is not an activity based on legitimate interest ({choices}); "
             "an objection to marketing needs no decision: use `rights object --marketing`"

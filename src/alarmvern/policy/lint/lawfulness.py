@@ -214,3 +214,32 @@ def cookie_consent(ctx: Context) -> Iterator[Finding]:
                 f"{act.legal_basis.value}; analytics with cookies needs consent (analytics "
                 "without cookies may rest on legitimate interest).",
             )
+
+
+@rule("contract-non-party")
+def contract_non_party(ctx: Context) -> Iterator[Finding]:
+    """Art. 6(1)(b) for a subject group that is no party to the contract: one per activity."""
+    p = ctx.policy
+    for index, act in enumerate(p.activities):
+        strays = [
+            key
+            for key in act.subjects
+            if key in p.subjects
+            and act.basis_of(key).legal_basis is LegalBasis.contract
+            and p.subjects[key].party_to_contract is False
+        ]
+        if not strays:
+            continue
+        names = ", ".join(strays)
+        yield ctx.finding(
+            "contract-non-party",
+            "error",
+            "art. 6(1)(b)",
+            ("activities", index, "legal_basis"),
+            f"«{act.id}» bygger på avtale også for {names}, som ikke er part i avtalen. Gi dem "
+            "et eget grunnlag under basis_for: (for eksempel legitimate_interest med interessen "
+            "skrevet ut), eller merk gruppen party_to_contract: true hvis den er part.",
+            f'"{act.id}" rests on contract also for {names}, who are no party to the contract. '
+            "Give them their own basis under basis_for: (e.g. legitimate_interest with the "
+            "interest written out), or mark the group party_to_contract: true if it is a party.",
+        )

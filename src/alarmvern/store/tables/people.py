@@ -83,7 +83,8 @@ customer_accounts = bind(
             "credit_check_result": "user.financial.credit_check",
             "credit_checked_at": "user.financial.credit_check",
         },
-        anchors={"relationship_end": "ended_at"},
+        # captured: the credit check's own time, its retention runs from the decision.
+        anchors={"relationship_end": "ended_at", "captured": "credit_checked_at"},
     ),
 )
 
