@@ -26,6 +26,7 @@ from alarmvern.store.tables.intake import (
     operator_assignments,
     panel_keys,
 )
+from alarmvern.store.tables.messaging import login_tokens, outbox_messages
 from alarmvern.store.tables.operations import blob_tombstones, job_leases
 from alarmvern.store.tables.people import (
     alarm_contacts,
@@ -68,12 +69,14 @@ __all__ = [
     "job_leases",
     "leads",
     "legal_holds",
+    "login_tokens",
     "logins",
     "marketing_suppressions",
     "media",
     "metadata",
     "office_visitors",
     "operator_assignments",
+    "outbox_messages",
     "panel_keys",
     "panel_users",
     "persons",
