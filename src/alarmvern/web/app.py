@@ -20,6 +20,7 @@ ROUTERS = (
     "alarmvern.web.api.session",
     "alarmvern.web.api.policy",
     "alarmvern.web.api.people",
+    "alarmvern.web.api.customers",
     "alarmvern.web.api.alarms",
     "alarmvern.web.api.rights",
     "alarmvern.web.api.retention",
