@@ -29,6 +29,7 @@ ROUTERS = (
     "alarmvern.web.pages.mine_sider",
     "alarmvern.web.pages.operator",
     "alarmvern.web.pages.dpo",
+    "alarmvern.web.pages.customer_service",
 )
 
 

@@ -67,6 +67,12 @@ CONFIRMATIONS = {
     "request-closed": ("Forespørselen er avsluttet.", "The request is closed."),
     "hold-placed": ("Sperren er satt.", "The hold is placed."),
     "hold-released": ("Sperren er opphevet.", "The hold is released."),
+    "customer-registered": ("Kunden er registrert.", "The customer is registered."),
+    "user-added": ("Brukeren er lagt til.", "The user is added."),
+    "contact-added": ("Kontakten er lagt til.", "The contact is added."),
+    "user-removed": ("Brukeren er fjernet.", "The user is removed."),
+    "contact-removed": ("Kontakten er fjernet.", "The contact is removed."),
+    "customer-ended": ("Kundeforholdet er avsluttet.", "The relationship is ended."),
 }
 
 
