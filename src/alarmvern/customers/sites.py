@@ -51,7 +51,7 @@ def _panel_account(conn: Connection, value: str | None, site_id: int | None = No
 
 
 def _site_values(
-    street: str | None, postcode: str | None, supervision: int | None
+    street: str | None, postcode: str | None, supervision: int | str | None
 ) -> dict[str, Any]:
     code = parse.required(postcode, "postcode", "postnummeret", "the postcode")
     if not (len(code) == 4 and code.isdigit()):
@@ -77,7 +77,7 @@ def add_site(
     panel_account: str | None = None,
     panel_key: str | None = None,
     panel_key_form: keys.Form = "hex",
-    supervision_seconds: int | None = None,
+    supervision_seconds: int | str | None = None,
 ) -> int:
     """A site on an open account; its id. The panel's AES key, if given, goes to the vault."""
     _open_account(conn, account_id)
@@ -132,7 +132,7 @@ def change_site(
     panel_account: str | None = None,
     panel_key: str | None = None,
     panel_key_form: keys.Form = "hex",
-    supervision_seconds: int | None = None,
+    supervision_seconds: int | str | None = None,
 ) -> list[str]:
     """Change a site's address, supervision interval, panel account or key; what changed."""
     before = row(conn, sites, site_id, "site_id")
