@@ -74,7 +74,8 @@ def moment(value: datetime | date | str | None, field: str) -> datetime | None:
 
 
 def not_before(end: datetime, start: datetime | None, field: str) -> None:
-    if start is not None and end < start:
+    """Dates are compared as days: ending on the day one started is allowed."""
+    if start is not None and end.date() < start.date():
         raise InputError(
             field, "sluttdatoen er før startdatoen", "the end date is before the start date"
         )
