@@ -26,14 +26,25 @@ def csv_text(rows: int) -> str:
     lines = [",".join(COLUMNS)]
     for i in range(rows):
         values = {
-            "customer_no": f"K{i:06d}", "name": f"Kunde {i}", "email": f"k{i}@example.no",
-            "phone": f"9{i:07d}", "street": f"Gate {i}", "postcode": "0155", "city": "Oslo",
-            "started_at": "2020-01-01", "panel_account": f"P{i:06d}",
-            "supervision_seconds": "3600", "product": "Boligalarm", "user_no": "2",
-            "user_name": f"Bruker {i}", "user_phone": f"4{i:07d}",
-            "contact_name": f"Kontakt {i}", "contact_phone": f"4{(i + 1):07d}",
-            "contact_email": "", "contact_has_keys": "ja",
-        }  # fmt: skip
+            "customer_no": f"K{i:06d}",
+            "name": f"Kunde {i}",
+            "email": f"k{i}@example.no",
+            "phone": f"9{i:07d}",
+            "street": f"Gate {i}",
+            "postcode": "0155",
+            "city": "Oslo",
+            "started_at": "2020-01-01",
+            "panel_account": f"P{i:06d}",
+            "supervision_seconds": "3600",
+            "product": "Boligalarm",
+            "user_no": "2",
+            "user_name": f"Bruker {i}",
+            "user_phone": f"4{i:07d}",
+            "contact_name": f"Kontakt {i}",
+            "contact_phone": f"4{(i + 1):07d}",
+            "contact_email": "",
+            "contact_has_keys": "ja",
+        }
         lines.append(",".join(values[c] for c in COLUMNS))
     return "\n".join(lines) + "\n"
 
@@ -44,9 +55,18 @@ def baseline(folder: Path, rows: int) -> float:
     start = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(insert(t.persons), [{"name": f"Kunde {i}"} for i in range(rows)])
-        conn.execute(insert(t.customer_accounts), [
-            {"customer_no": f"K{i:06d}", "kind": "private", "holder_person_id": i + 1,
-             "started_at": "2020-01-01"} for i in range(rows)])  # fmt: skip
+        conn.execute(
+            insert(t.customer_accounts),
+            [
+                {
+                    "customer_no": f"K{i:06d}",
+                    "kind": "private",
+                    "holder_person_id": i + 1,
+                    "started_at": "2020-01-01",
+                }
+                for i in range(rows)
+            ],
+        )
         conn.execute(
             insert(t.sites),
             [{"account_id": i + 1, "street": f"Gate {i}", "postcode": "0155"} for i in range(rows)],
@@ -66,8 +86,10 @@ def main(rows: int) -> None:
         took = time.perf_counter() - start
         assert report.committed and report.imported == rows, report.bad[:3]
         base = baseline(folder, rows)
-    print(f"import of {rows} rows (every row checked, audited): {took:.1f} s "
-          f"({rows / took:.0f} rows/s)")  # fmt: skip
+    print(
+        f"import of {rows} rows (every row checked, audited): {took:.1f} s "
+        f"({rows / took:.0f} rows/s)"
+    )
     print(
         f"baseline, bulk INSERT of accounts, persons, sites: {base:.2f} s; ratio {took / base:.0f}x"
     )

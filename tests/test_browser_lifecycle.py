@@ -60,10 +60,15 @@ def test_customer_service_registers_informs_and_ends_a_customer(
 ) -> None:
     cs = staff(browser, live, Role.customer_service)
     cs.goto("/kundeservice/ny")  # type: ignore[attr-defined]
-    for label, value in [("Kundenummer", "K777001"), ("Navn", "Åse Ny"),
-                         ("Telefon", "913 45 678"), ("Adresse", "Nyveien 3"),
-                         ("Postnummer", "5003"), ("Sted", "Bergen"),
-                         ("Panelkonto (SIA)", "C777001")]:  # fmt: skip
+    for label, value in [
+        ("Kundenummer", "K777001"),
+        ("Navn", "Åse Ny"),
+        ("Telefon", "913 45 678"),
+        ("Adresse", "Nyveien 3"),
+        ("Postnummer", "5003"),
+        ("Sted", "Bergen"),
+        ("Panelkonto (SIA)", "C777001"),
+    ]:
         cs.get_by_label(label, exact=True).fill(value)  # type: ignore[attr-defined]
     cs.get_by_role("button", name="Registrer kunden").click()  # type: ignore[attr-defined]
     cs.get_by_label("Brukernummer").fill("2")  # type: ignore[attr-defined]
@@ -91,8 +96,9 @@ def test_customer_service_registers_informs_and_ends_a_customer(
     cs.reload()  # type: ignore[attr-defined]
     shot(cs, "customer-service-registered-customer")
 
-    burglary = build_frame("SIA-DCS", "0001", "0", account="C777001", data="Nri1/BA01",
-                           timestamp=datetime.now(UTC))  # fmt: skip
+    burglary = build_frame(
+        "SIA-DCS", "0001", "0", account="C777001", data="Nri1/BA01", timestamp=datetime.now(UTC)
+    )
     with socket.create_connection(("127.0.0.1", live.dc09_port), timeout=10) as panel:
         panel.sendall(burglary)
         assert b"ACK" in panel.recv(1024)
@@ -100,10 +106,15 @@ def test_customer_service_registers_informs_and_ends_a_customer(
         opened = db.execute(
             "SELECT count(*) FROM incidents WHERE site_id = ? AND closed_at IS NULL", (site,)
         ).fetchone()[0]
-        db.execute("UPDATE incidents SET closed_at = ?, status = 'closed' WHERE site_id = ?",
-                   (datetime.now(UTC).isoformat(" "), site))  # fmt: skip
-        db.execute("INSERT INTO invoices (account_id, invoice_no, issued_at, amount) "
-                   "VALUES (?, 'F777001', ?, 399)", (account, datetime.now(UTC).isoformat(" ")))  # fmt: skip
+        db.execute(
+            "UPDATE incidents SET closed_at = ?, status = 'closed' WHERE site_id = ?",
+            (datetime.now(UTC).isoformat(" "), site),
+        )
+        db.execute(
+            "INSERT INTO invoices (account_id, invoice_no, issued_at, amount) "
+            "VALUES (?, 'F777001', ?, 399)",
+            (account, datetime.now(UTC).isoformat(" ")),
+        )
     assert opened == 1  # the alarm from the new panel is in the operator's queue
 
     cs.get_by_label("Sluttdato").fill(datetime.now(UTC).date().isoformat())  # type: ignore[attr-defined]
@@ -113,15 +124,19 @@ def test_customer_service_registers_informs_and_ends_a_customer(
 
     system = open_system(Settings(data_dir=live.data))
     try:
-        sweep(system.engine, system.policy.policy, system.vault,
-              now=datetime.now(UTC) + timedelta(days=3 * 366 + 1))  # fmt: skip
+        sweep(
+            system.engine,
+            system.policy.policy,
+            system.vault,
+            now=datetime.now(UTC) + timedelta(days=3 * 366 + 1),
+        )
     finally:
         system.close()
     with live.db() as db:
         left = {
             table: db.execute(
                 f"SELECT count(*) FROM {table} WHERE account_id = ?", (account,)
-            ).fetchone()[0]  # fmt: skip
+            ).fetchone()[0]
             for table in ("panel_users", "alarm_contacts", "invoices")
         }
     assert left == {"panel_users": 0, "alarm_contacts": 0, "invoices": 1}

@@ -40,28 +40,56 @@ def register(conn: Connection, vault: Vault, number: str = "K1", panel: str = "A
         started_at=START,
     )
     site = sites.add_site(
-        conn, vault, actor=ACTOR, account_id=made.account_id, street="Storgata 1",
-        postcode="0155", city="Oslo", panel_account=panel, panel_key=KEY,
+        conn,
+        vault,
+        actor=ACTOR,
+        account_id=made.account_id,
+        street="Storgata 1",
+        postcode="0155",
+        city="Oslo",
+        panel_account=panel,
+        panel_key=KEY,
         supervision_seconds=3600,
-    )  # fmt: skip
+    )
     user = sites.add_panel_user(
-        conn, actor=ACTOR, site_id=site, user_no=2, code="4321",
+        conn,
+        actor=ACTOR,
+        site_id=site,
+        user_no=2,
+        code="4321",
         person=PersonIn(name="Ola Nordmann", phone="+47 48 12 34 56"),
-    )  # fmt: skip
+    )
     contact = sites.add_contact(
-        conn, actor=ACTOR, site_id=site, has_keys=True,
+        conn,
+        actor=ACTOR,
+        site_id=site,
+        has_keys=True,
         person=PersonIn(name="Per Kontakt", email="per@example.no"),
-    )  # fmt: skip
+    )
     contract = contracts.add_contract(
         conn, actor=ACTOR, account_id=made.account_id, product="Boligalarm", signed_at=START
     )
-    return {"account": made.account_id, "holder": made.person_id, "site": site,
-            "user": user, "contact": contact, "contract": contract}  # fmt: skip
+    return {
+        "account": made.account_id,
+        "holder": made.person_id,
+        "site": site,
+        "user": user,
+        "contact": contact,
+        "contract": contract,
+    }
 
 
 def counts(engine: Engine) -> dict[str, int]:
-    tables = (t.persons, t.customer_accounts, t.sites, t.panel_users, t.alarm_contacts,
-              t.contracts, t.audit_log, t.panel_keys)  # fmt: skip
+    tables = (
+        t.persons,
+        t.customer_accounts,
+        t.sites,
+        t.panel_users,
+        t.alarm_contacts,
+        t.contracts,
+        t.audit_log,
+        t.panel_keys,
+    )
     with engine.connect() as conn:
         return {
             x.name: int(conn.execute(select(func.count()).select_from(x)).scalar_one())
@@ -86,33 +114,79 @@ def test_a_customer_with_a_site_a_panel_user_and_a_contact_normalised_and_audite
     assert (site.panel_account, site.supervision_seconds) == ("A100", 3600)
     assert (contact.priority, contact.has_keys, contact.informed_at) == (1, True, None)
     assert [a for (a,) in actions] == [
-        "customer.registered", "site.added", "panel_user.added", "contact.added",
+        "customer.registered",
+        "site.added",
+        "panel_user.added",
+        "contact.added",
         "contract.signed",
-    ]  # fmt: skip
+    ]
     assert [h.account_id for h in hits] == [ids["account"]]
 
 
 BAD = [
     ("customer_no", lambda c, v, i: register(c, v, number="K1", panel="B1")),
-    ("street", lambda c, v, i: sites.add_site(
-        c, v, actor=ACTOR, account_id=i["account"], street=" ", postcode="0155")),
-    ("panel_account", lambda c, v, i: sites.add_site(
-        c, v, actor=ACTOR, account_id=i["account"], street="Vei 2", postcode="0155",
-        panel_account="a100")),
-    ("phone", lambda c, v, i: sites.add_contact(
-        c, actor=ACTOR, site_id=i["site"], person=PersonIn(name="X", phone="12"))),
-    ("email", lambda c, v, i: sites.add_contact(
-        c, actor=ACTOR, site_id=i["site"], person=PersonIn(name="X", email="x@"))),
-    ("phone", lambda c, v, i: sites.add_contact(
-        c, actor=ACTOR, site_id=i["site"], person=PersonIn(name="Uten Nummer"))),
-    ("ended_at", lambda c, v, i: accounts.end_relationship(
-        c, actor=ACTOR, account_id=i["account"], at=START - timedelta(days=1))),
-    ("ended_at", lambda c, v, i: contracts.end_contract(
-        c, actor=ACTOR, contract_id=i["contract"], at="2025-12-31")),
-    ("panel_key", lambda c, v, i: sites.change_site(
-        c, v, actor=ACTOR, site_id=i["site"], street="Storgata 1", postcode="0155",
-        panel_account="A100", panel_key="not a key")),
-]  # fmt: skip
+    (
+        "street",
+        lambda c, v, i: sites.add_site(
+            c, v, actor=ACTOR, account_id=i["account"], street=" ", postcode="0155"
+        ),
+    ),
+    (
+        "panel_account",
+        lambda c, v, i: sites.add_site(
+            c,
+            v,
+            actor=ACTOR,
+            account_id=i["account"],
+            street="Vei 2",
+            postcode="0155",
+            panel_account="a100",
+        ),
+    ),
+    (
+        "phone",
+        lambda c, v, i: sites.add_contact(
+            c, actor=ACTOR, site_id=i["site"], person=PersonIn(name="X", phone="12")
+        ),
+    ),
+    (
+        "email",
+        lambda c, v, i: sites.add_contact(
+            c, actor=ACTOR, site_id=i["site"], person=PersonIn(name="X", email="x@")
+        ),
+    ),
+    (
+        "phone",
+        lambda c, v, i: sites.add_contact(
+            c, actor=ACTOR, site_id=i["site"], person=PersonIn(name="Uten Nummer")
+        ),
+    ),
+    (
+        "ended_at",
+        lambda c, v, i: accounts.end_relationship(
+            c, actor=ACTOR, account_id=i["account"], at=START - timedelta(days=1)
+        ),
+    ),
+    (
+        "ended_at",
+        lambda c, v, i: contracts.end_contract(
+            c, actor=ACTOR, contract_id=i["contract"], at="2025-12-31"
+        ),
+    ),
+    (
+        "panel_key",
+        lambda c, v, i: sites.change_site(
+            c,
+            v,
+            actor=ACTOR,
+            site_id=i["site"],
+            street="Storgata 1",
+            postcode="0155",
+            panel_account="A100",
+            panel_key="not a key",
+        ),
+    ),
+]
 
 
 @pytest.mark.parametrize(("field", "change"), BAD, ids=[f"{f}-{n}" for n, (f, _) in enumerate(BAD)])
@@ -145,9 +219,10 @@ def test_ending_the_relationship_sets_every_end_date_retention_runs_from(
         people = conn.execute(select(t.persons.c.relationship_ended_at)).scalars().all()
     assert {as_utc(account), as_utc(contract)} == {end}
     assert {as_utc(p) for p in people} == {end}
-    with pytest.raises(InputError, match="^account_id: "), engine.begin() as conn:
-        sites.add_contact(conn, actor=ACTOR, site_id=ids["site"], person=PersonIn(
-            name="Sent", phone="91111111"))  # fmt: skip
+    with pytest.raises(InputError, match=r"^account_id: "), engine.begin() as conn:
+        sites.add_contact(
+            conn, actor=ACTOR, site_id=ids["site"], person=PersonIn(name="Sent", phone="91111111")
+        )
 
 
 def test_a_removed_contact_goes_three_years_after_removal_while_the_customer_stays(
@@ -175,8 +250,15 @@ def test_after_the_end_the_sweep_removes_the_alarm_data_and_keeps_the_invoices(
     end = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
     with engine.begin() as conn:
         ids = register(conn, vault)
-        b.insert(conn, t.invoices, account_id=ids["account"], person_id=ids["holder"],
-                 invoice_no="F1", issued_at=START, amount=399)  # fmt: skip
+        b.insert(
+            conn,
+            t.invoices,
+            account_id=ids["account"],
+            person_id=ids["holder"],
+            invoice_no="F1",
+            issued_at=START,
+            amount=399,
+        )
         accounts.end_relationship(conn, actor=ACTOR, account_id=ids["account"], at=end)
     sweep(engine, policy, vault, now=end + timedelta(days=3 * 365 - 2))
     assert counts(engine)["sites"] == 1

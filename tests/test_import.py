@@ -60,8 +60,12 @@ def test_every_bad_row_is_named_by_line_and_column_and_nothing_is_written(
     ]
     report = import_customers(engine, vault, lines, actor="test")
     assert [(b.line, b.column) for b in report.bad] == [
-        (3, "phone"), (4, "street"), (5, "panel_account"), (6, "customer_no"), (7, "phone"),
-    ]  # fmt: skip
+        (3, "phone"),
+        (4, "street"),
+        (5, "panel_account"),
+        (6, "customer_no"),
+        (7, "phone"),
+    ]
     assert all(" / " in b.message for b in report.bad)
     assert not report.committed and accounts(engine) == 0
 
@@ -70,8 +74,9 @@ def test_the_cli_imports_with_a_progress_bar(tmp_path: Path) -> None:
     data = tmp_path / "data"
     runner = CliRunner()
     assert runner.invoke(app, ["--data-dir", str(data), "init"]).exit_code == 0
-    dry = runner.invoke(app, ["--data-dir", str(data), "import", "customers", str(EXAMPLE),
-                              "--dry-run"])  # fmt: skip
+    dry = runner.invoke(
+        app, ["--data-dir", str(data), "import", "customers", str(EXAMPLE), "--dry-run"]
+    )
     assert dry.exit_code == 0, dry.output
     assert "nothing changed" in dry.output and "2/2" in dry.output
     real = runner.invoke(app, ["--data-dir", str(data), "import", "customers", str(EXAMPLE)])

@@ -27,41 +27,61 @@ def vault(tmp_path: Path) -> Vault:
 
 
 def outbox_for(port: int, folder: Path) -> Outbox:
-    settings = OutboxSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none",
-                              public_url="https://alarm.example")  # fmt: skip
+    settings = OutboxSettings(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none", public_url="https://alarm.example"
+    )
     return Outbox(email=SmtpMail(settings), sms=FileOutbox(folder), public_url=settings.public_url)
 
 
 def customer_with_people(engine: Engine) -> dict[str, int]:
     with engine.begin() as conn:
         made = accounts.register_customer(
-            conn, actor=ACTOR, customer_no="K7", holder=PersonIn(name="Kari Nordmann"),
-        )  # fmt: skip
-        site = sites.add_site(conn, None, actor=ACTOR, account_id=made.account_id,  # type: ignore[arg-type]
-                              street="Storgata 1", postcode="0155")  # fmt: skip
-        mailed = sites.add_contact(conn, actor=ACTOR, site_id=site,
-                                   person=PersonIn(name="Per Kontakt", email="per@example.no"))  # fmt: skip
-        texted = sites.add_contact(conn, actor=ACTOR, site_id=site,
-                                   person=PersonIn(name="Siri SMS", phone="41234567"))  # fmt: skip
-        own = sites.add_panel_user(conn, actor=ACTOR, site_id=site, user_no=1,
-                                   person_id=made.person_id)  # fmt: skip
-        silent = sites.add_panel_user(conn, actor=ACTOR, site_id=site, user_no=2,
-                                      person=PersonIn(name="Uten Adresse"))  # fmt: skip
+            conn,
+            actor=ACTOR,
+            customer_no="K7",
+            holder=PersonIn(name="Kari Nordmann"),
+        )
+        site = sites.add_site(
+            conn,
+            None,
+            actor=ACTOR,
+            account_id=made.account_id,  # type: ignore[arg-type]
+            street="Storgata 1",
+            postcode="0155",
+        )
+        mailed = sites.add_contact(
+            conn,
+            actor=ACTOR,
+            site_id=site,
+            person=PersonIn(name="Per Kontakt", email="per@example.no"),
+        )
+        texted = sites.add_contact(
+            conn, actor=ACTOR, site_id=site, person=PersonIn(name="Siri SMS", phone="41234567")
+        )
+        own = sites.add_panel_user(
+            conn, actor=ACTOR, site_id=site, user_no=1, person_id=made.person_id
+        )
+        silent = sites.add_panel_user(
+            conn, actor=ACTOR, site_id=site, user_no=2, person=PersonIn(name="Uten Adresse")
+        )
     return {"mailed": mailed, "texted": texted, "own": own, "silent": silent}
 
 
 def test_contacts_are_told_by_email_and_sms_and_informed_at_is_set(
     engine: Engine,
     vault: Vault,
-    smtp: Inbox,
+    smtp: Inbox,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     ids = customer_with_people(engine)
     with engine.connect() as conn:
         before = {(p.role, p.row_id) for p in informing.pending(conn, POLICY)}
     # The customer's own panel user is not told: they are the customer.
-    assert before == {("alarm_contact", ids["mailed"]), ("alarm_contact", ids["texted"]),
-                      ("panel_user", ids["silent"])}  # fmt: skip
+    assert before == {
+        ("alarm_contact", ids["mailed"]),
+        ("alarm_contact", ids["texted"]),
+        ("panel_user", ids["silent"]),
+    }
     box = outbox_for(smtp.port, tmp_path / "outbox")
     sent = informing.inform_pending(engine, vault, POLICY, box)
     assert sent == 2

@@ -24,21 +24,30 @@ def test_register_add_people_inform_and_end_through_the_console(
     staff = web.client("customer_service")
     made = staff.post(
         "/kundeservice/ny",
-        data={"customer_no": "K900", "name": "Åse Ny", "phone": "913 45 678",
-              "street": "Nyveien 3", "postcode": "5003", "city": "Bergen",
-              "panel_account": "C900"},
+        data={
+            "customer_no": "K900",
+            "name": "Åse Ny",
+            "phone": "913 45 678",
+            "street": "Nyveien 3",
+            "postcode": "5003",
+            "city": "Bergen",
+            "panel_account": "C900",
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert made.status_code == 303, made.text
     page = made.headers["location"].split("?")[0]
     account = int(page.rsplit("/", 1)[1])
     with web.system.engine.connect() as conn:
         site = conn.execute(select(t.sites.c.id).where(t.sites.c.account_id == account)).scalar()
-    assert staff.post(f"/kundeservice/anlegg/{site}/brukere",
-                      data={"user_no": "2", "name": "Bo Ny", "code": "2580"}).is_success  # fmt: skip
-    assert staff.post(f"/kundeservice/anlegg/{site}/kontakter",
-                      data={"name": "Kim Kontakt", "email": "kim@example.no",
-                            "has_keys": "true"}).is_success  # fmt: skip
+    assert staff.post(
+        f"/kundeservice/anlegg/{site}/brukere",
+        data={"user_no": "2", "name": "Bo Ny", "code": "2580"},
+    ).is_success
+    assert staff.post(
+        f"/kundeservice/anlegg/{site}/kontakter",
+        data={"name": "Kim Kontakt", "email": "kim@example.no", "has_keys": "true"},
+    ).is_success
     for _ in range(50):
         if smtp.to("kim@example.no"):
             break
@@ -52,8 +61,9 @@ def test_register_add_people_inform_and_end_through_the_console(
     refused = staff.post(f"/kundeservice/anlegg/{site}/kontakter", data={"name": "Uten Vei"})
     assert refused.status_code == 422 and "phone:" in refused.text
 
-    assert staff.post(f"/kundeservice/kunde/{account}/avslutt",
-                      data={"ended_at": "2027-01-31"}).is_success  # fmt: skip
+    assert staff.post(
+        f"/kundeservice/kunde/{account}/avslutt", data={"ended_at": "2027-01-31"}
+    ).is_success
     with web.system.engine.connect() as conn:
         ended = conn.execute(
             select(t.customer_accounts.c.ended_at).where(t.customer_accounts.c.id == account)

@@ -49,9 +49,7 @@ def anchor_expression(unit: Unit, anchor: str) -> ColumnElement[Any]:
         return unit.table.c[spec]
     if isinstance(spec, Earliest):
         own, other = unit.table.c[spec.column], _via(unit, spec.via)
-        return case(
-            (own.is_(None), other), (other.is_(None), own), (own < other, own), else_=other
-        )
+        return case((own.is_(None), other), (other.is_(None), own), (own < other, own), else_=other)
     return _via(unit, spec)
 
 
