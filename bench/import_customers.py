@@ -11,6 +11,7 @@ import io
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -62,7 +63,7 @@ def baseline(folder: Path, rows: int) -> float:
                     "customer_no": f"K{i:06d}",
                     "kind": "private",
                     "holder_person_id": i + 1,
-                    "started_at": "2020-01-01",
+                    "started_at": datetime(2020, 1, 1, tzinfo=UTC),
                 }
                 for i in range(rows)
             ],
