@@ -3,8 +3,8 @@ durable, many callers share a commit, and one bad entry fails only its own calle
 
 from __future__ import annotations
 
-import threading
 import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any

@@ -17,6 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
 from alarmvern.accountability import breaches, drafts
+from alarmvern.customers import accounts, contracts
+from alarmvern.customers import sites as customer_sites
+from alarmvern.customers.accounts import PersonIn
 from alarmvern.intake import incidents as inc
 from alarmvern.policy.model import Verification
 from alarmvern.retention import holds
@@ -62,6 +65,16 @@ ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
     ("POST", "/api/v1/sites/{site_id}/contacts"): allow(CUSTOMER, SERVICE, ADMIN),
     ("DELETE", "/api/v1/sites/{site_id}/contacts/{contact_id}"): allow(CUSTOMER, SERVICE, ADMIN),
     ("GET", "/api/v1/accounts/{account_id}/events"): PEOPLE,
+    ("POST", "/api/v1/customers"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/customers/{account_id}/sites"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/customers/{account_id}/contracts"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/customers/{account_id}/end"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/contracts/{contract_id}/end"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/sites/{site_id}/panel-users"): allow(SERVICE, DPO, ADMIN),
+    ("DELETE", "/api/v1/sites/{site_id}/panel-users/{panel_user_id}"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/leads"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/leads/{lead_id}/convert"): allow(SERVICE, DPO, ADMIN),
+    ("GET", "/api/v1/informing/pending"): DPO_ONLY,
     ("GET", "/api/v1/media/{media_id}"): allow(CUSTOMER, OPERATOR),
     ("GET", "/api/v1/incidents"): allow(OPERATOR, ADMIN),
     ("GET", "/api/v1/incidents/{incident_id}"): allow(OPERATOR, DPO, ADMIN),
@@ -181,6 +194,46 @@ def _contact(web: Web) -> int:
         )  # fmt: skip
 
 
+def _lifecycle_ids(web: Web, path: str) -> dict[str, int]:
+    """Fresh objects for the customer-service changes that can be made only once."""
+    n = next(_serial)
+    with web.system.engine.begin() as conn:
+        if path.endswith("/end") or "{contract_id}" in path:
+            made = accounts.register_customer(
+                conn, actor="test", customer_no=f"M{n}", holder=PersonIn(name=f"Matrise {n}")
+            )
+            contract = contracts.add_contract(
+                conn, actor="test", account_id=made.account_id, product="Boligalarm"
+            )
+            return {"account_id": made.account_id, "contract_id": contract}
+        if "{panel_user_id}" in path:
+            user = customer_sites.add_panel_user(
+                conn, actor="test", site_id=web.world.site, user_no=1000 + n,
+                person=PersonIn(name=f"Matrise {n}"),
+            )  # fmt: skip
+            return {"panel_user_id": user}
+        if "{lead_id}" in path:
+            lead = accounts.register_lead(
+                conn, actor="test", person=PersonIn(name=f"Lead {n}", phone="91234567")
+            )
+            return {"lead_id": lead}
+    return {}
+
+
+LIFECYCLE_BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/customers"): lambda n: {"customer_no": f"N{n}", "name": f"Ny {n}"},
+    ("POST", "/api/v1/customers/{account_id}/sites"): lambda n: {
+        "street": f"Vei {n}", "postcode": "0155"},
+    ("POST", "/api/v1/customers/{account_id}/contracts"): lambda n: {"product": "Boligalarm"},
+    ("POST", "/api/v1/customers/{account_id}/end"): lambda n: {"ended_at": "2030-01-01T00:00:00Z"},
+    ("POST", "/api/v1/contracts/{contract_id}/end"): lambda n: {"ended_at": "2030-01-01T00:00:00Z"},
+    ("POST", "/api/v1/sites/{site_id}/panel-users"): lambda n: {
+        "user_no": 2000 + n, "person": {"name": f"Bruker {n}"}},
+    ("POST", "/api/v1/leads"): lambda n: {"name": f"Lead {n}", "email": f"l{n}@example.no"},
+    ("POST", "/api/v1/leads/{lead_id}/convert"): lambda n: {"customer_no": f"L{n}"},
+}  # fmt: skip
+
+
 RIGHTS_PREP: dict[str, tuple[Kind, dict[str, Any]]] = {
     "confirm": (Kind.access, {}),
     "verify": (Kind.access, {"verified": False}),
@@ -209,6 +262,7 @@ def call(web: Web, client: TestClient, method: str, path: str) -> int:
         "version_id": 1, "activity": "presence", "hold_id": 0, "contact_id": 0,
         "number": 1, "kind": "fire",
         "panel_account": "5A0F31",
+        "contract_id": 0, "panel_user_id": 0, "lead_id": 0,
     }  # fmt: skip
     body: dict[str, Any] | None = None
     action = path.rsplit("/", 1)[-1]
@@ -235,6 +289,10 @@ def call(web: Web, client: TestClient, method: str, path: str) -> int:
             "affected": {"prefix": "lost/"},
             "decision": {"notify_authority": True, "notify_people": False, "reasons": "risiko"},
         }.get(action)
+    elif (method, path) in LIFECYCLE_BODIES or "{panel_user_id}" in path:
+        ids |= _lifecycle_ids(web, path)
+        make = LIFECYCLE_BODIES.get((method, path))
+        body = make(next(_serial)) if make else None
     body = body or _body(method, path)
     query = {"q": "nordmann"} if path == "/api/v1/customers" else None
     answer = client.request(method, path.format(**ids), json=body, params=query)

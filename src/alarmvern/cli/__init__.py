@@ -62,6 +62,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 def main() -> None:
     from alarmvern.cli import (  # noqa: F401  (they register commands)
         breach,
+        customers,
         demo,
         intake,
         plans,

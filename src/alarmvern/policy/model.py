@@ -387,6 +387,9 @@ class Verification(StrEnum):
 
 class Rights(Strict):
     deadline: DurationField = Duration(1, "mo")
+    # Art. 14(3)(a): people registered by someone else (alarm contacts, panel users, course
+    # participants signed up by their employer) are told within this, one month at most.
+    inform_within: DurationField = Duration(1, "mo")
     verification: tuple[Verification, ...] = (Verification.mine_sider,)
     contact: Contact | None = None
     quote: str | None = None

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
+    case,
     exists,
     false,
     not_,
@@ -27,6 +28,7 @@ from alarmvern.retention import strategies
 from alarmvern.retention.due import cutoff
 from alarmvern.retention.plan import Unit
 from alarmvern.store import removal
+from alarmvern.store.datamap import Earliest, Via
 from alarmvern.store.tables import (
     contracts,
     customer_accounts,
@@ -45,6 +47,13 @@ def anchor_expression(unit: Unit, anchor: str) -> ColumnElement[Any]:
     spec = unit.binding.anchors[anchor]
     if isinstance(spec, str):
         return unit.table.c[spec]
+    if isinstance(spec, Earliest):
+        own, other = unit.table.c[spec.column], _via(unit, spec.via)
+        return case((own.is_(None), other), (other.is_(None), own), (own < other, own), else_=other)
+    return _via(unit, spec)
+
+
+def _via(unit: Unit, spec: Via) -> ColumnElement[Any]:
     target = metadata.tables[spec.table]
     return (
         select(target.c[spec.column])

@@ -34,6 +34,18 @@ class Via:
 
 
 @dataclass(frozen=True)
+class Earliest:
+    """An anchor that is the earlier of the row's own ``column`` and ``via`` (either may be
+    unset): a panel user or alarm contact ends at their removal, or with the account."""
+
+    column: str
+    via: Via
+
+    def __str__(self) -> str:
+        return f"earliest of {self.column} and {self.via}"
+
+
+@dataclass(frozen=True)
 class Binding:
     """How a table's rows map to the policy.
 
@@ -61,7 +73,7 @@ class Binding:
     subject: str | None = None
     account: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
-    anchors: Mapping[str, str | Via] = field(default_factory=dict)
+    anchors: Mapping[str, str | Via | Earliest] = field(default_factory=dict)
     blob: str | None = None
     hashed: str | None = None
     shared: bool = False
@@ -91,12 +103,20 @@ def bind(table: Table, binding: Binding | Unbound) -> Table:
     """Attach ``binding`` to ``table`` after checking that the columns it names exist."""
     if isinstance(binding, Binding):
         named = [binding.subject, binding.account, binding.blob, binding.hashed, *binding.columns]
-        named += [a if isinstance(a, str) else a.fk for a in binding.anchors.values()]
+        named += [c for a in binding.anchors.values() for c in _anchor_columns(a)]
         missing = [c for c in named if c is not None and c not in table.c]
         if missing:
             raise ValueError(f"data map of {table.name} names missing columns: {missing}")
     table.info[DATAMAP] = binding
     return table
+
+
+def _anchor_columns(anchor: str | Via | Earliest) -> list[str]:
+    if isinstance(anchor, str):
+        return [anchor]
+    if isinstance(anchor, Earliest):
+        return [anchor.column, anchor.via.fk]
+    return [anchor.fk]
 
 
 def bindings(metadata: MetaData) -> Iterator[tuple[Table, Binding]]:

@@ -19,6 +19,7 @@ ROUTERS = (
     "alarmvern.web.api.session",
     "alarmvern.web.api.policy",
     "alarmvern.web.api.people",
+    "alarmvern.web.api.customers",
     "alarmvern.web.api.alarms",
     "alarmvern.web.api.panels",
     "alarmvern.web.api.rights",
@@ -32,6 +33,7 @@ ROUTERS = (
     "alarmvern.web.pages.dpo",
     "alarmvern.web.pages.dpo_breaches",
     "alarmvern.web.pages.dpo_record",
+    "alarmvern.web.pages.customer_service",
 )
 
 

@@ -28,6 +28,7 @@ from alarmvern.store.tables.intake import (
     panel_keys,
     panel_settings,
 )
+from alarmvern.store.tables.messaging import login_tokens, outbox_messages
 from alarmvern.store.tables.operations import blob_tombstones, job_leases, key_tombstones
 from alarmvern.store.tables.people import (
     alarm_contacts,
@@ -77,12 +78,14 @@ __all__ = [
     "leads",
     "legal_holds",
     "login_throttle",
+    "login_tokens",
     "logins",
     "marketing_suppressions",
     "media",
     "metadata",
     "office_visitors",
     "operator_assignments",
+    "outbox_messages",
     "panel_keys",
     "panel_settings",
     "panel_users",

@@ -135,6 +135,7 @@ course_participants = bind(
         Column("course_date", Date, nullable=False),
         Column("employer", String(200)),
         Column("certificate_no", String(64)),
+        Column("informed_at", Timestamp),  # when one signed up by an employer was told (art. 14)
     ),
     Binding(
         category="user.education.course",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text
 
-from alarmvern.store.datamap import Binding, Via, bind
+from alarmvern.store.datamap import Binding, Earliest, Via, bind
 from alarmvern.store.tables._columns import (
     Id,
     Json,
@@ -15,6 +15,8 @@ from alarmvern.store.tables._columns import (
     metadata,
     person_fk,
 )
+
+ENDED = Via("account_id", "customer_accounts", "ended_at")
 
 # One row per natural person, whatever roles they have (customer, panel user, lead, …).
 persons = bind(
@@ -137,6 +139,7 @@ panel_users = bind(
         # argon2 hash of the alarm code; the code itself is never stored.
         Column("code_hash", String(200)),
         Column("removed_at", Timestamp),
+        Column("informed_at", Timestamp),  # when a user who is not the customer was told
         created_at(),
     ),
     Binding(
@@ -145,7 +148,8 @@ panel_users = bind(
         subject="person_id",
         account="account_id",
         columns={"display_name": "user.name", "code_hash": "user.authorization.credentials"},
-        anchors={"relationship_end": Via("account_id", "customer_accounts", "ended_at")},
+        # A removed user's retention runs from the removal (art. 5(1)(e)), else the account's end.
+        anchors={"relationship_end": Earliest("removed_at", ENDED)},
     ),
 )
 
@@ -168,6 +172,6 @@ alarm_contacts = bind(
         subjects=("alarm_contact",),
         subject="person_id",
         account="account_id",
-        anchors={"relationship_end": Via("account_id", "customer_accounts", "ended_at")},
+        anchors={"relationship_end": Earliest("removed_at", ENDED)},
     ),
 )

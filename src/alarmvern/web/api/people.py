@@ -7,14 +7,15 @@ operators see people only through an incident (``/incidents/{id}``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy import Connection, func, or_, select, update
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response
+from sqlalchemy import Connection, func, or_, select
 
-from alarmvern import audit
 from alarmvern.audit.group import append_alone
+from alarmvern.customers import sites as customer_sites
+from alarmvern.customers.accounts import PersonIn
+from alarmvern.outbox.wiring import inform_now
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import alarm_contacts, customer_accounts, panel_users, persons, sites
 from alarmvern.store.tables._columns import as_utc
@@ -215,35 +216,22 @@ def site_contacts(system: SystemDep, who: PrincipalDep, site_id: PathId) -> list
 
 @router.post("/sites/{site_id}/contacts", response_model=ContactOut, status_code=201)
 def add_contact(
-    system: SystemDep, who: ContactEditor, site_id: PathId, body: ContactIn
+    system: SystemDep, who: ContactEditor, site_id: PathId, body: ContactIn, later: BackgroundTasks
 ) -> ContactOut:
-    """Legg til en alarmkontakt / add an alarm contact to the site (a new person)."""
+    """Legg til en alarmkontakt / add an alarm contact to the site (a new person), who is
+    then told of it (art. 14(3)) once the change has committed."""
     with system.engine.begin() as conn:
-        account_id = check_site(conn, who, site_id, PURPOSE)
-        new = conn.execute(
-            persons.insert().values(name=body.name.strip(), phone=body.phone.replace(" ", ""))
-        ).inserted_primary_key
-        assert new is not None
-        person_id = int(new[0])
-        key = conn.execute(
-            alarm_contacts.insert().values(
-                account_id=account_id,
-                site_id=site_id,
-                person_id=person_id,
-                priority=body.priority,
-                has_keys=body.has_keys,
-            )
-        ).inserted_primary_key
-        assert key is not None
-        audit.append(
+        check_site(conn, who, site_id, PURPOSE)
+        made = customer_sites.add_contact(
             conn,
             actor=who.actor,
-            action="contact.added",
-            subject=f"person:{person_id}",
-            purpose="alarm-monitoring",
-            details={"site": site_id, "account": account_id, "contact": int(key[0])},
+            site_id=site_id,
+            person=PersonIn(name=body.name, phone=body.phone),
+            priority=body.priority,
+            has_keys=body.has_keys,
         )
-        added = next(c for c in _contacts(conn, site_id) if c.id == int(key[0]))
+        added = next(c for c in _contacts(conn, site_id) if c.id == made)
+    later.add_task(inform_now, system)
     return added
 
 
@@ -251,11 +239,11 @@ def add_contact(
 def remove_contact(
     system: SystemDep, who: ContactEditor, site_id: PathId, contact_id: PathId
 ) -> Response:
-    """Fjern en alarmkontakt / remove an alarm contact from the site."""
+    """Fjern en alarmkontakt / remove an alarm contact (their retention runs from today)."""
     with system.engine.begin() as conn:
-        account_id = check_site(conn, who, site_id, PURPOSE)
+        check_site(conn, who, site_id, PURPOSE)
         row = conn.execute(
-            select(alarm_contacts.c.person_id).where(
+            select(alarm_contacts.c.id).where(
                 alarm_contacts.c.id == contact_id,
                 alarm_contacts.c.site_id == site_id,
                 alarm_contacts.c.removed_at.is_(None),
@@ -263,17 +251,5 @@ def remove_contact(
         ).first()
         if row is None:
             raise not_found("contact", contact_id)
-        conn.execute(
-            update(alarm_contacts)
-            .where(alarm_contacts.c.id == contact_id)
-            .values(removed_at=datetime.now(UTC))
-        )
-        audit.append(
-            conn,
-            actor=who.actor,
-            action="contact.removed",
-            subject=f"person:{row.person_id}",
-            purpose="alarm-monitoring",
-            details={"site": site_id, "account": account_id, "contact": contact_id},
-        )
+        customer_sites.remove_contact(conn, actor=who.actor, contact_id=contact_id)
     return Response(status_code=204)

@@ -73,6 +73,12 @@ CONFIRMATIONS = {
     "breach-decided": ("Beslutningen er lagret.", "The decision is recorded."),
     "breach-drafted": ("Utkastene er laget.", "The drafts are made."),
     "breach-sent": ("Utkastet er merket sendt.", "The draft is marked sent."),
+    "customer-registered": ("Kunden er registrert.", "The customer is registered."),
+    "user-added": ("Brukeren er lagt til.", "The user is added."),
+    "contact-added": ("Kontakten er lagt til.", "The contact is added."),
+    "user-removed": ("Brukeren er fjernet.", "The user is removed."),
+    "contact-removed": ("Kontakten er fjernet.", "The contact is removed."),
+    "customer-ended": ("Kundeforholdet er avsluttet.", "The relationship is ended."),
 }
 
 

@@ -1,0 +1,113 @@
+"""Customer service from the command line: find, end, tell people, and import a CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from alarmvern.cli import app, settings_of
+from alarmvern.customers import accounts, search
+from alarmvern.customers.importing import import_customers
+from alarmvern.errors import AlarmvernError
+from alarmvern.outbox.wiring import inform_now
+from alarmvern.system import open_system
+
+out = Console()
+ACTOR = "cli"
+customer_app = typer.Typer(help="Kunder / customers.", no_args_is_help=True)
+import_app = typer.Typer(help="Importer / bring data in.", no_args_is_help=True)
+app.add_typer(customer_app, name="customer")
+app.add_typer(import_app, name="import")
+
+
+@customer_app.command("find")
+def find(ctx: typer.Context, query: str) -> None:
+    """Finn en kunde / find a customer by name, phone, e-mail, number or address.
+
+    Example: alarmvern customer find "Storgata 1"
+    """
+    system = open_system(settings_of(ctx))
+    with system.engine.begin() as conn:
+        hits = search.find(conn, actor=ACTOR, query=query)
+    for h in hits:
+        out.print(
+            f"{h.account_id}\t{h.customer_no}\t{h.name or ''}" + ("\t(ended)" if h.ended else ""),
+            markup=False,
+        )
+
+
+@customer_app.command("end")
+def end(ctx: typer.Context, account_id: int, on: Annotated[str, typer.Option("--on")]) -> None:
+    """Avslutt kundeforholdet / end a customer relationship on a date.
+
+    Example: alarmvern customer end 17 --on 2026-12-31
+    """
+    system = open_system(settings_of(ctx))
+    with system.engine.begin() as conn:
+        ended = accounts.end_relationship(conn, actor=ACTOR, account_id=account_id, at=on)
+    out.print(f"avsluttet / ended: {ended.date().isoformat()}")
+
+
+@customer_app.command("inform")
+def inform(ctx: typer.Context) -> None:
+    """Send beskjed til dem som er registrert av andre / tell people registered by others.
+
+    Example: alarmvern customer inform
+    """
+    sent = inform_now(open_system(settings_of(ctx)))
+    out.print(f"sendt / sent: {sent}")
+
+
+@import_app.command("customers")
+def customers(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; change nothing.")] = False,
+) -> None:
+    """Importer kunder fra CSV / import customers (columns in docs/import.md).
+
+    Example: alarmvern import customers kunder.csv --dry-run
+    """
+    system = open_system(settings_of(ctx))
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        total = max(sum(1 for _ in handle) - 1, 0)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with (
+        Progress(*columns, console=out) as bar,
+        file.open(encoding="utf-8-sig", newline="") as handle,
+    ):
+        task = bar.add_task(
+            "kontrollerer / checking" if dry_run else "importerer / importing", total=total
+        )
+        report = import_customers(
+            system.engine,
+            system.vault,
+            handle,
+            actor=ACTOR,
+            dry_run=dry_run,
+            progress=lambda n: bar.advance(task, n),
+        )
+    for bad in report.bad:
+        out.print(str(bad), markup=False)
+    out.print(
+        f"rader / rows: {report.rows}, nye / new: {report.imported}, "
+        f"fantes / already stored: {report.skipped}, feil / bad: {len(report.bad)}"
+    )
+    if report.bad:
+        raise AlarmvernError(
+            f"{len(report.bad)} feil; ingenting er endret / errors; nothing was changed"
+        )
+    out.print(
+        "lagret / committed"
+        if report.committed
+        else "tørrkjøring: ingenting endret / dry run: nothing changed"
+    )

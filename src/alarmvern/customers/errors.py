@@ -1,0 +1,25 @@
+"""The error a customer-service change raises for bad input: it names the field, in bokmål
+and English, and carries no personal data (the bad value is never repeated)."""
+
+from __future__ import annotations
+
+from alarmvern.errors import AlarmvernError
+
+
+class InputError(AlarmvernError):
+    """A field of a change is wrong; nothing was changed.
+
+    :param field: the field's name as the forms, the API and the CSV columns call it
+    """
+
+    http_status = 422
+
+    def __init__(self, field: str, nb: str, en: str) -> None:
+        self.field, self.nb, self.en = field, nb, en
+        super().__init__(f"{field}: {nb} / {en}")
+
+
+class ConflictError(InputError):
+    """The change clashes with what is stored (a customer number or panel account in use)."""
+
+    http_status = 409

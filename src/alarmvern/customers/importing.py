@@ -1,0 +1,176 @@
+"""Bringing customers in from another system: one CSV row per customer (see docs/import.md).
+
+Every row is checked by the same functions customer service uses, each in a savepoint, so
+one bad row is reported (line and column) and the rest are still checked. A dry run rolls
+the whole file back; the real run commits the file in one transaction only if no row is
+bad. Customer numbers already stored are skipped, so running a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, select
+
+from alarmvern.customers import accounts, contracts, sites
+from alarmvern.customers.accounts import PersonIn
+from alarmvern.customers.errors import InputError
+from alarmvern.store.tables import customer_accounts
+from alarmvern.vault import Vault
+
+COLUMNS = (
+    "customer_no",
+    "name",
+    "email",
+    "phone",
+    "street",
+    "postcode",
+    "city",
+    "started_at",
+    "panel_account",
+    "supervision_seconds",
+    "product",
+    "user_no",
+    "user_name",
+    "user_phone",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contact_has_keys",
+)
+REQUIRED = ("customer_no", "name", "street", "postcode")
+# Errors of a function name its own fields; the CSV column for each, where they differ.
+COLUMN_OF = {"ended_at": "started_at", "priority": "contact_name"}
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"linje/line {self.line}, {self.column}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    skipped: int = 0  # already stored (by customer number)
+    bad: list[BadRow] = field(default_factory=list)
+    committed: bool = False
+
+
+def _row(c: Connection, vault: Vault, values: dict[str, str], actor: str) -> None:
+    made = accounts.register_customer(
+        c,
+        actor=actor,
+        customer_no=values["customer_no"],
+        holder=PersonIn(
+            values["name"],
+            values.get("email"),
+            values.get("phone"),
+            values["street"],
+            values["postcode"],
+            values.get("city"),
+        ),
+        started_at=values.get("started_at") or None,
+    )
+    site = sites.add_site(
+        c,
+        vault,
+        actor=actor,
+        account_id=made.account_id,
+        street=values["street"],
+        postcode=values["postcode"],
+        city=values.get("city"),
+        panel_account=values.get("panel_account"),
+        supervision_seconds=values.get("supervision_seconds") or None,
+    )
+    if values.get("product"):
+        contracts.add_contract(
+            c,
+            actor=actor,
+            account_id=made.account_id,
+            product=values["product"],
+            signed_at=values.get("started_at") or None,
+        )
+    sites.add_panel_user(c, actor=actor, site_id=site, user_no=1, person_id=made.person_id)
+    if values.get("user_no"):
+        sites.add_panel_user(
+            c,
+            actor=actor,
+            site_id=site,
+            user_no=values["user_no"],
+            person=PersonIn(values.get("user_name"), phone=values.get("user_phone")),
+        )
+    if values.get("contact_name"):
+        sites.add_contact(
+            c,
+            actor=actor,
+            site_id=site,
+            person=PersonIn(
+                values["contact_name"], values.get("contact_email"), values.get("contact_phone")
+            ),
+            has_keys=values.get("contact_has_keys", "").strip().lower()
+            in ("1", "ja", "yes", "true"),
+        )
+
+
+def import_customers(
+    engine: Engine,
+    vault: Vault,
+    lines: Iterable[str],
+    *,
+    actor: str,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check (and unless ``dry_run``, import) the CSV in ``lines``."""
+    report = ImportReport()
+    reader = csv.DictReader(lines)
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        report.bad.append(BadRow(1, ", ".join(missing), "kolonnen mangler / the column is missing"))
+        return report
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        stored = set(conn.execute(select(customer_accounts.c.customer_no)).scalars())
+        seen: set[str] = set()  # numbers imported from this file
+        for values in reader:
+            report.rows += 1
+            line = reader.line_num
+            number = (values.get("customer_no") or "").strip()
+            if number in seen:
+                report.bad.append(
+                    BadRow(
+                        line,
+                        "customer_no",
+                        "kundenummeret står to ganger i "
+                        "filen / the customer number is twice in the file",
+                    )
+                )
+            elif number in stored:
+                report.skipped += 1
+            else:
+                savepoint = conn.begin_nested()
+                try:
+                    _row(conn, vault, {k: (v or "") for k, v in values.items() if k}, actor)
+                    savepoint.commit()
+                    seen.add(number)
+                    report.imported += 1
+                except InputError as exc:
+                    savepoint.rollback()
+                    column = COLUMN_OF.get(exc.field, exc.field)
+                    report.bad.append(BadRow(line, column, f"{exc.nb} / {exc.en}"))
+            if progress:
+                progress(1)
+        if dry_run or report.bad:
+            transaction.rollback()
+        else:
+            transaction.commit()
+            report.committed = True
+    return report

@@ -1,0 +1,36 @@
+"""The outbox's settings, from ALARMVERN_* environment variables (see README's table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class OutboxSettings(BaseSettings):
+    """Where mail and SMS go.
+
+    :param smtp_host: the SMTP server (ALARMVERN_SMTP_HOST); unset: e-mail goes to the file
+        outbox like SMS (the demo)
+    :param smtp_port: its port (ALARMVERN_SMTP_PORT), 587 by default
+    :param smtp_tls: ``starttls``, ``tls`` (implicit, port 465) or ``none`` (ALARMVERN_SMTP_TLS)
+    :param smtp_user: the login (ALARMVERN_SMTP_USER); with ALARMVERN_SMTP_PASSWORD
+    :param mail_from: the sender address (ALARMVERN_MAIL_FROM)
+    :param outbox_dir: the file outbox (ALARMVERN_OUTBOX_DIR); default ``outbox/`` in the
+        data folder
+    :param public_url: this service's address in links (ALARMVERN_PUBLIC_URL)
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = Field(default=None, repr=False)
+    smtp_timeout: float = 20.0
+    mail_from: str = "ikke-svar@alarmvern.invalid"
+    outbox_dir: Path | None = None
+    public_url: str = "http://127.0.0.1:8000"
