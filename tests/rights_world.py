@@ -237,4 +237,47 @@ def build(conn: Connection, vault: Vault, events: int = 3, tag: str = "") -> Wor
         role="customer",
         person_id=kari,
     )
+    breach = b.insert(
+        conn,
+        t.breaches,
+        title="Tapt bærbar PC",
+        description="En bærbar PC ble mistet.",
+        discovered_at=start,
+        registered_at=start,
+        registered_by="dpo:1",
+        categories=["user.contact"],
+        consequences="Lav risiko.",
+        measures="Disken var kryptert.",
+    )
+    b.insert(conn, t.breach_affected, breach_id=breach, person_id=kari, source="audit", added_at=start)
+    b.insert(
+        conn,
+        t.breach_drafts,
+        breach_id=breach,
+        kind="person",
+        person_id=kari,
+        body_nb="Melding",
+        body_en="Message",
+        created_at=start,
+    )
+    b.insert(
+        conn,
+        t.outbox_messages,
+        person_id=kari,
+        channel="email",
+        recipient_hash=f"hash{tag}",
+        template="contact-registered",
+        status="sent",
+        sent_at=start,
+    )
+    b.insert(
+        conn,
+        t.action_plans,
+        account_id=acc,
+        site_id=site,
+        kind="burglary",
+        steps=[{"action": "call_contacts"}],
+        set_by="kundeservice:1",
+        set_at=start,
+    )
     return World(kari, acc, site, nabo, nabo_acc, nabo_site, media_blob, call_blob, cv_blob)

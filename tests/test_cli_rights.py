@@ -102,7 +102,7 @@ def test_erasure_restriction_objection_withdrawal(tmp_path: Path) -> None:
     cli(data, "rights", "restrict", restrict, "--reason", "accuracy")
     cli(data, "rights", "lift", person)
     li = request("objection")
-    cli(data, "rights", "object", li, "--activity", "call-recording")
+    cli(data, "rights", "object", li, "--activity", "alarm-calls")
     assert "decision" in cli(data, "rights", "show", li)
     cli(data, "rights", "decide", li, "--uphold", "--reason", "Ingen tvingende grunner")
     portable = request("portability")

@@ -16,6 +16,7 @@ from alarmvern.store import tables as t
 from alarmvern.store.engine import reading
 from alarmvern.web.security import Role, create_login
 from tests import rights_world
+from tests.test_web_pages import login_form
 from tests.web_support import PASSWORD, Web, web  # noqa: F401
 
 KINDS = ("technical:battery", "burglary", "medical", "panic", "fire", "water")
@@ -30,7 +31,7 @@ def _second_operator(w: Web) -> str:
 def _page_client(w: Web, user: str):  # type: ignore[no-untyped-def]
     client = w.client(None)
     client.follow_redirects = False
-    answer = client.post("/login", data={"username": user, "password": PASSWORD})
+    answer = client.post("/login", data=login_form(client, user, PASSWORD))
     assert answer.status_code == 303
     return client
 

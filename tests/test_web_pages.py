@@ -200,7 +200,7 @@ def test_giving_and_withdrawing_the_location_consent(world: World) -> None:
     assert "Samtykket er registrert" in page and f"versjon {version}" in page
     confirm = kari.get("/mine-sider/samtykker/presence/trekk")
     assert confirm.status_code == 200 and "Hjemme/borte-status" in confirm.text
-    assert "Hjemme/borte fra appen" in confirm.text  # what withdrawing erases
+    assert "Hjemme/borte-status fra appen" in confirm.text  # what withdrawing erases
     assert _presence_rows(world) == 1
     assert kari.post("/mine-sider/samtykker/presence/trekk").status_code == 403
     withdrawn = kari.post("/mine-sider/samtykker/presence/trekk", data={"csrf_token": token})

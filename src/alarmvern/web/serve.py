@@ -102,7 +102,11 @@ async def _sweeps(system: System, hours: float) -> None:
     while True:
         try:
             report = await asyncio.to_thread(
-                sweep, system.engine, system.policy.policy, system.vault
+                sweep,
+                system.engine,
+                system.policy.policy,
+                system.vault,
+                exports=system.settings.exports_dir,
             )
             log.warning("retention: swept %d rows", report.rows)
         except Exception as exc:  # logged; the next run tries again
