@@ -249,7 +249,9 @@ def build(conn: Connection, vault: Vault, events: int = 3, tag: str = "") -> Wor
         consequences="Lav risiko.",
         measures="Disken var kryptert.",
     )
-    b.insert(conn, t.breach_affected, breach_id=breach, person_id=kari, source="audit", added_at=start)
+    b.insert(
+        conn, t.breach_affected, breach_id=breach, person_id=kari, source="audit", added_at=start
+    )
     b.insert(
         conn,
         t.breach_drafts,
