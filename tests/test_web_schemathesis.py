@@ -79,7 +79,8 @@ def ids(world: Web) -> dict[str, Any]:
         "person_id": w.person, "account_id": w.account, "site_id": w.site,
         "incident_id": w.incident, "media_id": w.image, "request_id": request,
         "version_id": 1, "contact_id": w.contact, "activity": "presence", "hold_id": 1,
-        "number": 1, "kind": "fire",
+        "number": 1, "kind": "fire", "contract_id": 1, "lead_id": 1, "panel_user_id": 1,
+        "breach_id": 1, "draft_id": 1, "panel_account": "5A0F31",
     }  # fmt: skip
 
 
