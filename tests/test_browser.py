@@ -140,11 +140,17 @@ def test_a_fire_alarm_reaches_an_open_queue_live_and_the_operator_works_its_plan
     assert street in page_text and "Sone 03" in page_text and "Brann: alarm" in page_text
     assert "Instruks" in page_text and "Varsle brannvesenet (110)" in page_text
     shot(op, "operator-incident-taken")
-    while op.get_by_role("button", name="Utført").count():  # type: ignore[attr-defined]
-        op.get_by_role("button", name="Utført").first.click()  # type: ignore[attr-defined]
+    done = op.get_by_role("button", name="Utført")  # type: ignore[attr-defined]
+    for step in range(1, done.count() + 1):  # each click loads the page anew: wait for it
+        done.first.click()
+        op.wait_for_function(  # type: ignore[attr-defined]
+            f"document.querySelectorAll('ol.plan li.done').length === {step}"
+        )
     assert op.locator("ol.plan li.done").count() == 3  # type: ignore[attr-defined]
     op.get_by_label("Årsak").fill("Brannvesenet rykket ut, komfyr")  # type: ignore[attr-defined]
     op.get_by_role("button", name="Lukk").click()  # type: ignore[attr-defined]
+    # The click returns before the form's answer has loaded: wait for the new page.
+    op.wait_for_url("**?ok=closed", timeout=10000)  # type: ignore[attr-defined]
     assert "Hendelsen er lukket" in op.content()  # type: ignore[attr-defined]
     shot(op, "operator-closed-incident")
 

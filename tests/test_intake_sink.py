@@ -462,9 +462,11 @@ def test_simulated_panels_are_all_acked_and_what_they_said_is_stored(engine: Eng
     async def test() -> tuple[int, int]:
         async with receiving(engine) as (port, sink):
             stats = await simulate(
-                HOST, port, panels=6, rate=200, duration=0.5, encrypted=False, accounts=fleet
+                HOST, port, panels=6, rate=200, duration=1.0, encrypted=False, accounts=fleet
             )
-            assert stats.sent > 50
+            # A panel waits for each ACK, so a loaded machine sends fewer: the count is not the
+            # point, that every one sent is ACKed and stored is.
+            assert stats.sent >= 12
             assert stats.acked == stats.sent
             assert stats.naks == stats.duhs == stats.timeouts == stats.failed == 0
             return sink.totals.messages, sink.totals.events
