@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
@@ -38,3 +39,39 @@ def test_migrations_build_exactly_the_declared_tables(engine: Engine) -> None:
     assert names - partitions == set(metadata.tables)
     if engine.dialect.name == "postgresql":
         assert partitions == {"alarm_events_default", "media_default"}
+
+
+def test_migrations_build_every_declared_column(engine: Engine) -> None:
+    """A table's migration and its declaration agree column by column, so a column added to
+    ``store/tables/`` without its migration (or the other way round) fails here."""
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        migrated = {c["name"]: c for c in inspector.get_columns(table.name)}
+        assert set(migrated) == {c.name for c in table.columns}, table.name
+        for column in table.columns:
+            if column.primary_key:
+                continue  # SQLite reports INTEGER PRIMARY KEY as nullable
+            assert migrated[column.name]["nullable"] == column.nullable, (
+                f"{table.name}.{column.name}"
+            )
+
+
+def _documented_categories() -> dict[str, str]:
+    doc = Path(__file__).parents[1] / "docs" / "categories.md"
+    rows = re.findall(r"^\| ([a-z_.]+) \| (.*?) \|", doc.read_text(encoding="utf-8"), re.M)
+    return {category: tables for category, tables in rows if category != "category"}
+
+
+def test_docs_categories_lists_exactly_the_data_maps_categories() -> None:
+    """docs/categories.md is written by hand; this keeps it true to the data map: every
+    category a table binds (as a whole or by column) is listed with that table, and nothing
+    is listed that no table holds."""
+    held: dict[str, set[str]] = {}
+    for table, binding in bindings(metadata):
+        for category in {binding.category, *binding.columns.values()}:
+            held.setdefault(category, set()).add(table.name)
+    documented = _documented_categories()
+    assert set(documented) == set(held)
+    for category, tables in held.items():
+        named = set(re.findall(r"[a-z_]+", documented[category]))
+        assert tables <= named, f"{category}: {sorted(tables - named)} missing in the doc"
