@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from alarmvern.policy import pack_names
 from tests.test_cli import run
@@ -53,3 +55,27 @@ def test_a_broken_policy_file_is_one_located_line_per_problem(tmp_path: Path) ->
     assert result.returncode == 2
     assert result.stderr.startswith("atlo.yaml:")
     assert '"7 dager" is not a duration; write 7d, 12mo or 5y' in result.stderr
+
+
+def test_versions_lists_the_stores_history_and_marks_a_material_change(tmp_path: Path) -> None:
+    """The same history the DPO console and the API show (alarmvern.policy_history)."""
+    data = tmp_path / "data"
+    assert run(data, "init").returncode == 0
+    engine = create_engine(f"sqlite:///{data / 'alarmvern.db'}")
+    with engine.begin() as conn:
+        source = conn.execute(text("SELECT source FROM policy_versions")).scalar_one()
+        longer = source.replace("user.alarm.media: {keep: 7d", "user.alarm.media: {keep: 14d")
+        assert longer != source
+        conn.execute(
+            text(
+                "INSERT INTO policy_versions (name, version, sha256, policy_date, applied_at, "
+                "source) VALUES ('default', '2099.1', :sha, '2099-01-01', :at, :source)"
+            ),
+            {"sha": "f" * 64, "at": datetime.now(UTC).isoformat(" "), "source": longer},
+        )
+    engine.dispose()
+    result = run(data, "policy", "versions")
+    assert result.returncode == 0, result.stderr
+    newest, first = result.stdout.index("2099.1"), result.stdout.index("første versjon")
+    assert newest < first, "newest first"
+    assert "VESENTLIG / MATERIAL" in result.stdout

@@ -9,13 +9,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alarmvern.cli import app
+from alarmvern import policy_history
+from alarmvern.cli import app, settings_of
 from alarmvern.policy import load, pack_names
 from alarmvern.policy.diff import diff as policy_diff
 from alarmvern.policy.lint import lint
 from alarmvern.policy.notice import render_notice
 from alarmvern.policy.ropa import render_ropa
 from alarmvern.store.check import tables_by_category
+from alarmvern.store.engine import reading
+from alarmvern.system import open_system
 
 out = Console()
 policy_app = typer.Typer(help="Policyen / the policy.", no_args_is_help=True)
@@ -101,3 +104,32 @@ def diff_command(old: Pack, new: Pack, lang: Lang = "nb") -> None:
         out.print("Ingen endringer / no changes.")
     if result.material:
         raise typer.Exit(1)
+
+
+@policy_app.command("versions")
+def versions_command(ctx: typer.Context, lang: Lang = "nb") -> None:
+    """Policyversjonene systemet har kjørt på / the versions the store has run on.
+
+    Newest first, each with its changes from the one before; a material change is marked,
+    with the number of customers to tell. Example: alarmvern policy versions
+    """
+    system = open_system(settings_of(ctx))
+    try:
+        with reading(system.engine) as conn:
+            versions = policy_history.history(conn)
+            to_tell = len(policy_history.accounts_to_tell(conn))
+    finally:
+        system.close()
+    table = Table("id", "versjon", "tatt i bruk", "endringer", title="Policyversjoner / versions")
+    for v in versions:
+        if v.unreadable:
+            changes = "kan ikke leses / unreadable"
+        elif v.changes is None:
+            changes = "første versjon / first version"
+        else:
+            lines = [c.message_nb if lang == "nb" else c.message_en for c in v.changes.changes]
+            changes = "\n".join(lines) or "ingen / none"
+            if v.material:
+                changes = f"VESENTLIG / MATERIAL: {to_tell} kunder å varsle\n{changes}"
+        table.add_row(str(v.id), f"{v.name} {v.version}", v.applied_at.isoformat(" "), changes)
+    out.print(table)

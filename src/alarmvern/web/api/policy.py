@@ -9,14 +9,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from alarmvern.policy import PolicyError, loads
-from alarmvern.policy.diff import diff
+from alarmvern import policy_history
 from alarmvern.policy.lint import lint
 from alarmvern.policy.notice import render_notice
 from alarmvern.policy.ropa import render_ropa
 from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import customer_accounts, policy_versions
+from alarmvern.store.tables import policy_versions
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.api.common import (
     ERRORS,
@@ -133,44 +132,21 @@ def version_diff(system: SystemDep, _who: Dpo, version_id: PathId) -> PolicyDiff
     """Hva endret seg fra forrige versjon / what changed since the version before, and which
     customers to tell when the change is material."""
     with reading(system.engine) as conn:
-        row = conn.execute(
-            select(policy_versions.c.source, policy_versions.c.name).where(
-                policy_versions.c.id == version_id
-            )
-        ).first()
-        if row is None:
-            raise not_found("policy version", version_id)
-        before = conn.execute(
-            select(policy_versions.c.id, policy_versions.c.source, policy_versions.c.name)
-            .where(policy_versions.c.id < version_id)
-            .order_by(policy_versions.c.id.desc())
-            .limit(1)
-        ).first()
-        holders = conn.execute(
-            select(customer_accounts.c.id)
-            .where(
-                customer_accounts.c.ended_at.is_(None),
-                customer_accounts.c.holder_person_id.is_not(None),
-            )
-            .order_by(customer_accounts.c.id)
-        ).scalars()
-        accounts = [int(a) for a in holders]
-    if before is None:
-        return PolicyDiffOut(
-            version_id=version_id, previous_id=None, material=False, changes=[], notify_accounts=[]
-        )
-    try:
-        result = diff(loads(before.source, before.name).policy, loads(row.source, row.name).policy)
-    except PolicyError:
+        version = policy_history.find(conn, version_id)
+        accounts = policy_history.accounts_to_tell(conn)
+    if version is None:
+        raise not_found("policy version", version_id)
+    if version.unreadable:
         raise ApiError(
             409,
             "en lagret versjon kan ikke lenger leses av denne programversjonen / a stored "
             "version no longer loads in this version of the program",
-        ) from None
+        )
+    changes = version.changes.changes if version.changes is not None else ()
     return PolicyDiffOut(
         version_id=version_id,
-        previous_id=int(before.id),
-        material=result.material,
-        changes=[ChangeOut(**c.__dict__) for c in result.changes],
-        notify_accounts=accounts if result.material else [],
+        previous_id=version.previous_id,
+        material=version.material,
+        changes=[ChangeOut(**c.__dict__) for c in changes],
+        notify_accounts=accounts if version.material else [],
     )

@@ -9,8 +9,7 @@ DPO's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated
 
@@ -18,21 +17,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy import Connection, func, select
+from sqlalchemy import select
 
-from alarmvern import audit
+from alarmvern import audit, policy_history
 from alarmvern.audit.group import append_alone
 from alarmvern.audit.log import count as audit_count
-from alarmvern.policy import PolicyError, loads
-from alarmvern.policy.diff import PolicyDiff, diff
 from alarmvern.policy.lint import lint
 from alarmvern.policy.ropa import render_ropa
 from alarmvern.retention import holds
 from alarmvern.rights import requests
 from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import audit_log, customer_accounts, persons, policy_versions
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables import audit_log
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
 from alarmvern.web.pages import dpo_retention, dpo_rights
@@ -104,51 +100,10 @@ def audit_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
     return render(request, "dpo/audit.html.j2", count=count, broken=broken, tail=tail)
 
 
-@dataclass(frozen=True)
-class Version:
-    id: int
-    name: str
-    version: str
-    policy_date: date
-    applied_at: datetime
-    sha256: str
-    changes: PolicyDiff | None  # from the version before; None for the first
-    unreadable: bool = False
-
-
-def policy_history(conn: Connection) -> list[Version]:
-    """Every policy version the system has run on, each with its diff from the one before."""
-    rows = conn.execute(
-        select(policy_versions).order_by(policy_versions.c.applied_at, policy_versions.c.id)
-    ).all()
-    found: list[Version] = []
-    before = None
-    for row in rows:
-        try:
-            current = loads(row.source, name=row.name).policy
-        except PolicyError:
-            current = None
-        changes = diff(before, current) if before is not None and current is not None else None
-        found.append(
-            Version(
-                int(row.id),
-                row.name,
-                row.version,
-                row.policy_date,
-                as_utc(row.applied_at),
-                row.sha256,
-                changes,
-                unreadable=current is None,
-            )
-        )
-        before = current if current is not None else before
-    return list(reversed(found))
-
-
 @router.get("/policy")
 def policy_page(request: Request, _who: ServicePage, system: SystemDep) -> Response:
     with reading(system.engine) as conn:
-        versions = policy_history(conn)
+        versions = policy_history.history(conn)
     return render(request, "dpo/policy.html.j2", versions=versions)
 
 
@@ -163,29 +118,14 @@ def customers_to_tell(
     """The customers to tell of a material change before it applies: every current customer
     (an account not ended), with where to reach them. The look is audited."""
     with reading(system.engine) as conn:
-        version = next((v for v in policy_history(conn) if v.id == version_id), None)
-    if version is None:
-        raise ApiError(404, f"ingen policyversjon {version_id} / no policy version {version_id}")
-    current = customer_accounts.c.ended_at.is_(None)
-    with reading(system.engine) as conn:
-        total = conn.execute(
-            select(func.count()).select_from(customer_accounts).where(current)
-        ).scalar_one()
-        rows = conn.execute(
-            select(
-                customer_accounts.c.customer_no,
-                persons.c.id,
-                persons.c.name,
-                persons.c.email,
-                persons.c.phone,
-                customer_accounts.c.org_name,
+        version = policy_history.find(conn, version_id)
+        if version is None:
+            raise ApiError(
+                404, f"ingen policyversjon {version_id} / no policy version {version_id}"
             )
-            .join(persons, persons.c.id == customer_accounts.c.holder_person_id)
-            .where(current)
-            .order_by(customer_accounts.c.customer_no)
-            .limit(CUSTOMER_LIMIT)
-            .offset((side - 1) * CUSTOMER_LIMIT)
-        ).all()
+        total, rows = policy_history.customers_to_tell(
+            conn, limit=CUSTOMER_LIMIT, offset=(side - 1) * CUSTOMER_LIMIT
+        )
     append_alone(  # durable before the page is rendered, not inside a write transaction
         system.engine,
         actor=who.actor,
@@ -199,7 +139,7 @@ def customers_to_tell(
         "dpo/customers.html.j2",
         version=version,
         rows=rows,
-        total=int(total),
+        total=total,
         page=side,
-        more=side * CUSTOMER_LIMIT < int(total),
+        more=side * CUSTOMER_LIMIT < total,
     )
