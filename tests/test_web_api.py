@@ -286,6 +286,10 @@ def test_a_material_policy_change_names_the_customers_to_tell(web: Web) -> None:
     first = dpo.get(f"{API}/policy/versions/{versions[0]['id']}/diff").json()
     assert first["changes"] == [] and first["notify_accounts"] == []
     assert dpo.get(f"{API}/policy/versions/999999/diff").status_code == 404
+    # The console counts the same customers as the API (one home: alarmvern.policy_history).
+    page = dpo.get(f"/personvern/policy/{versions[1]['id']}/kunder")
+    assert page.status_code == 200
+    assert f"alle {len(changed['notify_accounts'])} nåværende kunder" in page.text
 
 
 def test_public_policy_and_notice(web: Web) -> None:  # noqa: F811
