@@ -5,6 +5,7 @@ DPO's tools, and CSRF."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -173,6 +174,9 @@ def test_withdrawing_the_location_consent_erases_presence(web: Web) -> None:  # 
     given = [c for c in again["items"] if c["activity"] == "presence" and not c["withdrawn_at"]]
     assert [c["notice_version"] for c in given] == [web.system.policy.policy.version]
     assert me.post(f"{API}/me/consents/alarm-monitoring").status_code == 404  # not by consent
+    # Mine Sider offers exactly the consents the API offers (one home: rights.consent.offered).
+    page = me.get("/mine-sider/samtykker").text
+    assert set(re.findall(r'id="c-([a-z0-9-]+)"', page)) == {a["id"] for a in mine["activities"]}
 
 
 def test_an_operator_sees_a_site_only_through_their_incident(web: Web) -> None:  # noqa: F811

@@ -32,6 +32,7 @@ AlarmvernError                          anything a user can fix
 │   ├── WrongDevice                     the device may not send this
 │   └── PresenceRefused                 home/away without the consent it needs
 ├── RequestError  (rights.requests)     a rights request cannot take this step
+├── NotOffered  (rights.consent)       not a consent a customer can give or withdraw (404)
 ├── ErasureRefused  (rights.erasure)    an erasure cannot go ahead as asked (what to do first)
 ├── RectifyError  (rights.rectify)      a value cannot be corrected as asked
 ├── PortabilityError  (rights.portability)  a package cannot be sent as asked

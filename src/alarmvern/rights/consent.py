@@ -7,15 +7,96 @@ that activity's own rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
-from alarmvern.policy.model import LegalBasis, Policy
+from alarmvern.policy.model import Activity, LegalBasis, Policy
 from alarmvern.rights.scope import personal_tables
+from alarmvern.store.datamap import Binding
 from alarmvern.store.tables import consents
+from alarmvern.store.tables._columns import as_utc
+
+# Who gives a consent on Mine Sider or through the API: the customer and panel users.
+CUSTOMER_SUBJECTS = frozenset({"customer", "panel_user"})
+
+
+class NotOffered(AlarmvernError):
+    """The consent asked for is not one a customer can give or withdraw."""
+
+    http_status = 404
+
+
+def offered(policy: Policy) -> list[Activity]:
+    """The consents a customer is offered (Mine Sider and the API alike), in policy order."""
+    return [
+        a
+        for a in policy.activities
+        if a.legal_basis is LegalBasis.consent and CUSTOMER_SUBJECTS & set(a.subjects)
+    ]
+
+
+def offered_activity(policy: Policy, activity: str) -> Activity:
+    found = next((a for a in offered(policy) if a.id == activity), None)
+    if found is None:
+        raise NotOffered(f"ukjent samtykke / unknown consent: {activity}")
+    return found
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """One offered consent as it stands for a person: the latest giving or withdrawal."""
+
+    activity: Activity
+    given: bool
+    notice_version: str | None
+    given_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+def states(conn: Connection, policy: Policy, person_id: int) -> list[ConsentState]:
+    rows = conn.execute(
+        select(consents)
+        .where(consents.c.person_id == person_id)
+        .order_by(consents.c.given_at, consents.c.id)
+    ).all()
+    found = []
+    for act in offered(policy):
+        mine = [r for r in rows if r.activity == act.id]
+        current = next((r for r in reversed(mine) if r.withdrawn_at is None), None)
+        latest = current or (mine[-1] if mine else None)
+        found.append(
+            ConsentState(
+                activity=act,
+                given=current is not None,
+                notice_version=latest.notice_version if latest else None,
+                given_at=as_utc(latest.given_at) if latest else None,
+                withdrawn_at=as_utc(latest.withdrawn_at)
+                if latest and latest.withdrawn_at
+                else None,
+            )
+        )
+    return found
+
+
+def _held_only_for(policy: Policy, activity: str) -> list[tuple[Table, Binding]]:
+    """The person's tables whose category no activity but ``activity`` processes: what a
+    withdrawal erases (blobs stay with their own rule)."""
+    return [
+        (table, binding)
+        for table, binding in personal_tables()
+        if {a.id for a in policy.activities_for(binding.category)} == {activity}
+        and binding.subject is not None
+        and not binding.blob
+    ]
+
+
+def erased_on_withdrawal(policy: Policy, activity: str) -> list[str]:
+    """The categories withdrawing ``activity`` erases, to tell the person before they do."""
+    return sorted({binding.category for _table, binding in _held_only_for(policy, activity)})
 
 
 def _consent_activity(policy: Policy, activity: str) -> None:
@@ -83,10 +164,8 @@ def erase_activity_data(
 ) -> dict[str, int]:
     """Delete the person's rows whose category no activity but ``activity`` processes."""
     erased: dict[str, int] = {}
-    for table, binding in reversed(personal_tables()):
-        users = {a.id for a in policy.activities_for(binding.category)}
-        if users != {activity} or binding.subject is None or binding.blob:
-            continue
+    for table, binding in reversed(_held_only_for(policy, activity)):
+        assert binding.subject is not None
         count = conn.execute(delete(table).where(table.c[binding.subject] == person_id)).rowcount
         if count:
             erased[table.name] = count

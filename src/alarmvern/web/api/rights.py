@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
-from alarmvern.policy.model import LegalBasis, Verification
+from alarmvern.policy.model import Verification
 from alarmvern.rights import consent, requests, service
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.store.engine import reading
@@ -185,12 +185,6 @@ def package(system: SystemDep, who: Asker, request_id: PathId) -> FileResponse:
 # --- consents ------------------------------------------------------------------------------
 
 
-def _consent_activity(system: System, activity: str) -> None:
-    found = next((a for a in system.policy.policy.activities if a.id == activity), None)
-    if found is None or found.legal_basis is not LegalBasis.consent:
-        raise not_found("activity", activity)
-
-
 def _consents(system: System, person_id: PathId) -> ConsentsOut:
     with reading(system.engine) as conn:
         rows = conn.execute(
@@ -210,8 +204,7 @@ def _consents(system: System, person_id: PathId) -> ConsentsOut:
     active = {c.activity for c in items if c.withdrawn_at is None}
     activities = [
         ConsentActivity(id=a.id, name_nb=a.name.nb, name_en=a.name.en, given=a.id in active)
-        for a in system.policy.policy.activities
-        if a.legal_basis is LegalBasis.consent
+        for a in consent.offered(system.policy.policy)
     ]
     return ConsentsOut(items=items, activities=activities)
 
@@ -233,7 +226,7 @@ def my_consents(system: SystemDep, who: Customer) -> ConsentsOut:
 def give(system: SystemDep, who: Customer, activity: str) -> ConsentsOut:
     """Gi samtykke / give a consent, under the notice in force."""
     person = _me(who)
-    _consent_activity(system, activity)
+    consent.offered_activity(system.policy.policy, activity)
     with system.engine.begin() as conn:
         consent.give(
             conn,
@@ -251,7 +244,7 @@ def give(system: SystemDep, who: Customer, activity: str) -> ConsentsOut:
 def withdraw(system: SystemDep, who: Customer, activity: str) -> WithdrawnOut:
     """Trekk samtykket / withdraw a consent; what was held only for it is erased."""
     person = _me(who)
-    _consent_activity(system, activity)
+    consent.offered_activity(system.policy.policy, activity)
     with system.engine.begin() as conn:
         erased = consent.withdraw(conn, system.policy.policy, person, activity, actor=who.actor)
     return WithdrawnOut(activity=activity, erased=erased)

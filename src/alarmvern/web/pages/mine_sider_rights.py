@@ -7,24 +7,18 @@ a request opened here is recorded as verified that way at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import Connection, select
 
 from alarmvern import audit
-from alarmvern.policy.model import Activity, LegalBasis, Policy, Verification, covers
+from alarmvern.policy.model import Verification, covers
 from alarmvern.rights import consent, requests
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
-from alarmvern.rights.scope import personal_tables
 from alarmvern.rights.service import exports_dir
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import consents
-from alarmvern.store.tables._columns import as_utc
 from alarmvern.system import System
 from alarmvern.web.access import NOT_YOURS
 from alarmvern.web.deps import SystemDep
@@ -33,51 +27,8 @@ from alarmvern.web.pages.render import CustomerPage, PageRoute, done, render
 from alarmvern.web.security import Principal
 
 router = APIRouter(route_class=PageRoute)
-CUSTOMER_SUBJECTS = frozenset({"customer", "panel_user"})
 # What a customer may ask for here; access has its own page ("last ned mine data").
 ASKABLE = (Kind.rectification, Kind.restriction, Kind.erasure)
-
-
-@dataclass(frozen=True)
-class ConsentState:
-    activity: Activity
-    given: bool
-    notice_version: str | None
-    given_at: datetime | None
-    withdrawn_at: datetime | None
-
-
-def consent_activities(policy: Policy) -> list[Activity]:
-    return [
-        a
-        for a in policy.activities
-        if a.legal_basis is LegalBasis.consent and CUSTOMER_SUBJECTS & set(a.subjects)
-    ]
-
-
-def consent_states(conn: Connection, policy: Policy, person_id: int) -> list[ConsentState]:
-    rows = conn.execute(
-        select(consents)
-        .where(consents.c.person_id == person_id)
-        .order_by(consents.c.given_at, consents.c.id)
-    ).all()
-    states = []
-    for act in consent_activities(policy):
-        mine = [r for r in rows if r.activity == act.id]
-        current = next((r for r in reversed(mine) if r.withdrawn_at is None), None)
-        latest = current or (mine[-1] if mine else None)
-        states.append(
-            ConsentState(
-                activity=act,
-                given=current is not None,
-                notice_version=latest.notice_version if latest else None,
-                given_at=as_utc(latest.given_at) if latest else None,
-                withdrawn_at=as_utc(latest.withdrawn_at)
-                if latest and latest.withdrawn_at
-                else None,
-            )
-        )
-    return states
 
 
 def _person(who: Principal) -> int:
@@ -86,27 +37,10 @@ def _person(who: Principal) -> int:
     return who.person_id
 
 
-def _activity(policy: Policy, activity: str) -> Activity:
-    found = next((a for a in consent_activities(policy) if a.id == activity), None)
-    if found is None:
-        raise ApiError(404, f"ukjent samtykke / unknown consent: {activity}")
-    return found
-
-
-def erased_on_withdrawal(policy: Policy, activity: str) -> list[str]:
-    """The categories of data held only for ``activity``: withdrawing it erases them."""
-    found: list[str] = []
-    for _table, binding in personal_tables():
-        users = {a.id for a in policy.activities_for(binding.category)}
-        if users == {activity} and binding.subject is not None and not binding.blob:
-            found.append(binding.category)
-    return sorted(set(found))
-
-
 @router.get("/samtykker")
 def consents_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
     with reading(system.engine) as conn:
-        states = consent_states(conn, system.policy.policy, _person(who))
+        states = consent.states(conn, system.policy.policy, _person(who))
     return render(
         request, "mine_sider/consents.html.j2", states=states, version=system.policy.policy.version
     )
@@ -115,7 +49,7 @@ def consents_page(request: Request, who: CustomerPage, system: SystemDep) -> Res
 @router.post("/samtykker/{activity}/gi")
 def give_consent(activity: str, request: Request, who: CustomerPage, system: SystemDep) -> Response:
     policy = system.policy.policy
-    _activity(policy, activity)
+    consent.offered_activity(policy, activity)
     with system.engine.begin() as conn:
         consent.give(
             conn,
@@ -135,10 +69,10 @@ def confirm_withdrawal(
 ) -> Response:
     """Before withdrawing: what will be erased, and a button to go on."""
     policy = system.policy.policy
-    act = _activity(policy, activity)
+    act = consent.offered_activity(policy, activity)
     names = {
         key: category.name
-        for stored in erased_on_withdrawal(policy, activity)
+        for stored in consent.erased_on_withdrawal(policy, activity)
         for key, category in policy.categories.items()
         if covers(key, stored)
     }
@@ -150,7 +84,7 @@ def withdraw_consent(
     activity: str, request: Request, who: CustomerPage, system: SystemDep
 ) -> Response:
     policy = system.policy.policy
-    _activity(policy, activity)
+    consent.offered_activity(policy, activity)
     with system.engine.begin() as conn:
         consent.withdraw(conn, policy, _person(who), activity, actor=who.actor)
     return done("/mine-sider/samtykker", "consent-withdrawn")
