@@ -25,6 +25,7 @@ Goals on the 2-core machine with SQLite: >= 10,000 business events/s stored befo
 
     .venv/bin/python bench/ingest.py [--db sqlite|postgresql|both] [--panels 1000]
         [--clients 2] [--seconds 10] [--encrypted] [--burst 120] [--pg URL] [--profile DIR]
+        [--receivers N]
 """
 
 from __future__ import annotations
@@ -198,13 +199,13 @@ def client_process(plan: Plan, results: Any) -> None:
 # The receiver (child process)
 
 
-def serve(data_dir: str, url: str) -> None:
+def serve(data_dir: str, url: str, port: int = 0, reuse_port: bool = False) -> None:
     """Run the real receiver; print its port, and its totals and CPU time on SIGUSR1."""
     settings = Settings(data_dir=Path(data_dir), database_url=url or None)
     system = open_system(settings)
 
     async def run() -> None:
-        intake = await receiver.start(system, HOST, 0)
+        intake = await receiver.start(system, HOST, port, reuse_port=reuse_port)
         busy = [0.0]
         store = intake.sink._store
 
@@ -251,27 +252,42 @@ def serve(data_dir: str, url: str) -> None:
 
 
 class ReceiverProcess:
-    def __init__(self, data_dir: Path, url: str | None, log: Path, db: str = "") -> None:
+    """The receiver: one process, or ``count`` on one port (SO_REUSEPORT), summed."""
+
+    def __init__(
+        self, data_dir: Path, url: str | None, log: Path, db: str = "", count: int = 1
+    ) -> None:
         self.db = db
         self.log = log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(data_dir), url or ""],
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            text=True,
-        )
-        self.port = int(self._read()["port"])
+        self.processes: list[subprocess.Popen[str]] = []
+        self.port = 0
+        for _ in range(count):
+            shared = ["--reuse-port", str(self.port)] if count > 1 else []
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, __file__, "--serve", str(data_dir), url or "", *shared],
+                    stdout=subprocess.PIPE,
+                    stderr=self.log,
+                    text=True,
+                )
+            )
+            self.port = int(self._read(self.processes[-1])["port"])
+        self.process = self.processes[0]
 
-    def _read(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+    def _read(self, process: subprocess.Popen[str]) -> dict[str, Any]:
+        assert process.stdout is not None
+        line = process.stdout.readline()
         if not line:
             raise SystemExit(f"the receiver died; see {self.log.name}")
         return dict(json.loads(line))
 
     def totals(self) -> dict[str, Any]:
-        self.process.send_signal(signal.SIGUSR1)
-        return self._read()
+        for process in self.processes:
+            process.send_signal(signal.SIGUSR1)
+        each = [self._read(process) for process in self.processes]
+        summed = {k: sum(t[k] for t in each) for k in each[0] if k not in ("port", "wall")}
+        # CPU and writer time are summed over the processes; the wall clock is one.
+        return {**summed, "port": self.port, "wall": max(t["wall"] for t in each)}
 
     def profile(self, folder: str, name: str, seconds: float) -> subprocess.Popen[bytes]:
         """py-spy on the receiver for ``seconds``: collapsed stacks per thread, idle included
@@ -287,14 +303,21 @@ class ReceiverProcess:
         return subprocess.Popen([spy, *command[1:]], stdout=subprocess.DEVNULL, stderr=self.log)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
             try:
-                self.process.wait(30)
+                process.wait(30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                process.kill()
+                process.wait()
         self.log.close()
+
+    @property
+    def returncode(self) -> int | None:
+        codes = [p.returncode for p in self.processes if p.returncode not in (0, None)]
+        return codes[0] if codes else self.process.returncode
 
 
 # The store
@@ -497,7 +520,7 @@ def bench_db(db: str, url: str | None, args: argparse.Namespace) -> dict[str, Fi
     acked: set[Identity] = set()
     try:
         accounts = build_store(folder / "data", url, args.panels, args.encrypted)
-        recv = ReceiverProcess(folder / "data", url, folder / "receiver.log", db)
+        recv = ReceiverProcess(folder / "data", url, folder / "receiver.log", db, args.receivers)
         try:
             top = phase("top (mix)", recv, accounts, args, MIXES["mix"], None, args.seconds, acked)
             show(db, top)
@@ -535,8 +558,8 @@ def bench_db(db: str, url: str | None, args: argparse.Namespace) -> dict[str, Fi
                 acked |= burst_acked
         finally:
             recv.stop()
-        if recv.process.returncode not in (0, None):
-            print(f"{db:<10} the receiver exited with {recv.process.returncode}")
+        if recv.returncode not in (0, None):
+            print(f"{db:<10} the receiver exited with {recv.returncode}")
         stored = stored_identities(store_url)
         if args.burst:
             lost_in_burst = len(burst_acked - stored)
@@ -677,13 +700,19 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="DIR", help="py-spy each phase's receiver into DIR (collapsed stacks)"
     )
+    parser.add_argument(
+        "--receivers", type=int, default=1, help="receiver processes on one port (SO_REUSEPORT)"
+    )
     parser.add_argument("--serve", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--reuse-port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(*args.serve)
+        reuse = args.reuse_port is not None
+        serve(*args.serve, port=args.reuse_port or 0, reuse_port=reuse)
         return
     print(
-        f"{args.panels} panels over loopback TCP from {args.clients} client process(es), "
+        f"{args.panels} panels over loopback TCP from {args.clients} client process(es) to "
+        f"{args.receivers} receiver process(es), "
         f"{'encrypted' if args.encrypted else 'clear'} frames, {args.seconds:.0f} s measured "
         f"per phase after {WARMUP:.0f} s warm-up; {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f} before the run"

@@ -2,9 +2,10 @@
 
 py-spy (``--threads --idle --format raw``) writes one line per distinct stack with its sample
 count. Each sample is put in the first bucket whose marker is on its stack, the innermost
-frame first, per thread (the event loop, the writer thread); idle samples (the loop waiting
-in its selector, the writer waiting for work) are counted apart. With the phase's frame count
-(``--frames``), each bucket is also given in microseconds of that thread per frame.
+frame first, per thread (the event loop, the writer threads); idle samples (the loop waiting
+in its selector, the writer waiting for work or for the database) are left out, so the shares
+are of the time the thread was busy. With the frames the receiver handled while py-spy
+sampled (``--frames``), each bucket is also given in microseconds per frame.
 
     .venv/bin/python bench/stacks.py DIR/sqlite-top--mix.txt [--frames N --seconds S]
 """
@@ -84,14 +85,20 @@ def main() -> None:
     for path in args.files:
         print(path.name)
         for thread, counts in sorted(summarise(path).items()):
-            total = sum(counts.values())
-            print(f"  {thread}: {total} samples")
+            idle = sum(n for name, n in counts.items() if name.startswith("idle"))
+            busy = sum(counts.values()) - idle
+            seconds = busy / args.rate
+            line = f"  {thread}: busy {seconds:.1f} s of samples"
+            if args.frames:
+                line += f", {seconds / args.frames * 1e6:.0f} µs per frame"
+            print(line)
             for name, count in counts.most_common():
+                if name.startswith("idle") or not busy:
+                    continue
                 per_frame = ""
                 if args.frames:
-                    micros = count / args.rate / args.frames * 1e6
-                    per_frame = f"  {micros:7.1f} µs/frame"
-                print(f"    {name:<32} {count / total:6.1%}{per_frame}")
+                    per_frame = f"  {count / args.rate / args.frames * 1e6:7.1f} µs/frame"
+                print(f"    {name:<32} {count / busy:6.1%} of busy{per_frame}")
 
 
 if __name__ == "__main__":
