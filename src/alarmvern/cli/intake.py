@@ -69,7 +69,13 @@ async def _receive(
     system: System, host: str, port: int, protocol: Transport, receivers: int = 1
 ) -> None:
     intake = await receiver.start(system, host, port, protocol, reuse_port=receivers > 1)
-    others = siblings.start(system.settings, host, port, protocol, receivers - 1)
+    try:
+        others = await asyncio.to_thread(
+            siblings.start, system.settings, host, port, protocol, receivers - 1
+        )
+    except BaseException:
+        await intake.close()
+        raise
     out.print(
         f"mottar / receiving DC-09 on {host}:{port} ({protocol}, {receivers} "
         f"{'prosess / process' if receivers == 1 else 'prosesser / processes'}); "
