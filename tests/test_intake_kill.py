@@ -90,7 +90,7 @@ def start_receiver(
             stderr=log,
             start_new_session=bool(several),
         )
-    deadline = time.monotonic() + (90 if several else 20)
+    deadline = time.monotonic() + 90  # a loaded machine starts Python slowly
     if several:
         assert process.stdout is not None
         with selectors.DefaultSelector() as waiting:
