@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import selectors
 import signal
 import socket
 import subprocess
@@ -75,15 +76,30 @@ def alarmvern(data_dir: Path, db: str | None, *args: str) -> list[str]:
     return command + (["--db", db] if db else []) + list(args)
 
 
-def start_receiver(data_dir: Path, db: str | None) -> tuple[subprocess.Popen[bytes], int]:
+def start_receiver(
+    data_dir: Path, db: str | None, receivers: int = 1
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``alarmvern receive``; with several receivers, in a session of its own (killed as a
+    group) and only once it says every process listens."""
     port = free_port()
+    several = ["--receivers", str(receivers)] if receivers > 1 else []
     with (data_dir / "receiver.log").open("ab") as log:  # the child keeps its own handle
         process = subprocess.Popen(
-            alarmvern(data_dir, db, "receive", "--port", str(port)),
-            stdout=subprocess.DEVNULL,
+            alarmvern(data_dir, db, "receive", "--port", str(port), *several),
+            stdout=subprocess.PIPE if several else subprocess.DEVNULL,
             stderr=log,
+            start_new_session=bool(several),
         )
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90  # a loaded machine starts Python slowly
+    if several:
+        assert process.stdout is not None
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(process.stdout, selectors.EVENT_READ)
+            line = process.stdout.readline() if waiting.select(90) else b""
+        if b"receiving" not in line:
+            kill(process)
+            log_text = (data_dir / "receiver.log").read_text(errors="replace")
+            raise AssertionError(f"the receivers did not start: {line!r} {log_text[-2000:]}")
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log_text = (data_dir / "receiver.log").read_text(errors="replace")
@@ -95,6 +111,18 @@ def start_receiver(data_dir: Path, db: str | None) -> tuple[subprocess.Popen[byt
     process.kill()
     process.wait()
     raise AssertionError("the receiver did not start listening")
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the receiver: every process of it at once where it runs several."""
+    try:
+        if os.getpgid(process.pid) == process.pid:  # its own group: the receivers together
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def parsed(data: bytes) -> Message:
@@ -180,8 +208,7 @@ async def drive_and_kill(
         await asyncio.sleep(0.01)
     await asyncio.sleep(delay)
     acked_before_kill = len(seen.events) - before
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    kill(process)
     stop.set()
     await asyncio.wait_for(asyncio.gather(*tasks), 10)  # ACKs already sent are still read
     return acked_before_kill
@@ -224,24 +251,22 @@ def register_panels(url: str) -> None:
         engine.dispose()
 
 
-def kill_rounds(data_dir: Path, url: str, db: str | None, rounds: int) -> None:
-    init = subprocess.run(alarmvern(data_dir, db, "init"), capture_output=True, timeout=60)
+def kill_rounds(data_dir: Path, url: str, db: str | None, rounds: int, receivers: int = 1) -> None:
+    init = subprocess.run(alarmvern(data_dir, db, "init"), capture_output=True, timeout=300)
     assert init.returncode == 0, init.stderr.decode()
     register_panels(url)
     rng = random.Random(20261130)
     seen = Seen()
     acked, in_flight = [], []
     for round_no in range(rounds):
-        process, port = start_receiver(data_dir, db)
+        process, port = start_receiver(data_dir, db, receivers)
         try:
             before = seen.unanswered
             delay = rng.uniform(0.0, 0.8)
             acked.append(asyncio.run(drive_and_kill(process, port, delay, round_no, seen)))
             in_flight.append(seen.unanswered - before)
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            kill(process)
         check_store(url, seen)  # the store as the next start finds it
     assert sum(acked) > 20 * rounds
     assert sum(in_flight) > 0, "no frame was in flight at any kill: the test proves too little"
@@ -265,3 +290,18 @@ def pg_url(pg_admin: str) -> Iterator[str]:
 @pytest.mark.postgres
 def test_sigkill_loses_no_acked_frame_postgresql(tmp_path: Path, pg_url: str) -> None:
     kill_rounds(tmp_path / "data", pg_url, pg_url, ROUNDS["postgresql"])
+
+
+# Several receiver processes on one port (issue 19): all killed at once, nothing ACKed lost.
+
+
+def test_sigkill_of_several_receivers_loses_no_acked_frame_sqlite(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    kill_rounds(data_dir, f"sqlite:///{data_dir / 'alarmvern.db'}", None, 2, receivers=2)
+
+
+@pytest.mark.postgres
+def test_sigkill_of_several_receivers_loses_no_acked_frame_postgresql(
+    tmp_path: Path, pg_url: str
+) -> None:
+    kill_rounds(tmp_path / "data", pg_url, pg_url, 2, receivers=2)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -88,20 +88,48 @@ def append(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction, so it commits with what it records."""
+    entry = Entry(actor, action, subject, purpose, details, at)
+    return append_many(conn, [entry])[0]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry to append: what :func:`append` takes."""
+
+    actor: str
+    action: str
+    subject: str | None = None
+    purpose: str | None = None
+    details: Mapping[str, Any] | None = None
+    at: datetime | None = None
+
+
+def append_many(conn: Connection, wanted: Sequence[Entry]) -> list[AuditEntry]:
+    """Append ``wanted`` in order in the caller's transaction: the chain is read and locked
+    once and the entries inserted in one statement (intake opening many incidents at once)."""
+    if not wanted:
+        return []
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     last = conn.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    at = at or datetime.now(UTC)
-    body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)
     protection = protection_of(conn)
     key = protection.key if protection else None
-    digest = _digest(seq, at, actor, action, subject, purpose, body, prev, key)
-    entry = AuditEntry(seq, at, actor, action, subject, purpose, body, prev, digest)
-    conn.execute(audit_log.insert().values(**entry.__dict__))
-    return entry
+    now = datetime.now(UTC)
+    written = []
+    for item in wanted:
+        at = item.at or now
+        body = json.dumps(dict(item.details or {}), sort_keys=True, ensure_ascii=False,
+                          default=str)  # fmt: skip
+        digest = _digest(seq, at, item.actor, item.action, item.subject, item.purpose, body,
+                         prev, key)  # fmt: skip
+        written.append(AuditEntry(seq, at, item.actor, item.action, item.subject, item.purpose,
+                                  body, prev, digest))  # fmt: skip
+        seq, prev = seq + 1, digest
+    conn.execute(audit_log.insert(), [entry.__dict__ for entry in written])
+    return written
 
 
 def entries(conn: Connection, batch: int = 5000) -> Iterator[AuditEntry]:

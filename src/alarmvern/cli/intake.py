@@ -15,7 +15,7 @@ from alarmvern import aio
 from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake import keys as panel_keys
-from alarmvern.intake import panel_rules, receiver
+from alarmvern.intake import panel_rules, receiver, siblings
 from alarmvern.intake.fleet import fleet
 from alarmvern.sia.server import Transport
 from alarmvern.sia.simulate import KEYS_VARIABLE, load_accounts, simulate
@@ -35,14 +35,26 @@ def receive_command(
     host: Host = "127.0.0.1",
     port: Port = 9000,
     protocol: Annotated[str, typer.Option(help="tcp, udp or both.")] = "tcp",
+    receivers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Mottaksprosesser på samme port / receiver processes on the port."
+        ),
+    ] = 1,
 ) -> None:
     """Kjør alarmmottaket / run the SIA DC-09 receiver until Ctrl-C.
 
-    Example: alarmvern receive --host 0.0.0.0 --port 9000 --protocol both
+    Example: alarmvern receive --host 0.0.0.0 --port 9000 --protocol both --receivers 2
     """
-    system = open_system(settings_of(ctx))
+    if receivers > 1 and port == 0:
+        raise typer.BadParameter(
+            "flere mottakere trenger en fast port / several receivers need a fixed port",
+            param_hint="--port",
+        )
+    settings = settings_of(ctx)
+    system = open_system(settings)
     try:
-        aio.run(_receive(system, host, port, _protocol(protocol)))
+        aio.run(_receive(system, host, port, _protocol(protocol), receivers))
     finally:
         system.close()
 
@@ -53,15 +65,29 @@ def _protocol(value: str) -> Transport:
     return value  # type: ignore[return-value]
 
 
-async def _receive(system: System, host: str, port: int, protocol: Transport) -> None:
-    intake = await receiver.start(system, host, port, protocol)
-    out.print(f"mottar / receiving DC-09 on {host}:{port} ({protocol}); Ctrl-C stopper / stops")
+async def _receive(
+    system: System, host: str, port: int, protocol: Transport, receivers: int = 1
+) -> None:
+    intake = await receiver.start(system, host, port, protocol, reuse_port=receivers > 1)
+    try:
+        others = await asyncio.to_thread(
+            siblings.start, system.settings, host, port, protocol, receivers - 1
+        )
+    except BaseException:
+        await intake.close()
+        raise
+    out.print(
+        f"mottar / receiving DC-09 on {host}:{port} ({protocol}, {receivers} "
+        f"{'prosess / process' if receivers == 1 else 'prosesser / processes'}); "
+        "Ctrl-C stopper / stops"
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     await intake.close()
+    await asyncio.to_thread(siblings.stop, others)
     t = intake.sink.totals
     out.print(
         f"stoppet / stopped: {t.events} hendelser / events, "

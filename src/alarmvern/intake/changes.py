@@ -36,9 +36,15 @@ LISTEN_TIMEOUT = 5.0  # PostgreSQL: read the version anyway this often (a lost c
 
 def notify(conn: Connection, incident_id: int) -> None:
     """Say, on commit, that the incident changed (PostgreSQL; SQLite is polled)."""
-    if conn.dialect.name == "postgresql":
+    notify_many(conn, [incident_id])
+
+
+def notify_many(conn: Connection, incident_ids: list[int]) -> None:
+    """:func:`notify` for each of ``incident_ids``, in one statement."""
+    if conn.dialect.name == "postgresql" and incident_ids:
         conn.execute(
-            text("SELECT pg_notify(:channel, :id)"), {"channel": CHANNEL, "id": str(incident_id)}
+            text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) id"),
+            {"channel": CHANNEL, "ids": incident_ids},
         )
 
 

@@ -48,14 +48,18 @@ async def start(
     protocol: Transport = "tcp",
     *,
     max_connections: int = 5000,
+    reuse_port: bool = False,
 ) -> Intake:
+    """The receiver on ``host:port``; with ``reuse_port``, one of several receiver processes
+    sharing that port (SO_REUSEPORT), each with its own event loop and writer, all storing
+    into the same database (see docs/intake.md, "Several receivers")."""
     keys = await asyncio.to_thread(panel_keys.load, system.engine, system.vault)
     admission = Admission(keys)
     await asyncio.to_thread(_load_admission, system, admission)
     sink = StoreSink(system.engine, admission=admission)
     receiver = await serve(
         host, port, sink=sink, keys=keys, protocol=protocol, max_connections=max_connections,
-        policy=Policy(admit=admission),
+        policy=Policy(admit=admission), reuse_port=reuse_port,
     )  # fmt: skip
     intake = Intake(system, sink, receiver, keys)
     intake.tasks = [

@@ -2,11 +2,20 @@
 panels' last-seen times. The caller acknowledges nothing until this has committed.
 
 This is intake's hot path, so it talks to the driver directly where SQLAlchemy's per-row
-work would dominate: one prepared INSERT executed many times on SQLite, COPY on PostgreSQL
-(``store.writes``). Frames already stored (a resend whose ACK was lost) are found first, by
-their frame keys, and neither stored again nor allowed to open an incident again. A frame
-without a timestamp is a resend only within ``RESEND_WINDOW`` of the first (see
-docs/intake.md).
+work would dominate. Frames already stored (a resend whose ACK was lost) are neither stored
+again nor allowed to open an incident again. A frame without a timestamp is a resend only
+within ``RESEND_WINDOW`` of the first (see docs/intake.md).
+
+- SQLite: the stored frame keys are looked up first, then one prepared INSERT is executed
+  for the new rows (the database is in this process: a query costs no round trip).
+- PostgreSQL: one round trip for the whole batch (psycopg's pipeline mode): a single
+  ``INSERT … SELECT FROM unnest(…) WHERE NOT EXISTS (stored key) ON CONFLICT DO NOTHING
+  RETURNING frame_key`` stores the new rows and says which they were, the open incidents of
+  the batch's alarm sites are read, and the last-seen times are upserted, all sent together;
+  only an incident that must be opened costs more (its step and audit entry). The commit
+  is the second round trip, with ``synchronous_commit`` as the server has it (on).
+  ``ON CONFLICT DO NOTHING`` makes two receivers storing the same resend at once store it
+  once: the second waits for the first's commit and skips the row.
 """
 
 from __future__ import annotations
@@ -22,8 +31,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from alarmvern.intake import incidents as lifecycle
 from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import Effect, Signal
+from alarmvern.store import partitions
 from alarmvern.store.tables import account_supervision, alarm_events, incidents, panel_settings
-from alarmvern.store.writes import insert_many
 
 COLUMNS = (
     "account_id", "site_id", "actor_person_id", "panel_account", "protocol", "sequence", "code",
@@ -59,6 +68,8 @@ def write(
 ) -> Written:
     """Store ``signals`` and the panels ``seen`` (account → last time) in ``conn``'s
     transaction."""
+    if conn.dialect.name == "postgresql":
+        return _write_postgresql(conn, directory, signals, seen, received_at)
     result = Written()
     stored = [s for s in signals if s.effect is not Effect.health]
     fresh = _not_stored_yet(conn, stored, received_at)
@@ -123,9 +134,6 @@ def _row(
 
 
 def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    if conn.dialect.name == "postgresql":
-        insert_many(conn, alarm_events, [dict(zip(COLUMNS, row, strict=True)) for row in rows])
-        return
     raw = conn.connection.driver_connection
     assert raw is not None
     raw.executemany(_SQLITE_INSERT, [tuple(_sqlite(v) for v in row) for row in rows])
@@ -145,11 +153,7 @@ def _open_incidents(conn: Connection, directory: Directory, alarms: Iterable[Sig
     One open alarm incident collects every alarm at a site until it is closed; technical
     incidents are one per kind of trouble.
     """
-    wanted: dict[tuple[int, str], tuple[int | None, Signal]] = {}
-    for signal in alarms:
-        account_id, site_id = directory.site(conn, signal.panel_account)
-        if site_id is not None:
-            wanted.setdefault((site_id, _family(signal.incident_kind)), (account_id, signal))
+    wanted = _wanted(conn, directory, alarms)
     if not wanted:
         return 0
     open_now = {
@@ -161,19 +165,111 @@ def _open_incidents(conn: Connection, directory: Directory, alarms: Iterable[Sig
             )
         )
     }
-    opened = 0
-    for (site_id, family), (account_id, signal) in wanted.items():
-        if (site_id, family) not in open_now:
-            lifecycle.open_incident(
-                conn, account_id=account_id, site_id=site_id, kind=signal.incident_kind,
-                at=signal.occurred_at,
-            )  # fmt: skip
-            opened += 1
-    return opened
+    return _open_missing(conn, wanted, open_now)
+
+
+Wanted = dict[tuple[int, str], tuple[int | None, Signal]]  # (site, family) → (account, first)
+
+
+def _wanted(conn: Connection, directory: Directory, alarms: Iterable[Signal]) -> Wanted:
+    wanted: Wanted = {}
+    for signal in alarms:
+        account_id, site_id = directory.site(conn, signal.panel_account)
+        if site_id is not None:
+            wanted.setdefault((site_id, _family(signal.incident_kind)), (account_id, signal))
+    return wanted
+
+
+def _open_missing(conn: Connection, wanted: Wanted, open_now: set[tuple[int, str]]) -> int:
+    openings = [
+        lifecycle.Opening(account_id, site_id, signal.incident_kind, signal.occurred_at)
+        for (site_id, family), (account_id, signal) in wanted.items()
+        if (site_id, family) not in open_now
+    ]
+    return len(lifecycle.open_incidents(conn, openings))
 
 
 def _family(kind: str) -> str:
     return kind if kind.startswith("technical:") else "alarm"
+
+
+# PostgreSQL: the batch in one round trip.
+
+_PG_TYPES = (
+    "bigint", "bigint", "bigint", "text", "text", "text", "text", "text", "text", "integer",
+    "text", "timestamptz", "timestamptz", "text", "boolean", "text", "text",
+)  # fmt: skip
+_PG_INSERT = (
+    f"INSERT INTO alarm_events ({', '.join(COLUMNS)}) "
+    f"SELECT {', '.join('b.' + c for c in COLUMNS)} FROM unnest("
+    + ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
+    + f", %s::boolean[]) AS b({', '.join(COLUMNS)}, stamped) "
+    "WHERE NOT EXISTS (SELECT 1 FROM alarm_events e WHERE e.frame_key = b.frame_key "
+    "AND (b.stamped OR e.received_at >= %s)) "
+    "ON CONFLICT (frame_key, occurred_at) DO NOTHING RETURNING frame_key"
+)
+_PG_OPEN = (
+    "SELECT site_id, kind FROM incidents WHERE closed_at IS NULL AND site_id = ANY(%s::bigint[])"
+)
+# A later time only: with several receivers, an older batch may commit after a newer one.
+_PG_SEEN = (
+    "INSERT INTO account_supervision (panel_account, last_seen_at) "
+    "SELECT * FROM unnest(%s::text[], %s::timestamptz[]) "
+    "ON CONFLICT (panel_account) DO UPDATE SET last_seen_at = "
+    "GREATEST(account_supervision.last_seen_at, excluded.last_seen_at)"
+)
+
+
+def _write_postgresql(
+    conn: Connection,
+    directory: Directory,
+    signals: Sequence[Signal],
+    seen: dict[str, datetime],
+    received_at: datetime,
+) -> Written:
+    stored = _first_of_each(s for s in signals if s.effect is not Effect.health)
+    rows = [_row(conn, directory, s, received_at) for s in stored]
+    candidates = _wanted(conn, directory, (s for s in stored if s.effect in _ALARMS))
+    known = {a: t for a, t in sorted(seen.items()) if directory.site(conn, a)[1] is not None}
+    if rows:
+        partitions.ensure(conn, alarm_events.name, {s.occurred_at for s in stored})
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as inserted, raw.cursor() as open_now:
+        with raw.pipeline():  # everything below is sent at once; the answers come at its end
+            if rows:
+                columns = [list(column) for column in zip(*rows, strict=True)]
+                stamped = [s.stamped for s in stored]
+                inserted.execute(_PG_INSERT, [*columns, stamped, received_at - RESEND_WINDOW])
+            if candidates:
+                open_now.execute(_PG_OPEN, [sorted({site for site, _ in candidates})])
+            if known:
+                raw.execute(_PG_SEEN, [list(known), list(known.values())])
+        new_keys = {key for (key,) in inserted.fetchall()} if rows else set()
+        open_sites = open_now.fetchall() if candidates else []
+    fresh = [s for s in stored if s.frame_key is None or s.frame_key in new_keys]
+    wanted = _wanted(conn, directory, (s for s in fresh if s.effect in _ALARMS))
+    return Written(
+        events=len(fresh),
+        duplicates=sum(1 for s in signals if s.effect is not Effect.health) - len(fresh),
+        incidents=_open_missing(conn, wanted, {(int(a), _family(b)) for a, b in open_sites}),
+    )
+
+
+_ALARMS = (Effect.incident, Effect.technical)
+
+
+def _first_of_each(signals: Iterable[Signal]) -> list[Signal]:
+    """The signals, each frame key once (a resend within the batch is the same frame)."""
+    keys: set[str] = set()
+    first = []
+    for signal in signals:
+        if signal.frame_key is not None:
+            if signal.frame_key in keys:
+                continue
+            keys.add(signal.frame_key)
+        first.append(signal)
+    return first
 
 
 def _mark_seen(conn: Connection, seen: dict[str, datetime]) -> None:

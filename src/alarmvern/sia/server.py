@@ -88,15 +88,21 @@ class Receiver:
         self._ids = itertools.count(1)
         self._per_address: Counter[str] = Counter()
 
-    async def start(self, host: str, port: int, transport: Transport = "tcp") -> None:
-        """Bind the listeners; port 0 picks a free one (see ``tcp_port`` / ``udp_port``)."""
+    async def start(
+        self, host: str, port: int, transport: Transport = "tcp", *, reuse_port: bool = False
+    ) -> None:
+        """Bind the listeners; port 0 picks a free one (see ``tcp_port`` / ``udp_port``).
+
+        With ``reuse_port`` (SO_REUSEPORT), several receivers, each in a process of its own,
+        listen on the same port and the kernel shares the panels' connections among them."""
         loop = asyncio.get_running_loop()
+        reuse = reuse_port or None  # asyncio's default (None) where not asked for
         if transport in ("tcp", "both"):
-            self._tcp = await asyncio.start_server(self._on_tcp, host, port)
+            self._tcp = await asyncio.start_server(self._on_tcp, host, port, reuse_port=reuse)
         if transport in ("udp", "both"):
             udp_port = self.tcp_port if transport == "both" and port == 0 else port
             self._udp, _ = await loop.create_datagram_endpoint(
-                lambda: _Datagrams(self), local_addr=(host, udp_port)
+                lambda: _Datagrams(self), local_addr=(host, udp_port), reuse_port=reuse
             )
 
     @property
@@ -338,6 +344,7 @@ async def serve(
     policy: Policy = DEFAULT_POLICY,
     clock: Clock = utc_now,
     limits: Limits | None = None,
+    reuse_port: bool = False,
 ) -> Receiver:
     """Start a ``Receiver`` listening on ``host:port``; close it (or ``async with`` it) to stop.
 
@@ -345,5 +352,5 @@ async def serve(
     """
     limits = limits or Limits(max_connections, idle_timeout, max_buffer)
     receiver = Receiver(sink, keys, limits=limits, policy=policy, clock=clock)
-    await receiver.start(host, port, protocol)
+    await receiver.start(host, port, protocol, reuse_port=reuse_port)
     return receiver

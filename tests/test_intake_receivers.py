@@ -1,0 +1,93 @@
+"""Intake at scale (issue 19): several receivers on one port, and a batch that opens many
+incidents at once, through the real receiver on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from alarmvern import audit
+from alarmvern.audit import log as audit_log
+from alarmvern.intake import receiver
+from alarmvern.store import tables as t
+from tests.test_intake_sink import _system, acked, events, exchange, frame, make_world
+
+
+def test_two_receivers_on_one_port_share_the_panels_and_store_each_frame_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    make_world(engine)
+    system = _system(engine, tmp_path)
+    frames = [frame("SIA-DCS", f"Nri1/CL{n:02d}") for n in range(1, 41)]
+
+    async def test() -> tuple[list[list[bytes]], list[int]]:
+        first = await receiver.start(system, "127.0.0.1", 0, reuse_port=True)
+        port = first.receiver.tcp_port
+        second = await receiver.start(system, "127.0.0.1", port, reuse_port=True)
+        try:
+            # Each frame on a connection of its own (the kernel picks a receiver for each),
+            # then each again on another connection, as a panel that lost its ACK does.
+            answers = await asyncio.gather(*(exchange(port, [f]) for f in frames))
+            again = await asyncio.gather(*(exchange(port, [f]) for f in frames))
+        finally:
+            await first.close()
+            await second.close()
+        return [*answers, *again], [first.sink.totals.messages, second.sink.totals.messages]
+
+    answers, handled = asyncio.run(asyncio.wait_for(test(), 120))
+    assert all(acked(a) for (a,) in answers), answers
+    assert sum(handled) == 80
+    # 80 connections: that the kernel gave every one to the same receiver is a 2^-79 chance.
+    assert all(n > 0 for n in handled), handled
+    assert sorted(r["raw"] for r in events(engine)) == [f"Nri1/CL{n:02d}" for n in range(1, 41)]
+
+
+def test_alarms_from_many_sites_in_one_batch_open_an_incident_each_with_its_audit_entry(
+    engine: Engine, tmp_path: Path
+) -> None:
+    panels = [f"5B{n:04X}" for n in range(12)]
+    worlds = [make_world(engine, panel=p, number=f"K{n}") for n, p in enumerate(panels)]
+    system = _system(engine, tmp_path)
+    with engine.connect() as conn:
+        entries_before = audit_log.count(conn)
+
+    async def test() -> list[list[bytes]]:
+        intake = await receiver.start(system, "127.0.0.1", 0)
+        port = intake.receiver.tcp_port
+        try:
+            # All at once: they share group-commit batches, and each batch opens several.
+            pairs = [
+                [frame("SIA-DCS", "Nri1/BA001", panel=p), frame("SIA-DCS", "Nri1/FA002", panel=p)]
+                for p in panels
+            ]
+            return list(await asyncio.gather(*(exchange(port, pair) for pair in pairs)))
+        finally:
+            await intake.close()
+
+    answers = asyncio.run(asyncio.wait_for(test(), 120))
+    assert all(acked(a) for pair in answers for a in pair), answers
+    with engine.connect() as conn:
+        opened = conn.execute(
+            select(t.incidents.c.site_id, t.incidents.c.kind, t.incidents.c.id)
+        ).all()
+        steps = conn.execute(select(t.incident_steps.c.incident_id, t.incident_steps.c.step)).all()
+        count, broken = audit.verify(conn)
+        added = audit_log.count(conn) - entries_before
+        subjects = set(
+            conn.execute(
+                select(t.audit_log.c.subject).where(t.audit_log.c.action == "incident.received")
+            ).scalars()
+        )
+        per_site = dict(
+            conn.execute(
+                select(t.incidents.c.site_id, func.count()).group_by(t.incidents.c.site_id)
+            ).all()
+        )
+    # One open alarm incident per site collects the fire alarm after the burglary.
+    assert per_site == {w.site_id: 1 for w in worlds}
+    assert {kind for _, kind, _ in opened} == {"burglary"}
+    assert sorted(steps) == sorted((i, "received") for _, _, i in opened)
+    assert subjects == {f"incident:{i}" for _, _, i in opened}
+    assert added == len(opened) and broken is None and count >= added
