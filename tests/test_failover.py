@@ -1,13 +1,14 @@
 """Failover: two receivers on a Patroni cluster lose no ACKed frame when its primary dies.
 
 A one-member etcd and two PostgreSQL nodes under Patroni (synchronous replication) run on
-loopback ports (``tests/cluster_support.py``); two ``alarmvern receive`` processes use the
-cluster through its multi-host URL (``target_session_attrs=read-write``); the simulator's
-panels send to both at a steady rate. The primary is killed (SIGKILL to the whole node) at a
-random moment, ``KILLS`` times; after each, the frames ACKed until then must all be in the
-cluster, none twice, and the time from the kill to the first frame stored on the new primary
-is measured (printed, and bounded by the issue's 30 s). The killed node is started again and
-becomes the synchronous standby before the next kill.
+loopback ports (``tests/cluster_support.py``); an ``alarmvern serve`` (web and receiver) and
+an ``alarmvern receive`` use the cluster through its multi-host URL
+(``target_session_attrs=read-write``); the simulator's panels send to both at a steady rate.
+The primary is killed (SIGKILL to the whole node) at a random moment, ``KILLS`` times; after
+each, the frames ACKed until then must all be in the cluster, none twice. Measured (printed,
+and bounded by the issue's 30 s): the time from the kill to the first frame stored on the new
+primary, and to the web answering a request that needs the database. The killed node is
+started again and becomes the synchronous standby before the next kill.
 
 Skipped, with the reason, where Patroni or etcd is not installed.
 """
@@ -15,15 +16,17 @@ Skipped, with the reason, where Patroni or etcd is not installed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from sqlalchemy import func, select
@@ -63,24 +66,55 @@ def alarmvern(data_dir: Path, db: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "alarmvern", "--data-dir", str(data_dir), "--db", db, *args]
 
 
-def start_receiver(data_dir: Path, db: str, name: str) -> tuple[subprocess.Popen[bytes], int]:
+def start_node(
+    data_dir: Path, db: str, name: str, web_port: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``alarmvern receive``, or ``alarmvern serve`` (web and receiver) given ``web_port``;
+    (the process, its DC-09 port) once it listens."""
     port = free_port()
-    with (data_dir.parent / f"{name}.log").open("ab") as log:
-        process = subprocess.Popen(
-            alarmvern(data_dir, db, "receive", "--port", str(port)),
-            stdout=subprocess.DEVNULL,
-            stderr=log,
+    if web_port is None:
+        command = alarmvern(data_dir, db, "receive", "--port", str(port))
+    else:
+        command = alarmvern(
+            data_dir, db, "serve", "--port", str(web_port), "--dc09-port", str(port)
         )
-    deadline = time.monotonic() + 60
+    with (data_dir.parent / f"{name}.log").open("ab") as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, (data_dir.parent / f"{name}.log").read_text()[-2000:]
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return process, port
+        if all(_listens(each) for each in (port, web_port) if each is not None):
+            return process, port
         time.sleep(0.1)
     process.kill()
     process.wait()
-    raise AssertionError(f"receiver {name} did not start listening")
+    raise AssertionError(f"{name} did not start listening")
+
+
+def _listens(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def web_answers(base: str) -> bool:
+    """The web answers a request that needs the database (a login, refused: a wrong password)."""
+    try:
+        answer = httpx.post(
+            f"{base}/api/v1/login",
+            json={"username": "probe@example.no", "password": "not-the-password"},
+            timeout=5,
+        )
+    except httpx.HTTPError:
+        return False
+    return answer.status_code in (401, 429)
+
+
+async def _back(check: Callable[[], bool], started: float, what: str) -> float:
+    """Seconds from ``started`` until ``check`` (run in a thread) holds."""
+    while not await asyncio.to_thread(check):
+        assert time.monotonic() - started < 120, f"{what} did not resume"
+        await asyncio.sleep(0.2)
+    return time.monotonic() - started
 
 
 def register(url: str, accounts: list[str]) -> None:
@@ -106,15 +140,16 @@ def stored(url: str) -> list[tuple[str, str]]:
         ]
 
 
-def stored_since(url: str, moment: datetime) -> int:
+def stored_since(url: str, moment: datetime) -> bool:
+    """Whether an event received after ``moment`` is stored (False while there is no primary)."""
     try:
         with psycopg.connect(url) as conn:
             row = conn.execute(
                 "SELECT count(*) FROM alarm_events WHERE received_at > %s", (moment,)
             ).fetchone()
-            return int(row[0]) if row else 0
+            return bool(row and row[0])
     except psycopg.OperationalError:
-        return 0  # no primary yet
+        return False
 
 
 def test_five_failovers_lose_no_acked_frame(
@@ -127,20 +162,31 @@ def test_five_failovers_lose_no_acked_frame(
     assert init.returncode == 0, init.stderr.decode()
     fleets = [panel_accounts(PANELS, seed=seed) for seed in (1, 2)]
     register(url, [account for fleet in fleets for account, _ in fleet])
-    receivers = [start_receiver(data_dir, url, f"receiver{n}") for n in range(2)]
+    web_port = free_port()
+    receivers = [
+        start_node(data_dir, url, "node0-serve", web_port),
+        start_node(data_dir, url, "node1-receive"),
+    ]
+    web = f"http://127.0.0.1:{web_port}"
     try:
+        deadline = time.monotonic() + 60
+        while not web_answers(web):
+            assert time.monotonic() < deadline, "the web did not answer"
+            time.sleep(0.2)
         stats = [Stats(), Stats()]
-        resumes, rounds = asyncio.run(_kill_rounds(cluster, url, receivers, fleets, stats))
+        resumes, rounds = asyncio.run(_kill_rounds(cluster, url, web, receivers, fleets, stats))
     finally:
         for process, _ in receivers:
             process.kill()
             process.wait()
-    for number, (resume, acked, lost, doubled) in enumerate(rounds, start=1):
-        print(f"kill {number}: intake resumed after {resume:.1f} s; {acked} frames ACKed "
-              f"so far, {lost} lost, {doubled} stored twice")  # fmt: skip
-    assert all(lost == 0 and doubled == 0 for _, _, lost, doubled in rounds)
+    for number, (resume, web_resume, acked, lost, doubled) in enumerate(rounds, start=1):
+        print(f"kill {number}: intake resumed after {resume:.1f} s, the web after "
+              f"{web_resume:.1f} s; {acked} frames ACKed so far, {lost} lost, "
+              f"{doubled} stored twice")  # fmt: skip
+    assert all(lost == 0 and doubled == 0 for *_, lost, doubled in rounds)
     assert len(resumes) == KILLS
     assert max(resumes) < RESUME_WITHIN, resumes
+    assert max(r[1] for r in rounds) < RESUME_WITHIN, rounds
     engine = create_store_engine(url)
     try:
         with engine.connect() as conn:
@@ -152,12 +198,13 @@ def test_five_failovers_lose_no_acked_frame(
     assert not {frame for each in stats for frame in each.acked_frames} - holds  # to the end
 
 
-Round = tuple[float, int, int, int]  # resume seconds, ACKed so far, lost, stored twice
+Round = tuple[float, float, int, int, int]  # intake, web resume s; ACKed so far, lost, twice
 
 
 async def _kill_rounds(
     cluster: cluster_support.Cluster,
     url: str,
+    web: str,
     receivers: list[tuple[subprocess.Popen[bytes], int]],
     fleets: list[list[tuple[str, str]]],
     stats: list[Stats],
@@ -196,15 +243,17 @@ async def _kill_rounds(
             started = time.monotonic()
             await asyncio.to_thread(cluster.kill, primary)
             acked = [frame for each in stats for frame in each.acked_frames]
-            while await asyncio.to_thread(stored_since, url, killed_at) == 0:
-                assert time.monotonic() - started < 120, "intake did not resume"
-                await asyncio.sleep(0.2)
-            resumes.append(time.monotonic() - started)
+            web_back = asyncio.create_task(_back(lambda: web_answers(web), started, "the web"))
+            stored_after = functools.partial(stored_since, url, killed_at)
+            intake = await _back(stored_after, started, "intake")
+            resumes.append(intake)
+            web_resume = await web_back
             holds = await asyncio.to_thread(stored, url)
             lost = len(set(acked) - set(holds))
-            rounds.append((resumes[-1], len(acked), lost, len(holds) - len(set(holds))))
-            print(f"kill {len(rounds)} ({primary.name}): resumed after {resumes[-1]:.1f} s",
-                  flush=True)  # fmt: skip
+            doubled = len(holds) - len(set(holds))
+            rounds.append((intake, web_resume, len(acked), lost, doubled))
+            print(f"kill {len(rounds)} ({primary.name}): intake back after {intake:.1f} s, "
+                  f"the web after {web_resume:.1f} s", flush=True)  # fmt: skip
             cluster.start_node(primary)
     finally:
         for task in panels:
