@@ -1,11 +1,11 @@
 """A PostgreSQL cluster for the failover tests: one etcd member and two PostgreSQL nodes under
 Patroni, on loopback ports in a temporary folder, with synchronous replication.
 
-The Debian packages ``patroni`` and ``etcd-server`` provide the engines (``apt-get install -y
-patroni etcd-server``); :func:`missing` says what is absent, so that a test can skip with the
-reason. PostgreSQL's own binaries are those of /usr/lib/postgresql/<version>/bin. PostgreSQL
-refuses to run as root, so when the tests run as root the cluster runs as the ``postgres``
-user (in a folder that user owns).
+The Debian packages ``patroni`` and ``etcd-server`` provide the engines; :func:`install`
+installs them with apt-get where they are missing and that can be done, and otherwise says
+why not, so that a test can skip with the reason. PostgreSQL's own binaries are those of
+/usr/lib/postgresql/<version>/bin. PostgreSQL refuses to run as root, so when the tests run
+as root the cluster runs as the ``postgres`` user (in a folder that user owns).
 
 A node is "killed" as a machine dies: Patroni and every PostgreSQL process of the node get
 SIGKILL at once, and nothing is cleaned up. Patroni's leader key in etcd then expires (``ttl``
@@ -60,6 +60,26 @@ def missing() -> str | None:
         except KeyError:
             return "running as root and there is no postgres user to run PostgreSQL as"
     return None
+
+
+def install() -> str | None:
+    """Install what is missing with apt-get (as root); why a cluster cannot run, or None."""
+    reason = missing()
+    if reason is None or "not installed" not in reason:
+        return reason
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        return f"{reason}, and it cannot be installed here (no apt-get, or not root)"
+    installed = subprocess.run(
+        [apt, "install", "-y", "-q", "patroni", "etcd-server"],
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if installed.returncode != 0:
+        return f"{reason}; apt-get failed: {installed.stderr.strip()[-300:]}"
+    return missing()
 
 
 def free_ports(n: int) -> list[int]:
