@@ -226,7 +226,8 @@ class StoreSink:
         self, batch: list[Waiting], seen: dict[str, datetime], flags: dict[str, datetime]
     ) -> BaseException | None:
         """The whole batch again while the database cannot be reached, within
-        ``RECONNECT_FOR``; None once it went in, else the error that ended the tries."""
+        ``RECONNECT_FOR`` (or until the receiver is stopped); None once it went in, else the
+        error that ended the tries."""
         log.warning("intake: the database is unreachable; holding %d messages until it is back",
                     len(batch))  # fmt: skip
         started = time.monotonic()
@@ -237,7 +238,8 @@ class StoreSink:
             try:
                 self._store(batch, seen, flags)
             except Exception as exc:
-                if not _unreachable(exc) or time.monotonic() - started > RECONNECT_FOR:
+                late = time.monotonic() - started > RECONNECT_FOR
+                if not _unreachable(exc) or late or self._closing:  # closing: panels resend
                     return exc
                 continue
             log.warning("intake: the database is back after %.1f s; the batch is stored",
