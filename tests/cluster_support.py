@@ -15,6 +15,7 @@ primary, is rewound (``pg_rewind``) and follows it, and becomes the synchronous 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -244,6 +245,7 @@ class Cluster:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(os.getpgid(self.etcd.pid), signal.SIGKILL)
             self.etcd.wait(timeout=10)
+            self.etcd = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # -- helpers -----------------------------------------------------------------------
@@ -372,6 +374,7 @@ def start_cluster() -> Cluster:
         record = pwd.getpwnam("postgres")
         os.chown(folder, record.pw_uid, record.pw_gid)
     folder.chmod(0o700)
+    atexit.register(cluster.stop)  # a test run cut short leaves no cluster running
     try:
         cluster.start()
     except BaseException:
