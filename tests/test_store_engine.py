@@ -119,3 +119,25 @@ def test_sqlite_in_memory_opens_without_a_pool_to_size(url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
     engine.dispose()
+
+
+def test_a_libpq_multi_host_url_names_every_node_and_tests_pooled_connections() -> None:
+    from alarmvern.store.engine import is_cluster, normalise_url
+
+    url = "postgresql://alarmvern@db-a:5432,db-b:5433/av?target_session_attrs=read-write"
+    assert normalise_url(url) == (
+        "postgresql+psycopg://alarmvern@/av?host=db-a:5432&host=db-b:5433"
+        "&target_session_attrs=read-write"
+    )
+    engine = create_store_engine(url)
+    try:
+        assert is_cluster(engine.url)
+        _, params = engine.dialect.create_connect_args(engine.url)
+        assert (params["host"], params["port"]) == ("db-a,db-b", "5432,5433")
+        assert params["target_session_attrs"] == "read-write"
+        assert engine.pool._pre_ping  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+    single = create_store_engine("postgresql://alarmvern@db-a/av")
+    assert not is_cluster(single.url) and normalise_url("postgresql://u@h/d").endswith("@h/d")
+    single.dispose()

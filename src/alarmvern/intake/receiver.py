@@ -1,5 +1,9 @@
 """The alarm receiver as a running service: the DC-09 server, the store behind it, panel
-keys, and the supervision check, started together and stopped cleanly."""
+keys, and the supervision check, started together and stopped cleanly.
+
+Several receivers may share one database (a panel's primary and backup paths); the
+supervision check is then done by one of them at a time, whichever holds its
+:class:`~alarmvern.store.leases.Duty`, and moves to another when that one dies."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from alarmvern.intake import keys as panel_keys
 from alarmvern.intake import supervision
@@ -15,11 +20,13 @@ from alarmvern.intake.admission import Admission
 from alarmvern.intake.sink import StoreSink
 from alarmvern.sia.protocol import Policy
 from alarmvern.sia.server import Receiver, Transport, serve
+from alarmvern.store.leases import Duty
 from alarmvern.system import System
 
 log = logging.getLogger(__name__)
 
 SUPERVISION_EVERY = 60.0  # seconds between checks for silent panels
+SUPERVISION_DUTY = "intake-supervision"  # the lease row of the receiver that checks
 KEYS_EVERY = 30.0  # seconds between reloads of keys, panel settings and known panels
 
 
@@ -62,8 +69,10 @@ async def start(
         policy=Policy(admit=admission), reuse_port=reuse_port,
     )  # fmt: skip
     intake = Intake(system, sink, receiver, keys)
+    # Held across rounds, so the lease outlives two missed ones before another receiver checks.
+    duty = Duty(system.engine, SUPERVISION_DUTY, timedelta(seconds=SUPERVISION_EVERY * 2.5))
     intake.tasks = [
-        asyncio.create_task(_every(SUPERVISION_EVERY, lambda: _supervise(system))),
+        asyncio.create_task(_every(SUPERVISION_EVERY, lambda: _supervise(system, duty))),
         asyncio.create_task(_every(KEYS_EVERY, lambda: _reload_keys(intake))),
     ]
     return intake
@@ -78,7 +87,9 @@ async def _every(seconds: float, job: Callable[[], None]) -> None:
             log.error("intake: periodic job failed: %s", type(exc).__name__)
 
 
-def _supervise(system: System) -> None:
+def _supervise(system: System, duty: Duty) -> None:
+    if not duty.mine():
+        return  # another receiver checks
     with system.engine.begin() as conn:
         opened = supervision.raise_incidents(conn)
     if opened:

@@ -18,6 +18,14 @@ is answered as not stored (its connection closes without an ACK). ``RETRIES`` bo
 transactions one failed batch may cost; a frame that fails alone ``admission.POISON_AFTER``
 times is refused with DUH when it comes again, so its panel stops sending it.
 
+A batch for which the database could not be reached, or whose connection broke (the primary
+died and the cluster fails over, perhaps during its COMMIT), is not split: it is tried again
+whole, on a new connection, which the multi-host URL's ``target_session_attrs=read-write``
+points at the new primary, until it goes in or ``RECONNECT_FOR`` has passed. Whether the lost
+COMMIT went in does not matter: the writer finds frames already stored by their frame keys
+and neither stores them again nor opens their incidents again, so the retry loses nothing and
+doubles nothing. The panels wait for their ACKs meanwhile, and resend, as they do.
+
 A clear frame from an account with a key (where its encryption is not required) is stored
 flagged and never counts as the panel's sign of life; nor does any frame from an account no
 site has.
@@ -28,12 +36,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+import psycopg
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from alarmvern.intake import writer
 from alarmvern.intake.admission import Admission
@@ -46,6 +57,8 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 20_000  # signals per transaction
 SEEN_EVERY = 1.0  # seconds: the longest a last-seen time waits in memory
 RETRIES = 40  # transactions one failed batch may cost in retries: 2 × log2(MAX_BATCH) and some
+RECONNECT_FOR = 60.0  # seconds a batch waits for an unreachable database (a failover: ~10-30)
+RECONNECT_PAUSE = (0.1, 1.0)  # seconds between those tries: the first, and at most
 
 Waiting = tuple[list[Signal], Message, asyncio.Future[None]]  # signals, message, the ACK's gate
 
@@ -178,9 +191,14 @@ class StoreSink:
             self._store(batch, seen, flags)
             return None
         except Exception as exc:  # the panels get no ACK for what is not stored
-            log.error("intake: a batch of %d messages was not stored (%s); retrying apart",
-                      len(batch), type(exc).__name__)  # fmt: skip
             first: BaseException = exc
+        if _unreachable(first):
+            again = self._store_when_back(batch, seen, flags)
+            if again is None:
+                return None
+            first = again
+        log.error("intake: a batch of %d messages was not stored (%s); retrying apart",
+                  len(batch), type(first).__name__)  # fmt: skip
         failed: dict[int, BaseException] = {}
         parts = _halves(list(range(len(batch)))) if len(batch) > 1 else []
         budget = RETRIES
@@ -203,6 +221,30 @@ class StoreSink:
             log.error("intake: %d of %d messages not stored after retrying apart",
                       len(failed), len(batch))  # fmt: skip
         return failed
+
+    def _store_when_back(
+        self, batch: list[Waiting], seen: dict[str, datetime], flags: dict[str, datetime]
+    ) -> BaseException | None:
+        """The whole batch again while the database cannot be reached, within
+        ``RECONNECT_FOR`` (or until the receiver is stopped); None once it went in, else the
+        error that ended the tries."""
+        log.warning("intake: the database is unreachable; holding %d messages until it is back",
+                    len(batch))  # fmt: skip
+        started = time.monotonic()
+        pause = RECONNECT_PAUSE[0]
+        while True:
+            time.sleep(pause)
+            pause = min(pause * 2, RECONNECT_PAUSE[1])
+            try:
+                self._store(batch, seen, flags)
+            except Exception as exc:
+                late = time.monotonic() - started > RECONNECT_FOR
+                if not _unreachable(exc) or late or self._closing:  # closing: panels resend
+                    return exc
+                continue
+            log.warning("intake: the database is back after %.1f s; the batch is stored",
+                        time.monotonic() - started)  # fmt: skip
+            return None
 
     def _store(
         self, batch: list[Waiting], seen: dict[str, datetime], flags: dict[str, datetime]
@@ -240,6 +282,22 @@ def _poison(error: BaseException) -> bool:
     if origin is not None:
         names |= {kind.__name__ for kind in type(origin).__mro__}
     return bool(names & {"IntegrityError", "DataError"})
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is out of reach rather than the batch wrong: the
+    connection broke (SQLAlchemy invalidated it), none could be made (no host answered as
+    read-write: the cluster is between primaries), or the server is shutting down, starting
+    up or read-only (a demoted primary). SQLite's errors are never this."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    origin = getattr(error, "orig", error)
+    if not isinstance(origin, psycopg.Error):
+        return False
+    state = origin.sqlstate
+    if state is None:  # raised by libpq itself: no connection, or it was lost
+        return isinstance(origin, psycopg.OperationalError | psycopg.InterfaceError)
+    return state.startswith(("08", "57P")) or state == "25006"  # 25006: read-only
 
 
 def _halves(part: list[int]) -> list[list[int]]:

@@ -50,6 +50,7 @@ class Stats:
     failed: int = 0
     reconnects: int = 0
     latencies: list[float] = field(default_factory=list)
+    acked_frames: list[tuple[str, str]] = field(default_factory=list)  # (account, sequence)
 
 
 def panel_accounts(n: int, seed: int = 0) -> list[tuple[str, str]]:
@@ -239,6 +240,7 @@ async def _exchange(panel: _Panel, mix: Mapping[str, float], stats: Stats, timeo
         verdict = panel.verdict(reply, sequence)
         if verdict == "ACK":
             stats.acked += 1
+            stats.acked_frames.append((panel.account, sequence))
             stats.latencies.append(time.perf_counter() - started)
             return
         if verdict == "DUH":
@@ -280,14 +282,16 @@ async def simulate(
     retries: int = 2,
     accounts: Sequence[tuple[str, str]] | None = None,
     reconnect_for: float = 30.0,
+    stats: Stats | None = None,
 ) -> Stats:
     """Run ``panels`` panels for ``duration`` seconds at ``rate`` events/s in total.
 
     Accounts and keys (64 hex digits) are ``accounts``, or else ``panel_accounts(panels,
     seed)``; give the receiver the same. Each panel holds one connection (TCP) or socket (UDP);
-    a TCP panel that loses it tries to connect again for ``reconnect_for`` seconds.
+    a TCP panel that loses it tries to connect again for ``reconnect_for`` seconds. Pass
+    ``stats`` to read them while the panels run (or after cancelling the run).
     """
-    stats = Stats()
+    stats = stats if stats is not None else Stats()
     accounts = list(accounts or panel_accounts(panels, seed))[:panels]
     fleet = [
         _Panel(account, parse_key(key, "hex") if encrypted else None, random.Random(f"{seed}:{i}"))

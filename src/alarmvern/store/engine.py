@@ -27,11 +27,37 @@ QUEUE_SECONDS = 10.0  # as SQLite's busy timeout: past it, a writer waits as SQL
 
 
 def normalise_url(url: str) -> str:
-    """``postgresql://`` means psycopg 3 here; SQLAlchemy would otherwise pick psycopg2."""
+    """``postgresql://`` means psycopg 3 here; SQLAlchemy would otherwise pick psycopg2.
+
+    A libpq multi-host URL (``postgresql://user@db1:5432,db2:5432/alarmvern?
+    target_session_attrs=read-write``, a cluster's nodes) is written the way SQLAlchemy reads
+    one, each host as a ``host=`` query parameter; libpq then tries them in turn.
+    """
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+            return _multi_host("postgresql+psycopg://" + url[len(prefix) :])
+    if url.startswith("postgresql+psycopg://"):
+        return _multi_host(url)
     return url
+
+
+def _multi_host(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    netloc, _, tail = rest.partition("/")
+    user, at, hosts = netloc.rpartition("@")
+    if "," not in hosts:
+        return url
+    database, _, query = tail.partition("?")
+    params = [f"host={host}" for host in hosts.split(",") if host]
+    if query:
+        params.append(query)
+    return f"{scheme}://{user}{at}/{database}?{'&'.join(params)}"
+
+
+def is_cluster(url: URL) -> bool:
+    """A URL naming several PostgreSQL hosts: the nodes of a cluster that fails over."""
+    hosts = url.query.get("host")
+    return isinstance(hosts, tuple) and len(hosts) > 1
 
 
 def create_store_engine(url: str, **kwargs: Any) -> Engine:
@@ -52,6 +78,10 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         elif parsed.query.get("mode") == "memory":
             # What SQLAlchemy picks for it today, said outright (it warns it will change).
             kwargs = {"poolclass": SingletonThreadPool, **kwargs}
+        elif is_cluster(parsed):
+            # After a failover every pooled connection is to a dead primary: test each one
+            # as it is taken (one round trip), so that a web request gets a live one.
+            kwargs = {"pool_pre_ping": True, **kwargs}
         # Bound values are personal data: never in an error message or a log line.
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:

@@ -93,3 +93,63 @@ def acquire(engine: Engine, job: str, ttl: timedelta = timedelta(minutes=2)) -> 
     except IntegrityError:
         raise AlreadyRunning(f"{job} was started by another process just now; wait") from None
     return Lease(job, holder, ttl)
+
+
+class Duty:
+    """Work that one node does at a time however many run it (the scheduled retention sweeps,
+    the supervision check): the node whose lease row for ``job`` is current does it.
+
+    Each node calls :meth:`mine` before each round of the work. The holder's call renews the
+    lease for ``ttl``; any other's takes it over once it has expired (its holder died or lost
+    the database) or its holder's pid is gone from this host, else answers False. So the work
+    moves to a living node within ``ttl`` of its holder's death, and two nodes never hold it
+    at once: the row's primary key lets only one insert win. Times are the nodes' clocks
+    (kept by NTP); a round must come more often than ``ttl``, or the lease lapses between.
+    """
+
+    def __init__(self, engine: Engine, job: str, ttl: timedelta) -> None:
+        self.engine, self.job, self.ttl = engine, job, ttl
+        self.host, self.pid = socket.gethostname(), os.getpid()
+        self.holder = f"{self.host}:{self.pid}:{os.urandom(4).hex()}"
+
+    def mine(self, now: datetime | None = None) -> bool:
+        """Whether this node has the duty now (renewed or taken over), in one transaction."""
+        now = now or datetime.now(UTC)
+        mine = (job_leases.c.job == self.job, job_leases.c.holder == self.holder)
+        try:
+            with self.engine.begin() as conn:
+                renewed = conn.execute(
+                    update(job_leases).where(*mine).values(expires_at=now + self.ttl)
+                )
+                if renewed.rowcount == 1:
+                    return True
+                current = conn.execute(
+                    select(job_leases).where(job_leases.c.job == self.job)
+                ).first()
+                if current is not None:
+                    dead = current.host == self.host and not _alive(current.pid)
+                    if as_utc(current.expires_at) > now and not dead:
+                        return False
+                    conn.execute(
+                        delete(job_leases).where(
+                            job_leases.c.job == self.job, job_leases.c.holder == current.holder
+                        )
+                    )
+                conn.execute(
+                    job_leases.insert().values(
+                        job=self.job, holder=self.holder, pid=self.pid, host=self.host,
+                        expires_at=now + self.ttl,
+                    )
+                )  # fmt: skip
+        except IntegrityError:  # another node took it over at the same moment
+            return False
+        return True
+
+    def give_up(self) -> None:
+        """Let the duty go at once (a clean stop), so that another node takes it next round."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(job_leases).where(
+                    job_leases.c.job == self.job, job_leases.c.holder == self.holder
+                )
+            )

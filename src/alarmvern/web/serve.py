@@ -10,16 +10,22 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from alarmvern.intake.process import ReceiverProcess, lower_priority
 from alarmvern.retention.sweep import sweep
+from alarmvern.store.leases import Duty
 from alarmvern.system import System
 from alarmvern.web import workers
 from alarmvern.web.app import create_app
 
 log = logging.getLogger(__name__)
+
+SWEEP_DUTY = "serve-retention-sweeps"  # the lease row of the node that runs the schedule
+DUTY_EVERY = 15.0  # seconds between a node's checks of the duty (the lease lasts four)
 
 
 @dataclass
@@ -98,8 +104,23 @@ async def _supervise(others: workers.Workers) -> None:
 
 
 async def _sweeps(system: System, hours: float) -> None:
-    await asyncio.sleep(60)
+    """The retention sweep every ``hours``, on the one node of several that holds its duty
+    (the first a minute after start, or after taking the duty over from a dead node)."""
+    duty = Duty(system.engine, SWEEP_DUTY, timedelta(seconds=DUTY_EVERY * 4))
+    due = time.monotonic() + 60
     while True:
+        await asyncio.sleep(DUTY_EVERY)
+        try:
+            mine = await asyncio.to_thread(duty.mine)
+        except Exception as exc:  # the database is away (a failover): ask again next round
+            log.error("retention: the sweep's duty could not be checked: %s", type(exc).__name__)
+            continue
+        if not mine:
+            due = max(due, time.monotonic() + 60)
+            continue
+        if time.monotonic() < due:
+            continue
+        due = time.monotonic() + hours * 3600
         try:
             report = await asyncio.to_thread(
                 sweep,
@@ -111,4 +132,3 @@ async def _sweeps(system: System, hours: float) -> None:
             log.warning("retention: swept %d rows", report.rows)
         except Exception as exc:  # logged; the next run tries again
             log.error("retention: the sweep failed: %s", type(exc).__name__)
-        await asyncio.sleep(hours * 3600)
