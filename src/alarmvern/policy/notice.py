@@ -25,7 +25,6 @@ import jinja2
 from markupsafe import Markup, escape
 
 from alarmvern.policy.model import (
-    EEA,
     Activity,
     Anchor,
     Cookie,
@@ -492,7 +491,7 @@ class _Builder:
                 label = f"{self.t(rec.name)} ({self.country(rec.country)})"
                 abroad.append((label, entry.transfer, reference))
             for sp in entry.sub_processors:
-                if sp.country is not None and sp.country not in EEA:
+                if sp.third_country:
                     of = self.prose("sub_processor_of", name=self.t(rec.name))
                     safeguard = entry.transfer if rec.third_country else Transfer.unknown
                     label = f"{sp.name} ({self.country(sp.country)}), {of}"

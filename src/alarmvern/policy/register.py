@@ -51,6 +51,13 @@ class SubProcessor(_Strict):
     country: str | None = None
     approved: date | None = None  # the controller's approval, art. 28(2)
 
+    @property
+    def third_country(self) -> bool:
+        """Outside the EEA (the data goes there: a transfer, art. 44)."""
+        from alarmvern.policy.model import EEA
+
+        return self.country is not None and self.country not in EEA
+
 
 class Agreement(_Strict):
     """A data processing agreement (art. 28(3)) with one of the policy's recipients."""

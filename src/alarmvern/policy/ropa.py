@@ -14,7 +14,6 @@ from typing import Literal
 
 from alarmvern.policy import ropa_processor as processor
 from alarmvern.policy.model import (
-    EEA,
     Activity,
     Anchor,
     Condition,
@@ -199,7 +198,7 @@ def transfer_words(e: Entry, lang: Lang) -> str:
         text += f", {mech.reference}"
     if mech is not None and mech.expires is not None:
         text += f", {_l('until', lang)} {mech.expires.isoformat()}"
-    abroad = [sp for sp in e.sub_processors if sp.country is not None and sp.country not in EEA]
+    abroad = [sp for sp in e.sub_processors if sp.third_country]
     for sp in abroad:
         text += f"; {_l('sub_processor', lang)} {sp.name} ({sp.country})"
     return text
@@ -213,7 +212,7 @@ def transfers(policy: Policy, recipient_ids: Sequence[str]) -> list[Entry]:
         for e in found
         if e.recipient.third_country
         or e.transfer is not Transfer.none_needed
-        or any(sp.country is not None and sp.country not in EEA for sp in e.sub_processors)
+        or any(sp.third_country for sp in e.sub_processors)
     ]
 
 

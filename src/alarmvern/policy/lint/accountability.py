@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from alarmvern.policy.lint._base import Context, Finding, rule
-from alarmvern.policy.model import EEA, Role, Transfer
+from alarmvern.policy.model import Role, Transfer
 from alarmvern.policy.register import entries, entry, high_risk_activities
 
 _PROCESSORS = (Role.processor, Role.sub_processor)
@@ -139,7 +139,7 @@ def sub_processor_transfer(ctx: Context) -> Iterator[Finding]:
         if e.recipient.third_country and e.mechanism is not None:
             continue  # the agreement's mechanism covers the onward transfer
         for i, sp in enumerate(agreement.sub_processors):
-            if sp.country is None or sp.country in EEA:
+            if not sp.third_country:
                 continue
             yield ctx.finding(
                 "sub-processor-transfer",
