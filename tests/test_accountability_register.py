@@ -114,3 +114,13 @@ def test_a_mechanism_the_register_does_not_know_is_refused_naming_the_field() ->
     with pytest.raises(PolicyError) as caught:
         loads(text, name="default.yaml")
     assert any("mechanism.kind" in p.path for p in caught.value.problems)
+
+
+def test_the_cli_prints_the_record_for_the_controller_and_separately_as_a_processor(
+    tmp_path: Path,
+) -> None:
+    controller = run(tmp_path, "policy", "ropa", "default", "--lang", "en")
+    processor = run(tmp_path, "policy", "ropa", "default", "--lang", "en", "--part", "processor")
+    assert controller.returncode == 0 and processor.returncode == 0, processor.stderr
+    assert "art. 30(2)" in processor.stdout and "art. 30(2)" not in controller.stdout
+    assert "Eksempel Cloud Inc. (US): EU-US Data Privacy Framework" in processor.stdout

@@ -104,6 +104,8 @@ def test_the_record_of_processing_downloads_as_csv_html_and_pdf_for_both_parts(
     assert "dpia" in csv_file.text.splitlines()[0]
     html = dpo.get("/personvern/protokoll/last-ned?format=html&del=processor")
     assert "art. 30(2)" in html.text and "attachment" in html.headers["content-disposition"]
+    api = dpo.get("/api/v1/policy/ropa", params={"part": "processor", "format": "csv"})
+    assert api.status_code == 200 and api.text.startswith("Databehandler,")
     pdf = dpo.get("/personvern/protokoll/last-ned?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert sqlite_web.client("operator").get("/personvern/protokoll/last-ned").status_code == 403
