@@ -158,7 +158,12 @@ def draft_command(
         f"for hånd / by hand: {went.by_hand}"
     )
     for d in found:
-        state = f"sendt / sent {d.sent_at.isoformat()}" if d.sent_at else "ikke sendt / not sent"
+        if d.sent_at is not None:
+            state = f"sendt / sent {d.to_send_by or ''} {d.sent_at.isoformat()}"
+        elif d.to_send_by == "hand":
+            state = "sendes for hånd / to send by hand"
+        else:
+            state = f"ikke sendt / not sent ({d.to_send_by or '-'})"
         out.print(f"--- utkast / draft {d.id} ({d.kind}, {state})")
         out.print(d.body_nb if lang == "nb" else d.body_en, markup=False)
 
