@@ -502,10 +502,8 @@ class _Builder:
             section.blocks.append(Para(self.prose("transfers_intro")))
             items = [
                 Item(
-                    _sentence(
-                        _capital(self.w(TRANSFER[safeguard]))
-                        + (f" ({reference})" if reference else "")
-                    ),
+                    _sentence(_capital(self.w(TRANSFER[safeguard])))
+                    + (" " + self.prose("reference", reference=reference) if reference else ""),
                     label=label,
                 )
                 for label, safeguard, reference in abroad

@@ -553,6 +553,7 @@ PROSE: Final[dict[str, W]] = {
         "Sub-processors: {names}.",
     ),
     "sub_processor_of": ("underdatabehandler for {name}", "sub-processor for {name}"),
+    "reference": ("Henvisning: {reference}.", "Reference: {reference}."),
     "none_recipients": (
         "Vi deler ikke personopplysninger med andre.",
         "We do not share personal data with anyone else.",
