@@ -3,7 +3,9 @@ and from lost blobs, the decision with its reasons, the drafts, and marking them
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -13,7 +15,10 @@ from alarmvern.accountability import affected, breaches, drafts
 from alarmvern.accountability.breaches import BreachError
 from alarmvern.policy import load
 from alarmvern.store import tables as t
+from alarmvern.vault import Vault
 from tests import builders as b
+from tests.smtp_support import Inbox, free_port, smtp  # noqa: F401
+from tests.test_outbox import outbox_for, vault  # noqa: F401
 
 POLICY = load("default").policy
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -33,7 +38,7 @@ def _breach(conn: object, **overrides: object) -> int:
         "actor": "dpo",
         "at": NOW,
     }
-    return breaches.register(conn, **(values | overrides))  # type: ignore[arg-type]
+    return breaches.register(conn, POLICY, **(values | overrides))  # type: ignore[arg-type]
 
 
 def test_a_breach_without_a_discovery_time_is_refused_naming_the_field(engine: Engine) -> None:
@@ -43,6 +48,19 @@ def test_a_breach_without_a_discovery_time_is_refused_naming_the_field(engine: E
     assert "oppdaget" in str(caught.value) and "discovered" in str(caught.value)
     with engine.connect() as conn:
         assert conn.execute(select(t.breaches)).first() is None
+
+
+def test_a_category_the_policy_lacks_is_refused_naming_it_and_nothing_is_stored(
+    engine: Engine,
+) -> None:
+    with engine.begin() as conn, pytest.raises(BreachError) as caught:
+        _breach(conn, categories=["user.contact", "user.no_such_thing"])
+    assert caught.value.field == "categories" and "user.no_such_thing" in str(caught.value)
+    with engine.connect() as conn:
+        assert conn.execute(select(t.breaches)).first() is None
+    with engine.begin() as conn:  # a key above the policy's (user.contact) is a category too
+        kept = breaches.get(conn, _breach(conn, categories=["user.contact"]))
+    assert kept.categories == ("user.contact",)
 
 
 def test_the_clock_counts_72_hours_from_discovery_and_lists_the_overdue_first(
@@ -181,11 +199,99 @@ def test_drafts_follow_the_decision_and_a_draft_is_marked_sent_once(engine: Engi
         message = next(d for d in found if d.kind == "person")
         assert message.person_id == person and "Kari" not in message.body_nb
         assert "art. 33(2)" in next(d for d in found if d.kind == "controller").body_en
-        assert drafts.deliver(conn, found) == [d.id for d in found]
-        assert all(d.to_send_by == "hand" for d in drafts.list_drafts(conn, breach_id))
         drafts.mark_sent(conn, notice.id, actor="dpo")
         with pytest.raises(BreachError) as twice:
             drafts.mark_sent(conn, notice.id, actor="dpo")
         assert twice.value.field == "sent_at" and "allerede" in str(twice.value)
         actions = [e[0] for e in conn.execute(select(t.audit_log.c.action))]
     assert {"breach.register", "breach.decide", "breach.draft", "breach.sent"} <= set(actions)
+
+
+def _decided_with_people(engine: Engine, people: list[int], *, authority: bool = True) -> int:
+    with engine.begin() as conn:
+        breach_id = _breach(conn)
+        affected.add(conn, breach_id, people, source="audit-log", actor="dpo")
+        breaches.decide(
+            conn,
+            breach_id,
+            notify_authority=authority,
+            notify_people=True,
+            reasons="Images from homes: high risk.",
+            actor="dpo",
+        )
+        drafts.make(conn, breach_id, POLICY, actor="dpo")
+    return breach_id
+
+
+def test_each_persons_draft_goes_out_by_email_or_sms_and_the_rest_by_hand(
+    engine: Engine,
+    vault: Vault,  # noqa: F811
+    smtp: Inbox,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    with engine.begin() as conn:
+        mailed = b.person(conn, email="berort@example.test")
+        texted = b.person(conn, email=None, phone="+4741234567")
+        silent = b.person(conn, email=None, phone=None)
+    breach_id = _decided_with_people(engine, [mailed, texted, silent])
+    outbox = outbox_for(smtp.port, tmp_path / "outbox")
+
+    went = drafts.deliver(engine, vault, outbox, breach_id, actor="dpo:1")
+
+    assert went == drafts.Delivery(sent=2, failed=0, by_hand=2)  # the silent one, Datatilsynet
+    (mail,) = smtp.to("berort@example.test")
+    body = mail.get_content()
+    assert "Hei," in body and "Hello," in body and body.index("Hei,") < body.index("Hello,")
+    assert "sikkerhetsbrudd" in mail["Subject"].lower()
+    (sms,) = [json.loads(line) for line in (tmp_path / "outbox" / "sms.jsonl").open()]
+    assert sms["to"] == "+4741234567" and "Hei," in sms["body"]
+    with engine.connect() as conn:
+        by_person = {d.person_id: d for d in drafts.list_drafts(conn, breach_id)}
+        assert by_person[mailed].to_send_by == "email" and by_person[mailed].sent_at
+        assert by_person[texted].to_send_by == "sms" and by_person[texted].sent_at
+        assert by_person[silent].to_send_by == "hand" and by_person[silent].sent_at is None
+        assert by_person[None].kind == "authority" and by_person[None].to_send_by == "hand"
+        sent = conn.execute(select(t.outbox_messages).order_by(t.outbox_messages.c.id)).all()
+        audited = conn.execute(
+            select(t.audit_log.c.details).where(t.audit_log.c.action == "breach.sent")
+        ).all()
+    # What was sent is recorded: to whom by keyed hash only, which template, when.
+    assert [(m.person_id, m.channel, m.template, m.status) for m in sent] == [
+        (mailed, "email", "breach.person", "sent"),
+        (texted, "sms", "breach.person", "sent"),
+    ]
+    with engine.connect() as conn:
+        assert sent[0].recipient_hash == vault.lookup_hash(conn, "berort@example.test")
+    assert "berort" not in repr(audited) and len(audited) == 2
+    # Delivering again sends nothing twice; the DPO marks the rest sent by hand.
+    assert drafts.deliver(engine, vault, outbox, breach_id, actor="dpo:1").sent == 0
+    assert len(smtp.to("berort@example.test")) == 1
+    with engine.begin() as conn:
+        drafts.mark_sent(conn, by_person[silent].id, actor="dpo:1")
+        with pytest.raises(BreachError) as twice:
+            drafts.mark_sent(conn, by_person[mailed].id, actor="dpo:1")
+    assert twice.value.field == "sent_at"
+
+
+def test_a_failed_message_is_recorded_as_failed_and_sent_on_the_next_delivery(
+    engine: Engine,
+    vault: Vault,  # noqa: F811
+    smtp: Inbox,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    with engine.begin() as conn:
+        person = b.person(conn, email="senere@example.test")
+    breach_id = _decided_with_people(engine, [person], authority=False)
+    down = outbox_for(free_port(), tmp_path / "outbox")  # nothing listens there
+
+    assert drafts.deliver(engine, vault, down, breach_id, actor="dpo:1") == drafts.Delivery(
+        failed=1
+    )
+    with engine.connect() as conn:
+        (draft,) = drafts.list_drafts(conn, breach_id)
+        (row,) = conn.execute(select(t.outbox_messages)).all()
+    assert draft.to_send_by == "failed" and draft.sent_at is None
+    assert row.status == "failed" and row.error and "senere" not in row.error
+
+    again = drafts.deliver(engine, vault, outbox_for(smtp.port, tmp_path), breach_id, actor="d")
+    assert again == drafts.Delivery(sent=1) and len(smtp.to("senere@example.test")) == 1

@@ -4,6 +4,7 @@ messages are drafted, and the record of processing downloads. Screenshots: test-
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -64,6 +65,25 @@ def test_the_dpo_registers_a_breach_and_drafts_the_notices(
     dpo.get_by_role("button", name="Lag utkastene").click()  # type: ignore[attr-defined]
     page = dpo.content()  # type: ignore[attr-defined]
     assert "a) Kategorier av opplysninger" in page and "Hei," in page
+    # Once the drafts are stored the person's message goes out through the outbox (the
+    # demo's file outbox: no SMTP server is set); the page says how, once it has gone.
+    with live.db() as db:
+        email, phone = db.execute(
+            "SELECT email, phone FROM persons WHERE id = ?", (person,)
+        ).fetchone()
+    channel, address = ("email", email) if email else ("sms", phone)
+    outbox = live.data / "outbox" / f"{channel}.jsonl"
+    sent = dpo.locator(f"section.draft:has-text('(person {person})') p.sent")  # type: ignore[attr-defined]
+    for _ in range(30):  # waiting for the background send, not timing it
+        if sent.count():
+            break
+        time.sleep(1)
+        dpo.reload()  # type: ignore[attr-defined]
+    said = "Sendt på e-post" if channel == "email" else "Sendt på SMS"
+    assert said in sent.inner_text()  # type: ignore[attr-defined]
+    lines = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+    mine = [m for m in lines if m["to"] == address and "sikkerhetsbrudd" in m["subject"]]
+    assert len(mine) == 1 and "Hei," in mine[0]["body"] and "Hello," in mine[0]["body"]
     shot(dpo, "dpo-breach-drafted")
 
     dpo.goto("/personvern/protokoll")  # type: ignore[attr-defined]

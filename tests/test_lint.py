@@ -295,6 +295,31 @@ BROKEN = [
         "art. 46(1)",
         vary(('    country: "NO"\n', "    country: US\n    transfer: scc\n")),
     ),
+    (
+        "transfer-mismatch",
+        "warning",
+        "art. 13(1)(f)",
+        vary(
+            ('    country: "NO"\n', "    country: US\n    transfer: dpf\n"),
+            (
+                "accountability:\n",
+                "accountability:\n  agreements:\n    - {recipient: hosting, signed: 2025-03-01,"
+                " version: '1', mechanism: {kind: scc}}\n",
+            ),
+        ),
+    ),
+    (
+        "sub-processor-transfer",
+        "warning",
+        "art. 44",
+        vary(
+            (
+                "accountability:\n",
+                "accountability:\n  agreements:\n    - {recipient: hosting, signed: 2025-03-01,"
+                " version: '1', sub_processors: [{name: Sky LLC, country: US}]}\n",
+            )
+        ),
+    ),
 ]
 
 
@@ -356,6 +381,27 @@ FINE = [
     ("dpa-date", vary(("dpa_signed: 2025-03-01", "dpa_signed: 2026-01-01"))),
     ("privacy-shield", vary(('country: "NO"', "country: US\n    transfer: dpf"))),
     ("transfer-safeguard", vary(('country: "NO"', "country: GB\n    transfer: adequacy"))),
+    (
+        "transfer-mismatch",
+        vary(
+            ('    country: "NO"\n', "    country: US\n    transfer: dpf\n"),
+            (
+                "accountability:\n",
+                "accountability:\n  agreements:\n    - {recipient: hosting, signed: 2025-03-01,"
+                " version: '1', mechanism: {kind: dpf}}\n",
+            ),
+        ),
+    ),
+    (
+        "sub-processor-transfer",
+        vary(
+            (
+                "accountability:\n",
+                "accountability:\n  agreements:\n    - {recipient: hosting, signed: 2025-03-01,"
+                " version: '1', sub_processors: [{name: Sky AB, country: SE}]}\n",
+            )
+        ),
+    ),
     ("consent-where-necessary", BASE),
     (
         "cookie-consent",

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from alarmvern import audit
-from tests.web_support import Web, sqlite_web  # noqa: F401
+from alarmvern.outbox import FileOutbox, Outbox, OutboxSettings, SmtpMail
+from alarmvern.store import tables as t
+from tests.smtp_support import Inbox, smtp  # noqa: F401
+from tests.web_support import Web, sqlite_web, web  # noqa: F401
 
 
 def test_the_breach_api_refuses_bad_input_by_field_and_drafts_from_the_audit_log(
-    sqlite_web: Web,  # noqa: F811
+    web: Web,  # noqa: F811
+    smtp: Inbox,  # noqa: F811
 ) -> None:
-    web = sqlite_web
+    """On both databases: register, the people from the audit log, decide, draft; the
+    person's message reaches the SMTP server once the drafts are stored."""
+    settings = OutboxSettings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none")
+    web.system.outbox = Outbox(SmtpMail(settings), FileOutbox(web.system.settings.data_dir))  # type: ignore[attr-defined]
+    with web.system.engine.connect() as conn:
+        email = conn.execute(
+            select(t.persons.c.email).where(t.persons.c.id == web.world.person)
+        ).scalar_one()
+    assert email
     dpo = web.client("dpo")
+    unknown = dpo.post(
+        "/api/v1/breaches",
+        json={"title": "T", "description": "D", "discovered_at": "2026-12-01T06:00:00Z",
+              "categories": ["user.no_such_thing"]},
+    )  # fmt: skip
+    assert unknown.status_code == 422 and unknown.json()["field"] == "categories"
     missing = dpo.post("/api/v1/breaches", json={"title": "T", "description": "D"})
     assert missing.status_code == 422 and missing.json()["field"] == "discovered_at"
     with web.system.engine.begin() as conn:
@@ -40,7 +60,17 @@ def test_the_breach_api_refuses_bad_input_by_field_and_drafts_from_the_audit_log
     )
     made_drafts = dpo.post(f"/api/v1/breaches/{breach}/drafts").json()
     assert sorted(d["kind"] for d in made_drafts) == ["authority", "person"]
-    first = made_drafts[0]["id"]
+    # Once the drafts are stored, the person's message goes out through the outbox.
+    (mail,) = smtp.to(email)
+    assert "Hei," in mail.get_content() and "Hello," in mail.get_content()
+    detail = dpo.get(f"/api/v1/breaches/{breach}").json()
+    assert {"hours_left", "overdue", "deadline", "registered_by"} <= set(detail["breach"])
+    state = {d["kind"]: (d["to_send_by"], d["sent_at"] is not None) for d in detail["drafts"]}
+    assert state == {"authority": ("hand", False), "person": ("email", True)}
+    person_draft = next(d["id"] for d in detail["drafts"] if d["kind"] == "person")
+    already = dpo.post(f"/api/v1/breach-drafts/{person_draft}/sent")
+    assert already.status_code == 422 and already.json()["field"] == "sent_at"
+    first = next(d["id"] for d in detail["drafts"] if d["kind"] == "authority")
     assert dpo.post(f"/api/v1/breach-drafts/{first}/sent").status_code == 204
     twice = dpo.post(f"/api/v1/breach-drafts/{first}/sent")
     assert twice.status_code == 422 and twice.json()["field"] == "sent_at"
@@ -74,6 +104,8 @@ def test_the_record_of_processing_downloads_as_csv_html_and_pdf_for_both_parts(
     assert "dpia" in csv_file.text.splitlines()[0]
     html = dpo.get("/personvern/protokoll/last-ned?format=html&del=processor")
     assert "art. 30(2)" in html.text and "attachment" in html.headers["content-disposition"]
+    api = dpo.get("/api/v1/policy/ropa", params={"part": "processor", "format": "csv"})
+    assert api.status_code == 200 and api.text.startswith("Databehandler,")
     pdf = dpo.get("/personvern/protokoll/last-ned?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert sqlite_web.client("operator").get("/personvern/protokoll/last-ned").status_code == 403

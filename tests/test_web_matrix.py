@@ -323,7 +323,12 @@ def _breach(web: Web) -> tuple[int, int]:
     """A fresh breach, decided, with one unsent draft: (breach id, draft id)."""
     with web.system.engine.begin() as conn:
         breach_id = breaches.register(
-            conn, title="Matrise", description="test", discovered_at=datetime.now(UTC), actor="t"
+            conn,
+            web.system.policy.policy,
+            title="Matrise",
+            description="test",
+            discovered_at=datetime.now(UTC),
+            actor="t",
         )
         breaches.decide(
             conn, breach_id, notify_authority=True, notify_people=False, reasons="r", actor="t"

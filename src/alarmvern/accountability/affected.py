@@ -91,6 +91,33 @@ def in_lost_blobs(conn: Connection, prefix: str) -> list[int]:
 SOURCES = ("audit-log", "lost-blobs", "by-hand")
 
 
+def propose(
+    conn: Connection,
+    *,
+    login: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    prefix: str | None = None,
+) -> tuple[list[int], str]:
+    """The people a DPO's question points at, and how they were found: the reads of
+    ``login`` between ``start`` and ``end`` (the audit log), or the blobs under ``prefix``."""
+    if login and login.strip():
+        if start is None or end is None:
+            raise BreachError(
+                "start",
+                "tidsrommet mangler: oppgi både fra og til",
+                "the time window is missing: give both its start and its end",
+            )
+        return read_by_login(conn, login.strip(), start, end), "audit-log"
+    if prefix and prefix.strip():
+        return in_lost_blobs(conn, prefix.strip()), "lost-blobs"
+    raise BreachError(
+        "login",
+        "oppgi en innlogging (med tidsrom) eller et prefiks for tapte filer",
+        "give a login (with a time window) or a prefix of lost blobs",
+    )
+
+
 def add(conn: Connection, breach_id: int, people: Iterable[int], *, source: str, actor: str) -> int:
     """Record ``people`` as affected by the breach (once each); how many were new."""
     if source not in SOURCES:

@@ -8,14 +8,15 @@ The 72 hours are clock hours from awareness: they run through weekends and holid
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, computed_field
 from sqlalchemy import Connection, select
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
+from alarmvern.policy.model import Policy, covers
 from alarmvern.store.tables import breaches
 from alarmvern.store.tables._columns import as_utc, now
 
@@ -36,8 +37,12 @@ class BreachNotFound(BreachError):
     http_status = 404
 
 
-@dataclass(frozen=True)
-class Breach:
+class Breach(BaseModel):
+    """A breach as the register keeps it. It is also what the API returns (with its clock),
+    so the fields are written once, here."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: int
     title: str
     description: str
@@ -56,8 +61,10 @@ class Breach:
     decision_reasons: str | None
     decided_at: datetime | None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def deadline(self) -> datetime:
+        """72 clock hours from discovery (art. 33(1))."""
         return self.discovered_at + DEADLINE
 
     @property
@@ -79,6 +86,22 @@ def new_id(key: Any) -> int:
     return int(key[0])
 
 
+def parse_time(field: str, text: str | None) -> datetime | None:
+    """A time as a form or a command line gives it (ISO 8601, ``2026-12-01T08:30``; UTC
+    unless it says otherwise); None for an empty one."""
+    if text is None or not text.strip():
+        return None
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BreachError(
+            field,
+            f"{text.strip()!r} er ikke et tidspunkt (skriv ÅÅÅÅ-MM-DDTtt:mm)",
+            f"{text.strip()!r} is not a time (write YYYY-MM-DDThh:mm)",
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def _required(field: str, value: str | None, nb: str, en: str) -> str:
     if value is None or not value.strip():
         raise BreachError(field, nb, en)
@@ -87,6 +110,7 @@ def _required(field: str, value: str | None, nb: str, en: str) -> str:
 
 def register(
     conn: Connection,
+    policy: Policy,
     *,
     title: str,
     description: str,
@@ -101,7 +125,9 @@ def register(
     actor: str,
     at: datetime | None = None,
 ) -> int:
-    """Enter a breach in the register; its clock starts at ``discovered_at``."""
+    """Enter a breach in the register; its clock starts at ``discovered_at``. The
+    ``categories`` are keys of ``policy``'s categories or above them in the tree
+    (``user.contact``); any other is refused, naming it."""
     if discovered_at is None:
         raise BreachError(
             "discovered_at",
@@ -119,6 +145,13 @@ def register(
             "began_at",
             "bruddet kan ikke ha begynt etter at det ble oppdaget",
             "the breach cannot have begun after it was discovered",
+        )
+    unknown = [k for k in categories if not any(covers(k, c) for c in policy.categories)]
+    if unknown:
+        raise BreachError(
+            "categories",
+            f"policyen har ingen kategori {unknown[0]!r}",
+            f"the policy has no category {unknown[0]!r}",
         )
     for field, count in (("people_count", people_count), ("records_count", records_count)):
         if count is not None and count < 0:

@@ -3,7 +3,9 @@ art. 33(3), a message to each person affected (art. 34(2)), and, where the compa
 for a business customer, the notice to that controller (art. 33(2), 28(3)(f)).
 
 The texts are made here from the register and the policy (pure functions); the drafts are
-stored, and the DPO marks each one sent. Sending itself goes through :func:`deliver`.
+stored. :func:`deliver` sends each person's message through the outbox once the drafts are
+committed; what cannot go that way (Datatilsynet's form, the controller, people with no
+address) the DPO sends and marks sent.
 """
 
 from __future__ import annotations
@@ -11,21 +13,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection, Engine, or_, select
 
 from alarmvern import audit
 from alarmvern.accountability.affected import affected
 from alarmvern.accountability.breaches import Breach, BreachError, BreachNotFound, get, new_id
+from alarmvern.outbox import Outbox, Outgoing, addresses, send
 from alarmvern.policy.model import Policy
 from alarmvern.store.tables import breach_drafts
 from alarmvern.store.tables._columns import as_utc, now
+from alarmvern.vault import Vault
 
 KINDS = ("authority", "person", "controller")
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(BaseModel):
+    """A stored draft; also what the API returns for one."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: int
     breach_id: int
     kind: str
@@ -219,16 +228,91 @@ def list_drafts(conn: Connection, breach_id: int) -> list[Draft]:
     return [_draft(r) for r in rows]
 
 
-def deliver(conn: Connection, drafts: Sequence[Draft]) -> list[int]:
-    """Hand ``drafts`` over for sending. Sending happens through the outgoing-mail channel when
-    there is one; until then each draft is recorded as to be sent by hand (``to_send_by`` is
-    ``"hand"``), and the DPO marks it sent once it has gone. Returns the ids handed over."""
-    ids = [d.id for d in drafts if d.sent_at is None]
-    if ids:
-        conn.execute(
-            breach_drafts.update().where(breach_drafts.c.id.in_(ids)).values(to_send_by="hand")
+TEMPLATE = "breach.person"  # the outbox's record names this template, never the body
+SUBJECT = "Et sikkerhetsbrudd som gjelder deg / A security breach concerning you"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What :func:`deliver` did: messages sent, failed (retried next time), left to the DPO."""
+
+    sent: int = 0
+    failed: int = 0
+    by_hand: int = 0
+
+
+def _hand_over(conn: Connection, breach_id: int) -> list[tuple[Draft, str, str]]:
+    """Claim the drafts still to go: each person's draft with an address is claimed for its
+    channel (so that two deliveries never send one twice); the rest become ``"hand"``."""
+    waiting = [
+        d
+        for d in list_drafts(conn, breach_id)
+        if d.sent_at is None and d.to_send_by in (None, "failed")
+    ]
+    reach = addresses(conn, (d.person_id for d in waiting if d.person_id is not None))
+    claimed: list[tuple[Draft, str, str]] = []
+    for d in waiting:
+        to = reach.get(d.person_id) if d.kind == "person" and d.person_id is not None else None
+        row = conn.execute(
+            breach_drafts.update()
+            .where(
+                breach_drafts.c.id == d.id,
+                breach_drafts.c.sent_at.is_(None),
+                or_(breach_drafts.c.to_send_by.is_(None), breach_drafts.c.to_send_by == "failed"),
+            )
+            .values(to_send_by=to[0] if to else "hand")
         )
-    return ids
+        if to is not None and row.rowcount == 1:
+            claimed.append((d, to[0], to[1]))
+    return claimed
+
+
+def deliver(
+    engine: Engine, vault: Vault, outbox: Outbox, breach_id: int, *, actor: str
+) -> Delivery:
+    """Send each affected person's draft through the outgoing channel (e-mail if we have the
+    address, else SMS; bokmål, then English), after the transaction that made the drafts has
+    committed: call it with no transaction open. ``outbox.send`` records each message (the
+    recipient by keyed hash, the template, the time); the draft gets its channel and
+    ``sent_at``. People with no address, the notification to Datatilsynet and the notice to
+    the controller are left to the DPO (``to_send_by`` ``"hand"``), who marks them sent. A
+    failed message is marked ``"failed"`` and tried again by the next delivery."""
+    with engine.begin() as conn:
+        get(conn, breach_id)
+        claimed = _hand_over(conn, breach_id)
+        by_hand = sum(
+            1 for d in list_drafts(conn, breach_id) if d.sent_at is None and d.to_send_by == "hand"
+        )
+    sent = failed = 0
+    for d, channel, to in claimed:
+        message = Outgoing(
+            channel=channel, to=to, subject=SUBJECT, body=f"{d.body_nb}\n\n---\n\n{d.body_en}"
+        )
+        ok = send(engine, vault, outbox, message, template=TEMPLATE, person_id=d.person_id)
+        moment = now()
+        with engine.begin() as conn:
+            conn.execute(
+                breach_drafts.update()
+                .where(breach_drafts.c.id == d.id, breach_drafts.c.sent_at.is_(None))
+                .values({"sent_at": moment, "sent_by": actor} if ok else {"to_send_by": "failed"})
+            )
+            audit.append(
+                conn,
+                actor=actor,
+                action="breach.sent" if ok else "breach.send_failed",
+                subject=f"breach:{breach_id}",
+                details={"draft": d.id, "kind": d.kind, "channel": channel, "template": TEMPLATE},
+                at=moment,
+            )
+        sent, failed = (sent + 1, failed) if ok else (sent, failed + 1)
+    return Delivery(sent=sent, failed=failed, by_hand=by_hand)
+
+
+def deliver_for(system: Any, breach_id: int, *, actor: str) -> Delivery:
+    """:func:`deliver` with the running system's engine, vault and outbox."""
+    from alarmvern.outbox.wiring import outbox_of
+
+    return deliver(system.engine, system.vault, outbox_of(system), breach_id, actor=actor)
 
 
 def mark_sent(conn: Connection, draft_id: int, *, actor: str) -> None:

@@ -1,5 +1,6 @@
 """Commands on personal-data breaches: register, list with the 72-hour clock, propose and add
-the people affected, decide, draft the notices and mark them sent."""
+the people affected, decide, draft the notices (each person's message goes out through the
+outbox) and mark the rest sent. The rules are in :mod:`alarmvern.accountability`."""
 
 from __future__ import annotations
 
@@ -12,28 +13,15 @@ from rich.console import Console
 from rich.table import Table
 
 from alarmvern.accountability import affected, breaches, drafts
-from alarmvern.accountability.breaches import BreachError
-from alarmvern.cli import app, settings_of
-from alarmvern.system import open_system
+from alarmvern.accountability.breaches import parse_time
+from alarmvern.cli import app
+from alarmvern.cli.store import opened, reading, writing
 
 out = Console()
 breach_app = typer.Typer(help="Brudd på personopplysningssikkerheten / breaches.")
 app.add_typer(breach_app, name="breach", no_args_is_help=True)
 
 By = Annotated[str, typer.Option(help="Who does it (audited).")]
-
-
-def moment(field: str, text: str | None) -> datetime | None:
-    """An ISO time (``2026-12-01T08:30``, UTC unless it says otherwise), or None."""
-    if text is None or not text.strip():
-        return None
-    try:
-        at = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BreachError(
-            field, f"{text!r} er ikke et tidspunkt (ÅÅÅÅ-MM-DDTtt:mm)", "not a time"
-        ) from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @breach_app.command("register")
@@ -54,26 +42,23 @@ def register_command(
     by: By = "dpo",
 ) -> None:
     """Registrer et brudd / register a breach; the 72 hours run from --discovered."""
-    system = open_system(settings_of(ctx))
-    try:
-        with system.engine.begin() as conn:
-            breach_id = breaches.register(
-                conn,
-                title=title,
-                description=description,
-                discovered_at=moment("discovered_at", discovered),
-                began_at=moment("began_at", began),
-                categories=category or [],
-                people_count=people,
-                records_count=records,
-                consequences=consequences,
-                measures=measures,
-                controller=controller,
-                actor=by,
-            )
-            found = breaches.get(conn, breach_id)
-    finally:
-        system.close()
+    with writing(ctx) as (system, conn):
+        breach_id = breaches.register(
+            conn,
+            system.policy.policy,
+            title=title,
+            description=description,
+            discovered_at=parse_time("discovered_at", discovered),
+            began_at=parse_time("began_at", began),
+            categories=category or [],
+            people_count=people,
+            records_count=records,
+            consequences=consequences,
+            measures=measures,
+            controller=controller,
+            actor=by,
+        )
+        found = breaches.get(conn, breach_id)
     out.print(f"brudd / breach {breach_id}: frist / deadline {found.deadline.isoformat()}")
 
 
@@ -83,16 +68,12 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Vis registeret, forfalte først / the register, overdue first."""
-    system = open_system(settings_of(ctx))
-    try:
-        with system.engine.connect() as conn:
-            found = breaches.list_breaches(conn)
-    finally:
-        system.close()
+    with reading(ctx) as (_, conn):
+        found = breaches.list_breaches(conn)
     at = datetime.now(UTC)
     if as_json:
         rows = [
-            b.__dict__ | {"deadline": b.deadline, "hours_left": round(b.hours_left(at), 1)}
+            b.model_dump() | {"hours_left": round(b.hours_left(at), 1), "overdue": b.overdue(at)}
             for b in found
         ]
         print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
@@ -120,23 +101,16 @@ def affected_command(
     by: By = "dpo",
 ) -> None:
     """Foreslå berørte / propose the people affected, from the audit log or lost blobs."""
-    system = open_system(settings_of(ctx))
-    try:
-        with system.engine.begin() as conn:
-            if login is not None:
-                since, until = moment("from", start), moment("to", end)
-                if since is None or until is None:
-                    raise BreachError("from", "--from og --to må oppgis", "give --from and --to")
-                people, source = affected.read_by_login(conn, login, since, until), "audit-log"
-            elif prefix:
-                people, source = affected.in_lost_blobs(conn, prefix), "lost-blobs"
-            else:
-                raise BreachError(
-                    "login", "oppgi --login eller --prefix", "give --login or --prefix"
-                )
-            added = affected.add(conn, breach_id, people, source=source, actor=by) if add else 0
-    finally:
-        system.close()
+    with writing(ctx) as (_, conn):
+        breaches.get(conn, breach_id)
+        people, source = affected.propose(
+            conn,
+            login=login,
+            start=parse_time("start", start),
+            end=parse_time("end", end),
+            prefix=prefix,
+        )
+        added = affected.add(conn, breach_id, people, source=source, actor=by) if add else 0
     out.print(f"foreslått / proposed: {len(people)} personer / people: {people}")
     if add:
         out.print(f"lagt til / added: {added}")
@@ -152,19 +126,15 @@ def decide_command(
     by: By = "dpo",
 ) -> None:
     """Beslutt varsling, med begrunnelse / decide whom to notify, with the reasons."""
-    system = open_system(settings_of(ctx))
-    try:
-        with system.engine.begin() as conn:
-            breaches.decide(
-                conn,
-                breach_id,
-                notify_authority=authority,
-                notify_people=people,
-                reasons=reasons,
-                actor=by,
-            )
-    finally:
-        system.close()
+    with writing(ctx) as (_, conn):
+        breaches.decide(
+            conn,
+            breach_id,
+            notify_authority=authority,
+            notify_people=people,
+            reasons=reasons,
+            actor=by,
+        )
     out.print(f"brudd / breach {breach_id}: beslutning lagret / decision recorded")
 
 
@@ -175,17 +145,25 @@ def draft_command(
     lang: Annotated[str, typer.Option(help="nb or en, for the printout.")] = "nb",
     by: By = "dpo",
 ) -> None:
-    """Lag utkastene / draft the notification and the messages; print them."""
-    system = open_system(settings_of(ctx))
-    try:
+    """Lag utkastene og send meldingene til de berørte / draft the notices, send each
+    person's message through the outbox (e-mail or SMS), and print them."""
+    with opened(ctx) as system:
         with system.engine.begin() as conn:
             drafts.make(conn, breach_id, system.policy.policy, actor=by)
+        went = drafts.deliver_for(system, breach_id, actor=by)  # after the drafts' commit
+        with system.engine.connect() as conn:
             found = drafts.list_drafts(conn, breach_id)
-            drafts.deliver(conn, found)
-    finally:
-        system.close()
+    out.print(
+        f"sendt / sent: {went.sent}, feilet / failed: {went.failed}, "
+        f"for hånd / by hand: {went.by_hand}"
+    )
     for d in found:
-        state = f"sendt / sent {d.sent_at.isoformat()}" if d.sent_at else "ikke sendt / not sent"
+        if d.sent_at is not None:
+            state = f"sendt / sent {d.to_send_by or ''} {d.sent_at.isoformat()}"
+        elif d.to_send_by == "hand":
+            state = "sendes for hånd / to send by hand"
+        else:
+            state = f"ikke sendt / not sent ({d.to_send_by or '-'})"
         out.print(f"--- utkast / draft {d.id} ({d.kind}, {state})")
         out.print(d.body_nb if lang == "nb" else d.body_en, markup=False)
 
@@ -197,10 +175,6 @@ def sent_command(
     by: By = "dpo",
 ) -> None:
     """Merk et utkast som sendt / mark a draft sent (once)."""
-    system = open_system(settings_of(ctx))
-    try:
-        with system.engine.begin() as conn:
-            drafts.mark_sent(conn, draft_id, actor=by)
-    finally:
-        system.close()
+    with writing(ctx) as (_, conn):
+        drafts.mark_sent(conn, draft_id, actor=by)
     out.print(f"utkast / draft {draft_id}: sendt / sent")

@@ -80,12 +80,16 @@ def ropa_command(
     pack: Pack,
     fmt: Annotated[Literal["md", "csv"], typer.Option("--format")] = "md",
     lang: Lang = "nb",
+    part: Annotated[
+        Literal["controller", "processor"],
+        typer.Option(help="controller (art. 30(1)) or processor (art. 30(2))."),
+    ] = "controller",
 ) -> None:
     """Protokoll over behandlingsaktiviteter (art. 30) / the record of processing.
 
     Example: alarmvern policy ropa default --format csv > protokoll.csv
     """
-    print(render_ropa(load(pack).policy, fmt, tables_by_category(), lang))
+    print(render_ropa(load(pack).policy, fmt, tables_by_category(), lang, part))
 
 
 @policy_app.command("diff")

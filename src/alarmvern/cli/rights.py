@@ -6,23 +6,20 @@ The rights themselves (access, erasure, …) are in :mod:`alarmvern.cli.rights_a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection
 
-from alarmvern.cli import app, settings_of
+from alarmvern.cli import app
+from alarmvern.cli.store import opened, writing
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Verification
 from alarmvern.rights import finder, requests
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.store.engine import reading
-from alarmvern.system import System, open_system
 
 out = Console()
 rights_app = typer.Typer(
@@ -33,21 +30,6 @@ app.add_typer(rights_app, name="rights")
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 By = Annotated[str, typer.Option("--by", help="Who does this (recorded in the audit log).")]
 RequestId = Annotated[int, typer.Argument(help="The request's id (see `rights list`).")]
-
-
-@contextmanager
-def opened(ctx: typer.Context) -> Iterator[System]:
-    system = open_system(settings_of(ctx))
-    try:
-        yield system
-    finally:
-        system.close()
-
-
-@contextmanager
-def writing(ctx: typer.Context) -> Iterator[tuple[System, Connection]]:
-    with opened(ctx) as system, system.engine.begin() as conn:
-        yield system, conn
 
 
 def parse_day(value: str, option: str) -> date:

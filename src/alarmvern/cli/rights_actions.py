@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from alarmvern.cli.rights import By, RequestId, opened, out, rights_app, show_request, writing
+from alarmvern.cli.rights import By, RequestId, out, rights_app, show_request
+from alarmvern.cli.store import opened, writing
 from alarmvern.errors import AlarmvernError
 from alarmvern.rights import objection, requests, restriction, service
 from alarmvern.rights.requests import Kind

@@ -1,21 +1,51 @@
-"""Commands on the store: init, check, audit, summary."""
+"""Commands on the store: init, check, audit, summary; and :func:`opened`, :func:`reading`
+and :func:`writing`, the one way a command opens the system, reads or writes, and closes it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Connection
 
 from alarmvern import audit
 from alarmvern.cli import app, settings_of
 from alarmvern.initialise import initialise
 from alarmvern.store import summary as store_summary
-from alarmvern.system import open_system
+from alarmvern.system import System, open_system
 
 out = Console()
+
+
+@contextmanager
+def opened(ctx: typer.Context) -> Iterator[System]:
+    """The system, opened (and checked) from the command's settings, closed at the end."""
+    system = open_system(settings_of(ctx))
+    try:
+        yield system
+    finally:
+        system.close()
+
+
+@contextmanager
+def reading(ctx: typer.Context) -> Iterator[tuple[System, Connection]]:
+    """The system and a connection for reading."""
+    with opened(ctx) as system, system.engine.connect() as conn:
+        yield system, conn
+
+
+@contextmanager
+def writing(ctx: typer.Context) -> Iterator[tuple[System, Connection]]:
+    """The system and a transaction, committed if the block ends without an error."""
+    with opened(ctx) as system, system.engine.begin() as conn:
+        yield system, conn
+
+
 audit_app = typer.Typer(help="Revisjonsloggen / the audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -40,13 +70,10 @@ def check(ctx: typer.Context) -> None:
     Fails (exit 2), naming table and category, when the store holds a category that no
     processing activity or no retention rule covers. Example: alarmvern check
     """
-    system = open_system(settings_of(ctx))
-    try:
+    with opened(ctx) as system:
         for warning in system.warnings:
             out.print(f"advarsel / warning: {warning}", markup=False)
         out.print(f"OK: datakartet er dekket av {system.policy.name} / the data map is covered")
-    finally:
-        system.close()
 
 
 @audit_app.command("verify")
@@ -79,12 +106,8 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Hva som er lagret per kategori / what is stored, per category and table."""
-    system = open_system(settings_of(ctx))
-    try:
-        with system.engine.connect() as conn:
-            counts = store_summary.rows_per_category(conn)
-    finally:
-        system.close()
+    with reading(ctx) as (_, conn):
+        counts = store_summary.rows_per_category(conn)
     if as_json:
         out.print_json(json.dumps([c.__dict__ for c in counts]))
         return

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, or_, select, update
 
 from alarmvern import audit
-from alarmvern.outbox import Outbox, Outgoing, send
+from alarmvern.outbox import Outbox, Outgoing, addresses, send
 from alarmvern.policy import Policy
 from alarmvern.store.tables import (
     alarm_contacts,
@@ -135,22 +135,10 @@ def inform_pending(
     """Send every pending message; how many were sent. Those with no address stay pending."""
     with engine.connect() as conn:
         items = pending(conn, policy)
-        addresses = {
-            int(r.id): r
-            for r in conn.execute(
-                select(persons.c.id, persons.c.email, persons.c.phone).where(
-                    persons.c.id.in_({i.person_id for i in items})
-                )
-            )
-        }
+        reach = addresses(conn, (i.person_id for i in items))
     sent = 0
     for item in items:
-        person = addresses.get(item.person_id)
-        to = (
-            ("email", person.email)
-            if person is not None and person.email
-            else (("sms", person.phone) if person is not None and person.phone else None)
-        )
+        to = reach.get(item.person_id)
         if to is None:
             continue
         template = f"registered.{item.role}"

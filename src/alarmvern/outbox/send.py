@@ -11,14 +11,15 @@ logged. Other modules (breach notices, activation links, art. 14 messages) call
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from alarmvern.outbox.channels import Channel, FileOutbox, Outgoing, SmtpMail
 from alarmvern.outbox.settings import OutboxSettings
-from alarmvern.store.tables import outbox_messages
+from alarmvern.store.tables import outbox_messages, persons
 from alarmvern.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -75,3 +76,21 @@ def send(
     assert key is not None
     outbox.sent.append(int(key[0]))
     return error is None
+
+
+def addresses(conn: Connection, person_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Where each person can be reached: ``("email", address)`` if we have one, else
+    ``("sms", number)``; people with neither are left out (they are told by hand)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(persons.c.id, persons.c.email, persons.c.phone).where(persons.c.id.in_(ids))
+    )
+    found: dict[int, tuple[str, str]] = {}
+    for pid, email, phone in rows:
+        if email:
+            found[int(pid)] = ("email", email)
+        elif phone:
+            found[int(pid)] = ("sms", phone)
+    return found

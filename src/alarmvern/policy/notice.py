@@ -39,6 +39,7 @@ from alarmvern.policy.model import (
     Transfer,
     Verification,
 )
+from alarmvern.policy.register import SubProcessor, entries
 from alarmvern.policy.wording import (
     ANCHOR_AFTER,
     ANCHOR_AFTER_RECORDING,
@@ -421,7 +422,7 @@ class _Builder:
         cat = self.p.categories.get(key)
         return self.t(cat.name) if cat is not None else key
 
-    # 4. Recipients.
+    # 4. Recipients, from the register (register.entries), as the record of processing.
 
     def recipients_section(self) -> Section:
         section = Section(self.anchor("recipients"), self.w(HEADINGS["recipients"]))
@@ -430,11 +431,17 @@ class _Builder:
             return section
         section.blocks.append(Para(self.prose("recipients_intro")))
         rows = []
-        for rec in self.p.recipients:
+        for entry in entries(self.p):
+            rec = entry.recipient
             acts = [self.t(a.name) for a in self.p.activities if rec.id in a.recipients]
             what = join(acts, self.lang)
             if rec.description is not None:
                 what = (_sentence(what) + " " if what else "") + _sentence(self.t(rec.description))
+            if entry.sub_processors:
+                names = join([self.sub_processor(sp) for sp in entry.sub_processors], self.lang)
+                what = (_sentence(what) + " " if what else "") + self.prose(
+                    "sub_processors", names=names
+                )
             rows.append(
                 (self.t(rec.name), self.w(ROLE[rec.role]), self.country(rec.country), what or "–")
             )
@@ -469,24 +476,40 @@ class _Builder:
             return self.w(TABLE["not_stated"])
         return self.w(COUNTRY[code]) if code in COUNTRY else code
 
-    # 5. Transfers outside the EEA.
+    def sub_processor(self, sp: SubProcessor) -> str:
+        return f"{sp.name} ({self.country(sp.country)})" if sp.country else sp.name
+
+    # 5. Transfers outside the EEA: the mechanism in force per the register.
 
     def transfers_section(self) -> Section:
         section = Section(self.anchor("transfers"), self.w(HEADINGS["transfers"]))
-        abroad = [r for r in self.p.recipients if r.third_country]
+        abroad: list[tuple[str, Transfer, str | None]] = []
+        for entry in entries(self.p):
+            rec, mech = entry.recipient, entry.mechanism
+            reference = mech.reference if mech is not None else None
+            if rec.third_country:
+                label = f"{self.t(rec.name)} ({self.country(rec.country)})"
+                abroad.append((label, entry.transfer, reference))
+            for sp in entry.sub_processors:
+                if sp.third_country:
+                    of = self.prose("sub_processor_of", name=self.t(rec.name))
+                    safeguard = entry.transfer if rec.third_country else Transfer.unknown
+                    label = f"{sp.name} ({self.country(sp.country)}), {of}"
+                    abroad.append((label, safeguard, reference if rec.third_country else None))
         if not abroad:
             section.blocks.append(Para(self.prose("no_transfers")))
         else:
             section.blocks.append(Para(self.prose("transfers_intro")))
             items = [
                 Item(
-                    _sentence(_capital(self.w(TRANSFER[r.transfer]))),
-                    label=f"{self.t(r.name)} ({self.country(r.country)})",
+                    _sentence(_capital(self.w(TRANSFER[safeguard])))
+                    + (" " + self.prose("reference", reference=reference) if reference else ""),
+                    label=label,
                 )
-                for r in abroad
+                for label, safeguard, reference in abroad
             ]
             section.blocks.append(Bullets(tuple(items)))
-            safeguards = {r.transfer for r in abroad}
+            safeguards = {safeguard for _, safeguard, _ in abroad}
             if safeguards & COPYABLE:
                 copyable = safeguards & COPYABLE
                 key = "copy" if len(copyable) > 1 else f"copy_{next(iter(copyable)).value}"

@@ -1,21 +1,27 @@
 """The accountability register (pure): processor agreements, transfer mechanisms, impact
 assessments (art. 28, 35, 44-46), as the optional top-level ``accountability:`` section of a policy.
 
-The recipients of the policy stay where they are; an agreement names the recipient it covers,
-so the notice, the record of processing and the linter read the same register.
+The recipients of the policy stay where they are; an agreement names the recipient it covers.
+:func:`entries` joins the two into the register as it is read: for each recipient, its
+agreement (date, version), its sub-processors and the transfer mechanism in force (the
+agreement's, else the one the recipient names). The notice, the record of processing and
+the linter all read it, so a change to the register shows in each.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from alarmvern.policy.model import Policy
+    from alarmvern.policy.model import Policy, Recipient, Transfer
 
 _ID = r"^[a-z0-9][a-z0-9-]*$"
+# The safeguards a register may name (the values of model.Transfer that are a mechanism).
+MECHANISMS = r"^(adequacy|dpf|scc|bcr|derogation|privacy_shield)$"
 # Activities whose categories hold these keys (or keys below them) are high-risk (art. 35(3),
 # Datatilsynet's list of processing that always needs a DPIA): camera images in homes, location,
 # call recording, credit checks. A register can name more under ``high_risk``.
@@ -34,7 +40,7 @@ class _Strict(BaseModel):
 class Mechanism(_Strict):
     """The safeguard for a transfer out of the EEA, and when it must be looked at again."""
 
-    kind: str = Field(min_length=1)  # adequacy | dpf | scc | bcr | derogation
+    kind: str = Field(pattern=MECHANISMS)  # adequacy | dpf | scc | bcr | derogation
     reference: str | None = None  # e.g. "Decision 2021/914 module 3", a DPF listing
     expires: date | None = None  # an adequacy decision's end, a DPF certification's renewal
     review: date | None = None  # when it is next checked
@@ -44,6 +50,13 @@ class SubProcessor(_Strict):
     name: str = Field(min_length=1)
     country: str | None = None
     approved: date | None = None  # the controller's approval, art. 28(2)
+
+    @property
+    def third_country(self) -> bool:
+        """Outside the EEA (the data goes there: a transfer, art. 44)."""
+        from alarmvern.policy.model import EEA
+
+        return self.country is not None and self.country not in EEA
 
 
 class Agreement(_Strict):
@@ -103,6 +116,45 @@ class Register(_Strict):
     def transfer_assessment_for(self, recipient: str) -> TransferAssessment | None:
         found = [t for t in self.transfer_assessments if t.recipient == recipient]
         return max(found, key=lambda t: t.assessed) if found else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One recipient as the register has it."""
+
+    recipient: Recipient
+    agreement: Agreement | None
+
+    @property
+    def mechanism(self) -> Mechanism | None:
+        return self.agreement.mechanism if self.agreement is not None else None
+
+    @property
+    def transfer(self) -> Transfer:
+        """The safeguard in force: the agreement's mechanism, else the recipient's own."""
+        from alarmvern.policy.model import Transfer
+
+        mech = self.mechanism
+        return Transfer(mech.kind) if mech is not None else self.recipient.transfer
+
+    @property
+    def sub_processors(self) -> tuple[SubProcessor, ...]:
+        return self.agreement.sub_processors if self.agreement is not None else ()
+
+    @property
+    def signed(self) -> date | None:
+        """The agreement's date: the register's, else the recipient's ``dpa_signed``."""
+        return self.agreement.signed if self.agreement is not None else self.recipient.dpa_signed
+
+
+def entries(policy: Policy) -> list[Entry]:
+    """Every recipient of ``policy`` with its agreement, in the policy's order."""
+    reg = policy.accountability
+    return [Entry(r, reg.agreement_for(r.id)) for r in policy.recipients]
+
+
+def entry(policy: Policy, recipient: str) -> Entry:
+    return Entry(policy.recipient(recipient), policy.accountability.agreement_for(recipient))
 
 
 def high_risk_activities(policy: Policy) -> list[str]:

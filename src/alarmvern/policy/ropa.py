@@ -19,7 +19,6 @@ from alarmvern.policy.model import (
     Condition,
     Disposal,
     Policy,
-    Recipient,
     RetentionRule,
     Role,
     Source,
@@ -27,6 +26,7 @@ from alarmvern.policy.model import (
     Transfer,
     covers,
 )
+from alarmvern.policy.register import Entry, entry
 
 Lang = Literal["nb", "en"]
 
@@ -136,6 +136,9 @@ LABEL = {
     "anonymise": _t("deretter anonymiseres", "then anonymised"),
     "unless": _t("unntatt ved", "except with"),
     "at_once": _t("straks", "at once"),
+    "until": _t("gyldig til", "valid until"),
+    "sub_processor": _t("underdatabehandler", "sub-processor"),
+    "sub_processors": _t("underdatabehandlere", "sub-processors"),
 }
 
 
@@ -176,19 +179,45 @@ def basis_words(activity: Activity, lang: Lang = "nb") -> str:
     return f"{text}: {detail.get(lang)}" if detail is not None else text
 
 
-def _recipient_words(r: Recipient, lang: Lang) -> str:
+def _recipient_words(e: Entry, lang: Lang) -> str:
+    r = e.recipient
     where = f", {r.country}" if r.country else ""
-    return f"{r.name.get(lang)} ({ROLE[r.role].get(lang)}{where})"
+    subs = ", ".join(
+        f"{sp.name} ({sp.country})" if sp.country else sp.name for sp in e.sub_processors
+    )
+    below = f"; {_l('sub_processors', lang)}: {subs}" if subs else ""
+    return f"{r.name.get(lang)} ({ROLE[r.role].get(lang)}{where}{below})"
 
 
-def _transfer_words(r: Recipient, lang: Lang) -> str:
-    where = r.country or _l("not_stated", lang)
-    return f"{r.name.get(lang)} ({where}): {TRANSFER[r.transfer].get(lang)}"
+def transfer_words(e: Entry, lang: Lang) -> str:
+    """``Name (US): DPF (art. 45), reference, until 2027-05-10`` from the register."""
+    where = e.recipient.country or _l("not_stated", lang)
+    text = f"{e.recipient.name.get(lang)} ({where}): {TRANSFER[e.transfer].get(lang)}"
+    mech = e.mechanism
+    if mech is not None and mech.reference:
+        text += f", {mech.reference}"
+    if mech is not None and mech.expires is not None:
+        text += f", {_l('until', lang)} {mech.expires.isoformat()}"
+    abroad = [sp for sp in e.sub_processors if sp.third_country]
+    for sp in abroad:
+        text += f"; {_l('sub_processor', lang)} {sp.name} ({sp.country})"
+    return text
 
 
-def _transfers(policy: Policy, activity: Activity) -> list[Recipient]:
-    rs = [policy.recipient(rid) for rid in activity.recipients]
-    return [r for r in rs if r.third_country or r.transfer is not Transfer.none_needed]
+def transfers(policy: Policy, recipient_ids: Sequence[str]) -> list[Entry]:
+    """The register's entries among ``recipient_ids`` that send data out of the EEA."""
+    found = [entry(policy, rid) for rid in recipient_ids]
+    return [
+        e
+        for e in found
+        if e.recipient.third_country
+        or e.transfer is not Transfer.none_needed
+        or any(sp.third_country for sp in e.sub_processors)
+    ]
+
+
+def _transfers(policy: Policy, activity: Activity) -> list[Entry]:
+    return transfers(policy, activity.recipients)
 
 
 def tables_for(category: str, tables_by_category: Mapping[str, Sequence[str]]) -> list[str]:
@@ -265,8 +294,8 @@ def _markdown(policy: Policy, tables: Mapping[str, Sequence[str]], lang: Lang) -
     out = [f"# {_l('title', lang)}", "", *_controller_lines(policy, lang), ""]
     out += [f"## {_l('security', lang)}", "", security_measures(policy, lang), ""]
     for act in policy.activities:
-        recipients = [policy.recipient(rid) for rid in act.recipients]
-        transfers = _transfers(policy, act)
+        recipients = [entry(policy, rid) for rid in act.recipients]
+        sent_abroad = _transfers(policy, act)
         subjects = [policy.subjects[s].name.get(lang) for s in act.subjects]
         rows = [
             ("purpose", act.purpose.get(lang)),
@@ -280,7 +309,7 @@ def _markdown(policy: Policy, tables: Mapping[str, Sequence[str]], lang: Lang) -
             ),
             (
                 "transfers",
-                "; ".join(_transfer_words(r, lang) for r in transfers) or _l("no_transfers", lang),
+                "; ".join(transfer_words(e, lang) for e in sent_abroad) or _l("no_transfers", lang),
             ),
             ("dpia", processor.dpia_words(policy, act, lang)),
             ("agreements", processor.agreement_words(policy, act, lang)),
@@ -349,10 +378,8 @@ def _csv(policy: Policy, tables: Mapping[str, Sequence[str]], lang: Lang) -> str
     controller = c.name + (f" ({c.org_no})" if c.org_no else "")
     security = security_measures(policy, lang)
     for act in policy.activities:
-        recipients = "; ".join(
-            _recipient_words(policy.recipient(rid), lang) for rid in act.recipients
-        )
-        transfers = "; ".join(_transfer_words(r, lang) for r in _transfers(policy, act))
+        recipients = "; ".join(_recipient_words(entry(policy, rid), lang) for rid in act.recipients)
+        abroad = "; ".join(transfer_words(e, lang) for e in _transfers(policy, act))
         subjects = ", ".join(policy.subjects[s].name.get(lang) for s in act.subjects)
         for key in act.categories:
             writer.writerow(
@@ -367,7 +394,7 @@ def _csv(policy: Policy, tables: Mapping[str, Sequence[str]], lang: Lang) -> str
                     _category_name(policy, key, lang),
                     _sources(act, lang),
                     recipients,
-                    transfers,
+                    abroad,
                     _category_retention(act, policy, key, lang),
                     " ".join(tables_for(key, tables)),
                     security,

@@ -10,6 +10,7 @@ import io
 from typing import Literal
 
 from alarmvern.policy.model import Activity, Policy, Text
+from alarmvern.policy.register import entry
 
 Lang = Literal["nb", "en"]
 
@@ -42,6 +43,8 @@ LABEL = {
     "dpia_words": _t("vurdert {a}, neste gjennomgang {n}", "assessed {a}, next review {n}"),
     "agreements": _t("Databehandleravtaler", "Processing agreements"),
     "agreement_words": _t("versjon {v} av {d}", "version {v} of {d}"),
+    "sub_processor": _t("underdatabehandler", "sub-processor"),
+    "approved": _t("godkjent", "approved"),
 }
 
 
@@ -59,22 +62,28 @@ def dpia_words(policy: Policy, activity: Activity, lang: Lang) -> str:
 
 
 def agreement_words(policy: Policy, activity: Activity, lang: Lang) -> str:
+    """Each recipient's agreement from the register: version, date, sub-processors."""
     found = []
     for rid in activity.recipients:
-        agreement = policy.accountability.agreement_for(rid)
-        if agreement is not None:
-            words = _l("agreement_words", lang).format(
-                v=agreement.version, d=agreement.signed.isoformat()
-            )
-            found.append(f"{policy.recipient(rid).name.get(lang)}: {words}")
+        e = entry(policy, rid)
+        if e.agreement is None:
+            continue
+        words = _l("agreement_words", lang).format(
+            v=e.agreement.version, d=e.agreement.signed.isoformat()
+        )
+        for sp in e.sub_processors:
+            approved = f", {_l('approved', lang)} {sp.approved.isoformat()}" if sp.approved else ""
+            where = f" ({sp.country}{approved})" if sp.country or approved else ""
+            words += f"; {_l('sub_processor', lang)} {sp.name}{where}"
+        found.append(f"{e.recipient.name.get(lang)}: {words}")
     return "; ".join(found) or _l("none", lang)
 
 
 def _processor_transfers(policy: Policy, lang: Lang) -> str:
-    third = [r for r in policy.recipients if r.third_country]
-    return "; ".join(f"{r.name.get(lang)} ({r.country}): {r.transfer.value}" for r in third) or (
-        _l("none", lang)
-    )
+    from alarmvern.policy.ropa import transfer_words, transfers
+
+    abroad = transfers(policy, [r.id for r in policy.recipients])
+    return "; ".join(transfer_words(e, lang) for e in abroad) or _l("none", lang)
 
 
 def processor_markdown(policy: Policy, security: str, lang: Lang = "nb") -> str:

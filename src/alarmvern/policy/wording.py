@@ -548,6 +548,12 @@ PROSE: Final[dict[str, W]] = {
         "We share personal data only when the purposes above require it. The table shows "
         "who receives data, in what role, where it is processed and from which purposes.",
     ),
+    "sub_processors": (
+        "Underdatabehandlere: {names}.",
+        "Sub-processors: {names}.",
+    ),
+    "sub_processor_of": ("underdatabehandler for {name}", "sub-processor for {name}"),
+    "reference": ("Henvisning: {reference}.", "Reference: {reference}."),
     "none_recipients": (
         "Vi deler ikke personopplysninger med andre.",
         "We do not share personal data with anyone else.",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from alarmvern.policy.lint._base import Context, Finding, rule
 from alarmvern.policy.model import Role, Transfer
-from alarmvern.policy.register import high_risk_activities
+from alarmvern.policy.register import entries, entry, high_risk_activities
 
 _PROCESSORS = (Role.processor, Role.sub_processor)
 # Transfers that rest on a contract and so need a transfer impact assessment (C-311/18).
@@ -92,8 +92,9 @@ def dpia_missing(ctx: Context) -> Iterator[Finding]:
 @rule("tia-missing")
 def tia_missing(ctx: Context) -> Iterator[Finding]:
     reg = ctx.policy.accountability
-    for index, rec in enumerate(ctx.policy.recipients):
-        if not (rec.third_country and rec.transfer in _NEEDS_TIA):
+    for index, e in enumerate(entries(ctx.policy)):
+        rec = e.recipient
+        if not (rec.third_country and e.transfer in _NEEDS_TIA):
             continue
         tia = reg.transfer_assessment_for(rec.id)
         if tia is None or not tia.current(ctx.today):
@@ -106,4 +107,47 @@ def tia_missing(ctx: Context) -> Iterator[Finding]:
                 "overføringsvurdering (TIA).",
                 f'The transfer to "{rec.id}" ({rec.country}) has no current transfer impact '
                 "assessment (TIA).",
+            )
+
+
+@rule("transfer-mismatch")
+def transfer_mismatch(ctx: Context) -> Iterator[Finding]:
+    """The recipient names one safeguard, its agreement another: the notice and the record
+    follow the register (the agreement), so the recipient's line is out of date."""
+    for index, e in enumerate(entries(ctx.policy)):
+        rec, mech = e.recipient, e.mechanism
+        if mech is None or rec.transfer in (Transfer.none_needed, e.transfer):
+            continue
+        yield ctx.finding(
+            "transfer-mismatch",
+            "warning",
+            "art. 13(1)(f)",
+            ("recipients", index, "transfer"),
+            f"«{rec.id}» oppgir overføringsgrunnlaget {rec.transfer.value}, men avtalen i "
+            f"registeret sier {mech.kind}; erklæringen og protokollen følger registeret.",
+            f'"{rec.id}" names the transfer safeguard {rec.transfer.value}, but its agreement '
+            f"in the register says {mech.kind}; the notice and the record follow the register.",
+        )
+
+
+@rule("sub-processor-transfer")
+def sub_processor_transfer(ctx: Context) -> Iterator[Finding]:
+    """A sub-processor outside the EEA under a processor inside it, with no mechanism."""
+    agreements = ctx.policy.accountability.agreements
+    for index, agreement in enumerate(agreements):
+        e = entry(ctx.policy, agreement.recipient)
+        if e.recipient.third_country and e.mechanism is not None:
+            continue  # the agreement's mechanism covers the onward transfer
+        for i, sp in enumerate(agreement.sub_processors):
+            if not sp.third_country:
+                continue
+            yield ctx.finding(
+                "sub-processor-transfer",
+                "warning",
+                "art. 44",
+                ("accountability", "agreements", index, "sub_processors", i),
+                f"Underdatabehandleren «{sp.name}» ({sp.country}) er utenfor EØS, men avtalen "
+                f"med «{agreement.recipient}» oppgir ikke noe overføringsgrunnlag.",
+                f'The sub-processor "{sp.name}" ({sp.country}) is outside the EEA, but the '
+                f'agreement with "{agreement.recipient}" names no transfer mechanism.',
             )

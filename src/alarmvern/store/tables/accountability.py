@@ -62,7 +62,8 @@ breach_drafts = bind(
         Column("body_nb", Text, nullable=False),
         Column("body_en", Text, nullable=False),
         Column("created_at", Timestamp, nullable=False),
-        Column("to_send_by", String(16)),  # "hand" until the outgoing-mail channel takes it
+        # email | sms: the outbox took it; hand: the DPO sends it; failed: tried again next time
+        Column("to_send_by", String(16)),
         Column("sent_at", Timestamp),
         Column("sent_by", String(100)),
     ),

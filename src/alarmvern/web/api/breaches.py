@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 
 from alarmvern.accountability import affected, breaches, drafts
-from alarmvern.accountability.breaches import BreachError
 from alarmvern.store.engine import reading
 from alarmvern.store.tables._columns import now
 from alarmvern.web.api.common import ERRORS, PREFIX, PathId
@@ -32,25 +30,13 @@ class BreachIn(BaseModel):
     controller: str | None = Field(default=None, max_length=200)
 
 
-class BreachOut(BaseModel):
-    id: int
-    title: str
-    description: str
-    began_at: datetime | None
-    discovered_at: datetime
-    deadline: datetime
-    hours_left: float
-    overdue: bool
-    categories: list[str]
-    people_count: int | None
-    records_count: int | None
-    consequences: str
-    measures: str
-    controller: str | None
-    notify_authority: bool | None
-    notify_people: bool | None
-    decision_reasons: str | None
-    decided_at: datetime | None
+class BreachOut(breaches.Breach):
+    """The register's :class:`~alarmvern.accountability.breaches.Breach` (its fields and
+    ``deadline``), with the clock as of the request."""
+
+    # Named apart from the methods they are the values of; the JSON keys are the methods' names.
+    hours_left_now: float = Field(serialization_alias="hours_left")
+    overdue_now: bool = Field(serialization_alias="overdue")
 
 
 class AffectedIn(BaseModel):
@@ -74,54 +60,17 @@ class DecisionIn(BaseModel):
     reasons: str = Field(default="", max_length=5000)
 
 
-class DraftOut(BaseModel):
-    id: int
-    kind: str
-    person_id: int | None
-    body_nb: str
-    body_en: str
-    to_send_by: str | None
-    sent_at: datetime | None
-
-
 class BreachDetailOut(BaseModel):
     breach: BreachOut
     affected: list[int]
-    drafts: list[DraftOut]
+    drafts: list[drafts.Draft]
 
 
 def breach_out(b: breaches.Breach, at: datetime) -> BreachOut:
     return BreachOut(
-        id=b.id,
-        title=b.title,
-        description=b.description,
-        began_at=b.began_at,
-        discovered_at=b.discovered_at,
-        deadline=b.deadline,
-        hours_left=round(b.hours_left(at), 2),
-        overdue=b.overdue(at),
-        categories=list(b.categories),
-        people_count=b.people_count,
-        records_count=b.records_count,
-        consequences=b.consequences,
-        measures=b.measures,
-        controller=b.controller,
-        notify_authority=b.notify_authority,
-        notify_people=b.notify_people,
-        decision_reasons=b.decision_reasons,
-        decided_at=b.decided_at,
-    )
-
-
-def draft_out(d: drafts.Draft) -> DraftOut:
-    return DraftOut(
-        id=d.id,
-        kind=d.kind,
-        person_id=d.person_id,
-        body_nb=d.body_nb,
-        body_en=d.body_en,
-        to_send_by=d.to_send_by,
-        sent_at=d.sent_at,
+        **b.model_dump(exclude={"deadline"}),
+        hours_left_now=round(b.hours_left(at), 2),
+        overdue_now=b.overdue(at),
     )
 
 
@@ -136,13 +85,10 @@ def list_breaches(system: SystemDep, _who: Dpo) -> list[BreachOut]:
 @router.post("/breaches", response_model=BreachOut, status_code=201)
 def register_breach(body: BreachIn, system: SystemDep, who: Dpo) -> BreachOut:
     """Registrer et brudd / register a breach; the 72 hours run from ``discovered_at``."""
-    unknown = [c for c in body.categories if c not in system.policy.policy.categories]
-    if unknown:
-        raise BreachError(
-            "categories", f"ukjent kategori {unknown[0]!r}", f"unknown category {unknown[0]!r}"
-        )
     with system.engine.begin() as conn:
-        breach_id = breaches.register(conn, **body.model_dump(), actor=who.actor)
+        breach_id = breaches.register(
+            conn, system.policy.policy, **body.model_dump(), actor=who.actor
+        )
         return breach_out(breaches.get(conn, breach_id), now())
 
 
@@ -152,20 +98,7 @@ def breach_detail(breach_id: PathId, system: SystemDep, _who: Dpo) -> BreachDeta
         found = breaches.get(conn, breach_id)
         people = [p for p, _ in affected.affected(conn, breach_id)]
         made = drafts.list_drafts(conn, breach_id)
-    return BreachDetailOut(
-        breach=breach_out(found, now()), affected=people, drafts=[draft_out(d) for d in made]
-    )
-
-
-def propose(conn: Connection, body: AffectedIn) -> tuple[list[int], str]:
-    """The people the request points at, and where they were found."""
-    if body.login:
-        if body.start is None or body.end is None:
-            raise BreachError("start", "tidsrommet mangler", "the time window is missing")
-        return affected.read_by_login(conn, body.login, body.start, body.end), "audit-log"
-    if body.prefix:
-        return affected.in_lost_blobs(conn, body.prefix), "lost-blobs"
-    raise BreachError("login", "oppgi login eller prefix", "give a login or a prefix")
+    return BreachDetailOut(breach=breach_out(found, now()), affected=people, drafts=made)
 
 
 @router.post("/breaches/{breach_id}/affected", response_model=AffectedOut)
@@ -173,7 +106,9 @@ def add_affected(breach_id: PathId, body: AffectedIn, system: SystemDep, who: Dp
     """Foreslå (og lagre) de berørte / propose (and record) the people affected."""
     with system.engine.begin() as conn:
         breaches.get(conn, breach_id)
-        people, source = propose(conn, body)
+        people, source = affected.propose(
+            conn, login=body.login, start=body.start, end=body.end, prefix=body.prefix
+        )
         added = (
             affected.add(conn, breach_id, people, source=source, actor=who.actor) if body.add else 0
         )
@@ -188,14 +123,18 @@ def decide(breach_id: PathId, body: DecisionIn, system: SystemDep, who: Dpo) -> 
         return breach_out(breaches.get(conn, breach_id), now())
 
 
-@router.post("/breaches/{breach_id}/drafts", response_model=list[DraftOut])
-def make_drafts(breach_id: PathId, system: SystemDep, who: Dpo) -> list[DraftOut]:
-    """Lag utkastene / draft the notification and the messages the decision calls for."""
+@router.post("/breaches/{breach_id}/drafts", response_model=list[drafts.Draft])
+def make_drafts(
+    breach_id: PathId, system: SystemDep, who: Dpo, later: BackgroundTasks
+) -> list[drafts.Draft]:
+    """Lag utkastene / draft the notification and the messages the decision calls for; once
+    they are stored, each person's message goes out through the outbox (``to_send_by``
+    turns to ``email`` or ``sms`` and ``sent_at`` is set; ``hand`` for the DPO to send)."""
     with system.engine.begin() as conn:
         drafts.make(conn, breach_id, system.policy.policy, actor=who.actor)
         found = drafts.list_drafts(conn, breach_id)
-        drafts.deliver(conn, found)
-        return [draft_out(d) for d in drafts.list_drafts(conn, breach_id)]
+    later.add_task(drafts.deliver_for, system, breach_id, actor=who.actor)
+    return found
 
 
 @router.post("/breach-drafts/{draft_id}/sent", status_code=204)

@@ -83,9 +83,11 @@ def ropa(
     _who: Service,
     lang: Lang = "nb",
     fmt: Annotated[Literal["md", "csv"], Query(alias="format")] = "md",
+    part: Literal["controller", "processor"] = "controller",
 ) -> Response:
-    """Protokoll over behandlingsaktiviteter / the record of processing (art. 30)."""
-    text = render_ropa(system.policy.policy, fmt, tables_by_category(), lang)
+    """Protokoll over behandlingsaktiviteter / the record of processing (art. 30(1)), or
+    with ``part=processor`` the one kept as a processor (art. 30(2))."""
+    text = render_ropa(system.policy.policy, fmt, tables_by_category(), lang, part)
     return Response(text, media_type="text/markdown" if fmt == "md" else "text/csv")
 
 

@@ -5,14 +5,13 @@ or a lost blob prefix), the decision, and the drafts to mark sent. The rules are
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 
 from alarmvern.accountability import affected, breaches, drafts
-from alarmvern.accountability.breaches import BreachError
+from alarmvern.accountability.breaches import parse_time
 from alarmvern.store.engine import reading
 from alarmvern.store.tables._columns import now
 from alarmvern.web.deps import SystemDep
@@ -20,17 +19,6 @@ from alarmvern.web.pages.render import DpoPage, PageRoute, done, render
 
 router = APIRouter(prefix="/personvern", route_class=PageRoute, include_in_schema=False)
 LIST = "/personvern/brudd"
-
-
-def _time(field: str, text: str) -> datetime | None:
-    """A datetime-local field (Norwegian time is not assumed: the form says UTC)."""
-    if not text.strip():
-        return None
-    try:
-        at = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BreachError(field, "ugyldig tidspunkt", "not a valid time") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @router.get("/brudd")
@@ -57,15 +45,15 @@ def breach_register(
     measures: Annotated[str, Form(max_length=5000)] = "",
     controller: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    known = system.policy.policy.categories
     with system.engine.begin() as conn:
         breach_id = breaches.register(
             conn,
+            system.policy.policy,
             title=title,
             description=description,
-            discovered_at=_time("discovered_at", discovered_at),
-            began_at=_time("began_at", began_at),
-            categories=[c for c in categories or [] if c in known],
+            discovered_at=parse_time("discovered_at", discovered_at),
+            began_at=parse_time("began_at", began_at),
+            categories=categories or [],
             people_count=people_count,
             records_count=records_count,
             consequences=consequences,
@@ -97,16 +85,13 @@ def breach_affected(
 ) -> Response:
     with system.engine.begin() as conn:
         breaches.get(conn, breach_id)
-        if login.strip():
-            since, until = _time("start", start), _time("end", end)
-            if since is None or until is None:
-                raise BreachError("start", "tidsrommet mangler", "the time window is missing")
-            people = affected.read_by_login(conn, login.strip(), since, until)
-            source = "audit-log"
-        elif prefix.strip():
-            people, source = affected.in_lost_blobs(conn, prefix.strip()), "lost-blobs"
-        else:
-            raise BreachError("login", "oppgi innlogging eller prefiks", "give a login or prefix")
+        people, source = affected.propose(
+            conn,
+            login=login,
+            start=parse_time("start", start),
+            end=parse_time("end", end),
+            prefix=prefix,
+        )
         affected.add(conn, breach_id, people, source=source, actor=who.actor)
     return done(f"{LIST}/{breach_id}", "breach-affected")
 
@@ -133,10 +118,12 @@ def breach_decide(
 
 
 @router.post("/brudd/{breach_id}/utkast")
-def breach_drafts(breach_id: int, who: DpoPage, system: SystemDep) -> Response:
+def breach_drafts(
+    breach_id: int, who: DpoPage, system: SystemDep, later: BackgroundTasks
+) -> Response:
     with system.engine.begin() as conn:
         drafts.make(conn, breach_id, system.policy.policy, actor=who.actor)
-        drafts.deliver(conn, drafts.list_drafts(conn, breach_id))
+    later.add_task(drafts.deliver_for, system, breach_id, actor=who.actor)  # after the commit
     return done(f"{LIST}/{breach_id}", "breach-drafted")
 
 
