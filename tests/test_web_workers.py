@@ -44,7 +44,7 @@ def web_workers(parent: int) -> set[int]:
     return found
 
 
-def wait_for(check: object, seconds: float = 30.0) -> None:
+def wait_for(check: object, seconds: float = 90.0) -> None:  # a loaded machine starts slowly
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():  # type: ignore[operator]
