@@ -97,8 +97,8 @@ BROKEN = [
         "13(2)(d)",
         vary(
             (
-                "  email: post@test.example\n",
-                '  email: post@test.example\n  supervisory_authority: {name: "", web: ""}\n',
+                "  supervisory_authority: {name: Datatilsynet, web: https://www.datatilsynet.no}\n",
+                '  supervisory_authority: {name: "", web: ""}\n',
             )
         ),
     ),

@@ -83,6 +83,8 @@ HEADINGS: Final[dict[str, W]] = {
 
 LABELS: Final[dict[str, W]] = {
     "purpose": ("Formål", "Purpose"),
+    "storage": ("Lagring", "Storage"),
+    "access_log": ("Logging av tilgang", "Access logging"),
     "who": ("Hvem det gjelder", "Whom it concerns"),
     "data": ("Opplysninger", "Data"),
     "basis": ("Rettslig grunnlag", "Legal basis"),
@@ -152,6 +154,10 @@ BASIS_INTRO: Final[dict[LegalBasis, W]] = {
         "The processing rests on a legitimate interest that we have weighed and found to "
         "outweigh your privacy interests",
     ),
+    LegalBasis.not_stated: (
+        "Erklæringen oppgir ikke hvilket rettslig grunnlag behandlingen bygger på",
+        "The notice does not state the legal basis the processing rests on",
+    ),
 }
 
 BASIS_SHORT: Final[dict[LegalBasis, W]] = {
@@ -161,6 +167,7 @@ BASIS_SHORT: Final[dict[LegalBasis, W]] = {
     LegalBasis.vital_interest: ("vitale interesser", "vital interests"),
     LegalBasis.public_task: ("allmennhetens interesse", "public interest"),
     LegalBasis.legitimate_interest: ("berettiget interesse", "legitimate interest"),
+    LegalBasis.not_stated: ("ikke oppgitt", "not stated"),
 }
 
 REQUIRED: Final[dict[str, W]] = {
@@ -183,6 +190,10 @@ SOURCE: Final[dict[Source, W]] = {
     Source.third_party: ("andre", "third parties"),
     Source.system: ("våre egne systemer", "our own systems"),
     Source.public: ("offentlige registre", "public registers"),
+    Source.device: (
+        "enheten din (vi leser dem fra telefonen eller appen)",
+        "your device (we read them from your phone or the app)",
+    ),
 }
 
 # After a duration: "slettes 12 måneder etter at kundeforholdet er avsluttet".
@@ -210,6 +221,10 @@ ANCHOR_AFTER: Final[dict[Anchor, W]] = {
         "after the alarm incident has been closed",
     ),
     Anchor.last_contact: ("etter siste kontakt med deg", "after our last contact with you"),
+    Anchor.erasure_request: (
+        "etter at du har bedt oss slette dem",
+        "after you have asked us to delete it",
+    ),
 }
 
 # With no period: "slettes når du trekker tilbake samtykket".
@@ -231,6 +246,10 @@ ANCHOR_AT: Final[dict[Anchor, W]] = {
         "when the alarm incident is closed",
     ),
     Anchor.last_contact: ("etter siste kontakt med deg", "after our last contact with you"),
+    Anchor.erasure_request: (
+        "når du ber oss slette dem",
+        "when you ask us to delete it",
+    ),
 }
 
 # Recordings are "recorded", not "registered": the words a reader expects for images and calls.
@@ -242,6 +261,8 @@ DISPOSAL: Final[dict[str, W]] = {
     "anonymise": ("Anonymiseres", "Anonymised"),
     # A keyed pseudonym is pseudonymisation (art. 4(5)), not anonymisation (recital 26).
     "pseudonymise": ("Pseudonymiseres", "Pseudonymised"),
+    # As the notice writes it; the system does the one the rule resolves to (model.Disposal).
+    "delete_or_anonymise": ("Slettes eller anonymiseres", "Deleted or anonymised"),
 }
 
 STRATEGY: Final[dict[Strategy, W]] = {
@@ -485,6 +506,51 @@ PROSE: Final[dict[str, W]] = {
         "We have a data protection officer{name} whom you can contact about anything "
         "concerning our processing of your personal data and your rights. You can reach the "
         "data protection officer {routes}.",
+    ),
+    "dpo_not_stated": (
+        "Erklæringen sier ikke om vi har et personvernombud. Spørsmål om personvern kan du "
+        "sende til oss på kontaktopplysningene over.",
+        "The notice does not say whether we have a data protection officer. Please send "
+        "questions about privacy to us at the contact details above.",
+    ),
+    "dpo_group": (
+        "Personvernombudet er felles for hele konsernet.",
+        "The data protection officer serves the whole group.",
+    ),
+    "group": (
+        "Erklæringen gjelder disse selskapene i konsernet. Hvert selskap er "
+        "behandlingsansvarlig for opplysningene om sine egne kunder:",
+        "This notice covers these companies of the group. Each company is the controller "
+        "for the data about its own customers:",
+    ),
+    "recipients_not_stated": (
+        "Erklæringen sier ikke om opplysningene deles med andre.",
+        "The notice does not say whether the data is shared with anyone else.",
+    ),
+    "transfers_not_stated": (
+        "Erklæringen sier ikke om personopplysninger overføres til land utenfor EU/EØS.",
+        "The notice does not say whether personal data is transferred to countries outside "
+        "the EU/EEA.",
+    ),
+    "automated_not_stated": (
+        "Erklæringen sier ikke om vi treffer avgjørelser som utelukkende bygger på "
+        "automatisert behandling.",
+        "The notice does not say whether we make decisions based solely on automated processing.",
+    ),
+    "undated": ("Erklæringen er ikke datert.", "The notice is not dated."),
+    "complaint_heading": ("Klage til {authority}", "Complaints to {authority}"),
+    "storage": ("Opplysningene lagres {where}.", "The data is stored {where}."),
+    "access_logged": (
+        "Hver gang noen ser på opplysningene, blir det logget.",
+        "Every time someone looks at the data, it is logged.",
+    ),
+    "access_not_logged": (
+        "Vi logger ikke hvem som ser på opplysningene.",
+        "We do not log who looks at the data.",
+    ),
+    "default_retention": (
+        "Opplysninger som ikke har en egen regel over:",
+        "Data without a rule of its own above:",
     ),
     "no_dpo": (
         "Vi har ikke utnevnt et personvernombud. Spørsmål om personvern kan du sende til oss "
