@@ -410,6 +410,9 @@ class Activity(Strict):
             {
                 "purpose": stand_in,
                 "legal_basis": LegalBasis.not_stated.value,
+                "legitimate_interest": stand_in,
+                "law": stand_in,
+                "source_detail": stand_in,
                 "subjects": [],
                 "categories": [],
             },
@@ -485,7 +488,7 @@ class Controller(Strict):
     @model_validator(mode="before")
     @classmethod
     def _written_markers(cls, data: object) -> object:
-        return _markers(data, {}, {"dpo": None})
+        return _markers(data, {"group": []}, {"dpo": None})
 
     @property
     def supervisory_authority(self) -> Authority:

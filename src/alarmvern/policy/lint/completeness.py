@@ -227,7 +227,7 @@ def required_consequence(ctx: Context) -> Iterator[Finding]:
             )
 
 
-_DECISION_HINT = re.compile(r"credit|kreditt|scor|profil", re.IGNORECASE)
+_DECISION_HINT = re.compile(r"credit|kreditt|\bscor|profilering|profiling", re.IGNORECASE)
 
 
 @rule("automated-decision")

@@ -204,7 +204,8 @@ def cookie_consent(ctx: Context) -> Iterator[Finding]:
         hay = " ".join([act.purpose.nb, act.purpose.en])  # the text, never the id
         web = re.search(r"cookie|informasjonskaps|nettside|nettsted|website|web", hay, re.I)
         analytics = re.search(r"analy|statisti|sporing|track", hay, re.I)
-        if web and analytics and act.legal_basis is not LegalBasis.consent:
+        stated = act.legal_basis is not LegalBasis.not_stated  # else basis-not-stated speaks
+        if web and analytics and stated and act.legal_basis is not LegalBasis.consent:
             yield ctx.finding(
                 "cookie-consent",
                 "warning",

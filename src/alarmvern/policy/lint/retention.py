@@ -70,7 +70,7 @@ def retention_criterion(ctx: Context) -> Iterator[Finding]:
     for (nb_text, en_text), places in groups.items():
         index, key = places[0]
         path = ("activities", index, "retention", key)
-        keys = ", ".join(k for _, k in places)
+        keys = ", ".join(dict.fromkeys(k for _, k in places))
         text = f"{nb_text} {en_text}"
         if _VAGUE.search(text) and not re.search(r"\d", text):
             yield ctx.finding(

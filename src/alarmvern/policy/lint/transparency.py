@@ -24,8 +24,32 @@ _NOT_STATED = {
     "purpose": ("error", "art. 13(1)(c)", "formålet", "the purpose"),
     "subjects": ("warning", "art. 14(1)(d), 30(1)(c)", "hvem det gjelder", "whom it concerns"),
     "categories": ("error", "art. 14(1)(d)", "hvilke opplysninger", "which data"),
+    "legitimate_interest": (
+        "error",
+        "art. 13(1)(d), 14(2)(b)",
+        "hvilken berettiget interesse behandlingen bygger på",
+        "the legitimate interest the processing rests on",
+    ),
+    "law": (
+        "error",
+        "art. 13(1)(c), 6(3)",
+        "hvilken lov som pålegger behandlingen",
+        "which law requires the processing",
+    ),
+    "source_detail": (
+        "error",
+        "art. 14(2)(f)",
+        "hvor opplysningene kommer fra",
+        "where the data comes from",
+    ),
     "date": ("warning", "art. 12(1), 5(2)", "datoen", "the date"),
-    "version": ("info", "art. 5(2)", "versjonen", "the version"),
+    "version": ("warning", "art. 5(2)", "versjonen", "the version"),
+    "group": (
+        "error",
+        "art. 13(1)(a)",
+        "hvilke selskaper i konsernet den gjelder for",
+        "which companies of the group it covers",
+    ),
 }
 
 
@@ -40,6 +64,16 @@ def not_stated(ctx: Context) -> Iterator[Finding]:
             severity,  # type: ignore[arg-type]
             article,
             (key,),
+            f"Erklæringen oppgir ikke {nb}.",
+            f"The notice does not state {en}.",
+        )
+    for key in p.controller.not_stated:
+        severity, article, nb, en = _NOT_STATED[key]
+        yield ctx.finding(
+            "not-stated",
+            severity,  # type: ignore[arg-type]
+            article,
+            ("controller", key),
             f"Erklæringen oppgir ikke {nb}.",
             f"The notice does not state {en}.",
         )
@@ -62,7 +96,7 @@ def not_stated(ctx: Context) -> Iterator[Finding]:
 def basis_not_stated(ctx: Context) -> Iterator[Finding]:
     """A purpose the notice ties to no legal basis (a list of bases beside a list of purposes)."""
     for index, act in enumerate(ctx.policy.activities):
-        if LegalBasis.not_stated in act.bases:
+        if LegalBasis.not_stated in act.bases and len(set(act.basis_alternatives)) < 2:
             yield ctx.finding(
                 "basis-not-stated",
                 "error",
@@ -286,18 +320,25 @@ def basis_private_company(ctx: Context) -> Iterator[Finding]:
 def transfers_stated(ctx: Context) -> Iterator[Finding]:
     """Transfers: a mechanism without a country; silence; "none" contradicted."""
     p = ctx.policy
+    # One finding per sentence of the notice: recipients sharing a quote are one defect.
+    countryless: dict[str, list[int]] = {}
     for index, rec in enumerate(p.recipients):
         if rec.country is None and rec.transfer not in (Transfer.none_needed, Transfer.unknown):
-            yield ctx.finding(
-                "transfers-stated",
-                "error",
-                "art. 13(1)(f)",
-                ("recipients", index, "transfer"),
-                f"Erklæringen oppgir et overføringsgrunnlag ({rec.transfer.value}) for «{rec.id}» "
-                "uten å si til hvilket land utenfor EØS opplysningene går.",
-                f'The notice gives a transfer mechanism ({rec.transfer.value}) for "{rec.id}" '
-                "without saying to which country outside the EEA the data goes.",
-            )
+            countryless.setdefault(rec.quote or rec.id, []).append(index)
+    for indexes in countryless.values():
+        recs = [p.recipients[i] for i in indexes]
+        ids = ", ".join(r.id for r in recs)
+        mechanisms = ", ".join(dict.fromkeys(r.transfer.value for r in recs))
+        yield ctx.finding(
+            "transfers-stated",
+            "error",
+            "art. 13(1)(f)",
+            ("recipients", indexes[0], "transfer"),
+            f"Erklæringen oppgir overføringsgrunnlag ({mechanisms}) for {ids} uten å si til "
+            "hvilket land utenfor EØS opplysningene går.",
+            f"The notice gives a transfer mechanism ({mechanisms}) for {ids} without saying to "
+            "which country outside the EEA the data goes.",
+        )
     abroad = [r for r in p.recipients if r.third_country]
     if p.transfers == "none" and abroad:
         yield ctx.finding(
@@ -310,7 +351,12 @@ def transfers_stated(ctx: Context) -> Iterator[Finding]:
             f'The pack says no data leaves the EEA, but "{abroad[0].id}" is in '
             f"{abroad[0].country}.",
         )
-    elif p.transfers is None and not abroad and any(r.country is None for r in p.recipients):
+    elif (
+        p.transfers is None
+        and not abroad
+        and all(r.transfer is Transfer.none_needed for r in p.recipients)
+        and any(r.country is None for r in p.recipients)
+    ):
         yield ctx.finding(
             "transfers-stated",
             "warning",
