@@ -82,50 +82,127 @@ WITH_COOKIE = (
 
 # (rule, severity, a fragment of the article, the policy text)
 TRANSPARENCY_BROKEN = [
-    ("not-stated", "error", "13(1)(c)", vary(
-        ("    purpose: {nb: Levere alarmtjenesten, en: Deliver the alarm service}",
-         "    purpose: not_stated"))),
+    (
+        "not-stated",
+        "error",
+        "13(1)(c)",
+        vary(
+            (
+                "    purpose: {nb: Levere alarmtjenesten, en: Deliver the alarm service}",
+                "    purpose: not_stated",
+            )
+        ),
+    ),
     ("not-stated", "warning", "12(1)", vary(("date: 2026-01-01", "date: not_stated"))),
-    ("not-stated", "error", "13(1)(d)", vary((SERVICE_BASIS, "    legal_basis: legitimate_interest"
-                                              "\n    legitimate_interest: not_stated\n"))),
-    ("basis-not-stated", "error", "13(1)(c)", vary((SERVICE_BASIS, "    legal_basis: not_stated\n"))),
-    ("basis-ambiguous", "error", "13(1)(c)", vary(
-        (SERVICE_BASIS, SERVICE_BASIS + "    basis_alternatives: [consent, contract]\n"))),
-    ("rights-missing", "error", "13(2)(b)",
-     rights("stated: [access, rectification, erasure, withdraw_consent, complaint]")),
+    (
+        "not-stated",
+        "error",
+        "13(1)(d)",
+        vary(
+            (
+                SERVICE_BASIS,
+                "    legal_basis: legitimate_interest\n    legitimate_interest: not_stated\n",
+            )
+        ),
+    ),
+    (
+        "basis-not-stated",
+        "error",
+        "13(1)(c)",
+        vary((SERVICE_BASIS, "    legal_basis: not_stated\n")),
+    ),
+    (
+        "basis-ambiguous",
+        "error",
+        "13(1)(c)",
+        vary((SERVICE_BASIS, SERVICE_BASIS + "    basis_alternatives: [consent, contract]\n")),
+    ),
+    (
+        "rights-missing",
+        "error",
+        "13(2)(b)",
+        rights("stated: [access, rectification, erasure, withdraw_consent, complaint]"),
+    ),
     ("complaint-right", "error", "13(2)(d)", vary((AUTHORITY, ""))),
-    ("complaint-right", "error", "13(2)(d)", rights(
-        "stated: [access, rectification, erasure, restriction, withdraw_consent]")),
+    (
+        "complaint-right",
+        "error",
+        "13(2)(d)",
+        rights("stated: [access, rectification, erasure, restriction, withdraw_consent]"),
+    ),
     ("complaint-discouraged", "warning", "12(2)", rights("complaint_discouraged: true")),
     ("consent-conditional", "error", "7(4)", rights("withdrawal_ends_service: true")),
     ("marketing-consent", "error", "§ 15", marketing()),
-    ("basis-private-company", "error", "6(1)(e)", vary(
-        (SERVICE_BASIS, "    legal_basis: public_task\n"))),
-    ("basis-private-company", "warning", "recital 46", vary(
-        (SERVICE_BASIS, "    legal_basis: vital_interest\n"))),
+    (
+        "basis-private-company",
+        "error",
+        "6(1)(e)",
+        vary((SERVICE_BASIS, "    legal_basis: public_task\n")),
+    ),
+    (
+        "basis-private-company",
+        "warning",
+        "recital 46",
+        vary((SERVICE_BASIS, "    legal_basis: vital_interest\n")),
+    ),
     ("transfers-stated", "error", "13(1)(f)", vary((HOSTING, "    transfer: scc\n"))),
-    ("transfers-stated", "error", "13(1)(f)", vary(
-        (HOSTING, "    country: US\n    transfer: dpf\n"), ("activities:\n", "transfers: none\nactivities:\n"))),
+    (
+        "transfers-stated",
+        "error",
+        "13(1)(f)",
+        vary(
+            (HOSTING, "    country: US\n    transfer: dpf\n"),
+            ("activities:\n", "transfers: none\nactivities:\n"),
+        ),
+    ),
     ("transfers-stated", "warning", "13(1)(f)", vary((HOSTING, ""))),
-    ("notice-stale", "warning", "12(1)", vary(
-        ("date: 2026-01-01", "date: 2019-06-01"), (HOSTING, "    country: US\n    transfer: scc\n"))),
-    ("notice-stale", "warning", "12(1)", vary(("date: 2026-01-01", "date: 2024-06-01"), WITH_COOKIE)),
+    (
+        "notice-stale",
+        "warning",
+        "12(1)",
+        vary(
+            ("date: 2026-01-01", "date: 2019-06-01"),
+            (HOSTING, "    country: US\n    transfer: scc\n"),
+        ),
+    ),
+    (
+        "notice-stale",
+        "warning",
+        "12(1)",
+        vary(("date: 2026-01-01", "date: 2024-06-01"), WITH_COOKIE),
+    ),
     ("national-id-need", "warning", "§ 12", with_id_number()),
-    ("controller-person", "warning", "4(7)", vary(
-        ("  name: Test Alarm AS\n", "  name: Test Alarm AS\n  responsible_person: Ola Nordmann\n"))),
-]  # fmt: skip
+    (
+        "controller-person",
+        "warning",
+        "4(7)",
+        vary(
+            (
+                "  name: Test Alarm AS\n",
+                "  name: Test Alarm AS\n  responsible_person: Ola Nordmann\n",
+            )
+        ),
+    ),
+]
 
 TRANSPARENCY_FINE = [
     ("marketing-consent", vary(CUSTOMER_PARTY, base=marketing())),  # existing customers, § 15(3)
     ("marketing-consent", BASE),
-    ("basis-ambiguous", vary((SERVICE_BASIS, SERVICE_BASIS + "    basis_alternatives: [contract]\n"))),
-    ("rights-missing", rights(
-        "stated: [access, rectification, erasure, restriction, withdraw_consent, complaint]")),
+    (
+        "basis-ambiguous",
+        vary((SERVICE_BASIS, SERVICE_BASIS + "    basis_alternatives: [contract]\n")),
+    ),
+    (
+        "rights-missing",
+        rights(
+            "stated: [access, rectification, erasure, restriction, withdraw_consent, complaint]"
+        ),
+    ),
     ("notice-stale", vary(("date: 2026-01-01", "date: 2025-06-01"), WITH_COOKIE)),
     ("national-id-need", with_id_number(", need: {nb: Kredittvurdering, en: Credit check}")),
     ("transfers-stated", vary((HOSTING, ""), ("activities:\n", "transfers: none\nactivities:\n"))),
     ("complaint-right", BASE),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
