@@ -755,10 +755,11 @@ PROSE: Final[dict[str, W]] = {
         "None of the processing in this notice rests on consent.",
     ),
     "exercise": (
-        "Kontakt oss {contact}. Før vi svarer, bekrefter vi at det er deg: {methods}. Vi "
-        "ber ikke om flere opplysninger enn vi trenger til det.",
-        "Contact us {contact}. Before we answer, we confirm that it is you: {methods}. We "
-        "ask for no more information than we need for that.",
+        # N-17, art. 12(6): identity is checked on reasonable doubt, not for every request.
+        "Kontakt oss {contact}. Er vi i tvil om hvem du er, ber vi deg bekrefte det, for "
+        "eksempel {methods}. Vi ber ikke om flere opplysninger enn vi trenger til det.",
+        "Contact us {contact}. If we are in doubt about who you are, we ask you to confirm "
+        "it, for example {methods}. We ask for no more information than we need for that.",
     ),
     "exercise_plain": (
         "Kontakt oss {contact}. Før vi svarer, kan vi be deg bekrefte hvem du er, men vi ber "
