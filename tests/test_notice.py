@@ -126,7 +126,8 @@ def test_media_retention_is_stated_next_to_the_media(
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_the_retention_anchors_are_written_out_in_bokmal(default: Policy, fmt: Fmt) -> None:
     text = plain(render_notice(default, "nb", fmt))
-    assert "Anonymiseres 12 måneder etter at kundeforholdet er avsluttet" in text
+    assert "Generaliseres 12 måneder etter at kundeforholdet er avsluttet" in text
+    assert "Anonymiseres" not in text  # nothing the system does makes a row anonymous (N-03)
     assert "Pseudonymiseres 12 måneder etter at kundeforholdet er avsluttet" in text
     assert "Slettes 5 år etter utgangen av regnskapsåret" in text
     assert "3 år og 6 måneder etter utgangen av regnskapsåret" in text

@@ -154,7 +154,20 @@ def build_notice(policy: Policy, lang: Lang) -> Document:
 def retention_sentence(rule: RetentionRule, category: str, lang: Lang) -> str:
     """One retention rule in words: "Slettes 7 dager etter opptak. Kan oppbevares …"."""
     parts: list[str] = []
-    disposal = "pseudonymise" if rule.strategy is Strategy.pseudonym else rule.then.value
+    # Say what the system does (N-03): a keyed pseudonym is pseudonymisation, a postcode or a
+    # year kept beside it is generalisation, a value removed is deleted. None of them makes the
+    # row anonymous (recital 26), so none is called anonymisation.
+    disposal = (
+        {
+            Strategy.pseudonym: "pseudonymise",
+            Strategy.drop: "delete",
+            Strategy.generalise_year: "generalise",
+            Strategy.generalise_postcode: "generalise",
+            Strategy.generalise_municipality: "generalise",
+        }.get(rule.strategy, rule.then.value)
+        if rule.strategy is not None
+        else rule.then.value
+    )
     if rule.either:
         disposal = "delete_or_anonymise"
     verb = pick(DISPOSAL[disposal], lang)

@@ -55,6 +55,7 @@ BASIS = {
     "vital_interest": _t("Vitale interesser", "Vital interests"),
     "public_task": _t("Allmennhetens interesse eller offentlig myndighet", "Public task"),
     "legitimate_interest": _t("Berettiget interesse", "Legitimate interest"),
+    "not_stated": _t("Ikke oppgitt", "Not stated"),
 }
 ANCHOR = {
     Anchor.captured: _t("fra opptak/registrering", "from capture"),
@@ -69,6 +70,7 @@ ANCHOR = {
     Anchor.request_closed: _t("etter at henvendelsen er avsluttet", "after the request is closed"),
     Anchor.incident_closed: _t("etter at hendelsen er avsluttet", "after the incident is closed"),
     Anchor.last_contact: _t("etter siste kontakt", "after the last contact"),
+    Anchor.erasure_request: _t("til den registrerte ber om sletting", "until erasure is requested"),
 }
 ROLE = {
     Role.processor: _t("databehandler", "processor"),
@@ -106,6 +108,7 @@ SOURCE = {
     Source.third_party: _t("tredjepart", "a third party"),
     Source.system: _t("alarmsystemet og våre tjenester", "the alarm system and our services"),
     Source.public: _t("offentlige registre", "public registers"),
+    Source.device: _t("den registrertes enhet", "the data subject's device"),
 }
 LABEL = {
     "title": _t("Protokoll over behandlingsaktiviteter", "Record of processing activities"),

@@ -261,6 +261,8 @@ DISPOSAL: Final[dict[str, W]] = {
     "anonymise": ("Anonymiseres", "Anonymised"),
     # A keyed pseudonym is pseudonymisation (art. 4(5)), not anonymisation (recital 26).
     "pseudonymise": ("Pseudonymiseres", "Pseudonymised"),
+    # Only a coarser value is kept (a postcode, a year): still personal data beside the rest.
+    "generalise": ("Generaliseres", "Generalised"),
     # As the notice writes it; the system does the one the rule resolves to (model.Disposal).
     "delete_or_anonymise": ("Slettes eller anonymiseres", "Deleted or anonymised"),
 }
