@@ -142,6 +142,8 @@ def test_the_authority_and_complaint_text_follow_the_country(group: Policy, lang
     assert "Integritetsskyddsmyndigheten (IMY)" in out
     assert "Datatilsynet" not in out
     assert "Om du anser att vi behandlar personuppgifter i strid med reglerna" in out
+    act = {"nb": "dataskyddslagen (2018:218)", "en": "the Swedish Data Protection Act"}[lang]
+    assert act in out and "personopplysningsloven" not in out and "Norwegian" not in out
 
 
 def test_a_pack_without_an_authority_gets_its_countrys_in_the_notice_and_a_finding() -> None:

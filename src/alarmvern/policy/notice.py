@@ -247,7 +247,9 @@ class _Builder:
         if c.org_no:
             who += f" ({self.w(LABELS['org_no'])} {c.org_no})"
         section = Section(self.anchor("controller"), self.w(HEADINGS["controller"]))
-        section.blocks.append(Para(self.prose("controller", who=who)))
+        place = jurisdiction.of(c.country)
+        act = place.data_protection_act
+        section.blocks.append(Para(self.prose("controller", who=who, act=act.local, act_en=act.en)))
         routes = self.routes(c.email, c.phone, c.address, c.web)
         if routes:
             section.blocks.append(Para(self.prose("reach_us", routes=routes)))
@@ -684,8 +686,10 @@ class _Builder:
         who = auth.name + (f" ({', '.join(details)})" if details else "")
         title = self.prose("complaint_heading", authority=auth.name)
         section = Section(self.anchor("complaint"), title)
-        section.blocks.append(Para(self.prose("complaint", authority=who)))
         place = jurisdiction.of(self.p.controller.country)
+        # The English name of a Norwegian authority, so an English reader knows what it is.
+        english = ", the Norwegian Data Protection Authority" if place.country == "NO" else ""
+        section.blocks.append(Para(self.prose("complaint", authority=who, authority_en=english)))
         if place.country != "NO":
             # The jurisdiction's own language, where the notice is read in nb or en.
             section.blocks.append(Para(place.complaint_local.format(authority=who)))
@@ -697,7 +701,10 @@ class _Builder:
         if not self.p.cookies:
             return None
         section = Section(self.anchor("cookies"), self.w(HEADINGS["cookies"]))
-        section.blocks.append(Para(self.prose("cookies_intro")))
+        law = jurisdiction.of(self.p.controller.country).cookie_rule
+        section.blocks.append(
+            Para(self.prose("cookies_intro", cookie_law=law.local, cookie_law_en=law.en))
+        )
         section.blocks.append(
             Table(
                 id=f"{section.id}-table",

@@ -495,10 +495,10 @@ PROSE: Final[dict[str, W]] = {
         "{who} er behandlingsansvarlig for behandlingen av personopplysningene som er "
         "beskrevet i denne erklæringen. Det betyr at vi bestemmer hvorfor og hvordan "
         "opplysningene behandles, og at vi har ansvaret for at det skjer i samsvar med "
-        "personvernforordningen og personopplysningsloven.",
+        "personvernforordningen og {act}.",
         "{who} is the controller of the personal data described in this notice. This means "
         "that we decide why and how the data is processed, and that we are responsible for "
-        "doing so in line with the GDPR and the Norwegian Personal Data Act.",
+        "doing so in line with the GDPR and {act_en}.",
     ),
     "reach_us": ("Du når oss {routes}.", "You can reach us {routes}."),
     "dpo": (
@@ -783,7 +783,7 @@ PROSE: Final[dict[str, W]] = {
         "rette opp feil, men du kan klage uansett. Bor eller arbeider du i et annet EØS-land, "
         "kan du også klage til tilsynsmyndigheten der (artikkel 77).",
         "If you believe that we process personal data in breach of the rules, you may "
-        "complain to {authority}, the Norwegian Data Protection Authority. We would "
+        "complain to {authority}{authority_en}. We would "
         "appreciate the chance to put things right first, but you may complain in any case. "
         "If you live or work in another EEA country, you may also complain to the supervisory "
         "authority there (Article 77).",
@@ -791,10 +791,10 @@ PROSE: Final[dict[str, W]] = {
     "cookies_intro": (
         "Informasjonskapsler er små tekstfiler som nettstedet lagrer i nettleseren din. "
         "Informasjonskapsler som ikke er strengt nødvendige for at nettstedet skal virke, "
-        "setter vi bare hvis du samtykker (ekomloven § 3-15).",
+        "setter vi bare hvis du samtykker ({cookie_law}).",
         "Cookies are small text files the website stores in your browser. Cookies that are "
         "not strictly necessary for the website to work are set only with your consent "
-        "(Norwegian Electronic Communications Act section 3-15).",
+        "({cookie_law_en}).",
     ),
     "version": (
         "Dette er versjon {version} av erklæringen, gjeldende fra {date}. Vi oppdaterer "
