@@ -83,6 +83,12 @@ WITH_COOKIE = (
 # (rule, severity, a fragment of the article, the policy text)
 TRANSPARENCY_BROKEN = [
     (
+        "presence-needs-consent",
+        "error",
+        "6(1)(a)",
+        vary(("    required: contract\n", "    required: contract\n    sources: [device]\n")),
+    ),
+    (
         "not-stated",
         "error",
         "13(1)(c)",

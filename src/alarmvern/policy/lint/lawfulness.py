@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from alarmvern.policy import jurisdiction
 from alarmvern.policy.lint._base import Context, Finding, rule
-from alarmvern.policy.model import LegalBasis, Transfer
+from alarmvern.policy.model import LegalBasis, Source, Transfer
 
 
 @rule("policy-date")
@@ -162,6 +162,9 @@ def _cookie_law(ctx: Context) -> str:
 def presence_needs_consent(ctx: Context) -> Iterator[Finding]:
     for index, act in enumerate(ctx.policy.activities):
         tracks = any(c == _PRESENCE or c.startswith(_PRESENCE + ".") for c in act.categories)
+        # Data read from the person's own device is the same case (the cookie rule covers
+        # access to any terminal equipment, not only the browser).
+        tracks = tracks or Source.device in act.sources
         if tracks and act.legal_basis is not LegalBasis.consent:
             yield ctx.finding(
                 "presence-needs-consent",
