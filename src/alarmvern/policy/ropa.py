@@ -134,9 +134,17 @@ LABEL = {
     "no_transfers": _t("ingen", "none"),
     "no_tables": _t("ingen tabeller", "no tables"),
     "not_stated": _t("ikke oppgitt", "not stated"),
-    "hold": _t("inntil {d} ved pålagt oppbevaring", "up to {d} under a hold"),
+    # N-02: the camera rule as written, 30 days only where the police are likely to need it.
+    "hold": _t(
+        "inntil {d} der det er sannsynlig at politiet trenger opptaket",
+        "up to {d} where the police are likely to need the recording",
+    ),
     "delete": _t("deretter slettes", "then deleted"),
     "anonymise": _t("deretter anonymiseres", "then anonymised"),
+    # N-03: what the strategy does, never called anonymisation.
+    "pseudonymise": _t("deretter pseudonymiseres", "then pseudonymised"),
+    "generalise": _t("deretter generaliseres", "then generalised"),
+    "drop": _t("deretter slettes verdien", "then the value is deleted"),
     "unless": _t("unntatt ved", "except with"),
     "at_once": _t("straks", "at once"),
 }
@@ -165,7 +173,10 @@ def retention_words(rule: RetentionRule, lang: Lang = "nb") -> str:
         text = rule.criterion.get(lang) if rule.criterion is not None else _l("not_stated", lang)
     if rule.hold_max is not None:
         text += ", " + _l("hold", lang).format(d=rule.hold_max.words(lang))
-    text += "; " + _l("delete" if rule.then is Disposal.delete else "anonymise", lang)
+    done = "delete" if rule.then is Disposal.delete else "anonymise"
+    if rule.strategy is not None:
+        done = {"pseudonym": "pseudonymise", "drop": "drop"}.get(rule.strategy.value, "generalise")
+    text += "; " + _l(done, lang)
     if rule.unless:
         conditions = ", ".join(CONDITION[c].get(lang) for c in rule.unless)
         text += f" ({_l('unless', lang)} {conditions})"
