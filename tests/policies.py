@@ -48,6 +48,7 @@ controller:
   org_no: "999999999"
   email: post@test.example
   dpo: {name: Ombud, email: personvern@test.example}
+  supervisory_authority: {name: Datatilsynet, web: https://www.datatilsynet.no}
 subjects:
   customer: {name: {nb: Kunde, en: Customer}}
 categories:

@@ -126,7 +126,8 @@ def test_media_retention_is_stated_next_to_the_media(
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_the_retention_anchors_are_written_out_in_bokmal(default: Policy, fmt: Fmt) -> None:
     text = plain(render_notice(default, "nb", fmt))
-    assert "Anonymiseres 12 måneder etter at kundeforholdet er avsluttet" in text
+    assert "Generaliseres 12 måneder etter at kundeforholdet er avsluttet" in text
+    assert "Anonymiseres" not in text  # nothing the system does makes a row anonymous (N-03)
     assert "Pseudonymiseres 12 måneder etter at kundeforholdet er avsluttet" in text
     assert "Slettes 5 år etter utgangen av regnskapsåret" in text
     assert "3 år og 6 måneder etter utgangen av regnskapsåret" in text
@@ -313,8 +314,12 @@ def test_missing_optional_fields_do_not_break_the_notice(lang: Lang, fmt: Fmt) -
     out = plain(render_notice(policy, lang, fmt))
     assert "Liten Alarm AS" in out
     assert ("Slettes når avtalen er avsluttet og betalt" if lang == "nb" else "has ended") in out
+    # No DPO in the pack is not a promise of having none: the notice says it is not stated.
+    silent = "sier ikke om vi har et personvernombud" if lang == "nb" else "does not say whether"
     no_dpo = "ikke utnevnt et personvernombud" if lang == "nb" else "not appointed a data"
-    assert no_dpo in out
+    assert silent in out and no_dpo not in out
+    said = loads(MINIMAL.replace("{name: Liten Alarm AS}", "{name: Liten Alarm AS, dpo: none}"))
+    assert no_dpo in plain(render_notice(said.policy, lang, fmt))
     assert ("ikke oppgitt" if lang == "nb" else "not stated") in out  # the unknown country
     # No recipients at all, no cookies, no notes: still a notice.
     bare = policy.model_copy(update={"recipients": ()})

@@ -99,8 +99,8 @@ def test_hold_anonymisation_and_conditions_are_spelled_out() -> None:
         " unless: [open_incident]}",
     )
     assert rows(text, "en")[1]["time_limit"] == (
-        "7 days from capture, up to 30 days under a hold; then anonymised (except with an open"
-        " incident)"
+        "7 days from capture, up to 30 days where the police are likely to need the recording;"
+        " then the value is deleted (except with an open incident)"
     )
 
 

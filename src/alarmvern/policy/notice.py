@@ -24,7 +24,9 @@ from typing import Literal
 import jinja2
 from markupsafe import Markup, escape
 
+from alarmvern.policy import jurisdiction
 from alarmvern.policy.model import (
+    NOT_STATED_TEXT,
     Activity,
     Anchor,
     Cookie,
@@ -153,7 +155,22 @@ def build_notice(policy: Policy, lang: Lang) -> Document:
 def retention_sentence(rule: RetentionRule, category: str, lang: Lang) -> str:
     """One retention rule in words: "Slettes 7 dager etter opptak. Kan oppbevares …"."""
     parts: list[str] = []
-    disposal = "pseudonymise" if rule.strategy is Strategy.pseudonym else rule.then.value
+    # Say what the system does (N-03): a keyed pseudonym is pseudonymisation, a postcode or a
+    # year kept beside it is generalisation, a value removed is deleted. None of them makes the
+    # row anonymous (recital 26), so none is called anonymisation.
+    disposal = (
+        {
+            Strategy.pseudonym: "pseudonymise",
+            Strategy.drop: "delete",
+            Strategy.generalise_year: "generalise",
+            Strategy.generalise_postcode: "generalise",
+            Strategy.generalise_municipality: "generalise",
+        }.get(rule.strategy, rule.then.value)
+        if rule.strategy is not None
+        else rule.then.value
+    )
+    if rule.either:
+        disposal = "delete_or_anonymise"
     verb = pick(DISPOSAL[disposal], lang)
     if rule.keep is not None and rule.from_ is not None:
         if rule.keep.amount == 0:
@@ -215,7 +232,9 @@ class _Builder:
             title=f"{self.w(HEADINGS['title'])} – {c.name}",
             subtitle=self.prose(
                 "version_line", version=self.p.version, date=format_date(self.p.date, self.lang)
-            ),
+            )
+            if self.p.dated
+            else self.prose("undated"),
             lead=(self.prose("intro", name=c.name),),
             contents_title=self.w(HEADINGS["contents"]),
             sections=tuple(sections),
@@ -229,7 +248,9 @@ class _Builder:
         if c.org_no:
             who += f" ({self.w(LABELS['org_no'])} {c.org_no})"
         section = Section(self.anchor("controller"), self.w(HEADINGS["controller"]))
-        section.blocks.append(Para(self.prose("controller", who=who)))
+        place = jurisdiction.of(c.country)
+        act = place.data_protection_act
+        section.blocks.append(Para(self.prose("controller", who=who, act=act.local, act_en=act.en)))
         routes = self.routes(c.email, c.phone, c.address, c.web)
         if routes:
             section.blocks.append(Para(self.prose("reach_us", routes=routes)))
@@ -238,9 +259,22 @@ class _Builder:
         if c.dpo is not None and dpo_routes:
             name = f" ({c.dpo.name})" if c.dpo.name else ""
             dpo.blocks.append(Para(self.prose("dpo", name=name, routes=dpo_routes)))
-        else:
+            if c.dpo.group:
+                dpo.blocks.append(Para(self.prose("dpo_group")))
+        elif "dpo" in c.stated_none:
             dpo.blocks.append(Para(self.prose("no_dpo")))
+        else:
+            # An empty field is not the company's promise: "no DPO" only when the pack says so.
+            dpo.blocks.append(Para(self.prose("dpo_not_stated")))
         section.subsections.append(dpo)
+        if c.group:
+            section.blocks.append(Para(self.prose("group")))
+            companies = []
+            for company in c.group:
+                label = company.name + (f" ({company.org_no})" if company.org_no else "")
+                text = _sentence(self.t(company.role)) if company.role else "–"
+                companies.append(Item(text, label=label))
+            section.blocks.append(Bullets(tuple(companies)))
         if c.processor_for:
             sub = Section(self.anchor("processor_for"), self.w(HEADINGS["processor_for"]))
             sub.blocks.append(Bullets(tuple(Item(_sentence(self.t(x))) for x in c.processor_for)))
@@ -311,9 +345,17 @@ class _Builder:
         if subjects:
             listed = join([_lower_first(s) for s in subjects], self.lang)
             blocks.append(Para(_capital(_sentence(listed)), label=self.w(LABELS["who"])))
+        elif "subjects" in act.not_stated:
+            blocks.append(Para(self.not_stated(), label=self.w(LABELS["who"])))
         blocks.append(Para(self.data_sentence(act), label=self.w(LABELS["data"])))
+        if act.storage_location is not None:
+            where = _lower_first(self.t(act.storage_location)).rstrip(".")
+            blocks.append(Para(self.prose("storage", where=where), label=self.w(LABELS["storage"])))
+        if act.access_logged is not None:
+            key = "access_logged" if act.access_logged else "access_not_logged"
+            blocks.append(Para(self.prose(key), label=self.w(LABELS["access_log"])))
         blocks.append(Para(self.basis_sentence(act), label=self.w(LABELS["basis"])))
-        if Source.subject in act.sources:
+        if Source.subject in act.sources or Source.device in act.sources:
             text = self.w(REQUIRED[act.required])
             if act.consequence is not None:
                 text += " " + _sentence(self.t(act.consequence))
@@ -334,7 +376,12 @@ class _Builder:
         blocks.append(Para(self.see_section("retention"), label=self.w(LABELS["retention"])))
         return sub
 
+    def not_stated(self) -> str:
+        return _sentence(NOT_STATED_TEXT[self.lang])
+
     def data_sentence(self, act: Activity) -> str:
+        if not act.categories:
+            return self.not_stated()
         names = []
         for key in act.categories:
             cat = self.p.categories.get(key)
@@ -374,8 +421,9 @@ class _Builder:
 
     def one_basis(self, act: Activity, basis: SubjectBasis) -> str:
         kind = basis.legal_basis
-        letter = "abcdef"[list(LegalBasis).index(kind)]
-        article = self.prose("article", letter=letter)
+        if kind.letter is None:
+            return self.w(BASIS_INTRO[kind]) + "."
+        article = self.prose("article", letter=kind.letter)
         parts = [f"{self.w(BASIS_INTRO[kind])} ({article})."]
         if kind is LegalBasis.legitimate_interest and basis.legitimate_interest is not None:
             parts.append(self.prose("interest", text=_sentence(self.t(basis.legitimate_interest))))
@@ -396,7 +444,9 @@ class _Builder:
         known = {r.id: r for r in self.p.recipients}
         names = [self.recipient_name(known[rid]) for rid in act.recipients if rid in known]
         if not names:
-            return self.prose("no_recipients")
+            if "recipients" in act.stated_none:
+                return self.prose("no_recipients")
+            return self.prose("recipients_not_stated")
         return _sentence(join(names, self.lang)) + " " + self.see_section("recipients")
 
     def recipient_name(self, rec: Recipient) -> str:
@@ -497,7 +547,8 @@ class _Builder:
                     label = f"{sp.name} ({self.country(sp.country)}), {of}"
                     abroad.append((label, safeguard, reference if rec.third_country else None))
         if not abroad:
-            section.blocks.append(Para(self.prose("no_transfers")))
+            key = "no_transfers" if self.p.transfers == "none" else "transfers_not_stated"
+            section.blocks.append(Para(self.prose(key)))
         else:
             section.blocks.append(Para(self.prose("transfers_intro")))
             items = [
@@ -551,7 +602,8 @@ class _Builder:
         section = Section(self.anchor("automated"), self.w(HEADINGS["automated"]))
         deciding = [a for a in self.p.activities if a.automated_decision is not None]
         if not deciding:
-            section.blocks.append(Para(self.prose("no_automated")))
+            key = "no_automated" if self.p.automated_decisions == "none" else "automated_not_stated"
+            section.blocks.append(Para(self.prose(key)))
             return section
         for act in deciding:
             decision = act.automated_decision
@@ -655,8 +707,15 @@ class _Builder:
         auth = self.p.controller.supervisory_authority
         details = [x for x in (auth.web, auth.address) if x]
         who = auth.name + (f" ({', '.join(details)})" if details else "")
-        section = Section(self.anchor("complaint"), self.w(HEADINGS["complaint"]))
-        section.blocks.append(Para(self.prose("complaint", authority=who)))
+        title = self.prose("complaint_heading", authority=auth.name)
+        section = Section(self.anchor("complaint"), title)
+        place = jurisdiction.of(self.p.controller.country)
+        # The English name of a Norwegian authority, so an English reader knows what it is.
+        english = ", the Norwegian Data Protection Authority" if place.country == "NO" else ""
+        section.blocks.append(Para(self.prose("complaint", authority=who, authority_en=english)))
+        if place.country != "NO":
+            # The jurisdiction's own language, where the notice is read in nb or en.
+            section.blocks.append(Para(place.complaint_local.format(authority=who)))
         return section
 
     # 10. Cookies.
@@ -665,7 +724,10 @@ class _Builder:
         if not self.p.cookies:
             return None
         section = Section(self.anchor("cookies"), self.w(HEADINGS["cookies"]))
-        section.blocks.append(Para(self.prose("cookies_intro")))
+        law = jurisdiction.of(self.p.controller.country).cookie_rule
+        section.blocks.append(
+            Para(self.prose("cookies_intro", cookie_law=law.local, cookie_law_en=law.en))
+        )
         section.blocks.append(
             Table(
                 id=f"{section.id}-table",
@@ -702,6 +764,9 @@ class _Builder:
 
     def version_section(self) -> Section:
         section = Section(self.anchor("version"), self.w(HEADINGS["version"]))
+        if not self.p.dated:
+            section.blocks.append(Para(self.prose("undated")))
+            return section
         section.blocks.append(
             Para(
                 self.prose(

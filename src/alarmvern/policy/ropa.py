@@ -55,6 +55,7 @@ BASIS = {
     "vital_interest": _t("Vitale interesser", "Vital interests"),
     "public_task": _t("Allmennhetens interesse eller offentlig myndighet", "Public task"),
     "legitimate_interest": _t("Berettiget interesse", "Legitimate interest"),
+    "not_stated": _t("Ikke oppgitt", "Not stated"),
 }
 ANCHOR = {
     Anchor.captured: _t("fra opptak/registrering", "from capture"),
@@ -69,6 +70,7 @@ ANCHOR = {
     Anchor.request_closed: _t("etter at henvendelsen er avsluttet", "after the request is closed"),
     Anchor.incident_closed: _t("etter at hendelsen er avsluttet", "after the incident is closed"),
     Anchor.last_contact: _t("etter siste kontakt", "after the last contact"),
+    Anchor.erasure_request: _t("til den registrerte ber om sletting", "until erasure is requested"),
 }
 ROLE = {
     Role.processor: _t("databehandler", "processor"),
@@ -106,6 +108,7 @@ SOURCE = {
     Source.third_party: _t("tredjepart", "a third party"),
     Source.system: _t("alarmsystemet og våre tjenester", "the alarm system and our services"),
     Source.public: _t("offentlige registre", "public registers"),
+    Source.device: _t("den registrertes enhet", "the data subject's device"),
 }
 LABEL = {
     "title": _t("Protokoll over behandlingsaktiviteter", "Record of processing activities"),
@@ -131,9 +134,17 @@ LABEL = {
     "no_transfers": _t("ingen", "none"),
     "no_tables": _t("ingen tabeller", "no tables"),
     "not_stated": _t("ikke oppgitt", "not stated"),
-    "hold": _t("inntil {d} ved pålagt oppbevaring", "up to {d} under a hold"),
+    # N-02: the camera rule as written, 30 days only where the police are likely to need it.
+    "hold": _t(
+        "inntil {d} der det er sannsynlig at politiet trenger opptaket",
+        "up to {d} where the police are likely to need the recording",
+    ),
     "delete": _t("deretter slettes", "then deleted"),
     "anonymise": _t("deretter anonymiseres", "then anonymised"),
+    # N-03: what the strategy does, never called anonymisation.
+    "pseudonymise": _t("deretter pseudonymiseres", "then pseudonymised"),
+    "generalise": _t("deretter generaliseres", "then generalised"),
+    "drop": _t("deretter slettes verdien", "then the value is deleted"),
     "unless": _t("unntatt ved", "except with"),
     "at_once": _t("straks", "at once"),
     "until": _t("gyldig til", "valid until"),
@@ -165,7 +176,10 @@ def retention_words(rule: RetentionRule, lang: Lang = "nb") -> str:
         text = rule.criterion.get(lang) if rule.criterion is not None else _l("not_stated", lang)
     if rule.hold_max is not None:
         text += ", " + _l("hold", lang).format(d=rule.hold_max.words(lang))
-    text += "; " + _l("delete" if rule.then is Disposal.delete else "anonymise", lang)
+    done = "delete" if rule.then is Disposal.delete else "anonymise"
+    if rule.strategy is not None:
+        done = {"pseudonym": "pseudonymise", "drop": "drop"}.get(rule.strategy.value, "generalise")
+    text += "; " + _l(done, lang)
     if rule.unless:
         conditions = ", ".join(CONDITION[c].get(lang) for c in rule.unless)
         text += f" ({_l('unless', lang)} {conditions})"

@@ -83,6 +83,8 @@ HEADINGS: Final[dict[str, W]] = {
 
 LABELS: Final[dict[str, W]] = {
     "purpose": ("Formål", "Purpose"),
+    "storage": ("Lagring", "Storage"),
+    "access_log": ("Logging av tilgang", "Access logging"),
     "who": ("Hvem det gjelder", "Whom it concerns"),
     "data": ("Opplysninger", "Data"),
     "basis": ("Rettslig grunnlag", "Legal basis"),
@@ -152,6 +154,10 @@ BASIS_INTRO: Final[dict[LegalBasis, W]] = {
         "The processing rests on a legitimate interest that we have weighed and found to "
         "outweigh your privacy interests",
     ),
+    LegalBasis.not_stated: (
+        "Erklæringen oppgir ikke hvilket rettslig grunnlag behandlingen bygger på",
+        "The notice does not state the legal basis the processing rests on",
+    ),
 }
 
 BASIS_SHORT: Final[dict[LegalBasis, W]] = {
@@ -161,6 +167,7 @@ BASIS_SHORT: Final[dict[LegalBasis, W]] = {
     LegalBasis.vital_interest: ("vitale interesser", "vital interests"),
     LegalBasis.public_task: ("allmennhetens interesse", "public interest"),
     LegalBasis.legitimate_interest: ("berettiget interesse", "legitimate interest"),
+    LegalBasis.not_stated: ("ikke oppgitt", "not stated"),
 }
 
 REQUIRED: Final[dict[str, W]] = {
@@ -183,6 +190,10 @@ SOURCE: Final[dict[Source, W]] = {
     Source.third_party: ("andre", "third parties"),
     Source.system: ("våre egne systemer", "our own systems"),
     Source.public: ("offentlige registre", "public registers"),
+    Source.device: (
+        "enheten din (vi leser dem fra telefonen eller appen)",
+        "your device (we read them from your phone or the app)",
+    ),
 }
 
 # After a duration: "slettes 12 måneder etter at kundeforholdet er avsluttet".
@@ -210,6 +221,10 @@ ANCHOR_AFTER: Final[dict[Anchor, W]] = {
         "after the alarm incident has been closed",
     ),
     Anchor.last_contact: ("etter siste kontakt med deg", "after our last contact with you"),
+    Anchor.erasure_request: (
+        "etter at du har bedt oss slette dem",
+        "after you have asked us to delete it",
+    ),
 }
 
 # With no period: "slettes når du trekker tilbake samtykket".
@@ -231,6 +246,10 @@ ANCHOR_AT: Final[dict[Anchor, W]] = {
         "when the alarm incident is closed",
     ),
     Anchor.last_contact: ("etter siste kontakt med deg", "after our last contact with you"),
+    Anchor.erasure_request: (
+        "når du ber oss slette dem",
+        "when you ask us to delete it",
+    ),
 }
 
 # Recordings are "recorded", not "registered": the words a reader expects for images and calls.
@@ -242,6 +261,10 @@ DISPOSAL: Final[dict[str, W]] = {
     "anonymise": ("Anonymiseres", "Anonymised"),
     # A keyed pseudonym is pseudonymisation (art. 4(5)), not anonymisation (recital 26).
     "pseudonymise": ("Pseudonymiseres", "Pseudonymised"),
+    # Only a coarser value is kept (a postcode, a year): still personal data beside the rest.
+    "generalise": ("Generaliseres", "Generalised"),
+    # As the notice writes it; the system does the one the rule resolves to (model.Disposal).
+    "delete_or_anonymise": ("Slettes eller anonymiseres", "Deleted or anonymised"),
 }
 
 STRATEGY: Final[dict[Strategy, W]] = {
@@ -472,10 +495,10 @@ PROSE: Final[dict[str, W]] = {
         "{who} er behandlingsansvarlig for behandlingen av personopplysningene som er "
         "beskrevet i denne erklæringen. Det betyr at vi bestemmer hvorfor og hvordan "
         "opplysningene behandles, og at vi har ansvaret for at det skjer i samsvar med "
-        "personvernforordningen og personopplysningsloven.",
+        "personvernforordningen og {act}.",
         "{who} is the controller of the personal data described in this notice. This means "
         "that we decide why and how the data is processed, and that we are responsible for "
-        "doing so in line with the GDPR and the Norwegian Personal Data Act.",
+        "doing so in line with the GDPR and {act_en}.",
     ),
     "reach_us": ("Du når oss {routes}.", "You can reach us {routes}."),
     "dpo": (
@@ -485,6 +508,51 @@ PROSE: Final[dict[str, W]] = {
         "We have a data protection officer{name} whom you can contact about anything "
         "concerning our processing of your personal data and your rights. You can reach the "
         "data protection officer {routes}.",
+    ),
+    "dpo_not_stated": (
+        "Erklæringen sier ikke om vi har et personvernombud. Spørsmål om personvern kan du "
+        "sende til oss på kontaktopplysningene over.",
+        "The notice does not say whether we have a data protection officer. Please send "
+        "questions about privacy to us at the contact details above.",
+    ),
+    "dpo_group": (
+        "Personvernombudet er felles for hele konsernet.",
+        "The data protection officer serves the whole group.",
+    ),
+    "group": (
+        "Erklæringen gjelder disse selskapene i konsernet. Hvert selskap er "
+        "behandlingsansvarlig for opplysningene om sine egne kunder:",
+        "This notice covers these companies of the group. Each company is the controller "
+        "for the data about its own customers:",
+    ),
+    "recipients_not_stated": (
+        "Erklæringen sier ikke om opplysningene deles med andre.",
+        "The notice does not say whether the data is shared with anyone else.",
+    ),
+    "transfers_not_stated": (
+        "Erklæringen sier ikke om personopplysninger overføres til land utenfor EU/EØS.",
+        "The notice does not say whether personal data is transferred to countries outside "
+        "the EU/EEA.",
+    ),
+    "automated_not_stated": (
+        "Erklæringen sier ikke om vi treffer avgjørelser som utelukkende bygger på "
+        "automatisert behandling.",
+        "The notice does not say whether we make decisions based solely on automated processing.",
+    ),
+    "undated": ("Erklæringen er ikke datert.", "The notice is not dated."),
+    "complaint_heading": ("Klage til {authority}", "Complaints to {authority}"),
+    "storage": ("Opplysningene lagres {where}.", "The data is stored {where}."),
+    "access_logged": (
+        "Hver gang noen ser på opplysningene, blir det logget.",
+        "Every time someone looks at the data, it is logged.",
+    ),
+    "access_not_logged": (
+        "Vi logger ikke hvem som ser på opplysningene.",
+        "We do not log who looks at the data.",
+    ),
+    "default_retention": (
+        "Opplysninger som ikke har en egen regel over:",
+        "Data without a rule of its own above:",
     ),
     "no_dpo": (
         "Vi har ikke utnevnt et personvernombud. Spørsmål om personvern kan du sende til oss "
@@ -695,10 +763,11 @@ PROSE: Final[dict[str, W]] = {
         "None of the processing in this notice rests on consent.",
     ),
     "exercise": (
-        "Kontakt oss {contact}. Før vi svarer, bekrefter vi at det er deg: {methods}. Vi "
-        "ber ikke om flere opplysninger enn vi trenger til det.",
-        "Contact us {contact}. Before we answer, we confirm that it is you: {methods}. We "
-        "ask for no more information than we need for that.",
+        # N-17, art. 12(6): identity is checked on reasonable doubt, not for every request.
+        "Kontakt oss {contact}. Er vi i tvil om hvem du er, ber vi deg bekrefte det, for "
+        "eksempel {methods}. Vi ber ikke om flere opplysninger enn vi trenger til det.",
+        "Contact us {contact}. If we are in doubt about who you are, we ask you to confirm "
+        "it, for example {methods}. We ask for no more information than we need for that.",
     ),
     "exercise_plain": (
         "Kontakt oss {contact}. Før vi svarer, kan vi be deg bekrefte hvem du er, men vi ber "
@@ -720,7 +789,7 @@ PROSE: Final[dict[str, W]] = {
         "rette opp feil, men du kan klage uansett. Bor eller arbeider du i et annet EØS-land, "
         "kan du også klage til tilsynsmyndigheten der (artikkel 77).",
         "If you believe that we process personal data in breach of the rules, you may "
-        "complain to {authority}, the Norwegian Data Protection Authority. We would "
+        "complain to {authority}{authority_en}. We would "
         "appreciate the chance to put things right first, but you may complain in any case. "
         "If you live or work in another EEA country, you may also complain to the supervisory "
         "authority there (Article 77).",
@@ -728,10 +797,10 @@ PROSE: Final[dict[str, W]] = {
     "cookies_intro": (
         "Informasjonskapsler er små tekstfiler som nettstedet lagrer i nettleseren din. "
         "Informasjonskapsler som ikke er strengt nødvendige for at nettstedet skal virke, "
-        "setter vi bare hvis du samtykker (ekomloven § 3-15).",
+        "setter vi bare hvis du samtykker ({cookie_law}).",
         "Cookies are small text files the website stores in your browser. Cookies that are "
         "not strictly necessary for the website to work are set only with your consent "
-        "(Norwegian Electronic Communications Act section 3-15).",
+        "({cookie_law_en}).",
     ),
     "version": (
         "Dette er versjon {version} av erklæringen, gjeldende fra {date}. Vi oppdaterer "

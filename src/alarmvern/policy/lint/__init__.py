@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 
 import alarmvern.policy.lint.accountability  # noqa: F401  (registers its rules)
-from alarmvern.policy.lint import completeness, hygiene, lawfulness, retention
+from alarmvern.policy.lint import completeness, hygiene, lawfulness, retention, transparency
 from alarmvern.policy.lint._base import RULES, SEVERITY_ORDER, Context, Finding, Severity
 from alarmvern.policy.loader import LoadedPolicy
 
 __all__ = ["RULES", "Finding", "Severity", "lint", "rule_ids"]
 
-_MODULES = (completeness, lawfulness, retention, hygiene)  # imported for their rules
+_MODULES = (completeness, lawfulness, retention, hygiene, transparency)  # for their rules
 
 
 def rule_ids() -> list[str]:
@@ -29,9 +29,16 @@ def lint(
     """Every finding of every rule (or of the rules in ``only``), errors first, then by line."""
     ctx = Context(loaded=loaded, today=today if today is not None else date.today())
     found: list[Finding] = []
+    seen: set[tuple[str, str, str | None]] = set()
     for rule_id, check in RULES:
         if only is None or rule_id in only:
-            found.extend(check(ctx))
+            for finding in check(ctx):
+                # One finding per defect: a sentence the pack repeats (a quote shared by several
+                # rules, a text under two keys) is reported once.
+                key = (finding.rule, finding.message_en, finding.quote)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(finding)
     return sorted(
         found,
         key=lambda f: (

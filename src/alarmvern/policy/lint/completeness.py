@@ -53,6 +53,18 @@ def controller_org_no(ctx: Context) -> Iterator[Finding]:
 @rule("controller-person")
 def controller_person(ctx: Context) -> Iterator[Finding]:
     c = ctx.policy.controller
+    if c.responsible_person is not None:
+        yield ctx.finding(
+            "controller-person",
+            "warning",
+            "art. 4(7), 13(1)(a)",
+            ("controller", "responsible_person"),
+            "Erklæringen navngir en person som ansvarlig for behandlingen. Den "
+            "behandlingsansvarlige er selskapet; oppgi heller en funksjon (for eksempel "
+            "personvernombudet) som kontaktpunkt.",
+            "The notice names a person as responsible for the processing. The controller is "
+            "the company; give a function (for example the DPO) as the point of contact instead.",
+        )
     if c.org_no is None and not _LEGAL_FORM.search(c.name.strip()):
         yield ctx.finding(
             "controller-person",
@@ -215,7 +227,7 @@ def required_consequence(ctx: Context) -> Iterator[Finding]:
             )
 
 
-_DECISION_HINT = re.compile(r"credit|kreditt|scor|profil", re.IGNORECASE)
+_DECISION_HINT = re.compile(r"credit|kreditt|\bscor|profilering|profiling", re.IGNORECASE)
 
 
 @rule("automated-decision")
@@ -223,7 +235,11 @@ def automated_decision(ctx: Context) -> Iterator[Finding]:
     for index, act in enumerate(ctx.policy.activities):
         if act.automated_decision is not None:
             continue
-        hay = " ".join([*act.categories, act.purpose.nb, act.purpose.en])
+        # The words the reader sees (category names, the purpose), never the ids.
+        names = [
+            ctx.policy.categories[c].name.en for c in act.categories if c in ctx.policy.categories
+        ]
+        hay = " ".join([*names, act.purpose.nb, act.purpose.en])
         if _DECISION_HINT.search(hay):
             yield ctx.finding(
                 "automated-decision",

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
+from alarmvern.policy import jurisdiction
 from alarmvern.policy.lint._base import Context, Finding, rule
-from alarmvern.policy.model import LegalBasis, Transfer
-
-SCHREMS_II = date(2020, 7, 16)
-GDPR_IN_NORWAY = date(2018, 7, 20)
+from alarmvern.policy.model import LegalBasis, Source, Transfer
 
 
 @rule("policy-date")
 def policy_date(ctx: Context) -> Iterator[Finding]:
     when = ctx.policy.date
+    since = jurisdiction.of(ctx.policy.controller.country).gdpr_since
     if when > ctx.today:
         yield ctx.finding(
             "policy-date",
@@ -26,16 +24,16 @@ def policy_date(ctx: Context) -> Iterator[Finding]:
             f"({ctx.today.isoformat()}).",
             f"The notice is dated {when.isoformat()}, after today ({ctx.today.isoformat()}).",
         )
-    elif when < GDPR_IN_NORWAY:
+    elif ctx.policy.dated and when < jurisdiction.of(ctx.policy.controller.country).gdpr_since:
         yield ctx.finding(
             "policy-date",
             "warning",
             "art. 13",
             ("date",),
-            f"Erklæringen er datert {when.isoformat()}, før personvernforordningen gjaldt i "
-            "Norge (20. juli 2018): den er neppe oppdatert.",
-            f"The notice is dated {when.isoformat()}, before the GDPR applied in Norway "
-            "(20 July 2018): it is unlikely to be up to date.",
+            f"Erklæringen er datert {when.isoformat()}, før personvernforordningen gjaldt "
+            f"({since.isoformat()}): den er neppe oppdatert.",
+            f"The notice is dated {when.isoformat()}, before the GDPR applied "
+            f"({since.isoformat()}): it is unlikely to be up to date.",
         )
 
 
@@ -155,15 +153,23 @@ def consent_where_necessary(ctx: Context) -> Iterator[Finding]:
 _PRESENCE = "user.location.presence"
 
 
+def _cookie_law(ctx: Context) -> str:
+    """The rule on reading from a user's device, in the controller's country."""
+    return jurisdiction.of(ctx.policy.controller.country).cookie_rule.local
+
+
 @rule("presence-needs-consent")
 def presence_needs_consent(ctx: Context) -> Iterator[Finding]:
     for index, act in enumerate(ctx.policy.activities):
         tracks = any(c == _PRESENCE or c.startswith(_PRESENCE + ".") for c in act.categories)
+        # Data read from the person's own device is the same case (the cookie rule covers
+        # access to any terminal equipment, not only the browser).
+        tracks = tracks or Source.device in act.sources
         if tracks and act.legal_basis is not LegalBasis.consent:
             yield ctx.finding(
                 "presence-needs-consent",
                 "error",
-                "ekomloven § 3-15; art. 6(1)(a)",
+                f"{_cookie_law(ctx)}; art. 6(1)(a)",
                 ("activities", index, "legal_basis"),
                 f"Aktiviteten «{act.id}» sporer posisjon eller tilstedeværelse fra telefonen på "
                 f"grunnlag av {act.legal_basis.value}. Lokasjon fra brukerens enhet krever "
@@ -190,7 +196,7 @@ def cookie_consent(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "cookie-consent",
                 "error",
-                "ekomloven § 3-15",
+                _cookie_law(ctx),
                 ("cookies", index, "consent_required"),
                 f"Informasjonskapselen «{cookie.name}» ({cookie.vendor}) brukes til analyse eller "
                 "markedsføring og er ikke strengt nødvendig: den krever samtykke.",
@@ -198,14 +204,15 @@ def cookie_consent(ctx: Context) -> Iterator[Finding]:
                 "and is not strictly necessary: it needs consent.",
             )
     for index, act in enumerate(p.activities):
-        hay = " ".join([act.id, act.purpose.nb, act.purpose.en])
+        hay = " ".join([act.purpose.nb, act.purpose.en])  # the text, never the id
         web = re.search(r"cookie|informasjonskaps|nettside|nettsted|website|web", hay, re.I)
         analytics = re.search(r"analy|statisti|sporing|track", hay, re.I)
-        if web and analytics and act.legal_basis is not LegalBasis.consent:
+        stated = act.legal_basis is not LegalBasis.not_stated  # else basis-not-stated speaks
+        if web and analytics and stated and act.legal_basis is not LegalBasis.consent:
             yield ctx.finding(
                 "cookie-consent",
                 "warning",
-                "ekomloven § 3-15",
+                _cookie_law(ctx),
                 ("activities", index, "legal_basis"),
                 f"Aktiviteten «{act.id}» analyserer besøk på nettstedet på grunnlag av "
                 f"{act.legal_basis.value}; analyse med informasjonskapsler krever samtykke "

@@ -35,52 +35,63 @@ def category_unused(ctx: Context) -> Iterator[Finding]:
 
 @rule("retention-missing")
 def retention_missing(ctx: Context) -> Iterator[Finding]:
+    """Categories an activity processes with no rule: one finding per activity, naming them."""
     p = ctx.policy
     for index, act in enumerate(p.activities):
-        for i, key in enumerate(act.categories):
-            if key in act.retention or p.retention_for(key):
-                continue
-            yield ctx.finding(
-                "retention-missing",
-                "error",
-                "art. 13(2)(a)",
-                ("activities", index, "categories", i),
-                f"Aktiviteten «{act.id}» behandler «{key}», men ingen regel sier hvor lenge "
-                "opplysningene lagres.",
-                f'Activity "{act.id}" processes "{key}", but no rule says how long the data is '
-                "kept.",
-            )
+        missing = [
+            (i, key)
+            for i, key in enumerate(act.categories)
+            if key not in act.retention and not p.retention_for(key)
+        ]
+        if not missing:
+            continue
+        keys = ", ".join(f"«{k}»" for _, k in missing)
+        keys_en = ", ".join(f'"{k}"' for _, k in missing)
+        yield ctx.finding(
+            "retention-missing",
+            "error",
+            "art. 13(2)(a)",
+            ("activities", index, "categories", missing[0][0]),
+            f"Aktiviteten «{act.id}» behandler {keys}, men ingen regel sier hvor lenge "
+            "opplysningene lagres.",
+            f'Activity "{act.id}" processes {keys_en}, but no rule says how long the data is kept.',
+        )
 
 
 @rule("retention-criterion")
 def retention_criterion(ctx: Context) -> Iterator[Finding]:
+    """A criterion without a period: one finding per sentence, however many keys repeat it."""
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for index, act in enumerate(ctx.policy.activities):
         for key, ret in act.retention.items():
             if ret.is_concrete or ret.criterion is None:
                 continue
-            path = ("activities", index, "retention", key)
-            text = f"{ret.criterion.nb} {ret.criterion.en}"
-            if _VAGUE.search(text) and not re.search(r"\d", text):
-                yield ctx.finding(
-                    "retention-criterion",
-                    "error",
-                    "art. 13(2)(a)",
-                    path,
-                    f"Lagringstiden for «{key}» er bare «{ret.criterion.nb}»: det er verken en "
-                    "periode eller et kriterium den registrerte kan regne ut.",
-                    f'The retention of "{key}" is only "{ret.criterion.en}": neither a period '
-                    "nor a criterion the data subject can work out.",
-                )
-            else:
-                yield ctx.finding(
-                    "retention-criterion",
-                    "warning",
-                    "art. 13(2)(a)",
-                    path,
-                    f"Lagringstiden for «{key}» er et kriterium uten periode "
-                    f"(«{ret.criterion.nb}»); systemet kan ikke regne ut når opplysningene skal "
-                    "slettes. Oppgi keep: og from: der det går.",
-                    f'The retention of "{key}" is a criterion without a period '
-                    f'("{ret.criterion.en}"); the system cannot compute when the data is due. '
-                    "Give keep: and from: where possible.",
-                )
+            groups.setdefault((ret.criterion.nb, ret.criterion.en), []).append((index, key))
+    for (nb_text, en_text), places in groups.items():
+        index, key = places[0]
+        path = ("activities", index, "retention", key)
+        keys = ", ".join(dict.fromkeys(k for _, k in places))
+        text = f"{nb_text} {en_text}"
+        if _VAGUE.search(text) and not re.search(r"\d", text):
+            yield ctx.finding(
+                "retention-criterion",
+                "error",
+                "art. 13(2)(a)",
+                path,
+                f"Lagringstiden for {keys} er bare «{nb_text}»: det er verken en periode eller "
+                "et kriterium den registrerte kan regne ut.",
+                f'The retention of {keys} is only "{en_text}": neither a period nor a criterion '
+                "the data subject can work out.",
+            )
+        else:
+            yield ctx.finding(
+                "retention-criterion",
+                "warning",
+                "art. 13(2)(a)",
+                path,
+                f"Lagringstiden for {keys} er et kriterium uten periode («{nb_text}»); systemet "
+                "kan ikke regne ut når opplysningene skal slettes. Oppgi keep: og from: der det "
+                "går.",
+                f'The retention of {keys} is a criterion without a period ("{en_text}"); the '
+                "system cannot compute when the data is due. Give keep: and from: where possible.",
+            )
