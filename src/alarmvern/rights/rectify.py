@@ -113,7 +113,7 @@ def _rectifiable(table: Table, binding: Binding, column: str) -> str:
             f"{table.name}.{column} is not a personal column that can be rectified "
             f"(those of {table.name}: {allowed})"
         )
-    if column in export.HASHED_COLUMNS or column == binding.hashed:
+    if binding.stored_as(column) is not None:
         raise RectifyError(
             f"{table.name}.{column} holds only a keyed hash; rectify the value it is made from"
         )

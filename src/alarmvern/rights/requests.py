@@ -285,6 +285,28 @@ def add_step(
     _audit(conn, request, actor, f"rights.{name}", {"status": status, **safe})
 
 
+def set_step(
+    conn: Connection,
+    request: RightsRequest,
+    name: str,
+    status: str,
+    *,
+    actor: str,
+    audited: bool = True,
+    **details: Any,
+) -> None:
+    """Move the latest step ``name`` on (queued, building, done), with what it says now;
+    ``audited=False`` for progress alone, which changes nothing about the person."""
+    step = request.step(name)
+    if step is None:
+        raise RequestError(f"request {request.id} has no step {name}")
+    step.update(status=status, at=datetime.now(UTC).isoformat(), **details)
+    _save(conn, request)
+    if audited:
+        safe = {k: v for k, v in details.items() if isinstance(v, int | float | bool)}
+        _audit(conn, request, actor, f"rights.{name}", {"status": status, **safe})
+
+
 def finish_step(conn: Connection, request: RightsRequest, name: str, *, actor: str) -> None:
     step = request.step(name)
     if step is None or step["status"] != "pending":

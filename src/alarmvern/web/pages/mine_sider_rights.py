@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
@@ -18,10 +17,10 @@ from sqlalchemy import Connection, select
 
 from alarmvern import audit
 from alarmvern.policy.model import Activity, LegalBasis, Policy, Verification, covers
-from alarmvern.rights import consent, requests
+from alarmvern.rights import consent, requests, selfservice, service
+from alarmvern.rights.report import table_label
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.rights.scope import personal_tables
-from alarmvern.rights.service import exports_dir
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import consents
 from alarmvern.store.tables._columns import as_utc
@@ -29,7 +28,7 @@ from alarmvern.system import System
 from alarmvern.web.access import NOT_YOURS
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
-from alarmvern.web.pages.render import CustomerPage, PageRoute, done, render
+from alarmvern.web.pages.render import CustomerPage, PageRoute, done, lang_of, render
 from alarmvern.web.security import Principal
 
 router = APIRouter(route_class=PageRoute)
@@ -175,32 +174,30 @@ def _open_verified(system: System, who: Principal, kind: Kind, text: str | None)
     return request
 
 
-def package_path(system: System, request: RightsRequest) -> Path | None:
-    """The access package, once built and released (no step pending), else None."""
-    built = request.step("package_built")
-    if request.kind is not Kind.access or built is None or built.get("status") != "done":
-        return None
-    if request.pending():
-        return None
-    path = exports_dir(system) / f"request-{request.id}-access.zip"
-    return path if path.is_file() else None
-
-
 @router.get("/mine-data")
 def my_data_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
     with reading(system.engine) as conn:
         mine = [r for r in requests.for_person(conn, _person(who)) if r.kind is Kind.access]
-    ready = {r.id for r in mine if package_path(system, r) is not None}
-    return render(request, "mine_sider/my_data.html.j2", found=mine, ready=ready)
+    ready = {r.id for r in mine if service.package_ready(system, r) is not None}
+    states = {r.id: selfservice.state(r) for r in mine}
+    building = any(s.status in ("queued", "building") for s in states.values())
+    lang = lang_of(request)
+    withheld = {r.id: [table_label(t, lang) for t in states[r.id].withheld] for r in mine}
+    return render(
+        request,
+        "mine_sider/my_data.html.j2",
+        found=mine,
+        ready=ready,
+        states=states,
+        building=building,
+        withheld=withheld,
+    )
 
 
 @router.post("/mine-data")
 def ask_for_my_data(request: Request, who: CustomerPage, system: SystemDep) -> Response:
-    with reading(system.engine) as conn:
-        mine = requests.for_person(conn, _person(who))
-    if not any(r.kind is Kind.access and r.is_open for r in mine):
-        _open_verified(system, who, Kind.access, None)
-    return done("/mine-sider/mine-data", "request-opened")
+    selfservice.ask(system, _person(who), actor=who.actor, lang=lang_of(request))
+    return done("/mine-sider/mine-data", "package-queued")
 
 
 @router.get("/mine-data/{request_id}/pakke.zip")
@@ -209,7 +206,7 @@ def download_package(request_id: int, who: CustomerPage, system: SystemDep) -> R
         found = requests.get(conn, request_id)
         if found.person_id != _person(who):
             raise ApiError(404, NOT_YOURS)
-        path = package_path(system, found)
+        path = service.package_ready(system, found)
         if path is None:
             raise ApiError(409, "pakken er ikke klar ennå / the package is not ready yet")
         audit.append(

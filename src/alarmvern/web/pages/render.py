@@ -59,6 +59,10 @@ CONFIRMATIONS = {
         "Your consent is withdrawn, and what we held only for this purpose is erased.",
     ),
     "request-opened": ("Forespørselen er registrert.", "Your request is registered."),
+    "package-queued": (
+        "Vi lager pakken nå. Siden viser hvor langt vi har kommet.",
+        "We are making the package now. This page shows how far we have got.",
+    ),
     "assigned": ("Du er tildelt hendelsen.", "You are assigned to the incident."),
     "step": ("Steget er registrert.", "The step is recorded."),
     "closed": ("Hendelsen er lukket.", "The incident is closed."),
