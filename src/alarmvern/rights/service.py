@@ -232,7 +232,11 @@ def erase(
         entry = journal.Entry(done.at, person, request_id, done.ops, done.shredded)
         log.append(entry)  # the intent, durable before the commit
         rows = sum(d.rows for d in done.decisions if d.action != "kept")
-        requests.add_step(conn, request, "erased", "done", actor=actor, rows=rows, journal=entry.id)
+        # What was kept and why, by category and reason code (no content): the person sees it.
+        kept = receipt.kept_by_category(done)
+        requests.add_step(
+            conn, request, "erased", "done", actor=actor, rows=rows, journal=entry.id, kept=kept
+        )
     log.committed(entry.id)
     audit.anchor(system.engine)
     finish_tombstones(system.engine, system.vault)
@@ -295,8 +299,11 @@ def correct(
     column: str,
     value: str,
     actor: str,
+    seen: str | None = None,
+    check_seen: bool = False,
 ) -> tuple[rectify.Rectification, list[Path]]:
-    """Correct one value (art. 16) and write letters to those who received the old one."""
+    """Correct one value (art. 16) and write letters to those who received the old one;
+    ``check_seen``: refuse if the value is no longer ``seen``, what staff decided on."""
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.rectification)
@@ -310,8 +317,19 @@ def correct(
             new_value=value,
             actor=actor,
             request_id=request_id,
+            seen=seen,
+            check_seen=check_seen,
         )
-        requests.add_step(conn, request, "rectified", "done", actor=actor, change=change.id)
+        requests.add_step(
+            conn,
+            request,
+            "rectified",
+            "done",
+            actor=actor,
+            change=change.id,
+            table=change.table,
+            column=change.column,
+        )
         categories = [change.category] if change.category else []
         letters = notify_recipients(system, conn, request, "rectification", categories, actor=actor)
     return change, letters

@@ -41,6 +41,26 @@ KIND: dict[str, Pair] = {
     "withdrawal": ("Trekke samtykke", "Consent withdrawal"),
 }
 
+# One sentence on each right, beside the choice on Mine Sider.
+HINTS: dict[str, Pair] = {
+    "rectification": (
+        "Er noe vi har om deg feil eller ufullstendig, retter vi det (art. 16).",
+        "If something we hold about you is wrong or incomplete, we correct it (art. 16).",
+    ),
+    "restriction": (
+        "Vi beholder opplysningene, men bruker dem ikke mens noe er uavklart, for eksempel om "
+        "de er riktige (art. 18).",
+        "We keep the data but do not use it while something is unsettled, such as whether it "
+        "is correct (art. 18).",
+    ),
+    "erasure": (
+        "Vi sletter det vi ikke må beholde. Er du kunde, avslutter det overvåkingen, og "
+        "fakturaer og avtaler beholdes så lenge loven krever (art. 17).",
+        "We erase what we need not keep. If you are a customer, monitoring ends, and invoices "
+        "and contracts are kept as long as the law requires (art. 17).",
+    ),
+}
+
 STATUS: dict[str, Pair] = {
     "open": ("Under behandling", "In progress"),
     "identity_check": ("Venter på identitetssjekk", "Waiting for an identity check"),

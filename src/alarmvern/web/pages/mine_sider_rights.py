@@ -17,8 +17,8 @@ from sqlalchemy import Connection, select
 
 from alarmvern import audit
 from alarmvern.policy.model import Activity, LegalBasis, Policy, Verification, covers
-from alarmvern.rights import consent, requests, selfservice, service
-from alarmvern.rights.report import table_label
+from alarmvern.rights import consent, receipt, requests, selfservice, service
+from alarmvern.rights.report import column_label, table_label
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.rights.scope import personal_tables
 from alarmvern.store.engine import reading
@@ -28,6 +28,7 @@ from alarmvern.system import System
 from alarmvern.web.access import NOT_YOURS
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
+from alarmvern.web.pages import labels
 from alarmvern.web.pages.render import CustomerPage, PageRoute, done, lang_of, render
 from alarmvern.web.security import Principal
 
@@ -225,11 +226,35 @@ def download_package(request_id: int, who: CustomerPage, system: SystemDep) -> R
     )
 
 
-@router.get("/foresporsler")
-def requests_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
+def _requests_page(
+    request: Request,
+    who: Principal,
+    system: System,
+    *,
+    error: str | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    lang = lang_of(request)
+    policy = system.policy.policy
     with reading(system.engine) as conn:
         mine = requests.for_person(conn, _person(who))
-    return render(request, "mine_sider/requests.html.j2", found=mine, askable=ASKABLE)
+    return render(
+        request,
+        "mine_sider/requests.html.j2",
+        status_code=422 if error else 200,
+        found=mine,
+        askable=ASKABLE,
+        HINTS=labels.HINTS,
+        error=error,
+        typed=typed or {"kind": "", "text": ""},
+        column_label=lambda table, column: column_label(table, column, lang),
+        kept_of=lambda step: receipt.kept_sentences(step.get("kept") or [], policy, lang),
+    )
+
+
+@router.get("/foresporsler")
+def requests_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
+    return _requests_page(request, who, system)
 
 
 @router.post("/foresporsler")
@@ -240,5 +265,14 @@ def open_request(
     kind: Annotated[Literal["rectification", "restriction", "erasure"], Form()],
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    _open_verified(system, who, Kind(kind), text.strip() or None)
+    """Open a request; a refusal shows the form again with what was typed, and opens none."""
+    wanted, said = Kind(kind), text.strip() or None
+    try:
+        with reading(system.engine) as conn:
+            requests.check_new(conn, _person(who), wanted, said)
+    except requests.RequestError as exc:
+        return _requests_page(
+            request, who, system, error=str(exc), typed={"kind": kind, "text": text}
+        )
+    _open_verified(system, who, wanted, said)
     return done("/mine-sider/foresporsler", "request-opened")

@@ -70,6 +70,14 @@ CONFIRMATIONS = {
     "package": ("Innsynspakken er laget.", "The access package is built."),
     "request-step": ("Forespørselen er oppdatert.", "The request is updated."),
     "request-closed": ("Forespørselen er avsluttet.", "The request is closed."),
+    "rectified": (
+        "Opplysningen er rettet. Brev til dem som fikk den gamle verdien, er laget.",
+        "The value is corrected. Letters to those who received the old value are drafted.",
+    ),
+    "erased": (
+        "Slettingen er utført. Kvitteringen sier hva som er beholdt, og hvorfor.",
+        "The erasure is done. The receipt says what is kept, and why.",
+    ),
     "hold-placed": ("Sperren er satt.", "The hold is placed."),
     "hold-released": ("Sperren er opphevet.", "The hold is released."),
     "breach-registered": ("Bruddet er registrert.", "The breach is registered."),
