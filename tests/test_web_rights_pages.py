@@ -12,11 +12,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from alarmvern.store import tables as t
-from tests import builders as b
-from tests.rights_world import NOW
-
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import persons
+from tests import builders as b
+from tests.rights_world import NOW
 from tests.test_rights_selfservice import csrf, page_client
 from tests.web_support import Web, web  # noqa: F401 (fixture)
 
