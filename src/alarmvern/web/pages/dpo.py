@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import Connection, func, select
 
 from alarmvern import audit
+from alarmvern.audit import search as audit_search
 from alarmvern.audit.group import append_alone
 from alarmvern.audit.log import count as audit_count
 from alarmvern.policy import PolicyError, loads
@@ -31,11 +32,16 @@ from alarmvern.retention import holds
 from alarmvern.rights import requests
 from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import audit_log, customer_accounts, persons, policy_versions
+from alarmvern.store.tables import (
+    customer_accounts,
+    logins,
+    persons,
+    policy_versions,
+)
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
-from alarmvern.web.pages import dpo_retention, dpo_rights
+from alarmvern.web.pages import dpo_retention, dpo_rights, labels
 from alarmvern.web.pages.render import DpoPage, PageRoute, ServicePage, lang_of, render
 
 router = APIRouter(prefix="/personvern", route_class=PageRoute, include_in_schema=False)
@@ -94,14 +100,70 @@ def lint_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
 
 
 @router.get("/revisjon")
-def audit_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
-    """Walk the hash chain of the audit log and say where it breaks, if it does."""
+def audit_page(
+    request: Request,
+    who: DpoPage,
+    system: SystemDep,
+    person: Annotated[int | None, Query(ge=1)] = None,
+    aktor: Annotated[str, Query(max_length=100)] = "",
+    handling: Annotated[str, Query(max_length=64)] = "",
+    formal: Annotated[str, Query(max_length=100)] = "",
+    fra: Annotated[date | None, Query()] = None,
+    til: Annotated[date | None, Query()] = None,
+    bilder: Annotated[bool, Query()] = False,
+    eldre: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Walk the hash chain of the audit log and say where it breaks, if it does; search it
+    by person (or only the looks at their images), actor, action, purpose and date."""
+    asked = audit_search.Query(
+        person_id=person,
+        actor=aktor.strip() or None,
+        action=handling.strip() or None,
+        purpose=formal.strip() or None,
+        since=fra,
+        until=til,
+        images=bilder,
+    )
+    error = None
     with reading(system.engine) as conn:
         count, broken = audit.verify(conn)
-        tail = list(
-            conn.execute(select(audit_log).order_by(audit_log.c.seq.desc()).limit(AUDIT_TAIL))
+        try:
+            found = audit_search.search(conn, asked, before=eldre)
+        except audit_search.SearchError as exc:
+            found, error = [], str(exc)
+        people = {int(e.subject.split(":")[1]) for e in found if e.subject and
+                  e.subject.startswith("person:")} | ({person} if person else set())  # fmt: skip
+        names = dict(
+            conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
         )
-    return render(request, "dpo/audit.html.j2", count=count, broken=broken, tail=tail)
+        login_ids = {int(a.split(":")[1]) for e in found if (a := e.actor).count(":") == 1
+                     and a.split(":")[1].isdigit()}  # fmt: skip
+        actors = {
+            row.id: row.display_name or row.username
+            for row in conn.execute(
+                select(logins.c.id, logins.c.display_name, logins.c.username).where(
+                    logins.c.id.in_(login_ids)
+                )
+            )
+        }
+    if person is not None:
+        append_alone(  # the search about a person is itself a look at their data
+            system.engine, actor=who.actor, action="staff.search", subject=f"person:{person}",
+            purpose="audit-search", details={"entries": len(found), "images": bilder},
+        )  # fmt: skip
+    return render(
+        request,
+        "dpo/audit.html.j2",
+        count=count,
+        broken=broken,
+        tail=found,
+        asked=asked,
+        error=error,
+        names=names,
+        actors=actors,
+        older=found[-1].seq if len(found) >= audit_search.PAGE else None,
+        ACTIONS=labels.AUDIT_ACTION,
+    )
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,27 @@ STEP: dict[str, Pair] = {
     "marketing_stopped": ("Markedsføring stanset", "Marketing stopped"),
 }
 
+# The audit log's actions, as the DPO reads them; others are shown by their key.
+AUDIT_ACTION: dict[str, Pair] = {
+    "operator.view": ("Operatør så anlegget eller bildet", "Operator viewed the site or image"),
+    "operator.refused": ("Operatør ble nektet innsyn", "Operator was refused"),
+    "staff.view": ("Ansatt så opplysningene", "Staff viewed the data"),
+    "staff.search": ("Ansatt søkte", "Staff searched"),
+    "staff.download": ("Ansatt lastet ned", "Staff downloaded"),
+    "login": ("Innlogging", "Login"),
+    "rights.received": ("Forespørsel mottatt", "Request received"),
+    "rights.identity_verified": ("Identitet bekreftet", "Identity verified"),
+    "rights.package_built": ("Innsynspakke laget", "Access package built"),
+    "rights.package_downloaded": ("Innsynspakke lastet ned", "Access package downloaded"),
+    "rights.rectified": ("Opplysning rettet", "Value corrected"),
+    "rights.erased": ("Slettet", "Erased"),
+    "rights.closed": ("Forespørsel avsluttet", "Request closed"),
+    "hold.place": ("Sperre satt", "Hold placed"),
+    "hold.release": ("Sperre opphevet", "Hold released"),
+    "retention.sweep": ("Sletting etter frist", "Retention sweep"),
+    "policy.applied": ("Personvernerklæring tatt i bruk", "Privacy notice applied"),
+}
+
 INCIDENT_STEP: dict[str, Pair] = {
     "received": ("Mottatt", "Received"),
     "assigned": ("Tildelt", "Assigned"),
