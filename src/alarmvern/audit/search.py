@@ -59,9 +59,8 @@ def subjects_of(conn: Connection, person_id: int, *, images: bool = False) -> li
             select(customer_accounts.c.id).where(customer_accounts.c.holder_person_id == person_id)
         ).scalars()
     ]
-    site_ids = [
-        int(s) for s in conn.execute(select(sites.c.id).where(sites.c.account_id.in_(accounts))).scalars()
-    ] if accounts else []  # fmt: skip
+    in_accounts = sites.c.account_id.in_(accounts or [-1])
+    site_ids = [int(s) for s in conn.execute(select(sites.c.id).where(in_accounts)).scalars()]
     media_ids = [
         int(m)
         for m in conn.execute(
