@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -181,7 +181,20 @@ def error_page(request: Request, status: int, message: str) -> Response:
         target = safe_next(request.url.path if request.method == "GET" else None)
         where = f"/login?next={quote(target)}" if target else "/login"
         return RedirectResponse(where, status_code=303)
-    return render(request, "error.html.j2", status_code=status, status=status, message=message)
+    back = None
+    referer = request.headers.get("referer")
+    if referer:  # back to the form on this site, rather than to the start page
+        parsed = urlsplit(referer)
+        if parsed.netloc == request.url.netloc:
+            back = safe_next(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
+    return render(
+        request,
+        "error.html.j2",
+        status_code=status,
+        status=status,
+        message=message,
+        back=back if back != request.url.path else None,
+    )
 
 
 class PageRoute(APIRoute):
