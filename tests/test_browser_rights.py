@@ -88,7 +88,7 @@ def test_b_a_correction_is_carried_out_by_the_dpo_and_the_customer_sees_it(
 ) -> None:
     me = _customer(browser, live)
     me.goto("/mine-sider/foresporsler")  # type: ignore[attr-defined]
-    me.get_by_label("Retting").check()  # type: ignore[attr-defined]
+    me.get_by_role("radio", name="Retting").check()  # type: ignore[attr-defined]
     me.get_by_label("Beskriv hva det gjelder").fill(WORDS)  # type: ignore[attr-defined]
     me.get_by_role("button", name="Send forespørselen").click()  # type: ignore[attr-defined]
     assert "Forespørselen er registrert" in me.content()  # type: ignore[attr-defined]
@@ -97,7 +97,7 @@ def test_b_a_correction_is_carried_out_by_the_dpo_and_the_customer_sees_it(
     dpo.goto("/personvern/foresporsler")  # type: ignore[attr-defined]
     card = dpo.locator("section.request", has_text=WORDS)  # type: ignore[attr-defined]
     assert card.count() == 1  # the DPO reads what the customer wrote
-    card.get_by_label("Telefonnummer:").check()
+    card.get_by_label("Telefonnummer:").first.check()
     card.get_by_label("Ny verdi").fill("+4791112222")
     card.get_by_role("button", name="Rett", exact=True).click()
     dpo.wait_for_url("**ok=rectified", timeout=20_000)  # type: ignore[attr-defined]
@@ -106,7 +106,7 @@ def test_b_a_correction_is_carried_out_by_the_dpo_and_the_customer_sees_it(
         (phone,) = db.execute("SELECT phone FROM persons WHERE id = ?", (_person(live),)).fetchone()
     assert phone == "+4791112222"
     card = dpo.locator("section.request", has_text=WORDS)  # type: ignore[attr-defined]
-    card.get_by_label("Utfall").fill("Telefonnummeret er rettet til 911 12 222.")
+    card.get_by_label("Utfall", exact=True).fill("Telefonnummeret er rettet til 911 12 222.")
     card.get_by_role("button", name="Avslutt").click()
     dpo.wait_for_url("**ok=request-closed", timeout=20_000)  # type: ignore[attr-defined]
 
@@ -123,7 +123,7 @@ def test_c_an_erasure_keeps_the_contract_and_the_customer_sees_why(
 ) -> None:
     me = _customer(browser, live)
     me.goto("/mine-sider/foresporsler")  # type: ignore[attr-defined]
-    me.get_by_label("Sletting").check()  # type: ignore[attr-defined]
+    me.get_by_role("radio", name="Sletting").check()  # type: ignore[attr-defined]
     me.get_by_label("Beskriv hva det gjelder").fill("Slett det dere kan.")  # type: ignore[attr-defined]
     me.get_by_role("button", name="Send forespørselen").click()  # type: ignore[attr-defined]
 

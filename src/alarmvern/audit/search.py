@@ -50,6 +50,40 @@ class SearchError(ValueError):
     """The search cannot be run as asked; the message says why."""
 
 
+def parse(
+    *,
+    person: str = "",
+    actor: str = "",
+    action: str = "",
+    purpose: str = "",
+    since: str = "",
+    until: str = "",
+    images: bool = False,
+) -> Query:
+    """A search as a form gives it (empty means any), or a refusal naming the field."""
+    person = person.strip()
+    if person and not person.isdigit():
+        raise SearchError(f"person må være et nummer / person must be a number: {person[:18]}")
+
+    def day(value: str, field: str) -> date | None:
+        try:
+            return date.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            raise SearchError(
+                f"{field} må være en dato (ÅÅÅÅ-MM-DD) / {field} must be a date (YYYY-MM-DD)"
+            ) from None
+
+    return Query(
+        person_id=int(person) if person else None,
+        actor=actor.strip() or None,
+        action=action.strip() or None,
+        purpose=purpose.strip() or None,
+        since=day(since, "fra"),
+        until=day(until, "til"),
+        images=images,
+    )
+
+
 def subjects_of(conn: Connection, person_id: int, *, images: bool = False) -> list[str]:
     """The audit subjects that lead to the person: themselves, their accounts, sites,
     incidents and images (with ``images``, only the sites and the images)."""

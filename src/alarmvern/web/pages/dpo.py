@@ -9,6 +9,7 @@ DPO's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -82,7 +83,17 @@ def _markdown() -> MarkdownIt:
 def markdown_html(text: str) -> Markup:
     """Markdown made by our own renderers as HTML (raw HTML in it is escaped)."""
     html = _markdown().render(text)
-    html = html.replace("<th>", '<th scope="col">').replace("<table>", '<table class="ropa">')
+    html = html.replace("<th>", '<th scope="col">')
+    # Each table scrolls on its own on a narrow screen, in a region the keyboard can reach.
+    count = iter(range(1, 10_000))
+    html = re.sub(
+        "<table>",
+        lambda _m: (
+            f'<div class="scroll" role="region" tabindex="0" '
+            f'aria-label="Tabell {next(count)}"><table class="ropa">'
+        ),
+        html,
+    ).replace("</table>", "</table></div>")
     return Markup(html)
 
 
@@ -104,35 +115,37 @@ def audit_page(
     request: Request,
     who: DpoPage,
     system: SystemDep,
-    person: Annotated[int | None, Query(ge=1)] = None,
+    person: Annotated[str, Query(max_length=18)] = "",
     aktor: Annotated[str, Query(max_length=100)] = "",
     handling: Annotated[str, Query(max_length=64)] = "",
     formal: Annotated[str, Query(max_length=100)] = "",
-    fra: Annotated[date | None, Query()] = None,
-    til: Annotated[date | None, Query()] = None,
+    fra: Annotated[str, Query(max_length=10)] = "",
+    til: Annotated[str, Query(max_length=10)] = "",
     bilder: Annotated[bool, Query()] = False,
     eldre: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """Walk the hash chain of the audit log and say where it breaks, if it does; search it
-    by person (or only the looks at their images), actor, action, purpose and date."""
-    asked = audit_search.Query(
-        person_id=person,
-        actor=aktor.strip() or None,
-        action=handling.strip() or None,
-        purpose=formal.strip() or None,
-        since=fra,
-        until=til,
-        images=bilder,
-    )
+    by person (or only the looks at their images), actor, action, purpose and date. A form
+    sends empty fields as empty: they mean "any"."""
     error = None
+    try:
+        asked = audit_search.parse(
+            person=person, actor=aktor, action=handling, purpose=formal, since=fra, until=til,
+            images=bilder,
+        )  # fmt: skip
+    except audit_search.SearchError as exc:
+        asked, error = audit_search.Query(), str(exc)
+    person_id = asked.person_id
     with reading(system.engine) as conn:
         count, broken = audit.verify(conn)
         try:
-            found = audit_search.search(conn, asked, before=eldre)
+            found = [] if error else audit_search.search(conn, asked, before=eldre)
         except audit_search.SearchError as exc:
             found, error = [], str(exc)
         people = {int(e.subject.split(":")[1]) for e in found if e.subject and
-                  e.subject.startswith("person:")} | ({person} if person else set())  # fmt: skip
+                  e.subject.startswith("person:")}  # fmt: skip
+        if person_id is not None:
+            people.add(person_id)
         names = dict(
             conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
         )
@@ -146,9 +159,9 @@ def audit_page(
                 )
             )
         }
-    if person is not None:
+    if person_id is not None:
         append_alone(  # the search about a person is itself a look at their data
-            system.engine, actor=who.actor, action="staff.search", subject=f"person:{person}",
+            system.engine, actor=who.actor, action="staff.search", subject=f"person:{person_id}",
             purpose="audit-search", details={"entries": len(found), "images": bilder},
         )  # fmt: skip
     return render(
