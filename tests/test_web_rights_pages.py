@@ -108,3 +108,18 @@ def test_an_erasure_of_a_current_customer_keeps_the_contract_and_says_why(web: W
     assert "Beholdt, og hvorfor" in mine
     assert "trengs for avtalen som fortsatt løper" in mine
     assert "bokføringsloven" in mine
+
+
+def test_my_details_lead_to_a_correction_naming_the_value(web: Web) -> None:  # noqa: F811
+    kari = page_client(web, "customer")
+    page = kari.get("/mine-sider/opplysninger").text
+    assert "Personopplysninger" in page and "Telefonnummer" in page
+    link = re.search(r'href="(/mine-sider/foresporsler\?feil=persons%3A\d+%3Aphone)#text"', page)
+    assert link, "each value has its 'this is wrong'"
+    form = kari.get(link.group(1).replace("&amp;", "&")).text
+    assert 'value="rectification" aria-describedby="hint-rectification" required checked' in form
+    assert "Telefonnummer er feil (nå: " in form
+    assert "password" not in page.lower() and "argon2" not in page  # no credential shown
+    # Another person's value is not found: the form opens empty.
+    other = kari.get("/mine-sider/foresporsler?feil=persons:999:phone").text
+    assert "er feil (nå:" not in other

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import Connection, select
 
 from alarmvern import audit
 from alarmvern.policy.model import Activity, LegalBasis, Policy, Verification, covers
-from alarmvern.rights import consent, receipt, requests, selfservice, service
+from alarmvern.rights import consent, receipt, rectify, requests, selfservice, service
 from alarmvern.rights.report import column_label, table_label
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.rights.scope import personal_tables
@@ -253,8 +253,43 @@ def _requests_page(
 
 
 @router.get("/foresporsler")
-def requests_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
-    return _requests_page(request, who, system)
+def requests_page(
+    request: Request,
+    who: CustomerPage,
+    system: SystemDep,
+    feil: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The request form; ``feil`` (from "Mine opplysninger") names a value the customer
+    says is wrong, and the form opens as a correction naming it."""
+    typed = None
+    if feil:
+        lang = lang_of(request)
+        with reading(system.engine) as conn:
+            values = rectify.on_file(conn, system.vault, _person(who))
+        found = next((v for v in values if v.key == feil), None)
+        if found is not None:
+            label = found.label[0 if lang == "nb" else 1]
+            said = (
+                f"{label} er feil (nå: {found.value or '–'}). Det riktige er: "
+                if lang == "nb"
+                else f"{label} is wrong (now: {found.value or '–'}). The right value is: "
+            )
+            typed = {"kind": "rectification", "text": said}
+    return _requests_page(request, who, system, typed=typed)
+
+
+@router.get("/opplysninger")
+def on_file_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
+    """What is on file about me (name, contact details, address, sites, panel users), each
+    with "dette er feil", which opens a correction request naming the value."""
+    with reading(system.engine) as conn:
+        values = rectify.on_file(conn, system.vault, _person(who))
+    return render(
+        request,
+        "mine_sider/on_file.html.j2",
+        values=values,
+        table_label=lambda table: table_label(table, lang_of(request)),
+    )
 
 
 @router.post("/foresporsler")
