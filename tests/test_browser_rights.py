@@ -182,6 +182,7 @@ PAGES = {
     Role.customer: [
         "/mine-sider", "/mine-sider/alarmlogg", "/mine-sider/bilder", "/mine-sider/samtykker",
         "/mine-sider/mine-data", "/mine-sider/foresporsler", "/mine-sider/personvern",
+        "/mine-sider/opplysninger",
     ],
     Role.operator: ["/operator"],
     Role.customer_service: ["/kundeservice"],
