@@ -123,3 +123,24 @@ def test_my_details_lead_to_a_correction_naming_the_value(web: Web) -> None:  # 
     # Another person's value is not found: the form opens empty.
     other = kari.get("/mine-sider/foresporsler?feil=persons:999:phone").text
     assert "er feil (nå:" not in other
+
+
+def test_the_dpo_registers_a_phoned_request_and_extends_it_with_a_reason(web: Web) -> None:  # noqa: F811
+    dpo = page_client(web, "dpo")
+    token = csrf(dpo, "/personvern/foresporsler")
+    form = {"csrf_token": token, "kind": "access", "channel": "phone",
+            "person": str(web.world.person), "text": "Ringte og ba om kopi av alt."}  # fmt: skip
+    assert dpo.post("/personvern/foresporsler", data=form).status_code == 303
+    bad = dpo.post("/personvern/foresporsler", data=form | {"channel": "mine_sider"})
+    assert bad.status_code == 422 and "velg hvordan" in bad.text
+    queue = dpo.get("/personvern/foresporsler").text
+    assert "Ringte og ba om kopi av alt." in queue and "telefon" in queue
+    card = queue[queue.index("Ringte og ba om kopi av alt.") :]  # its forms follow its text
+    action = re.search(r'action="(/personvern/foresporsler/\d+/forleng)"', card)
+    assert action
+    answer = dpo.post(action.group(1), data={"csrf_token": token, "months": "2",
+                                             "reason": "Mye materiale å gå gjennom."})  # fmt: skip
+    assert answer.status_code == 303
+    kari = page_client(web, "customer")
+    mine = kari.get("/mine-sider/foresporsler").text
+    assert "forlenget" in mine and "Mye materiale å gå gjennom." in mine

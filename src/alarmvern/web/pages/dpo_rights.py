@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from alarmvern.policy.model import Verification
 from alarmvern.rights import erasure, rectify, requests, service
-from alarmvern.rights.requests import Kind
+from alarmvern.rights.requests import Channel, Kind
 from alarmvern.rights.scope import scope_of
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import persons
@@ -60,7 +60,60 @@ def queue(
         names=names,
         values=values,
         contracts=contracts,
+        kinds=list(Kind),
+        channels=STAFF_CHANNELS,
     )
+
+
+STAFF_CHANNELS = (Channel.phone, Channel.email, Channel.letter, Channel.in_person)
+
+
+@router.post("/foresporsler")
+def register(
+    who: ServicePage,
+    system: SystemDep,
+    kind: Annotated[str, Form(max_length=16)],
+    channel: Annotated[str, Form(max_length=16)],
+    person: Annotated[str, Form(max_length=18)] = "",
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Register a request received by phone, e-mail, letter or in person; its deadline runs
+    from today. The person may be confirmed now (their number) or later."""
+    try:
+        wanted, via = Kind(kind), Channel(channel)
+    except ValueError:
+        raise ApiError(
+            422, "velg hva det gjelder og hvordan det kom / choose kind and channel"
+        ) from None
+    if via not in STAFF_CHANNELS:
+        raise ApiError(422, "velg hvordan forespørselen kom / choose how the request came")
+    if person.strip() and not person.strip().isdigit():
+        raise ApiError(422, "person må være et nummer / person must be a number")
+    with system.engine.begin() as conn:
+        requests.open_request(
+            conn,
+            kind=wanted,
+            channel=via,
+            person_id=int(person) if person.strip() else None,
+            actor=who.actor,
+            details={"text": text.strip()} if text.strip() else None,
+        )
+    return done(QUEUE, "request-opened")
+
+
+@router.post("/foresporsler/{request_id}/forleng")
+def extend(
+    request_id: int,
+    who: ServicePage,
+    system: SystemDep,
+    months: Annotated[int, Form(ge=1, le=2)],
+    reason: Annotated[str, Form(min_length=1, max_length=500)],
+) -> Response:
+    """Extend the deadline by one or two months with the reason the person is told
+    (art. 12(3)); only while the first month runs."""
+    with system.engine.begin() as conn:
+        requests.extend(conn, request_id, months=months, reason=reason.strip(), actor=who.actor)
+    return done(QUEUE, "request-step")
 
 
 @router.post("/foresporsler/{request_id}/verifiser")

@@ -41,6 +41,14 @@ KIND: dict[str, Pair] = {
     "withdrawal": ("Trekke samtykke", "Consent withdrawal"),
 }
 
+CHANNEL: dict[str, Pair] = {
+    "mine_sider": ("Mine Sider", "Mine Sider"),
+    "email": ("e-post", "e-mail"),
+    "letter": ("brev", "letter"),
+    "phone": ("telefon", "phone"),
+    "in_person": ("oppmøte", "in person"),
+}
+
 # One sentence on each right, beside the choice on Mine Sider.
 HINTS: dict[str, Pair] = {
     "rectification": (

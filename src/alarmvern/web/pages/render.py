@@ -138,6 +138,7 @@ def environment() -> jinja2.Environment:
         KIND=labels.KIND,
         STATUS=labels.STATUS,
         STEP=labels.STEP,
+        CHANNEL=labels.CHANNEL,
         INCIDENT_STEP=labels.INCIDENT_STEP,
         OUTCOME=labels.OUTCOME,
         Role=Role,
