@@ -102,6 +102,8 @@ def test_an_erasure_of_a_current_customer_keeps_the_contract_and_says_why(web: W
     assert _phone(web) is not None  # nothing erased
     done = dpo.post(action.group(1), data={"csrf_token": token, "keep_contract": "true"})
     assert done.status_code == 303
+    again = dpo.post(action.group(1), data={"csrf_token": token, "keep_contract": "true"})
+    assert again.status_code == 409 and "allerede utført" in again.text  # once only
 
     kari = page_client(web, "customer")  # the erasure ended the sessions; the login is kept
     mine = kari.get("/mine-sider/foresporsler").text

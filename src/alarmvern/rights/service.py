@@ -216,6 +216,12 @@ def erase(
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.erasure)
+        erased = request.step("erased")
+        if erased is not None:  # once: a second run would journal and receipt it again
+            raise RequestError(
+                f"forespørsel {request_id} er allerede utført ({str(erased['at'])[:10]}); "
+                f"avslutt den / request {request_id} is already carried out; close it"
+            )
         # The letters first: the log still names the person before the erasure.
         notify_recipients(system, conn, request, "erasure", _all_categories(), actor=actor)
         scope = scope_of(conn, system.vault, person)
