@@ -79,7 +79,11 @@ def start(data: Path) -> Iterator[Live]:
         yield Live(base, data, dc09, customer)
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: stop it the hard way
+            process.kill()
+            process.wait(timeout=30)
         log.close()
 
 
