@@ -79,12 +79,16 @@ def start(data: Path) -> Iterator[Live]:
         yield Live(base, data, dc09, customer)
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: stop it the hard way
+            process.kill()
+            process.wait(timeout=30)
         log.close()
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a loaded 2-core machine builds the demo slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the demo stopped (exit {process.returncode}); see demo.log")
@@ -93,4 +97,4 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
                 return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError("the demo did not start within 120 s")
+    raise RuntimeError("the demo did not start within 300 s")

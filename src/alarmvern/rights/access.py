@@ -12,7 +12,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +66,25 @@ class AccessPackage:
     media: int
     unreadable_media: int
     needs_review: list[str]  # tables whose rows may concern other people
+    withheld: dict[str, int] = field(default_factory=dict)  # table → rows left for review
+
+
+def withheld_from_self_service(binding: Binding) -> bool:
+    """A table whose rows may show other people (art. 15(4)) and reach the person otherwise
+    than by naming them: images and recordings of a site, what was told about an account.
+    A package the person builds themselves leaves them out until staff have reviewed them."""
+    if not OTHERS & set(binding.subjects):
+        return False
+    return binding.blob is not None or binding.subject is None or binding.account is not None
+
+
+def _someone_else(binding: Binding, item: dict[str, Any], person_id: int) -> bool:
+    """A row of the person's account that names another person (a household member's
+    home/away, a call with someone else), outside the account's shared record."""
+    if binding.shared or binding.subject is None or binding.account is None:
+        return False
+    other = item.get(binding.subject)
+    return other is not None and other != person_id
 
 
 def build(
@@ -78,11 +97,19 @@ def build(
     request_id: int | None = None,
     pdf: bool = True,
     lang: Lang = "nb",
+    withhold: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AccessPackage:
-    """Write the person's access package to ``path`` (a ZIP only they and staff may read)."""
+    """Write the person's access package to ``path`` (a ZIP only they and staff may read).
+
+    :param withhold: leave out what may show other people (art. 15(4)) until it is reviewed;
+        the package the person builds themselves on Mine Sider.
+    :param progress: called with (tables done, tables in all) as the rows are read.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     media: list[MediaRef] = []
     summaries: list[TableSummary] = []
+    withheld: dict[str, int] = {}
     by_category = _group(personal_tables())
     disclosed = _disclosed_to(conn, loaded, scope, lang)
     category_facts = {
@@ -99,7 +126,16 @@ def build(
                 "policy": {"name": loaded.name, "version": loaded.policy.version},
             }
             _write_data(
-                conn, vault, scope, text, header, by_category, category_facts, summaries, media
+                conn,
+                vault,
+                scope,
+                text,
+                header,
+                by_category,
+                category_facts,
+                summaries,
+                media,
+                _Pass(withhold, withheld, progress),
             )
             text.flush()
             text.detach()
@@ -108,10 +144,22 @@ def build(
         zf.writestr("rapport.html" if lang == "nb" else "report.html", document)
         if pdf:
             zf.writestr("rapport.pdf" if lang == "nb" else "report.pdf", report.to_pdf(document))
-        zf.writestr("LESMEG.txt", report.readme(lang))
+        names = [report.table_label(t, lang) for t in withheld]
+        zf.writestr("LESMEG.txt", report.readme(lang, media=len(media) > 0, withheld=names))
     counts = {s.table: s.rows for s in summaries}
-    review = sorted({s.table for s in summaries if s.rows and _may_show_others(s.table)})
-    return AccessPackage(path, counts, len(media) - unreadable, unreadable, review)
+    if withhold:
+        review = sorted(withheld)
+    else:
+        review = sorted({s.table for s in summaries if s.rows and _may_show_others(s.table)})
+    return AccessPackage(path, counts, len(media) - unreadable, unreadable, review, withheld)
+
+
+@dataclass
+class _Pass:
+    withhold: bool
+    withheld: dict[str, int]
+    progress: Callable[[int, int], None] | None
+    done: int = 0
 
 
 def _group(tables: list[tuple[Table, Binding]]) -> dict[str, list[tuple[Table, Binding]]]:
@@ -135,7 +183,9 @@ def _write_data(
     category_facts: dict[str, CategoryFacts],
     summaries: list[TableSummary],
     media: list[MediaRef],
+    run: _Pass,
 ) -> None:
+    total = sum(len(tables) for tables in by_category.values())
     # Written by hand, token by token, because json.dump needs the whole document in memory.
     out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "categories": {')
     for c_index, (category, tables) in enumerate(by_category.items()):
@@ -145,14 +195,23 @@ def _write_data(
         for t_index, (table, binding) in enumerate(tables):
             out.write(("," if t_index else "") + json.dumps(table.name) + ": [")
             summary = TableSummary(table.name, category, time_column=_time_column(table))
-            for index, item in enumerate(_readable_rows(conn, vault, table, binding, scope)):
+            whole = run.withhold and withheld_from_self_service(binding)
+            index = 0
+            for item in _readable_rows(conn, vault, table, binding, scope):
+                if whole or (run.withhold and _someone_else(binding, item, scope.person_id)):
+                    run.withheld[table.name] = run.withheld.get(table.name, 0) + 1
+                    continue
                 out.write(("," if index else "") + _encode(item))
+                index += 1
                 _note(summary, item)
                 ref = _media_ref(table, binding, item)
                 if ref is not None:
                     media.append(ref)
             out.write("]")
             summaries.append(summary)
+            run.done += 1
+            if run.progress is not None:
+                run.progress(run.done, total)
         out.write("}}")
     out.write("}}")
 

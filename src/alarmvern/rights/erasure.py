@@ -99,10 +99,11 @@ def erase(
     now = now or datetime.now(UTC)
     open_contracts = active_contracts(conn, scope)
     if open_contracts and not keep_contract:
+        numbers = ", ".join(map(str, open_contracts))
         raise ErasureRefused(
-            f"person {scope.person_id} has an active contract "
-            f"({', '.join(map(str, open_contracts))}): end it first, or erase with "
-            "--keep-contract to keep what the contract needs"
+            f"personen har en avtale som fortsatt løper (nr. {numbers}): avslutt den først, "
+            "eller velg å beholde det avtalen trenger / the person has an active contract "
+            f"({numbers}): end it first, or choose to keep what the contract needs"
         )
     _end_sessions(conn, scope)
     predicates.lock_holds(conn, exclusive=False)

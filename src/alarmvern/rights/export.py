@@ -1,4 +1,8 @@
-"""Rows as the person may read them: JSON-safe, encrypted fields decrypted, hashes named."""
+"""Rows as the person may read them: JSON-safe, encrypted fields decrypted, hashes named.
+
+What a column holds is the data map's to say (``Binding.stored_as``): a credential (a password
+or alarm-code hash, a device token's hash) is never handed out, not even to its owner; a keyed
+hash of an identifier is named as one. No column name is special here."""
 
 from __future__ import annotations
 
@@ -10,13 +14,21 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 from alarmvern.errors import VaultError
-from alarmvern.store.datamap import Binding
+from alarmvern.store.datamap import Binding, Stored
 from alarmvern.vault import Vault
 
 ENCRYPTED_SUFFIX = "_enc"
-# Columns that hold only a keyed hash: the value cannot be shown because it is not stored.
-HASH_NOTE = "[lagret bare som nøkkelhash / stored only as a keyed hash]"
-HASHED_COLUMNS = ("nin_lookup", "code_hash", "identifier_hash")
+# What the person is shown instead of a column that holds no value of theirs to read.
+NOTES = {
+    # the value is not stored, only a keyed hash of it
+    Stored.keyed_hash: "[lagret bare som nøkkelhash / stored only as a keyed hash]",
+    # it proves a secret; handing it out would let a leaked copy be cracked offline
+    Stored.credential: (
+        "[lagret bare i en omgjort form som ikke kan leses tilbake, og som vi ikke utleverer / "
+        "stored only in a transformed form that cannot be read back, and not handed out]"
+    ),
+}
+HASH_NOTE = NOTES[Stored.keyed_hash]
 
 
 def plain(value: Any) -> Any:
@@ -42,13 +54,11 @@ class Reader:
 
     def __init__(self, conn: Connection, vault: Vault, table: Table, binding: Binding) -> None:
         self.conn, self.vault, self.table, self.binding = conn, vault, table, binding
-        self.special = {
-            c.name
-            for c in table.c
-            if c.name.endswith(ENCRYPTED_SUFFIX)
-            or c.name in HASHED_COLUMNS
-            or c.name == binding.hashed
+        self.stored = {
+            c.name: kind for c in table.c if (kind := binding.stored_as(c.name)) is not None
         }
+        self.special = {c.name for c in table.c if c.name.endswith(ENCRYPTED_SUFFIX)}
+        self.special |= set(self.stored)
         # Rows of a table with nothing to decrypt need not be handed over as mappings.
         self.plain = not any(c.endswith(ENCRYPTED_SUFFIX) for c in self.special)
         self.converted = {
@@ -81,7 +91,7 @@ class Reader:
                 self.conn, self.vault, self.table, self.binding, row, column, value
             )
         else:
-            out[column] = HASH_NOTE
+            out[column] = NOTES[self.stored[column]]
 
 
 def _decrypt(

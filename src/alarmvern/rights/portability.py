@@ -127,8 +127,8 @@ def portable_tables(policy: Policy) -> list[PortableTable]:
 
 
 def _keeps(policy: Policy, binding: Binding, column: str) -> bool:
-    if column in export.HASHED_COLUMNS or column == binding.hashed:
-        return False  # a keyed hash means nothing outside our system
+    if binding.stored_as(column) is not None:
+        return False  # a hash means nothing outside our system, and a credential never goes
     category = binding.columns.get(column)
     return category is None or is_portable(policy, category)
 

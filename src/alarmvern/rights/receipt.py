@@ -27,6 +27,35 @@ REASONS = {
 }
 
 
+def kept_by_category(receipt: Receipt) -> list[dict[str, str | None]]:
+    """What the erasure kept: one entry per category and reason, with the last day it is
+    kept where that can be told; codes only, for the request's steps."""
+    found: dict[tuple[str, str], str | None] = {}
+    for d in receipt.kept():
+        key = (d.category, d.reason or "")
+        until = d.until.isoformat() if d.until else None
+        found[key] = max(filter(None, (found.get(key), until)), default=None)
+    return [{"category": c, "reason": r or None, "until": u} for (c, r), u in found.items()]
+
+
+def kept_sentences(kept: list[dict[str, str | None]], policy: Policy, lang: Lang) -> list[str]:
+    """``kept_by_category`` as the person reads it: what, why, until when."""
+    nb = lang == "nb"
+    lines = []
+    for item in kept:
+        what = category_name(policy, str(item["category"]), lang)
+        reason = item.get("reason")
+        law = (f"pålagt av {reason}", f"required by {reason}")  # a law's name, as the policy
+        why = REASONS.get(reason, law)[0 if nb else 1] if reason else None
+        line = what + (f": {why}" if why else "")
+        if item.get("until"):
+            day = str(item["until"])
+            shown = f"{day[8:10]}.{day[5:7]}.{day[:4]}" if nb else day
+            line += f" ({'til' if nb else 'until'} {shown})"
+        lines.append(line)
+    return lines
+
+
 def text(receipt: Receipt, policy: Policy, lang: Lang = "nb") -> str:
     nb = lang == "nb"
     lines = [

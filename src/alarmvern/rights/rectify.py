@@ -59,12 +59,23 @@ def rectify(
     new_value: Any,
     actor: str,
     request_id: int | None = None,
+    seen: str | None = None,
+    check_seen: bool = False,
 ) -> Rectification:
-    """Set ``table_name.column`` of row ``row_id`` to ``new_value``, recording the change."""
+    """Set ``table_name.column`` of row ``row_id`` to ``new_value``, recording the change.
+
+    With ``check_seen``, ``seen`` is the value staff saw when they decided (as text): if it
+    has changed since, nothing is changed and the correction is refused.
+    """
     table, binding = _personal_table(table_name)
     column = _rectifiable(table, binding, column)
     row = _row_of_person(conn, vault, table, binding, row_id, person_id)
     old = _stored_value(conn, vault, table, binding, row, column)
+    if check_seen and _as_text(old) != (seen or None):
+        raise RectifyError(
+            "verdien er endret siden du så den; se på den igjen før du retter / the value "
+            "has changed since you saw it; look at it again before correcting it"
+        )
     value = _typed(table.c[column], new_value)
     if value == old:
         raise RectifyError(f"{table.name}.{column} of row {row_id} already holds that value")
@@ -95,6 +106,64 @@ def rectify(
     return found
 
 
+# Tables whose rows describe the person and their accounts (a register, not a log of what
+# happened): their retention runs from the end of the relationship, not from an event.
+REGISTER_ANCHORS = frozenset({"relationship_end", "last_contact"})
+ON_FILE_ROWS = 50  # per table: a person has a handful of sites, users and contacts
+
+
+@dataclass(frozen=True)
+class OnFile:
+    """One value on file about the person that a correction may change."""
+
+    table: str
+    row_id: int
+    column: str
+    label: tuple[str, str]  # what the data map calls the column, bokmål and English
+    value: str | None
+
+    @property
+    def key(self) -> str:
+        """``table:row:column``, what a form sends back to name the value."""
+        return f"{self.table}:{self.row_id}:{self.column}"
+
+
+def on_file(conn: Connection, vault: Vault, person_id: int) -> list[OnFile]:
+    """What is on file about the person (name, contact details, address, sites, panel users,
+    contacts) that a correction may change, decrypted; hashes and credentials left out."""
+    scope = replace(scope_of(conn, vault, person_id), identifier_hashes=())
+    found: list[OnFile] = []
+    for table, binding in personal_tables():
+        if table.name in NOT_RECTIFIABLE or not binding.columns:
+            continue
+        if not set(binding.anchors) <= REGISTER_ANCHORS:
+            continue
+        where = selection(table, binding, scope)
+        if where is None:
+            continue
+        key = primary_key(table)
+        query = select(table).where(where).order_by(key).limit(ON_FILE_ROWS)
+        for row in conn.execute(query):
+            values = dict(row._mapping)
+            for column in binding.columns:
+                if binding.stored_as(column) is not None:
+                    continue
+                label = binding.column_label(column) or (column, column)
+                value = _stored_value(conn, vault, table, binding, values, column)
+                found.append(OnFile(table.name, int(values[key.name]), column, label,
+                                    _as_text(value)))  # fmt: skip
+    return found
+
+
+def parse_key(key: str) -> tuple[str, int, str]:
+    """A form's ``table:row:column`` back into its parts, or a clear refusal."""
+    table, _, rest = key.partition(":")
+    row, _, column = rest.partition(":")
+    if not table or not column or not row.isdigit():
+        raise RectifyError("velg opplysningen som skal rettes / choose the value to be corrected")
+    return table, int(row), column
+
+
 def _personal_table(name: str) -> tuple[Table, Binding]:
     found = next(((t, b) for t, b in personal_tables() if t.name == name), None)
     if found is None or name in NOT_RECTIFIABLE:
@@ -113,7 +182,7 @@ def _rectifiable(table: Table, binding: Binding, column: str) -> str:
             f"{table.name}.{column} is not a personal column that can be rectified "
             f"(those of {table.name}: {allowed})"
         )
-    if column in export.HASHED_COLUMNS or column == binding.hashed:
+    if binding.stored_as(column) is not None:
         raise RectifyError(
             f"{table.name}.{column} holds only a keyed hash; rectify the value it is made from"
         )

@@ -84,6 +84,14 @@ class RightsRequest:
     def overdue(self, today: date) -> bool:
         return self.is_open and today > self.deadline
 
+    @property
+    def text(self) -> str | None:
+        """What the person wrote when they asked, if anything."""
+        received = next((s for s in self.steps if s["step"] == "received"), None)
+        details = (received or {}).get("details") or {}
+        text = details.get("text")
+        return str(text) if text else None
+
     def pending(self) -> list[dict[str, Any]]:
         return [s for s in self.steps if s.get("status") == "pending"]
 
@@ -169,6 +177,21 @@ def open_request(
     request = get(conn, int(request_id[0]))
     _audit(conn, request, actor, "rights.received", {"kind": kind.value, "channel": channel})
     return request
+
+
+def check_new(conn: Connection, person_id: int, kind: Kind, text: str | None) -> None:
+    """What a person asking for themselves must give, and may not ask twice: a correction
+    says what is wrong; an identical request still open is not opened again."""
+    if kind is Kind.rectification and not (text or "").strip():
+        raise RequestError(
+            "skriv hva som er feil og hva som er riktig / write what is wrong and what is right"
+        )
+    for other in for_person(conn, person_id):
+        if other.is_open and other.kind is kind and (other.text or "") == (text or ""):
+            raise RequestError(
+                f"du har allerede en lik forespørsel under behandling (nr. {other.id}) / you "
+                f"already have an identical request in progress (no. {other.id})"
+            )
 
 
 def _require_person(conn: Connection, person_id: int) -> None:
@@ -283,6 +306,28 @@ def add_step(
     _save(conn, request)
     safe = {k: v for k, v in details.items() if isinstance(v, int | float | bool)}
     _audit(conn, request, actor, f"rights.{name}", {"status": status, **safe})
+
+
+def set_step(
+    conn: Connection,
+    request: RightsRequest,
+    name: str,
+    status: str,
+    *,
+    actor: str,
+    audited: bool = True,
+    **details: Any,
+) -> None:
+    """Move the latest step ``name`` on (queued, building, done), with what it says now;
+    ``audited=False`` for progress alone, which changes nothing about the person."""
+    step = request.step(name)
+    if step is None:
+        raise RequestError(f"request {request.id} has no step {name}")
+    step.update(status=status, at=datetime.now(UTC).isoformat(), **details)
+    _save(conn, request)
+    if audited:
+        safe = {k: v for k, v in details.items() if isinstance(v, int | float | bool)}
+        _audit(conn, request, actor, f"rights.{name}", {"status": status, **safe})
 
 
 def finish_step(conn: Connection, request: RightsRequest, name: str, *, actor: str) -> None:

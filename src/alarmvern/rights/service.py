@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -76,14 +78,29 @@ def ready(request: RightsRequest, *kinds: Kind) -> int:
     return request.person_id
 
 
+def package_file(system: System, request_id: int) -> Path:
+    return exports_dir(system) / f"request-{request_id}-access.zip"
+
+
 def access(
-    system: System, request_id: int, *, actor: str, pdf: bool = True, lang: Lang = "nb"
+    system: System,
+    request_id: int,
+    *,
+    actor: str,
+    pdf: bool = True,
+    lang: Lang = "nb",
+    withhold: bool = False,
+    reviewed: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> access_package.AccessPackage:
+    """Build the access package. ``withhold``: what may show other people waits for staff's
+    review (art. 15(4)), the rest may go out now (the package a person builds themselves);
+    ``reviewed``: staff have reviewed it, everything goes in."""
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.access)
         scope = scope_of(conn, system.vault, person)
-    path = exports_dir(system) / f"request-{request_id}-access.zip"
+    path = package_file(system, request_id)
     # Read in a transaction of its own: a consistent snapshot, not holding intake's write lock.
     with reading(system.engine) as conn:
         package = access_package.build(
@@ -95,12 +112,21 @@ def access(
             request_id=request_id,
             pdf=pdf,
             lang=lang,
+            withhold=withhold,
+            progress=progress,
         )
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         rows = sum(package.counts.values())
-        requests.add_step(conn, request, "package_built", "done", actor=actor, rows=rows)
-        if package.needs_review:
+        built = request.step("package_built")
+        details: dict[str, Any] = {"rows": rows, "partial": bool(package.withheld)}
+        if package.withheld:
+            details["withheld"] = sorted(package.withheld)
+        if built is not None and built.get("status") in SELF_SERVICE_STATES:
+            requests.set_step(conn, request, "package_built", "done", actor=actor, **details)
+        else:
+            requests.add_step(conn, request, "package_built", "done", actor=actor, **details)
+        if package.needs_review and not reviewed:
             requests.add_step(
                 conn,
                 request,
@@ -112,11 +138,32 @@ def access(
     return package
 
 
+# A package the person asked for on Mine Sider, before it is built (rights.selfservice).
+SELF_SERVICE_STATES = ("queued", "building")
+
+
+def package_ready(system: System, request: RightsRequest) -> Path | None:
+    """The access package the person may download now, or None: built, and either nothing
+    is pending or what is pending (the review of material showing others) was left out."""
+    built = request.step("package_built")
+    if request.kind is not Kind.access or built is None or built.get("status") != "done":
+        return None
+    if request.pending() and not built.get("partial"):
+        return None
+    path = package_file(system, request.id)
+    return path if path.is_file() else None
+
+
 def review_done(system: System, request_id: int, *, actor: str) -> None:
-    """Staff have checked the material for other people (art. 15(4)) and it may go out."""
+    """Staff have checked the material for other people (art. 15(4)) and it may go out; a
+    package built without it is built again, whole."""
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         requests.finish_step(conn, request, "third_party_review", actor=actor)
+    built = request.step("package_built")
+    if built is not None and built.get("partial") and request.is_open:
+        access(system, request_id, actor=actor, pdf=True, lang=built.get("lang", "nb"),
+               reviewed=True)  # fmt: skip
 
 
 def notify_recipients(
@@ -169,6 +216,12 @@ def erase(
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.erasure)
+        erased = request.step("erased")
+        if erased is not None:  # once: a second run would journal and receipt it again
+            raise RequestError(
+                f"forespørsel {request_id} er allerede utført ({str(erased['at'])[:10]}); "
+                f"avslutt den / request {request_id} is already carried out; close it"
+            )
         # The letters first: the log still names the person before the erasure.
         notify_recipients(system, conn, request, "erasure", _all_categories(), actor=actor)
         scope = scope_of(conn, system.vault, person)
@@ -185,7 +238,11 @@ def erase(
         entry = journal.Entry(done.at, person, request_id, done.ops, done.shredded)
         log.append(entry)  # the intent, durable before the commit
         rows = sum(d.rows for d in done.decisions if d.action != "kept")
-        requests.add_step(conn, request, "erased", "done", actor=actor, rows=rows, journal=entry.id)
+        # What was kept and why, by category and reason code (no content): the person sees it.
+        kept = receipt.kept_by_category(done)
+        requests.add_step(
+            conn, request, "erased", "done", actor=actor, rows=rows, journal=entry.id, kept=kept
+        )
     log.committed(entry.id)
     audit.anchor(system.engine)
     finish_tombstones(system.engine, system.vault)
@@ -248,8 +305,11 @@ def correct(
     column: str,
     value: str,
     actor: str,
+    seen: str | None = None,
+    check_seen: bool = False,
 ) -> tuple[rectify.Rectification, list[Path]]:
-    """Correct one value (art. 16) and write letters to those who received the old one."""
+    """Correct one value (art. 16) and write letters to those who received the old one;
+    ``check_seen``: refuse if the value is no longer ``seen``, what staff decided on."""
     with system.engine.begin() as conn:
         request = requests.get(conn, request_id)
         person = ready(request, Kind.rectification)
@@ -263,8 +323,19 @@ def correct(
             new_value=value,
             actor=actor,
             request_id=request_id,
+            seen=seen,
+            check_seen=check_seen,
         )
-        requests.add_step(conn, request, "rectified", "done", actor=actor, change=change.id)
+        requests.add_step(
+            conn,
+            request,
+            "rectified",
+            "done",
+            actor=actor,
+            change=change.id,
+            table=change.table,
+            column=change.column,
+        )
         categories = [change.category] if change.category else []
         letters = notify_recipients(system, conn, request, "rectification", categories, actor=actor)
     return change, letters

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from sqlalchemy import MetaData, Table
@@ -19,6 +20,61 @@ DATAMAP = "datamap"
 # Tables whose rows are data subjects themselves, and the vault's name for them: deleting such
 # a row shreds the subject's key.
 SUBJECT_TABLES = {"persons": "person", "customer_accounts": "account"}
+
+
+# A column of a category under this one holds what proves a secret (a password, an alarm code,
+# a device token), which the binding must declare as :attr:`Stored.credential`.
+CREDENTIALS = "user.authorization"
+
+Label = tuple[str, str]  # bokmål, English
+
+
+class Stored(StrEnum):
+    """How a column holds its value, where it is not the value itself.
+
+    Whoever hands a person's data out (the access package, portability) or changes it (a
+    correction) goes by this, never by column names.
+    """
+
+    # A hash or token that proves a secret (a password, an alarm code, a device's token). It
+    # is never handed out, not even to its owner: a leaked copy could be cracked offline.
+    credential = "credential"
+    # A keyed hash of an identifier, to recognise it again without storing it: the person is
+    # told it exists; the hash itself says nothing to them.
+    keyed_hash = "keyed_hash"
+
+
+# What the columns most tables share are called, for people reading their own data; a
+# binding's ``labels`` name the rest (and may rename these).
+COMMON_LABELS: dict[str, Label] = {
+    "id": ("Nummer", "Number"),
+    "created_at": ("Registrert", "Recorded"),
+    "person_id": ("Person", "Person"),
+    "account_id": ("Kundeforhold", "Customer account"),
+    "site_id": ("Anlegg", "Site"),
+    "incident_id": ("Alarmhendelse", "Alarm incident"),
+    "request_id": ("Forespørsel", "Request"),
+    "name": ("Navn", "Name"),
+    "email": ("E-postadresse", "E-mail address"),
+    "phone": ("Telefonnummer", "Phone number"),
+    "street": ("Gateadresse", "Street address"),
+    "postcode": ("Postnummer", "Postcode"),
+    "city": ("Poststed", "City"),
+    "kind": ("Type", "Kind"),
+    "status": ("Status", "Status"),
+    "started_at": ("Startet", "Started"),
+    "ended_at": ("Avsluttet", "Ended"),
+    "removed_at": ("Fjernet", "Removed"),
+    "informed_at": ("Informert", "Informed"),
+    "captured_at": ("Tatt opp", "Captured"),
+    "received_at": ("Mottatt", "Received"),
+    "content_type": ("Filtype", "File type"),
+    "size": ("Størrelse (byte)", "Size (bytes)"),
+    "blob_id": ("Filnummer", "File id"),
+    "display_name": ("Visningsnavn", "Display name"),
+    "notes": ("Merknader", "Notes"),
+    "anonymised_at": ("Anonymisert", "Anonymised"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +122,12 @@ class Binding:
     :param key: whose vault data key encrypts the row's blob and fields: the row's person
         (``subject``) or its customer account (``account``). Shredding that key makes them
         unreadable everywhere.
+    :param stored: columns that hold a hash or token rather than a value (:class:`Stored`);
+        ``hashed`` is a keyed hash without saying so here.
+    :param label: what the table is called for a person reading their own data (bokmål,
+        English).
+    :param labels: what its columns are called, where :data:`COMMON_LABELS` has no name or
+        a name that does not fit.
     """
 
     category: str
@@ -78,6 +140,18 @@ class Binding:
     hashed: str | None = None
     shared: bool = False
     key: Literal["subject", "account"] = "subject"
+    stored: Mapping[str, Stored] = field(default_factory=dict)
+    label: Label | None = None
+    labels: Mapping[str, Label] = field(default_factory=dict)
+
+    def stored_as(self, column: str) -> Stored | None:
+        """How ``column`` holds its value, if not as the value itself."""
+        if column in self.stored:
+            return self.stored[column]
+        return Stored.keyed_hash if column == self.hashed else None
+
+    def column_label(self, column: str) -> Label | None:
+        return self.labels.get(column) or COMMON_LABELS.get(column)
 
     def vault_subject(self, row: Mapping[str, object]) -> str | None:
         """The vault subject (``person:7``, ``account:3``) whose key protects ``row``."""
@@ -104,11 +178,26 @@ def bind(table: Table, binding: Binding | Unbound) -> Table:
     if isinstance(binding, Binding):
         named = [binding.subject, binding.account, binding.blob, binding.hashed, *binding.columns]
         named += [c for a in binding.anchors.values() for c in _anchor_columns(a)]
+        named += [*binding.stored, *binding.labels]
         missing = [c for c in named if c is not None and c not in table.c]
         if missing:
             raise ValueError(f"data map of {table.name} names missing columns: {missing}")
+        undeclared = [
+            c
+            for c, category in binding.columns.items()
+            if _under(category, CREDENTIALS) and binding.stored.get(c) is not Stored.credential
+        ]
+        if undeclared:
+            raise ValueError(
+                f"data map of {table.name}: {undeclared} hold credentials ({CREDENTIALS}); "
+                "declare them stored=Stored.credential so that nobody is handed them"
+            )
     table.info[DATAMAP] = binding
     return table
+
+
+def _under(category: str, parent: str) -> bool:
+    return category == parent or category.startswith(parent + ".")
 
 
 def _anchor_columns(anchor: str | Via | Earliest) -> list[str]:

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from alarmvern.intake.process import ReceiverProcess, lower_priority
 from alarmvern.retention.sweep import sweep
+from alarmvern.rights import selfservice
 from alarmvern.store.leases import Duty
 from alarmvern.system import System
 from alarmvern.web import workers
@@ -74,6 +75,7 @@ async def run(
         tasks = [
             web,
             asyncio.create_task(_sweeps(system, options.sweep_hours)),
+            asyncio.create_task(_package_builds(system)),
             asyncio.create_task(_supervise(others)),
             asyncio.create_task(intake.supervise()),
         ]
@@ -101,6 +103,18 @@ async def _supervise(others: workers.Workers) -> None:
             others.supervise()
         except Exception as exc:  # logged; the next round tries again
             log.error("web workers: supervision failed: %s", type(exc).__name__)
+
+
+async def _package_builds(system: System, every: float = 1.0) -> None:
+    """Build the access packages people ask for on Mine Sider, as soon as they ask: in this
+    process (the web's, at the web's lower priority), never in the DC-09 receiver's."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            if selfservice.waiting(system):
+                await asyncio.to_thread(selfservice.build_waiting, system)
+        except Exception as exc:  # logged; the next round tries again
+            log.error("self-service packages: %s", type(exc).__name__)
 
 
 async def _sweeps(system: System, hours: float) -> None:

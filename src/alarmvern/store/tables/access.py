@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table
 
-from alarmvern.store.datamap import Binding, Unbound, Via, bind
+from alarmvern.store.datamap import Binding, Stored, Unbound, Via, bind
 from alarmvern.store.tables._columns import (
     Id,
     Timestamp,
@@ -31,6 +31,14 @@ logins = bind(
         created_at(),
     ),
     Binding(
+        label=("Innlogginger", "Logins"),
+        labels={
+            "username": ("Brukernavn", "Username"),
+            "password_hash": ("Passord", "Password"),
+            "role": ("Rolle", "Role"),
+            "disabled_at": ("Sperret", "Disabled"),
+        },
+        stored={"password_hash": Stored.credential},
         category="user.account",
         subjects=("customer",),
         subject="person_id",

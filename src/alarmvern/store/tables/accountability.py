@@ -44,6 +44,12 @@ breach_affected = bind(
         Column("added_at", Timestamp, nullable=False),
     ),
     Binding(
+        label=("Berørt av brudd på sikkerheten", "Affected by a security breach"),
+        labels={
+            "breach_id": ("Brudd", "Breach"),
+            "source": ("Funnet ved", "Found by"),
+            "added_at": ("Lagt til", "Added"),
+        },
         category="user.privacy_request",
         subjects=("customer", "panel_user", "alarm_contact"),
         subject="person_id",
@@ -68,6 +74,15 @@ breach_drafts = bind(
         Column("sent_by", String(100)),
     ),
     Binding(
+        label=("Varsler om brudd på sikkerheten", "Breach notices"),
+        labels={
+            "breach_id": ("Brudd", "Breach"),
+            "body_nb": ("Tekst (bokmål)", "Text (bokmål)"),
+            "body_en": ("Tekst (engelsk)", "Text (English)"),
+            "to_send_by": ("Sendes med", "To be sent by"),
+            "sent_at": ("Sendt", "Sent"),
+            "sent_by": ("Sendt av", "Sent by"),
+        },
         category="user.privacy_request",
         subjects=("customer", "panel_user", "alarm_contact"),
         subject="person_id",

@@ -48,6 +48,24 @@ alarm_events = bind(
         Index("ux_alarm_events_frame_key", "frame_key", "occurred_at", unique=True),
     ),
     Binding(
+        label=("Alarmlogg", "Alarm log"),
+        labels={
+            "actor_person_id": ("Utført av (person)", "Done by (person)"),
+            "panel_account": ("Anleggsnummer (SIA)", "Panel account (SIA)"),
+            "protocol": ("Protokoll", "Protocol"),
+            "sequence": ("Sekvensnummer", "Sequence number"),
+            "code": ("Hendelseskode", "Event code"),
+            "qualifier": ("Kvalifikator", "Qualifier"),
+            "zone": ("Sone", "Zone"),
+            "user_no": ("Brukernummer", "User number"),
+            "method": ("Hvordan", "How"),
+            "occurred_at": ("Tidspunkt", "Time"),
+            "received_at": ("Mottatt", "Received"),
+            "raw": ("Melding fra anlegget", "Message from the panel"),
+            "flagged": ("Merket", "Flagged"),
+            "frame_key": ("Meldingsnøkkel", "Message key"),
+            "area": ("Område", "Area"),
+        },
         category="user.alarm.event",
         subjects=("customer", "panel_user"),
         subject="actor_person_id",
@@ -76,6 +94,13 @@ incidents = bind(
         Column("notes", Text),
     ),
     Binding(
+        label=("Alarmhendelser", "Alarm incidents"),
+        labels={
+            "opened_at": ("Åpnet", "Opened"),
+            "closed_at": ("Lukket", "Closed"),
+            "cause": ("Årsak", "Cause"),
+            "police_case_no": ("Politiets saksnummer", "Police case number"),
+        },
         category="user.alarm.incident",
         subjects=("customer", "third_party_on_premises"),
         account="account_id",
@@ -105,6 +130,11 @@ media = bind(
         Index("ix_media_captured_at", "captured_at"),
     ),
     Binding(
+        label=("Bilder og opptak", "Images and recordings"),
+        labels={
+            "person_id": ("Bestilt av", "Requested by"),
+            "on_demand": ("Tatt på forespørsel", "Taken on request"),
+        },
         category="user.alarm.media",
         subjects=("customer", "third_party_on_premises"),
         subject="person_id",
@@ -127,6 +157,11 @@ presence = bind(
         Column("recorded_at", Timestamp, nullable=False),
     ),
     Binding(
+        label=("Hjemme/borte-status", "Home/away status"),
+        labels={
+            "state": ("Status", "State"),
+            "recorded_at": ("Registrert", "Recorded"),
+        },
         category="user.location.presence",
         subjects=("customer", "panel_user"),
         subject="person_id",
@@ -150,6 +185,12 @@ call_recordings = bind(
         Column("blob_id", String(64), unique=True),
     ),
     Binding(
+        label=("Samtaleopptak", "Call recordings"),
+        labels={
+            "direction": ("Retning", "Direction"),
+            "started_at": ("Tidspunkt", "Time"),
+            "duration_s": ("Varighet (sekunder)", "Duration (seconds)"),
+        },
         category="user.content.call_recording",
         subjects=("customer", "caller", "alarm_contact"),
         subject="person_id",
@@ -173,6 +214,12 @@ service_visits = bind(
         Column("report", Text),
     ),
     Binding(
+        label=("Servicebesøk", "Service visits"),
+        labels={
+            "visited_at": ("Besøkt", "Visited"),
+            "technician": ("Tekniker", "Technician"),
+            "report": ("Rapport", "Report"),
+        },
         category="user.alarm.system",
         subjects=("customer",),
         account="account_id",

@@ -28,6 +28,12 @@ contracts = bind(
         Column("terms", Json),
     ),
     Binding(
+        label=("Avtaler", "Contracts"),
+        labels={
+            "product": ("Produkt", "Product"),
+            "signed_at": ("Signert", "Signed"),
+            "terms": ("Vilkår", "Terms"),
+        },
         category="user.contract",
         subjects=("customer",),
         subject="person_id",
@@ -52,6 +58,14 @@ invoices = bind(
         Column("billed_address", String(300)),
     ),
     Binding(
+        label=("Fakturaer", "Invoices"),
+        labels={
+            "invoice_no": ("Fakturanummer", "Invoice number"),
+            "issued_at": ("Utstedt", "Issued"),
+            "amount": ("Beløp", "Amount"),
+            "billed_name": ("Fakturert til", "Billed to"),
+            "billed_address": ("Fakturaadresse", "Billing address"),
+        },
         category="user.financial.invoice",
         subjects=("customer",),
         subject="person_id",
@@ -74,6 +88,14 @@ correspondence = bind(
         Column("sent_at", Timestamp, nullable=False),
     ),
     Binding(
+        label=("Korrespondanse", "Correspondence"),
+        labels={
+            "channel": ("Kanal", "Channel"),
+            "direction": ("Retning", "Direction"),
+            "subject": ("Emne", "Subject"),
+            "body": ("Innhold", "Content"),
+            "sent_at": ("Sendt", "Sent"),
+        },
         category="user.content.correspondence",
         subjects=("customer", "lead", "contact_person"),
         subject="person_id",
@@ -96,6 +118,13 @@ leads = bind(
         Column("became_account_id", Id, ForeignKey("customer_accounts.id")),
     ),
     Binding(
+        label=("Henvendelser og tilbud", "Inquiries and quotes"),
+        labels={
+            "message": ("Melding", "Message"),
+            "address": ("Adresse", "Address"),
+            "last_contact_at": ("Siste kontakt", "Last contact"),
+            "became_account_id": ("Ble kundeforhold", "Became customer account"),
+        },
         category="user.content.inquiry",
         subjects=("lead",),
         subject="person_id",
@@ -117,6 +146,13 @@ job_applicants = bind(
         Column("notes", Text),
     ),
     Binding(
+        label=("Jobbsøknader", "Job applications"),
+        labels={
+            "position": ("Stilling", "Position"),
+            "applied_at": ("Søkt", "Applied"),
+            "decided_at": ("Avgjort", "Decided"),
+            "cv_blob_id": ("CV (fil)", "CV (file)"),
+        },
         category="user.job_application",
         subjects=("job_applicant",),
         subject="person_id",
@@ -138,6 +174,13 @@ course_participants = bind(
         Column("informed_at", Timestamp),  # when one signed up by an employer was told (art. 14)
     ),
     Binding(
+        label=("Kurs", "Courses"),
+        labels={
+            "course": ("Kurs", "Course"),
+            "course_date": ("Kursdato", "Course date"),
+            "employer": ("Arbeidsgiver", "Employer"),
+            "certificate_no": ("Kursbevis", "Certificate number"),
+        },
         category="user.education.course",
         subjects=("course_participant",),
         subject="person_id",
@@ -158,6 +201,13 @@ office_visitors = bind(
         Column("company", String(200)),
     ),
     Binding(
+        label=("Besøk på kontoret", "Office visits"),
+        labels={
+            "host": ("Vert", "Host"),
+            "arrived_at": ("Kom", "Arrived"),
+            "left_at": ("Gikk", "Left"),
+            "company": ("Firma", "Company"),
+        },
         category="user.visit",
         subjects=("office_visitor",),
         subject="person_id",

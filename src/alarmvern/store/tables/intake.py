@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
 
-from alarmvern.store.datamap import Binding, Unbound, Via, bind
+from alarmvern.store.datamap import Binding, Stored, Unbound, Via, bind
 from alarmvern.store.tables._columns import (
     Id,
     Json,
@@ -35,6 +35,12 @@ devices = bind(
         created_at(),
     ),
     Binding(
+        label=("Enheter", "Devices"),
+        labels={
+            "token_hash": ("Tilgangsnøkkel", "Access token"),
+            "revoked_at": ("Trukket tilbake", "Revoked"),
+        },
+        stored={"token_hash": Stored.credential},
         category="user.alarm.system",
         subjects=("customer", "panel_user"),
         subject="person_id",
@@ -88,6 +94,14 @@ incident_steps = bind(
         Column("details", Json),  # outcome, case number, cause: no free text about people
     ),
     Binding(
+        label=("Håndtering av alarmer", "Handling of alarms"),
+        labels={
+            "person_id": ("Kontakt ringt", "Contact called"),
+            "step": ("Steg", "Step"),
+            "actor": ("Utført av", "Done by"),
+            "at": ("Tidspunkt", "Time"),
+            "details": ("Detaljer", "Details"),
+        },
         category="user.alarm.incident",
         subjects=("customer", "alarm_contact"),
         subject="person_id",

@@ -23,6 +23,14 @@ outbox_messages = bind(
         Column("sent_at", Timestamp, nullable=False),
     ),
     Binding(
+        label=("Sendte meldinger", "Messages sent"),
+        labels={
+            "channel": ("Kanal", "Channel"),
+            "recipient_hash": ("Kode for mottakeren", "Code of the recipient"),
+            "template": ("Mal", "Template"),
+            "error": ("Feil", "Error"),
+            "sent_at": ("Sendt", "Sent"),
+        },
         category="user.content.correspondence",
         subjects=("customer", "panel_user", "alarm_contact", "course_participant"),
         subject="person_id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text
 
-from alarmvern.store.datamap import Binding, Earliest, Via, bind
+from alarmvern.store.datamap import Binding, Earliest, Stored, Via, bind
 from alarmvern.store.tables._columns import (
     Id,
     Json,
@@ -41,6 +41,15 @@ persons = bind(
         created_at(),
     ),
     Binding(
+        label=("Personopplysninger", "Personal details"),
+        labels={
+            "birth_date": ("Fødselsdato", "Date of birth"),
+            "nin_enc": ("Fødselsnummer", "National identity number"),
+            "nin_lookup": ("Søkekode for fødselsnummeret", "Look-up code of the identity number"),
+            "relationship_ended_at": ("Kundeforholdet avsluttet", "Relationship ended"),
+            "last_contact_at": ("Siste kontakt", "Last contact"),
+        },
+        stored={"nin_lookup": Stored.keyed_hash},
         category="user.name",
         subjects=("customer", "panel_user", "alarm_contact", "contact_person", "lead"),
         subject="id",
@@ -76,6 +85,16 @@ customer_accounts = bind(
         created_at(),
     ),
     Binding(
+        label=("Kundeforhold", "Customer accounts"),
+        labels={
+            "customer_no": ("Kundenummer", "Customer number"),
+            "kind": ("Kundetype", "Kind of customer"),
+            "holder_person_id": ("Kontoinnehaver", "Account holder"),
+            "org_no": ("Organisasjonsnummer", "Organisation number"),
+            "org_name": ("Firmanavn", "Company name"),
+            "credit_check_result": ("Resultat av kredittvurdering", "Credit check result"),
+            "credit_checked_at": ("Kredittvurdert", "Credit checked"),
+        },
         category="user.account",
         subjects=("customer", "contact_person"),
         subject="holder_person_id",
@@ -109,6 +128,19 @@ sites = bind(
         created_at(),
     ),
     Binding(
+        label=("Anlegg", "Sites"),
+        labels={
+            "municipality": ("Kommune", "Municipality"),
+            "latitude": ("Breddegrad", "Latitude"),
+            "longitude": ("Lengdegrad", "Longitude"),
+            "panel_type": ("Alarmsentral (type)", "Panel type"),
+            "panel_account": ("Anleggsnummer (SIA)", "Panel account (SIA)"),
+            "components": ("Komponenter", "Components"),
+            "supervision_seconds": (
+                "Overvåkingsintervall (sekunder)",
+                "Supervision interval (seconds)",
+            ),
+        },
         category="user.contact.address",
         subjects=("customer",),
         account="account_id",
@@ -143,6 +175,12 @@ panel_users = bind(
         created_at(),
     ),
     Binding(
+        label=("Brukere av anlegget", "Users of the system"),
+        labels={
+            "user_no": ("Brukernummer", "User number"),
+            "code_hash": ("Alarmkode", "Alarm code"),
+        },
+        stored={"code_hash": Stored.credential},
         category="user.alarm.panel_user",
         subjects=("panel_user",),
         subject="person_id",
@@ -168,6 +206,11 @@ alarm_contacts = bind(
         created_at(),
     ),
     Binding(
+        label=("Alarmkontakter", "Alarm contacts"),
+        labels={
+            "priority": ("Rekkefølge", "Order"),
+            "has_keys": ("Har nøkler", "Has keys"),
+        },
         category="user.alarm.contact",
         subjects=("alarm_contact",),
         subject="person_id",

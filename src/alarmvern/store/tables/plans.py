@@ -24,6 +24,12 @@ action_plans = bind(
         UniqueConstraint("site_id", "kind", name="uq_action_plans_site_kind"),
     ),
     Binding(
+        label=("Instrukser for alarmer", "Alarm action plans"),
+        labels={
+            "steps": ("Steg", "Steps"),
+            "set_by": ("Satt av", "Set by"),
+            "set_at": ("Satt", "Set"),
+        },
         category="user.alarm.system",
         subjects=("customer",),
         account="account_id",

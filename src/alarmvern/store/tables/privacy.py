@@ -29,6 +29,14 @@ consents = bind(
         Column("channel", String(32)),
     ),
     Binding(
+        label=("Samtykker", "Consents"),
+        labels={
+            "activity": ("Formål", "Purpose"),
+            "notice_version": ("Personvernerklæring (versjon)", "Privacy notice (version)"),
+            "given_at": ("Gitt", "Given"),
+            "withdrawn_at": ("Trukket", "Withdrawn"),
+            "channel": ("Kanal", "Channel"),
+        },
         category="user.privacy_preferences",
         subjects=("customer", "panel_user", "lead", "website_visitor"),
         subject="person_id",
@@ -48,6 +56,14 @@ marketing_suppressions = bind(
         Column("objected_at", Timestamp, nullable=False),
     ),
     Binding(
+        label=("Reservasjon mot markedsføring", "Objection to marketing"),
+        labels={
+            "identifier_hash": (
+                "Kode for e-postadresse eller telefonnummer",
+                "Code of the e-mail address or phone number",
+            ),
+            "objected_at": ("Reservert", "Objected"),
+        },
         category="user.privacy_preferences.objection",
         subjects=("customer", "lead"),
         anchors={"captured": "objected_at"},
@@ -75,6 +91,18 @@ rights_requests = bind(
         Column("steps", Json),
     ),
     Binding(
+        label=("Forespørsler om personvern", "Privacy requests"),
+        labels={
+            "channel": ("Kanal", "Channel"),
+            "verification": ("Identitet bekreftet ved", "Identity verified by"),
+            "verified_at": ("Identitet bekreftet", "Identity verified"),
+            "due_on": ("Frist", "Deadline"),
+            "extended_to": ("Forlenget til", "Extended to"),
+            "extension_reason": ("Grunn til forlengelse", "Reason for extension"),
+            "outcome": ("Utfall", "Outcome"),
+            "closed_at": ("Avsluttet", "Closed"),
+            "steps": ("Steg", "Steps"),
+        },
         category="user.privacy_request",
         subjects=("customer", "panel_user", "alarm_contact", "lead", "caller"),
         subject="person_id",
@@ -97,6 +125,14 @@ disclosures = bind(
         Column("reference", String(200)),  # e.g. a police case number
     ),
     Binding(
+        label=("Utleveringer", "Disclosures"),
+        labels={
+            "recipient": ("Mottaker", "Recipient"),
+            "activity": ("Formål", "Purpose"),
+            "categories": ("Opplysninger", "Data"),
+            "disclosed_at": ("Utlevert", "Disclosed"),
+            "reference": ("Referanse", "Reference"),
+        },
         category="user.privacy_request.disclosure",
         subjects=("customer", "panel_user", "alarm_contact", "third_party_on_premises"),
         subject="person_id",
@@ -119,6 +155,12 @@ restrictions = bind(
         Column("lifted_at", Timestamp),
     ),
     Binding(
+        label=("Begrensninger", "Restrictions"),
+        labels={
+            "reason": ("Grunn", "Reason"),
+            "placed_at": ("Satt", "Placed"),
+            "lifted_at": ("Opphevet", "Lifted"),
+        },
         category="user.privacy_request",
         subjects=("customer", "panel_user", "alarm_contact", "lead"),
         subject="person_id",
@@ -143,6 +185,15 @@ rectifications = bind(
         Column("changed_by", String(100), nullable=False),
     ),
     Binding(
+        label=("Rettinger", "Corrections"),
+        labels={
+            "target_table": ("Rettet i", "Corrected in"),
+            "target_id": ("Rettet rad", "Corrected row"),
+            "column_name": ("Opplysning", "Item"),
+            "old_value_enc": ("Tidligere verdi", "Previous value"),
+            "changed_at": ("Rettet", "Corrected"),
+            "changed_by": ("Rettet av", "Corrected by"),
+        },
         category="user.privacy_request",
         subjects=("customer", "panel_user", "alarm_contact", "lead"),
         subject="person_id",

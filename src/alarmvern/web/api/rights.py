@@ -169,7 +169,11 @@ def package(system: SystemDep, who: Asker, request_id: PathId) -> FileResponse:
     built = request.step("package_built") is not None
     if not built or not path.exists():
         raise ApiError(404, "pakken er ikke laget ennå / the package is not built yet")
-    if who.role is Role.customer and request.pending():
+    if request.kind is Kind.access:
+        releasable = service.package_ready(system, request) is not None
+    else:
+        releasable = not request.pending()
+    if who.role is Role.customer and not releasable:
         raise ApiError(
             409,
             "pakken gjennomgås før utlevering / the package is being reviewed before release",

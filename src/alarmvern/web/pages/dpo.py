@@ -9,6 +9,7 @@ DPO's.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated
@@ -20,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from alarmvern import audit, policy_history
+from alarmvern.audit import search as audit_search
 from alarmvern.audit.group import append_alone
 from alarmvern.audit.log import count as audit_count
 from alarmvern.policy.lint import lint
@@ -28,10 +30,10 @@ from alarmvern.retention import holds
 from alarmvern.rights import requests
 from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import audit_log
+from alarmvern.store.tables import logins, persons
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
-from alarmvern.web.pages import dpo_retention, dpo_rights
+from alarmvern.web.pages import dpo_retention, dpo_rights, labels
 from alarmvern.web.pages.render import DpoPage, PageRoute, ServicePage, lang_of, render
 
 router = APIRouter(prefix="/personvern", route_class=PageRoute, include_in_schema=False)
@@ -72,7 +74,17 @@ def _markdown() -> MarkdownIt:
 def markdown_html(text: str) -> Markup:
     """Markdown made by our own renderers as HTML (raw HTML in it is escaped)."""
     html = _markdown().render(text)
-    html = html.replace("<th>", '<th scope="col">').replace("<table>", '<table class="ropa">')
+    html = html.replace("<th>", '<th scope="col">')
+    # Each table scrolls on its own on a narrow screen, in a region the keyboard can reach.
+    count = iter(range(1, 10_000))
+    html = re.sub(
+        "<table>",
+        lambda _m: (
+            f'<div class="scroll" role="region" tabindex="0" '
+            f'aria-label="Tabell {next(count)}"><table class="ropa">'
+        ),
+        html,
+    ).replace("</table>", "</table></div>")
     return Markup(html)
 
 
@@ -90,14 +102,72 @@ def lint_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
 
 
 @router.get("/revisjon")
-def audit_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
-    """Walk the hash chain of the audit log and say where it breaks, if it does."""
+def audit_page(
+    request: Request,
+    who: DpoPage,
+    system: SystemDep,
+    person: Annotated[str, Query(max_length=18)] = "",
+    aktor: Annotated[str, Query(max_length=100)] = "",
+    handling: Annotated[str, Query(max_length=64)] = "",
+    formal: Annotated[str, Query(max_length=100)] = "",
+    fra: Annotated[str, Query(max_length=10)] = "",
+    til: Annotated[str, Query(max_length=10)] = "",
+    bilder: Annotated[bool, Query()] = False,
+    eldre: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Walk the hash chain of the audit log and say where it breaks, if it does; search it
+    by person (or only the looks at their images), actor, action, purpose and date. A form
+    sends empty fields as empty: they mean "any"."""
+    error = None
+    try:
+        asked = audit_search.parse(
+            person=person, actor=aktor, action=handling, purpose=formal, since=fra, until=til,
+            images=bilder,
+        )  # fmt: skip
+    except audit_search.SearchError as exc:
+        asked, error = audit_search.Query(), str(exc)
+    person_id = asked.person_id
     with reading(system.engine) as conn:
         count, broken = audit.verify(conn)
-        tail = list(
-            conn.execute(select(audit_log).order_by(audit_log.c.seq.desc()).limit(AUDIT_TAIL))
+        try:
+            found = [] if error else audit_search.search(conn, asked, before=eldre)
+        except audit_search.SearchError as exc:
+            found, error = [], str(exc)
+        people = {int(e.subject.split(":")[1]) for e in found if e.subject and
+                  e.subject.startswith("person:")}  # fmt: skip
+        if person_id is not None:
+            people.add(person_id)
+        names = dict(
+            conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
         )
-    return render(request, "dpo/audit.html.j2", count=count, broken=broken, tail=tail)
+        login_ids = {int(a.split(":")[1]) for e in found if (a := e.actor).count(":") == 1
+                     and a.split(":")[1].isdigit()}  # fmt: skip
+        actors = {
+            row.id: row.display_name or row.username
+            for row in conn.execute(
+                select(logins.c.id, logins.c.display_name, logins.c.username).where(
+                    logins.c.id.in_(login_ids)
+                )
+            )
+        }
+    if person_id is not None:
+        append_alone(  # the search about a person is itself a look at their data
+            system.engine, actor=who.actor, action="staff.search", subject=f"person:{person_id}",
+            purpose="audit-search", details={"entries": len(found), "images": bilder},
+        )  # fmt: skip
+    return render(
+        request,
+        "dpo/audit.html.j2",
+        count=count,
+        broken=broken,
+        tail=found,
+        asked=asked,
+        error=error,
+        names=names,
+        actors=actors,
+        older=found[-1].seq if len(found) >= audit_search.PAGE else None,
+        ACTIONS=labels.AUDIT_ACTION,
+    )
 
 
 @router.get("/policy")

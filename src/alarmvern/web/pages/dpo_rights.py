@@ -9,11 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from alarmvern.policy.model import Verification
-from alarmvern.rights import requests, service
-from alarmvern.rights.requests import Kind
+from alarmvern.rights import erasure, rectify, requests, service
+from alarmvern.rights.requests import Channel, Kind
+from alarmvern.rights.scope import scope_of
 from alarmvern.store.engine import reading
+from alarmvern.store.tables import persons
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
 from alarmvern.web.pages.render import PageRoute, ServicePage, done, lang_of, render
@@ -32,6 +35,20 @@ def queue(
     """Requests by deadline, the earliest (and overdue) first, each with its steps."""
     with reading(system.engine) as conn:
         found = requests.list_requests(conn, include_closed=alle)
+        people = {r.person_id for r in found if r.person_id is not None}
+        names = dict(
+            conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
+        )
+        values = {
+            r.id: rectify.on_file(conn, system.vault, r.person_id)
+            for r in found
+            if r.kind is Kind.rectification and r.is_open and r.person_id and r.verified_at
+        }
+        contracts = {
+            r.id: erasure.active_contracts(conn, scope_of(conn, system.vault, r.person_id))
+            for r in found
+            if r.kind is Kind.erasure and r.is_open and r.person_id
+        }
     allowed = [v for v in system.policy.policy.rights.verification if v.value != "id_document_copy"]
     return render(
         request,
@@ -40,7 +57,63 @@ def queue(
         today=datetime.now(UTC).date(),
         all=alle,
         methods=allowed,
+        names=names,
+        values=values,
+        contracts=contracts,
+        kinds=list(Kind),
+        channels=STAFF_CHANNELS,
     )
+
+
+STAFF_CHANNELS = (Channel.phone, Channel.email, Channel.letter, Channel.in_person)
+
+
+@router.post("/foresporsler")
+def register(
+    who: ServicePage,
+    system: SystemDep,
+    kind: Annotated[str, Form(max_length=16)],
+    channel: Annotated[str, Form(max_length=16)],
+    person: Annotated[str, Form(max_length=18)] = "",
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Register a request received by phone, e-mail, letter or in person; its deadline runs
+    from today. The person may be confirmed now (their number) or later."""
+    try:
+        wanted, via = Kind(kind), Channel(channel)
+    except ValueError:
+        raise ApiError(
+            422, "velg hva det gjelder og hvordan det kom / choose kind and channel"
+        ) from None
+    if via not in STAFF_CHANNELS:
+        raise ApiError(422, "velg hvordan forespørselen kom / choose how the request came")
+    if person.strip() and not person.strip().isdigit():
+        raise ApiError(422, "person må være et nummer / person must be a number")
+    with system.engine.begin() as conn:
+        requests.open_request(
+            conn,
+            kind=wanted,
+            channel=via,
+            person_id=int(person) if person.strip() else None,
+            actor=who.actor,
+            details={"text": text.strip()} if text.strip() else None,
+        )
+    return done(QUEUE, "request-opened")
+
+
+@router.post("/foresporsler/{request_id}/forleng")
+def extend(
+    request_id: int,
+    who: ServicePage,
+    system: SystemDep,
+    months: Annotated[int, Form(ge=1, le=2)],
+    reason: Annotated[str, Form(min_length=1, max_length=500)],
+) -> Response:
+    """Extend the deadline by one or two months with the reason the person is told
+    (art. 12(3)); only while the first month runs."""
+    with system.engine.begin() as conn:
+        requests.extend(conn, request_id, months=months, reason=reason.strip(), actor=who.actor)
+    return done(QUEUE, "request-step")
 
 
 @router.post("/foresporsler/{request_id}/verifiser")
@@ -90,13 +163,46 @@ def step_done(request_id: int, step: str, who: ServicePage, system: SystemDep) -
 
 
 @router.post("/foresporsler/{request_id}/slett")
-def erase(request_id: int, who: ServicePage, system: SystemDep) -> Response:
-    """Carry out an erasure request (art. 17): erase, journal, write the receipt."""
+def erase(
+    request_id: int,
+    who: ServicePage,
+    system: SystemDep,
+    keep_contract: Annotated[bool, Form()] = False,
+) -> Response:
+    """Carry out an erasure request (art. 17): erase, journal, write the receipt; with
+    ``keep_contract``, what a running contract needs is kept, and the receipt says so."""
     with reading(system.engine) as conn:
         if requests.get(conn, request_id).kind is not Kind.erasure:
             raise ApiError(409, f"forespørsel {request_id} gjelder ikke sletting / not erasure")
-    service.erase(system, request_id, actor=who.actor)
-    return done(QUEUE, "request-step")
+    service.erase(system, request_id, actor=who.actor, keep_contract=keep_contract)
+    return done(QUEUE, "erased")
+
+
+@router.post("/foresporsler/{request_id}/rett")
+def correct(
+    request_id: int,
+    who: ServicePage,
+    system: SystemDep,
+    target: Annotated[str, Form(max_length=800)],
+    value: Annotated[str, Form(max_length=500)],
+) -> Response:
+    """Correct the value a rectification request names (art. 16); letters to those who
+    received the old value are drafted (art. 19). ``target`` is ``table:row:column|seen``:
+    the value and what it held when the page was shown (changed since: refused)."""
+    key, _, seen = target.partition("|")
+    table, row_id, column = rectify.parse_key(key)
+    service.correct(
+        system,
+        request_id,
+        table=table,
+        row_id=row_id,
+        column=column,
+        value=value.strip(),
+        actor=who.actor,
+        seen=seen,
+        check_seen=True,
+    )
+    return done(QUEUE, "rectified")
 
 
 @router.post("/foresporsler/{request_id}/lukk")

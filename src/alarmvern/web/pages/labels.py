@@ -41,6 +41,34 @@ KIND: dict[str, Pair] = {
     "withdrawal": ("Trekke samtykke", "Consent withdrawal"),
 }
 
+CHANNEL: dict[str, Pair] = {
+    "mine_sider": ("Mine Sider", "Mine Sider"),
+    "email": ("e-post", "e-mail"),
+    "letter": ("brev", "letter"),
+    "phone": ("telefon", "phone"),
+    "in_person": ("oppmøte", "in person"),
+}
+
+# One sentence on each right, beside the choice on Mine Sider.
+HINTS: dict[str, Pair] = {
+    "rectification": (
+        "Er noe vi har om deg feil eller ufullstendig, retter vi det (art. 16).",
+        "If something we hold about you is wrong or incomplete, we correct it (art. 16).",
+    ),
+    "restriction": (
+        "Vi beholder opplysningene, men bruker dem ikke mens noe er uavklart, for eksempel om "
+        "de er riktige (art. 18).",
+        "We keep the data but do not use it while something is unsettled, such as whether it "
+        "is correct (art. 18).",
+    ),
+    "erasure": (
+        "Vi sletter det vi ikke må beholde. Er du kunde, avslutter det overvåkingen, og "
+        "fakturaer og avtaler beholdes så lenge loven krever (art. 17).",
+        "We erase what we need not keep. If you are a customer, monitoring ends, and invoices "
+        "and contracts are kept as long as the law requires (art. 17).",
+    ),
+}
+
 STATUS: dict[str, Pair] = {
     "open": ("Under behandling", "In progress"),
     "identity_check": ("Venter på identitetssjekk", "Waiting for an identity check"),
@@ -63,6 +91,27 @@ STEP: dict[str, Pair] = {
     "withdrawn": ("Samtykke trukket", "Consent withdrawn"),
     "sent": ("Sendt", "Sent"),
     "marketing_stopped": ("Markedsføring stanset", "Marketing stopped"),
+}
+
+# The audit log's actions, as the DPO reads them; others are shown by their key.
+AUDIT_ACTION: dict[str, Pair] = {
+    "operator.view": ("Operatør så anlegget eller bildet", "Operator viewed the site or image"),
+    "operator.refused": ("Operatør ble nektet innsyn", "Operator was refused"),
+    "staff.view": ("Ansatt så opplysningene", "Staff viewed the data"),
+    "staff.search": ("Ansatt søkte", "Staff searched"),
+    "staff.download": ("Ansatt lastet ned", "Staff downloaded"),
+    "login": ("Innlogging", "Login"),
+    "rights.received": ("Forespørsel mottatt", "Request received"),
+    "rights.identity_verified": ("Identitet bekreftet", "Identity verified"),
+    "rights.package_built": ("Innsynspakke laget", "Access package built"),
+    "rights.package_downloaded": ("Innsynspakke lastet ned", "Access package downloaded"),
+    "rights.rectified": ("Opplysning rettet", "Value corrected"),
+    "rights.erased": ("Slettet", "Erased"),
+    "rights.closed": ("Forespørsel avsluttet", "Request closed"),
+    "hold.place": ("Sperre satt", "Hold placed"),
+    "hold.release": ("Sperre opphevet", "Hold released"),
+    "retention.sweep": ("Sletting etter frist", "Retention sweep"),
+    "policy.applied": ("Personvernerklæring tatt i bruk", "Privacy notice applied"),
 }
 
 INCIDENT_STEP: dict[str, Pair] = {

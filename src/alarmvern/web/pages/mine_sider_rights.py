@@ -7,23 +7,23 @@ a request opened here is recorded as verified that way at once.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from alarmvern import audit
 from alarmvern.policy.model import Verification, covers
-from alarmvern.rights import consent, requests
+from alarmvern.rights import consent, receipt, rectify, requests, selfservice, service
+from alarmvern.rights.report import column_label, table_label
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
-from alarmvern.rights.service import exports_dir
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web.access import NOT_YOURS
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
-from alarmvern.web.pages.render import CustomerPage, PageRoute, done, render
+from alarmvern.web.pages import labels
+from alarmvern.web.pages.render import CustomerPage, PageRoute, done, lang_of, render
 from alarmvern.web.security import Principal
 
 router = APIRouter(route_class=PageRoute)
@@ -109,32 +109,30 @@ def _open_verified(system: System, who: Principal, kind: Kind, text: str | None)
     return request
 
 
-def package_path(system: System, request: RightsRequest) -> Path | None:
-    """The access package, once built and released (no step pending), else None."""
-    built = request.step("package_built")
-    if request.kind is not Kind.access or built is None or built.get("status") != "done":
-        return None
-    if request.pending():
-        return None
-    path = exports_dir(system) / f"request-{request.id}-access.zip"
-    return path if path.is_file() else None
-
-
 @router.get("/mine-data")
 def my_data_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
     with reading(system.engine) as conn:
         mine = [r for r in requests.for_person(conn, _person(who)) if r.kind is Kind.access]
-    ready = {r.id for r in mine if package_path(system, r) is not None}
-    return render(request, "mine_sider/my_data.html.j2", found=mine, ready=ready)
+    ready = {r.id for r in mine if service.package_ready(system, r) is not None}
+    states = {r.id: selfservice.state(r) for r in mine}
+    building = any(s.status in ("queued", "building") for s in states.values())
+    lang = lang_of(request)
+    withheld = {r.id: [table_label(t, lang) for t in states[r.id].withheld] for r in mine}
+    return render(
+        request,
+        "mine_sider/my_data.html.j2",
+        found=mine,
+        ready=ready,
+        states=states,
+        building=building,
+        withheld=withheld,
+    )
 
 
 @router.post("/mine-data")
 def ask_for_my_data(request: Request, who: CustomerPage, system: SystemDep) -> Response:
-    with reading(system.engine) as conn:
-        mine = requests.for_person(conn, _person(who))
-    if not any(r.kind is Kind.access and r.is_open for r in mine):
-        _open_verified(system, who, Kind.access, None)
-    return done("/mine-sider/mine-data", "request-opened")
+    selfservice.ask(system, _person(who), actor=who.actor, lang=lang_of(request))
+    return done("/mine-sider/mine-data", "package-queued")
 
 
 @router.get("/mine-data/{request_id}/pakke.zip")
@@ -143,7 +141,7 @@ def download_package(request_id: int, who: CustomerPage, system: SystemDep) -> R
         found = requests.get(conn, request_id)
         if found.person_id != _person(who):
             raise ApiError(404, NOT_YOURS)
-        path = package_path(system, found)
+        path = service.package_ready(system, found)
         if path is None:
             raise ApiError(409, "pakken er ikke klar ennå / the package is not ready yet")
         audit.append(
@@ -162,11 +160,70 @@ def download_package(request_id: int, who: CustomerPage, system: SystemDep) -> R
     )
 
 
-@router.get("/foresporsler")
-def requests_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
+def _requests_page(
+    request: Request,
+    who: Principal,
+    system: System,
+    *,
+    error: str | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    lang = lang_of(request)
+    policy = system.policy.policy
     with reading(system.engine) as conn:
         mine = requests.for_person(conn, _person(who))
-    return render(request, "mine_sider/requests.html.j2", found=mine, askable=ASKABLE)
+    return render(
+        request,
+        "mine_sider/requests.html.j2",
+        status_code=422 if error else 200,
+        found=mine,
+        askable=ASKABLE,
+        HINTS=labels.HINTS,
+        error=error,
+        typed=typed or {"kind": "", "text": ""},
+        column_label=lambda table, column: column_label(table, column, lang),
+        kept_of=lambda step: receipt.kept_sentences(step.get("kept") or [], policy, lang),
+    )
+
+
+@router.get("/foresporsler")
+def requests_page(
+    request: Request,
+    who: CustomerPage,
+    system: SystemDep,
+    feil: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The request form; ``feil`` (from "Mine opplysninger") names a value the customer
+    says is wrong, and the form opens as a correction naming it."""
+    typed = None
+    if feil:
+        lang = lang_of(request)
+        with reading(system.engine) as conn:
+            values = rectify.on_file(conn, system.vault, _person(who))
+        found = next((v for v in values if v.key == feil), None)
+        if found is not None:
+            label = found.label[0 if lang == "nb" else 1]
+            said = (
+                f"{label} er feil (nå: {found.value or '–'}). Det riktige er: "
+                if lang == "nb"
+                else f"{label} is wrong (now: {found.value or '–'}). The right value is: "
+            )
+            typed = {"kind": "rectification", "text": said}
+    return _requests_page(request, who, system, typed=typed)
+
+
+@router.get("/opplysninger")
+def on_file_page(request: Request, who: CustomerPage, system: SystemDep) -> Response:
+    """What is on file about me (name, contact details, address, sites, panel users), each
+    with "dette er feil", which opens a correction request naming the value."""
+    with reading(system.engine) as conn:
+        values = rectify.on_file(conn, system.vault, _person(who))
+    return render(
+        request,
+        "mine_sider/on_file.html.j2",
+        values=values,
+        table_label=lambda table: table_label(table, lang_of(request)),
+    )
 
 
 @router.post("/foresporsler")
@@ -177,5 +234,14 @@ def open_request(
     kind: Annotated[Literal["rectification", "restriction", "erasure"], Form()],
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    _open_verified(system, who, Kind(kind), text.strip() or None)
+    """Open a request; a refusal shows the form again with what was typed, and opens none."""
+    wanted, said = Kind(kind), text.strip() or None
+    try:
+        with reading(system.engine) as conn:
+            requests.check_new(conn, _person(who), wanted, said)
+    except requests.RequestError as exc:
+        return _requests_page(
+            request, who, system, error=str(exc), typed={"kind": kind, "text": text}
+        )
+    _open_verified(system, who, wanted, said)
     return done("/mine-sider/foresporsler", "request-opened")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -59,6 +59,10 @@ CONFIRMATIONS = {
         "Your consent is withdrawn, and what we held only for this purpose is erased.",
     ),
     "request-opened": ("Forespørselen er registrert.", "Your request is registered."),
+    "package-queued": (
+        "Vi lager pakken nå. Siden viser hvor langt vi har kommet.",
+        "We are making the package now. This page shows how far we have got.",
+    ),
     "assigned": ("Du er tildelt hendelsen.", "You are assigned to the incident."),
     "step": ("Steget er registrert.", "The step is recorded."),
     "closed": ("Hendelsen er lukket.", "The incident is closed."),
@@ -66,6 +70,14 @@ CONFIRMATIONS = {
     "package": ("Innsynspakken er laget.", "The access package is built."),
     "request-step": ("Forespørselen er oppdatert.", "The request is updated."),
     "request-closed": ("Forespørselen er avsluttet.", "The request is closed."),
+    "rectified": (
+        "Opplysningen er rettet. Brev til dem som fikk den gamle verdien, er laget.",
+        "The value is corrected. Letters to those who received the old value are drafted.",
+    ),
+    "erased": (
+        "Slettingen er utført. Kvitteringen sier hva som er beholdt, og hvorfor.",
+        "The erasure is done. The receipt says what is kept, and why.",
+    ),
     "hold-placed": ("Sperren er satt.", "The hold is placed."),
     "hold-released": ("Sperren er opphevet.", "The hold is released."),
     "breach-registered": ("Bruddet er registrert.", "The breach is registered."),
@@ -126,6 +138,7 @@ def environment() -> jinja2.Environment:
         KIND=labels.KIND,
         STATUS=labels.STATUS,
         STEP=labels.STEP,
+        CHANNEL=labels.CHANNEL,
         INCIDENT_STEP=labels.INCIDENT_STEP,
         OUTCOME=labels.OUTCOME,
         Role=Role,
@@ -169,7 +182,20 @@ def error_page(request: Request, status: int, message: str) -> Response:
         target = safe_next(request.url.path if request.method == "GET" else None)
         where = f"/login?next={quote(target)}" if target else "/login"
         return RedirectResponse(where, status_code=303)
-    return render(request, "error.html.j2", status_code=status, status=status, message=message)
+    back = None
+    referer = request.headers.get("referer")
+    if referer:  # back to the form on this site, rather than to the start page
+        parsed = urlsplit(referer)
+        if parsed.netloc == request.url.netloc:
+            back = safe_next(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
+    return render(
+        request,
+        "error.html.j2",
+        status_code=status,
+        status=status,
+        message=message,
+        back=back if back != request.url.path else None,
+    )
 
 
 class PageRoute(APIRoute):
