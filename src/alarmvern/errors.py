@@ -32,6 +32,7 @@ AlarmvernError                          anything a user can fix
 │   ├── WrongDevice                     the device may not send this
 │   └── PresenceRefused                 home/away without the consent it needs
 ├── RequestError  (rights.requests)     a rights request cannot take this step
+│   └── SelfServiceError  (rights.selfservice)  the person cannot build the package themselves
 ├── NotOffered  (rights.consent)       not a consent a customer can give or withdraw (404)
 ├── ErasureRefused  (rights.erasure)    an erasure cannot go ahead as asked (what to do first)
 ├── RectifyError  (rights.rectify)      a value cannot be corrected as asked
@@ -45,6 +46,8 @@ Outside the tree, because they belong to a pure core or to the HTTP layer:
 PolicyError  (policy.loader)            a policy file is not valid: each problem with its
                                         file, line and column
 DurationError  (policy.durations)       a text that is not a duration (a ValueError)
+SearchError  (audit.search)             a search of the audit log the DPO cannot run as typed
+                                        (a ValueError; the page shows it beside the form)
 ApiError  (web.errors)                  an HTTP answer raised from a route, as it is
 
 Internal signals that never reach a user are private (``_Name``) or documented where they
