@@ -15,12 +15,16 @@ from alarmvern.intake.admission import Admission
 from alarmvern.intake.sink import StoreSink
 from alarmvern.sia.protocol import Policy
 from alarmvern.sia.server import Receiver, Transport, serve
+from alarmvern.store.engine import checkpoint, reading
 from alarmvern.system import System
 
 log = logging.getLogger(__name__)
 
 SUPERVISION_EVERY = 60.0  # seconds between checks for silent panels
 KEYS_EVERY = 30.0  # seconds between reloads of keys, panel settings and known panels
+# Seconds between WAL checkpoints on SQLite: the receiver's own commits never run one (they
+# would flush the database file before the ACK; see store.engine.give_priority).
+CHECKPOINT_EVERY = 5.0
 
 
 @dataclass
@@ -61,6 +65,7 @@ async def start(
     intake.tasks = [
         asyncio.create_task(_every(SUPERVISION_EVERY, lambda: _supervise(system))),
         asyncio.create_task(_every(KEYS_EVERY, lambda: _reload_keys(intake))),
+        asyncio.create_task(_every(CHECKPOINT_EVERY, lambda: checkpoint(system.engine))),
     ]
     return intake
 
@@ -91,5 +96,5 @@ def _reload_keys(intake: Intake) -> None:
 
 
 def _load_admission(system: System, admission: Admission) -> None:
-    with system.engine.connect() as conn:
+    with reading(system.engine) as conn:
         admission.load(conn)
