@@ -252,6 +252,13 @@ def _advance(
     _step(conn, int(incident.id), incident.account_id, step, actor, at, details, person_id)
 
 
+# What people type into a step (a close cause, a guard company, a police case number) may
+# name a person; the audit log is kept for ever and cannot be erased, so it never holds it.
+# The step's row holds it (and goes with the incident's retention); the audit entry names
+# the row.
+FREE_TEXT = frozenset({"cause", "company", "case_no"})
+
+
 def _step(
     conn: Connection,
     incident_id: int,
@@ -262,7 +269,7 @@ def _step(
     details: dict[str, Any],
     person_id: int | None = None,
 ) -> None:
-    conn.execute(
+    key = conn.execute(
         incident_steps.insert().values(
             incident_id=incident_id,
             account_id=account_id,
@@ -272,13 +279,19 @@ def _step(
             at=at,
             details=details,
         )
-    )
+    ).inserted_primary_key
+    assert key is not None
     changes.notify(conn, incident_id)
+    audited = {k: v for k, v in details.items() if k not in FREE_TEXT}
     audit.append(
         conn,
         actor=actor,
         action=f"incident.{step}",
         subject=f"incident:{incident_id}",
-        details={**details, **({"person": person_id} if person_id is not None else {})},
+        details={
+            **audited,
+            "step": int(key[0]),
+            **({"person": person_id} if person_id is not None else {}),
+        },
         at=at,
     )
