@@ -61,8 +61,10 @@ async def run(
     try:
         await asyncio.to_thread(intake.start)
         # After the receiver (and the helper it is forked from) started: the web, this
-        # process and the workers it starts, yields the CPU to intake.
-        lower_priority()
+        # process and the workers it starts, yields the CPU to intake, unless the receiver
+        # could raise its own priority above the web's.
+        if not intake.raised:
+            lower_priority()
         others.start()
         web = asyncio.create_task(server.serve(sockets=[sock]))
         tasks = [
