@@ -3,6 +3,7 @@ the incident's media past their retention."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -81,6 +82,46 @@ def test_every_step_is_a_row_and_an_audit_entry(engine: Engine, policy: LoadedPo
     assert row.cause == "innbrudd bekreftet" and row.police_case_no == "2026-4711"
     assert assignment.operator == "op-anne" and assignment.released_at is not None
     assert _actions(engine, incident) == [f"incident.{s.step}" for s in steps]
+
+
+def test_what_an_operator_types_stays_out_of_the_audit_log(
+    engine: Engine, policy: LoadedPolicy
+) -> None:
+    """The audit log is never erased: a close cause, a guard company or a police case number
+    (which may name a person) are kept in the step's row only; the audit entry names the row
+    (L4)."""
+    acc, site, _ = _world(engine)
+    typed = ("Vekter Kari Nordmann AS", "2026-4711-KARI", "naboen Per Hansen utløste alarmen")
+    with engine.begin() as conn:
+        incident = inc.open_incident(conn, account_id=acc, site_id=site, kind="burglary", at=b.T0)
+        inc.assign(conn, incident, "op-anne", at=b.T0 + timedelta(seconds=20))
+        inc.guard_dispatched(conn, incident, "op-anne", typed[0])
+        inc.police_notified(conn, incident, "op-anne", typed[1], policy.policy, None)
+        inc.close(conn, incident, "op-anne", typed[2])
+    with engine.connect() as conn:
+        audited = conn.execute(
+            select(t.audit_log.c.action, t.audit_log.c.details).where(
+                t.audit_log.c.subject == f"incident:{incident}"
+            )
+        ).all()
+        steps = dict(
+            conn.execute(
+                select(t.incident_steps.c.step, t.incident_steps.c.id).where(
+                    t.incident_steps.c.incident_id == incident
+                )
+            ).all()
+        )
+    log = " ".join(details for _, details in audited)
+    for text in typed:
+        assert text not in log
+        assert text.split()[-1] not in log  # no part of it either
+    by_action = {action: json.loads(details) for action, details in audited}
+    assert by_action["incident.closed"] == {"step": steps["closed"]}
+    assert by_action["incident.guard_dispatched"] == {"step": steps["guard_dispatched"]}
+    assert by_action["incident.police_notified"] == {
+        "hold": None,
+        "step": steps["police_notified"],
+    }
 
 
 def test_a_closed_incident_takes_no_more_steps(engine: Engine, policy: LoadedPolicy) -> None:

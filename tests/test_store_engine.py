@@ -1,14 +1,26 @@
-"""Read-only connections: on SQLite they take no write lock; on both databases they cannot write."""
+"""Read-only connections: on SQLite they take no write lock; on both databases they cannot write.
+And SQLite's writers: one at a time per process, the alarm receiver's first."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 import time
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from alarmvern.store.engine import create_store_engine, reading
+from alarmvern.store import engine as engine_module
+from alarmvern.store.engine import (
+    checkpoint,
+    create_store_engine,
+    give_priority,
+    reading,
+    writer_queue,
+)
 
 INSERT = text("INSERT INTO probe (n) VALUES (:n)")
 COUNT = text("SELECT count(*) FROM probe")
@@ -141,3 +153,142 @@ def test_a_libpq_multi_host_url_names_every_node_and_tests_pooled_connections() 
     single = create_store_engine("postgresql://alarmvern@db-a/av")
     assert not is_cluster(single.url) and normalise_url("postgresql://u@h/d").endswith("@h/d")
     single.dispose()
+
+
+# -- the writer queue and the receiver's priority (SQLite) ----------------------------------
+
+ROWS = text("SELECT n FROM probe ORDER BY rowid")
+
+
+def _gate_taken(engine: Engine) -> bool:
+    """Whether a priority writer holds the gate (a shared lock on it cannot be had now)."""
+    fd = os.open(f"{engine.url.database}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _until(condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.01)
+
+
+def _thread(target: Callable[[], None]) -> threading.Thread:
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_sqlite_a_transaction_ended_by_another_thread_frees_the_writer_queue(
+    sqlite_probe: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write begun in one thread and committed in another (a pool clean-up, a connection
+    handed on) lets its place in the queue go: a thread-owned lock refused that, and every
+    later writer of the process waited QUEUE_SECONDS for a place nobody held."""
+    monkeypatch.setattr(engine_module, "QUEUE_SECONDS", 3600.0)
+    conn = sqlite_probe.connect()
+    conn.execute(INSERT, {"n": 2})  # begins here, and takes the place
+    assert writer_queue(sqlite_probe).busy()
+    _thread(conn.commit).join(60)
+    assert not writer_queue(sqlite_probe).busy()
+    wrote = threading.Event()
+
+    def write() -> None:
+        with sqlite_probe.begin() as other:
+            other.execute(INSERT, {"n": 3})
+        wrote.set()
+
+    _thread(write).join(60)  # without the fix: an hour's wait for the queue
+    conn.close()
+    assert wrote.is_set()
+    with reading(sqlite_probe) as reader:
+        assert list(reader.execute(ROWS).scalars()) == [1, 2, 3]
+
+
+def test_sqlite_a_writer_keeps_its_turn_until_the_commit_has_ended(sqlite_probe: Engine) -> None:
+    """SQLAlchemy's commit event fires before the COMMIT: the queue (and, for the receiver,
+    the gate) is let go only once SQLite's write lock is free, so nobody polls for it."""
+    receiver = create_store_engine(str(sqlite_probe.url))
+    give_priority(receiver)
+    seen: list[tuple[bool, bool]] = []
+
+    def at_commit(_conn: Connection) -> None:
+        seen.append((writer_queue(sqlite_probe).busy(), _gate_taken(sqlite_probe)))
+
+    try:
+        for engine in (sqlite_probe, receiver):
+            event.listen(engine, "commit", at_commit)
+            with engine.begin() as conn:
+                conn.execute(INSERT, {"n": 2})
+            assert not writer_queue(sqlite_probe).busy() and not _gate_taken(sqlite_probe)
+        assert seen == [(True, False), (False, True)]
+    finally:
+        receiver.dispose()
+
+
+def test_sqlite_the_receiver_writes_before_web_writers_that_come_after_it(
+    sqlite_probe: Engine,
+) -> None:
+    """The receiver waits only for the web write in progress (and not in SQLite's busy
+    handler); a web writer of another process that comes while it waits goes after it."""
+    receiver = create_store_engine(str(sqlite_probe.url))
+    other_process = create_store_engine(str(sqlite_probe.url))
+    give_priority(receiver)
+    began, go = threading.Event(), threading.Event()
+
+    def web_in_progress() -> None:
+        with sqlite_probe.begin() as conn:
+            conn.execute(INSERT, {"n": 10})
+            began.set()
+            go.wait(60)
+
+    def write(engine: Engine, n: int) -> Callable[[], None]:
+        def run() -> None:
+            with engine.begin() as conn:
+                conn.execute(INSERT, {"n": n})
+
+        return run
+
+    try:
+        first = _thread(web_in_progress)
+        assert began.wait(60)
+        intake = _thread(write(receiver, 20))
+        _until(lambda: _gate_taken(sqlite_probe))  # the receiver waits for the web's write
+        later = _thread(write(other_process, 30))
+        time.sleep(0.2)  # (the later writer waits at the gate; if it did not, it would win)
+        go.set()
+        for thread in (first, intake, later):
+            thread.join(60)
+        with reading(sqlite_probe) as reader:
+            assert list(reader.execute(ROWS).scalars()) == [1, 10, 20, 30]
+    finally:
+        go.set()
+        receiver.dispose()
+        other_process.dispose()
+
+
+def test_sqlite_the_receiver_leaves_checkpoints_to_others(sqlite_probe: Engine) -> None:
+    """A checkpoint inside the receiver's COMMIT would flush the database file before the
+    ACK: its connections never run one; :func:`checkpoint` does, from elsewhere."""
+    receiver = create_store_engine(str(sqlite_probe.url))
+    give_priority(receiver)
+    try:
+        with receiver.begin() as conn:
+            conn.execute(INSERT, {"n": 2})
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
+        with sqlite_probe.begin() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
+        checkpoint(receiver)
+        with sqlite_probe.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            busy, frames, copied = raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and frames == copied  # nothing was left in the WAL to copy
+    finally:
+        receiver.dispose()

@@ -77,9 +77,10 @@ def test_the_receiver_has_its_own_process_priority_and_restart(
     assert listener(port) == process.pid  # the web
     first = listener(dc09)
     assert first is not None and first != process.pid
-    intake_nice = niceness(first)
-    if niceness(process.pid) > 0:  # where the OS let the web lower its priority
-        assert intake_nice < niceness(process.pid)
+    intake_nice, web_nice = niceness(first), niceness(process.pid)
+    # The receiver raised its own priority (where it may: on SQLite the web then keeps its
+    # own), or else the web lowered its.
+    assert (intake_nice, web_nice) in ((-10, 0), (0, 10))
     with socket.create_connection((HOST, dc09), timeout=5):
         pass
 

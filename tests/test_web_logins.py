@@ -12,9 +12,10 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, event, func, select, text, update
 
 from alarmvern.store import tables as t
+from alarmvern.store.engine import READ_ONLY
 from alarmvern.store.tables._columns import now
 from alarmvern.web import security, throttle
 from alarmvern.web.app import create_app
@@ -66,6 +67,31 @@ def test_a_username_backs_off_rather_than_locks(engine: Engine) -> None:
     # ...and the next pause is twice as long.
     refused = throttle.gate(engine, "kari", "10.0.0.1", at=later + throttle.FIRST_DELAY)
     assert isinstance(refused, throttle.Refused)
+
+
+def test_an_attempt_in_back_off_is_refused_without_a_write(engine: Engine) -> None:
+    """A refused attempt changes no count, so it is decided in a read: under a storm of
+    refusals no write (a flush to disk; on SQLite the lock the receiver waits for) is made.
+    The right password from an address that has not failed is still let through."""
+    t0 = now()
+    for _ in range(throttle.USER_FREE + 1):
+        assert isinstance(throttle.gate(engine, "kari", "10.0.0.1", at=t0), throttle.Attempt)
+    writes: list[int] = []
+
+    def begun(conn: Connection) -> None:
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            writes.append(1)
+
+    event.listen(engine, "begin", begun)
+    try:
+        for _ in range(5):
+            refused = throttle.gate(engine, "kari", "10.0.0.1", at=t0)
+            assert isinstance(refused, throttle.Refused) and refused.wait == throttle.FIRST_DELAY
+        assert writes == []
+        clean = throttle.gate(engine, "kari", "10.0.0.9", at=t0)
+        assert isinstance(clean, throttle.Attempt) and writes == [1]
+    finally:
+        event.remove(engine, "begin", begun)
 
 
 def test_forty_guesses_at_once_are_counted_one_after_the_other(engine: Engine) -> None:

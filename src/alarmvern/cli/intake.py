@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import signal
 import statistics
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -169,12 +171,24 @@ def simulate_command(
 def panel_key_command(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help="The panel's account number.")],
-    key: Annotated[str, typer.Argument(help="Its AES key, as the installer wrote it.")],
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="A file whose first line is the key; - for standard input. Without it the key "
+            "is asked for (hidden), or read from standard input when that is not a terminal.",
+        ),
+    ] = None,
     form: Annotated[str, typer.Option(help="text (16/24/32 characters) or hex.")] = "hex",
 ) -> None:
-    """Registrer en sentrals krypteringsnøkkel / register a panel's DC-09 key."""
+    """Registrer en sentrals krypteringsnøkkel / register a panel's DC-09 key.
+
+    The key is a secret: it is never an argument (arguments show in `ps` and in the shell's
+    history). Example: alarmvern panel key 5A0F31 --key-file /run/secrets/5A0F31.key
+    """
     if form not in ("text", "hex"):
         raise typer.BadParameter("choose text or hex", param_hint="--form")
+    key = _read_key(key_file)
     system = open_system(settings_of(ctx))
     try:
         with system.engine.begin() as conn:
@@ -182,6 +196,29 @@ def panel_key_command(
     finally:
         system.close()
     out.print(f"nøkkel registrert / key registered for {account.upper()}")
+
+
+def _read_key(key_file: Path | None) -> str:
+    """The key from the file, from standard input, or from a hidden prompt: its first line."""
+    try:
+        if key_file is not None and str(key_file) != "-":
+            text = key_file.read_text(encoding="utf-8")
+        elif key_file is None and sys.stdin.isatty():
+            text = getpass.getpass("Nøkkel / key: ")
+        else:
+            text = sys.stdin.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise typer.BadParameter(
+            f"kan ikke lese nøkkelen / cannot read the key ({reason})", param_hint="--key-file"
+        ) from None
+    lines = text.splitlines()
+    key = lines[0].strip() if lines else ""
+    if not key:
+        raise typer.BadParameter(
+            "ingen nøkkel gitt / no key given: write it on the first line", param_hint="--key-file"
+        )
+    return key
 
 
 @panel_app.command("rules")

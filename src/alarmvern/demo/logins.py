@@ -23,9 +23,9 @@ class DemoLogin:
 
 
 STAFF = (
-    DemoLogin(Role.operator, "operator", "demo-operator-1"),
-    DemoLogin(Role.customer_service, "kundeservice", "demo-kundeservice-1"),
-    DemoLogin(Role.dpo, "personvern", "demo-personvern-1"),
+    DemoLogin(Role.operator, "operator", "demo-alarmvakt-1"),
+    DemoLogin(Role.customer_service, "kundeservice", "demo-servicetorg-1"),
+    DemoLogin(Role.dpo, "personvern", "demo-ombudet-1"),
 )
 CUSTOMER_PASSWORD = "demo-kunde-1234"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from alarmvern.intake.devices import Device
 from alarmvern.intake.upload_rules import (
@@ -15,6 +15,7 @@ from alarmvern.intake.upload_rules import (
     need_kind,
 )
 from alarmvern.rights.scope import normalise
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
     call_recordings,
     customer_accounts,
@@ -34,7 +35,7 @@ class StoredCall:
 
 
 def upload_call(
-    conn: Connection,
+    engine: Engine,
     vault: Vault,
     device: Device,
     *,
@@ -47,37 +48,72 @@ def upload_call(
     account_id: int | None = None,
 ) -> StoredCall:
     """Store a call's metadata and, if given, its audio encrypted under the account (or the
-    person when there is no account); tie it to the person whose number it is."""
+    person when there is no account); tie it to the person whose number it is.
+
+    The audio is encrypted and written to the blob store before the row's transaction, with
+    no write lock held (as camera media are, :func:`alarmvern.intake.media.upload_media`);
+    the transaction finds the same owner again, checks that their key was not shredded
+    meanwhile, and writes the row. If it fails, the blob is deleted again."""
     need_kind(device, "phone_system")
     if direction not in ("in", "out"):
         raise UploadRefused(f"direction {direction!r}: send in eller/or out", "direction")
     if duration_s is not None and duration_s < 0:
         raise UploadRefused("duration_s kan ikke være negativ / cannot be negative", "duration_s")
+    started = aware(started_at, "started_at")
+    subject, blob_id = "", None
+    if audio is not None:
+        check_size(audio, MAX_AUDIO_BYTES, "audio")
+        with reading(engine) as conn:
+            subject = _owner(conn, phone, incident_id, account_id)[2]
+            blob_id = vault.new_blob_id()
+            vault.put_blob(conn, subject, "call_recordings", blob_id, audio)
+    try:
+        with engine.begin() as conn:
+            account, person_id, owner = _owner(conn, phone, incident_id, account_id, audio)
+            if blob_id is not None:
+                if owner != subject:
+                    raise UploadRefused(
+                        "kundeforholdet eller personen endret seg under opplastingen; send på "
+                        "nytt / the call's account or person changed during the upload; send "
+                        "it again",
+                        "audio",
+                    )
+                vault.check_key(conn, subject)
+            key = conn.execute(
+                call_recordings.insert().values(
+                    account_id=account,
+                    person_id=person_id,
+                    incident_id=incident_id,
+                    direction=direction,
+                    phone=normalise(phone) if phone else None,
+                    started_at=started,
+                    duration_s=duration_s,
+                    blob_id=blob_id,
+                )
+            ).inserted_primary_key
+    except BaseException:
+        if blob_id is not None:
+            vault.forget_blob(blob_id)  # its row never was: nothing refers to it
+        raise
+    assert key is not None
+    return StoredCall(int(key[0]), person_id, audio is not None)
+
+
+def _owner(
+    conn: Connection,
+    phone: str | None,
+    incident_id: int | None,
+    account_id: int | None,
+    audio: bytes | None = b"",
+) -> tuple[int | None, int | None, str]:
+    """The call's account, person, and the vault subject of its audio ("" without audio)."""
     if incident_id is not None and account_id is None:
         account_id = _incident_account(conn, incident_id)
     elif account_id is not None:
         _known_account(conn, account_id)
     person_id = person_by_phone(conn, phone) if phone else None
-    subject, blob_id = "", None
-    if audio is not None:
-        check_size(audio, MAX_AUDIO_BYTES, "audio")
-        subject, blob_id = _audio_subject(account_id, person_id), vault.new_blob_id()
-    key = conn.execute(
-        call_recordings.insert().values(
-            account_id=account_id,
-            person_id=person_id,
-            incident_id=incident_id,
-            direction=direction,
-            phone=normalise(phone) if phone else None,
-            started_at=aware(started_at, "started_at"),
-            duration_s=duration_s,
-            blob_id=blob_id,
-        )
-    ).inserted_primary_key
-    assert key is not None
-    if audio is not None and blob_id is not None:
-        vault.put_blob(conn, subject, "call_recordings", blob_id, audio)
-    return StoredCall(int(key[0]), person_id, audio is not None)
+    subject = _audio_subject(account_id, person_id) if audio is not None else ""
+    return account_id, person_id, subject
 
 
 def _incident_account(conn: Connection, incident_id: int) -> int | None:

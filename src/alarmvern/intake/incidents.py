@@ -289,6 +289,13 @@ class _Step:
     person_id: int | None = None
 
 
+# What people type into a step (a close cause, a guard company, a police case number) may
+# name a person; the audit log is kept for ever and cannot be erased, so it never holds it.
+# The step's row holds it (and goes with the incident's retention); the audit entry names
+# the row.
+FREE_TEXT = frozenset({"cause", "company", "case_no"})
+
+
 def _step(
     conn: Connection,
     incident_id: int,
@@ -303,15 +310,16 @@ def _step(
 
 
 def _steps(conn: Connection, steps: Sequence[_Step]) -> None:
-    """Record ``steps``: each a row in ``incident_steps``, a change heard of, an audit entry."""
-    conn.execute(
-        incident_steps.insert(),
+    """Record ``steps``: each a row in ``incident_steps``, a change heard of, an audit entry
+    that names the row (and leaves out what was typed: ``FREE_TEXT``)."""
+    keys = conn.execute(
+        incident_steps.insert().returning(incident_steps.c.id, sort_by_parameter_order=True),
         [
             {"incident_id": s.incident_id, "account_id": s.account_id, "person_id": s.person_id,
              "step": s.step, "actor": s.actor, "at": s.at, "details": s.details}
             for s in steps
         ],
-    )  # fmt: skip
+    ).scalars().all()  # fmt: skip
     changes.notify_many(conn, [s.incident_id for s in steps])
     audit.append_many(
         conn,
@@ -321,11 +329,12 @@ def _steps(conn: Connection, steps: Sequence[_Step]) -> None:
                 action=f"incident.{s.step}",
                 subject=f"incident:{s.incident_id}",
                 details={
-                    **s.details,
+                    **{k: v for k, v in s.details.items() if k not in FREE_TEXT},
+                    "step": int(key),
                     **({"person": s.person_id} if s.person_id is not None else {}),
                 },
                 at=s.at,
             )
-            for s in steps
+            for s, key in zip(steps, keys, strict=True)
         ],
     )

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine, select
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.sia.protocol import parse_key
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import panel_keys
 from alarmvern.vault import Vault
 
@@ -29,7 +30,7 @@ def set_key(conn: Connection, vault: Vault, panel_account: str, key: str, form: 
 
 def load(engine: Engine, vault: Vault) -> dict[str, bytes]:
     """Every panel's key, ready for the receiver (account number → key bytes)."""
-    with engine.begin() as conn:
+    with reading(engine) as conn:  # no write lock: the receiver reloads them every 30 s
         rows = conn.execute(select(panel_keys)).all()
         return {
             r.panel_account: parse_key(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from alarmvern import audit
 from alarmvern.intake import incidents as lifecycle
@@ -20,6 +20,7 @@ from alarmvern.intake.upload_rules import (
     need_kind,
 )
 from alarmvern.store import partitions
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
     customer_accounts,
     media,
@@ -39,7 +40,7 @@ class StoredMedia:
 
 
 def upload_media(
-    conn: Connection,
+    engine: Engine,
     vault: Vault,
     device: Device,
     data: bytes,
@@ -52,42 +53,65 @@ def upload_media(
 
     Alarm media go with the incident open at the site, or are flagged (``media.unmatched``)
     when none is. On-demand images belong to the customer who asked, never to an incident.
+
+    The image is encrypted and written to the blob store *before* its row's transaction,
+    with no write lock held (on SQLite a 10 MB image would otherwise keep every other
+    writer, the alarm receiver's too, waiting for the cipher and the disk). The transaction
+    then only checks that the account's key was not shredded meanwhile and writes the row;
+    if it fails, the blob is deleted again.
     """
     need_kind(device, "camera")
     if device.site_id is None:
         raise WrongDevice("kameraet er ikke knyttet til et anlegg / the camera has no site")
     mime, kind = _media_type(content_type)
     check_size(data, MAX_MEDIA_BYTES, "file")
+    captured = aware(captured_at, "captured_at")
     site_id = device.site_id
-    account_id = int(
-        conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar_one()
-    )
-    requester = _requester(conn, account_id, requested_by) if on_demand else None
-    incident_id = None if on_demand else lifecycle.open_for_site(conn, site_id)
-    blob_id = vault.new_blob_id()
-    media_id = _insert_media(
-        conn,
-        account_id=account_id,
-        site_id=site_id,
-        incident_id=incident_id,
-        person_id=requester,
-        kind=kind,
-        content_type=mime,
-        size=len(data),
-        blob_id=blob_id,
-        on_demand=on_demand,
-        captured_at=aware(captured_at, "captured_at"),
-    )
-    vault.put_blob(conn, f"account:{account_id}", "media", blob_id, data)
-    if incident_id is None and not on_demand:
-        audit.append(
-            conn,
-            actor=f"device:{device.id}",
-            action="media.unmatched",
-            subject=f"media:{media_id}",
-            details={"site": site_id, "reason": "no open incident at the site"},
-        )
+    with reading(engine) as conn:
+        account_id = _account_of(conn, site_id)
+        subject = f"account:{account_id}"
+        blob_id = vault.new_blob_id()
+        vault.put_blob(conn, subject, "media", blob_id, data)
+    try:
+        with engine.begin() as conn:
+            if _account_of(conn, site_id) != account_id:
+                raise UploadRefused(
+                    "anlegget byttet kundeforhold under opplastingen; send på nytt / the site "
+                    "moved to another account during the upload; send it again",
+                    "file",
+                )
+            vault.check_key(conn, subject)
+            requester = _requester(conn, account_id, requested_by) if on_demand else None
+            incident_id = None if on_demand else lifecycle.open_for_site(conn, site_id)
+            media_id = _insert_media(
+                conn,
+                account_id=account_id,
+                site_id=site_id,
+                incident_id=incident_id,
+                person_id=requester,
+                kind=kind,
+                content_type=mime,
+                size=len(data),
+                blob_id=blob_id,
+                on_demand=on_demand,
+                captured_at=captured,
+            )
+            if incident_id is None and not on_demand:
+                audit.append(
+                    conn,
+                    actor=f"device:{device.id}",
+                    action="media.unmatched",
+                    subject=f"media:{media_id}",
+                    details={"site": site_id, "reason": "no open incident at the site"},
+                )
+    except BaseException:
+        vault.forget_blob(blob_id)  # its row never was: nothing refers to it
+        raise
     return StoredMedia(media_id, incident_id)
+
+
+def _account_of(conn: Connection, site_id: int) -> int:
+    return int(conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar_one())
 
 
 def _media_type(content_type: str) -> tuple[str, str]:

@@ -5,13 +5,17 @@ and no memory with the web, so no page, upload or password check can make an ACK
 Python to get round to it. They share only the database, where every web transaction is a
 short one (see ``docs/security.md``, "Intake isolation").
 
-- Priority: the receiver runs at the priority ``serve`` was started with; the web processes
-  lower theirs by ``WEB_NICENESS`` (:func:`lower_priority`), so under CPU load the kernel
-  runs the receiver first. Raising a priority needs privileges, lowering one does not, so
-  the receiver is forked from a helper process started before the web lowered its own
-  (multiprocessing's forkserver): a receiver started again after a crash keeps the higher
-  priority. Where there is no forkserver (not Linux or macOS) it is spawned, and then
-  inherits the web's priority.
+- Priority: the receiver runs ``WEB_NICENESS`` steps above the web, so under CPU load the
+  kernel runs the receiver first. Where the process may raise its priority (root, or
+  CAP_SYS_NICE, or an RLIMIT_NICE that allows it, as systemd's ``LimitNICE=`` sets), the
+  receiver raises its own and the web keeps the priority ``serve`` was started with: the
+  web's threads, which hold SQLite's write lock for their short transactions, then do not
+  starve behind other programs while the receiver waits for that lock. Elsewhere the web
+  processes lower theirs (:func:`lower_priority`). Raising a priority needs privileges,
+  lowering one does not, so the receiver is forked from a helper process started before
+  the web lowered its own (multiprocessing's forkserver): a receiver started again after a
+  crash keeps the higher priority. Where there is no forkserver (not Linux or macOS) it is
+  spawned, and then inherits the web's priority.
 - A receiver that stops without being asked (a crash, the out-of-memory killer) is started
   again after a pause that doubles with each crash in a row, up to ``MAX_PAUSE``; it is
   never given up on.
@@ -60,6 +64,16 @@ def lower_priority(by: int = WEB_NICENESS) -> bool:
     return True
 
 
+def raise_priority(by: int = WEB_NICENESS) -> bool:
+    """Raise this process's scheduling priority (the receiver's) where it may; False where
+    it may not (no privilege) or the OS cannot."""
+    try:
+        before = os.nice(0)
+        return os.nice(-by) == before - by
+    except (AttributeError, OSError):
+        return False
+
+
 class ReceiverProcess:
     """The receiver's process, started, looked after and stopped by ``serve``."""
 
@@ -77,6 +91,7 @@ class ReceiverProcess:
         self.process: BaseProcess | None = None
         self._pipe: Connection | None = None
         self._started_at = 0.0
+        self.raised = False  # the receiver raised its own priority (the web need not lower its)
         self.crashes = 0
         self.restarts = 0
 
@@ -105,7 +120,8 @@ class ReceiverProcess:
         if kind != "ready":
             self.stop()
             raise SettingsError(str(value))
-        self.port = int(value)  # a receiver started again listens where the first did
+        port, self.raised = value
+        self.port = int(port)  # a receiver started again listens where the first did
         return self.port
 
     def alive(self) -> bool:
@@ -154,18 +170,19 @@ def run_receiver(
 ) -> None:
     """The receiver's process: the DC-09 server and its store, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # serve decides; it sends SIGTERM
+    raised = raise_priority()
     if load(settings.policy).sha256 != policy_sha256:
         pipe.send(("error", "DC-09: the policy on disk changed since serve started; restart it"))
         raise SystemExit(3)
     system = open_system(settings)
     try:
-        aio.run(_serve(system, host, port, protocol, pipe))
+        aio.run(_serve(system, host, port, protocol, pipe, raised))
     finally:
         system.close()
 
 
 async def _serve(
-    system: System, host: str, port: int, protocol: Transport, pipe: Connection
+    system: System, host: str, port: int, protocol: Transport, pipe: Connection, raised: bool
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -178,7 +195,7 @@ async def _serve(
                             "choose another with --dc09-port"))  # fmt: skip
         return
     bound = intake.receiver.udp_port if protocol == "udp" else intake.receiver.tcp_port
-    pipe.send(("ready", bound))
+    pipe.send(("ready", (bound, raised)))
     # serve never writes again: the pipe turns readable only when serve is gone.
     loop.add_reader(pipe.fileno(), stop.set)
     try:

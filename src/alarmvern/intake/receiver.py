@@ -20,6 +20,7 @@ from alarmvern.intake.admission import Admission
 from alarmvern.intake.sink import StoreSink
 from alarmvern.sia.protocol import Policy
 from alarmvern.sia.server import Receiver, Transport, serve
+from alarmvern.store.engine import checkpoint, reading
 from alarmvern.store.leases import Duty
 from alarmvern.system import System
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 SUPERVISION_EVERY = 60.0  # seconds between checks for silent panels
 SUPERVISION_DUTY = "intake-supervision"  # the lease row of the receiver that checks
 KEYS_EVERY = 30.0  # seconds between reloads of keys, panel settings and known panels
+# Seconds between WAL checkpoints on SQLite: the receiver's own commits never run one (they
+# would flush the database file before the ACK; see store.engine.give_priority).
+CHECKPOINT_EVERY = 5.0
 
 
 @dataclass
@@ -74,6 +78,7 @@ async def start(
     intake.tasks = [
         asyncio.create_task(_every(SUPERVISION_EVERY, lambda: _supervise(system, duty))),
         asyncio.create_task(_every(KEYS_EVERY, lambda: _reload_keys(intake))),
+        asyncio.create_task(_every(CHECKPOINT_EVERY, lambda: checkpoint(system.engine))),
     ]
     return intake
 
@@ -106,5 +111,5 @@ def _reload_keys(intake: Intake) -> None:
 
 
 def _load_admission(system: System, admission: Admission) -> None:
-    with system.engine.connect() as conn:
+    with reading(system.engine) as conn:
         admission.load(conn)

@@ -8,6 +8,7 @@ stays ciphertext for good.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -174,6 +175,18 @@ class Vault:
         sealed = cipher.seal_blob(aead, data, cipher.blob_context(subject, table, blob_id))
         self.blobs.put(blob_id, sealed)
 
+    def check_key(self, conn: Connection, subject: str) -> None:
+        """Refuse (VaultError) if ``subject``'s key is shredded or being shredded, as seen in
+        ``conn``'s transaction. A blob put ahead of its row's transaction (with no write lock
+        held while it is encrypted and written) is kept only if this passes in that
+        transaction: a shred that committed meanwhile is never outlived by a new row."""
+        datakeys.check_subject(subject)
+        if self._tombstoned(conn, subject):
+            raise VaultError(
+                f"no data key for {subject}: the subject's key was shredded, so nothing new "
+                "is stored for them"
+            )
+
     def get_blob(self, conn: Connection, subject: str, table: str, blob_id: str) -> bytes:
         check_blob_id(blob_id)
         aead = self._aead(conn, subject, create=False)
@@ -189,6 +202,13 @@ class Vault:
     def delete_blob(self, blob_id: str) -> None:
         """Remove the blob from the store; deleting a missing blob is not an error."""
         self.blobs.delete(blob_id)
+
+    def forget_blob(self, blob_id: str) -> None:
+        """Remove a blob put ahead of a row that was then not stored, while the row's error
+        is on its way up: a failure to remove it must not hide that error. (What is left is
+        ciphertext under its subject's key, shredded with the subject.)"""
+        with contextlib.suppress(OSError, VaultError):
+            self.blobs.delete(blob_id)
 
     # -- fields ----------------------------------------------------------------------------
 

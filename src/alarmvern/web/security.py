@@ -31,6 +31,7 @@ from alarmvern.store.engine import reading
 from alarmvern.store.tables import logins, sessions
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web import throttle
+from alarmvern.web.passwords import check_password
 
 SESSION_LIFETIME = timedelta(hours=8)
 IDLE_TIMEOUT = timedelta(minutes=30)  # without a request, a session ends
@@ -70,9 +71,10 @@ class LoginError(AlarmvernError):
     """Wrong username or password, a disabled login, or too many attempts."""
 
 
-def hash_password(password: str) -> str:
-    if len(password) < 10:
-        raise AlarmvernError("passordet må ha minst 10 tegn / the password needs 10 characters")
+def hash_password(password: str, username: str | None = None) -> str:
+    """The Argon2 hash of a new password, once the policy accepts it
+    (:func:`alarmvern.web.passwords.check_password`; raises ``WeakPassword``)."""
+    check_password(password, username)
     return _hasher.hash(password)
 
 
@@ -90,7 +92,7 @@ def create_login(
     key = conn.execute(
         logins.insert().values(
             username=username.strip().lower(),
-            password_hash=hash_password(password),
+            password_hash=hash_password(password, username),
             role=role.value,
             person_id=person_id,
             display_name=display_name,

@@ -68,8 +68,13 @@ async def run(
     try:
         await asyncio.to_thread(intake.start)
         # After the receiver (and the helper it is forked from) started: the web, this
-        # process and the workers it starts, yields the CPU to intake.
-        lower_priority()
+        # process and the workers it starts, yields the CPU to intake. Not on SQLite when
+        # the receiver could raise its own priority: there the web's threads hold the write
+        # lock the receiver waits for, and must not starve behind other programs meanwhile.
+        # (On PostgreSQL the receiver's work is done by server processes at the usual
+        # priority, which a web at the same priority would compete with.)
+        if not (intake.raised and system.engine.dialect.name == "sqlite"):
+            lower_priority()
         others.start()
         web = asyncio.create_task(server.serve(sockets=[sock]))
         tasks = [

@@ -23,10 +23,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, case, delete, null, update
+from sqlalchemy import Connection, Engine, case, delete, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import login_throttle
 from alarmvern.store.tables._columns import as_utc, now
 
@@ -77,23 +79,56 @@ def gate(
     """Count an attempt for ``username`` from ``client``; let it through or refuse it."""
     at = at or now()
     user, address = key_of("user", username), key_of("ip", client)
+    # First a read: an attempt the counts refuse already is refused without a write (each
+    # write is a flush to disk, and on SQLite the write lock the alarm receiver waits for).
+    # A refusal changes no count, so the read decides it as the write would; an attempt
+    # the read lets through is decided again, atomically, by the write below.
+    with reading(engine) as conn:
+        found = {
+            r.key: r
+            for r in conn.execute(
+                select(login_throttle).where(login_throttle.c.key.in_((user, address)))
+            )
+        }
+    refused = _judge(_next(found.get(user), at), _next(found.get(address), at), at)
+    if isinstance(refused, Refused):
+        return refused
     with engine.begin() as conn:
         # Always the username's row first, then the address's: one lock order, no deadlock.
-        user_hits, user_next = _count(conn, user, at)
-        ip_hits, ip_next = _count(conn, address, at)
-        ip_ok, ip_claim = decide(ip_hits, ip_next, at, IP_FREE)
-        clean = ip_hits == 1  # this address has no failure and nothing else in flight
-        user_ok, user_claim = (True, None) if clean else decide(user_hits, user_next, at, USER_FREE)
-        if not (ip_ok and user_ok):
+        judged = _judge(_count(conn, user, at), _count(conn, address, at), at)
+        if isinstance(judged, Refused):
             _give_back(conn, (user, address))
-            waits = [w - at for w, ok in ((user_claim, user_ok), (ip_claim, ip_ok)) if not ok and w]
-            return Refused(max(waits, default=FIRST_DELAY))
-        for key, claim in ((user, user_claim), (address, ip_claim)):
+            return judged
+        for key, claim in zip((user, address), judged, strict=True):
             if claim is not None:
                 conn.execute(
                     update(login_throttle).where(login_throttle.c.key == key).values(next_at=claim)
                 )
     return Attempt((user, address))
+
+
+Count = tuple[int, datetime | None]  # a key's hits with this attempt, and its back-off
+
+
+def _judge(
+    user: Count, address: Count, at: datetime
+) -> Refused | tuple[datetime | None, datetime | None]:
+    """Refused, or the back-offs to set for the username and the address (None: none)."""
+    (user_hits, user_next), (ip_hits, ip_next) = user, address
+    ip_ok, ip_claim = decide(ip_hits, ip_next, at, IP_FREE)
+    clean = ip_hits == 1  # this address has no failure and nothing else in flight
+    user_ok, user_claim = (True, None) if clean else decide(user_hits, user_next, at, USER_FREE)
+    if not (ip_ok and user_ok):
+        waits = [w - at for w, ok in ((user_claim, user_ok), (ip_claim, ip_ok)) if not ok and w]
+        return Refused(max(waits, default=FIRST_DELAY))
+    return user_claim, ip_claim
+
+
+def _next(row: Any, at: datetime) -> Count:
+    """What :func:`_count` would make of the key's row (None: no row) for an attempt now."""
+    if row is None or as_utc(row.expires_at) <= at:
+        return 1, None
+    return int(row.hits) + 1, None if row.next_at is None else as_utc(row.next_at)
 
 
 def succeeded(conn: Connection, attempt: Attempt) -> None:

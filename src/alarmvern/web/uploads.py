@@ -109,17 +109,16 @@ def post_media(
     requested_by: Annotated[int | None, Form()] = None,
 ) -> dict[str, Any]:
     data = _read(file, media.MAX_MEDIA_BYTES)
-    with system.engine.begin() as conn:
-        stored = media.upload_media(
-            conn,
-            system.vault,
-            device,
-            data,
-            file.content_type or "application/octet-stream",
-            captured_at,
-            on_demand=on_demand,
-            requested_by=requested_by,
-        )
+    stored = media.upload_media(
+        system.engine,
+        system.vault,
+        device,
+        data,
+        file.content_type or "application/octet-stream",
+        captured_at,
+        on_demand=on_demand,
+        requested_by=requested_by,
+    )
     flagged = stored.incident_id is None and not on_demand
     return {"id": stored.id, "incident_id": stored.incident_id, "flagged": flagged}
 
@@ -164,17 +163,16 @@ def post_call(
     audio: Annotated[UploadFile | None, File()] = None,
 ) -> dict[str, Any]:
     data = _read(audio, calls.MAX_AUDIO_BYTES) if audio is not None else None
-    with system.engine.begin() as conn:
-        stored = calls.upload_call(
-            conn,
-            system.vault,
-            device,
-            direction=direction,
-            phone=phone,
-            started_at=started_at,
-            duration_s=duration_s,
-            audio=data,
-            incident_id=incident_id,
-            account_id=account_id,
-        )
+    stored = calls.upload_call(
+        system.engine,
+        system.vault,
+        device,
+        direction=direction,
+        phone=phone,
+        started_at=started_at,
+        duration_s=duration_s,
+        audio=data,
+        incident_id=incident_id,
+        account_id=account_id,
+    )
     return {"id": stored.id, "person_matched": stored.person_id is not None, "audio": stored.audio}
