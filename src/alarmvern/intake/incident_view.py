@@ -56,6 +56,8 @@ SIGNAL_CLASS: dict[EventClass, Pair] = {
 SIGNAL_KIND: dict[str, Pair] = {
     "burglary": ("Innbrudd", "Burglary"),
     "fire": ("Brann", "Fire"),
+    "smoke": ("Røyk", "Smoke"),
+    "duress": ("Tvangsalarm", "Duress"),
     "gas": ("Gass", "Gas"),
     "freeze": ("Frost", "Freeze"),
     "water": ("Vannlekkasje", "Water leak"),
@@ -71,6 +73,8 @@ SIGNAL_KIND: dict[str, Pair] = {
     "communication": ("Kommunikasjon", "Communication"),
     "system": ("System", "System"),
     "access": ("Adgang", "Access"),
+    "other": ("Annen alarm", "Other alarm"),
+    "supervision": ("Manglende livstegn fra panelet", "Missed panel check-in"),
 }
 
 
@@ -83,15 +87,22 @@ def meaning_words(meaning: Meaning) -> Pair:
     return f"{kind[0]}: {nb_class}", f"{kind[1]}: {en_class}"
 
 
+# An incident kind is a signal's kind, or its class where the code names no kind.
+CLASS_KIND: dict[str, Pair] = {
+    cls.value: (nb.capitalize(), en.capitalize()) for cls, (nb, en) in SIGNAL_CLASS.items()
+}
+
+
 def kind_words(kind: str) -> Pair:
-    """An incident kind in words, Norwegian first: "Brann", "Teknisk feil: batteri"."""
+    """An incident kind in words, Norwegian first: "Brann", "Teknisk feil: batteri"; never
+    the stored key (an unknown one reads "Annen hendelse")."""
     if kind.startswith("technical"):
-        detail = SIGNAL_KIND.get(kind.partition(":")[2])
+        key = kind.partition(":")[2]
+        detail = SIGNAL_KIND.get(key)
         if detail is None:
             return "Teknisk feil", "Technical fault"
         return f"Teknisk feil: {detail[0].lower()}", f"Technical fault: {detail[1].lower()}"
-    found = SIGNAL_KIND.get(kind)
-    return found if found is not None else (kind, kind)
+    return SIGNAL_KIND.get(kind) or CLASS_KIND.get(kind) or ("Annen hendelse", "Other incident")
 
 
 @dataclass(frozen=True)

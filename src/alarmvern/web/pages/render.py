@@ -128,6 +128,8 @@ def environment() -> jinja2.Environment:
         STEP=labels.STEP,
         INCIDENT_STEP=labels.INCIDENT_STEP,
         OUTCOME=labels.OUTCOME,
+        AUDIT_ACTION=labels.AUDIT_ACTION,
+        MEDIA_KIND=labels.MEDIA_KIND,
         Role=Role,
     )
     return env
@@ -158,6 +160,8 @@ def render(
         ),
         "home": home_of(who.role) if who else "/login",
         "pick": lambda pairs, key: labels.pick(pairs, key, lang),
+        "actor": lambda actor: labels.actor_words(actor, lang, who.actor if who else None),
+        "subject": lambda subject: labels.subject_words(subject, lang),
         "ok": CONFIRMATIONS.get(request.query_params.get("ok") or ""),
     } | context
     html = environment().get_template(template).render(values)
