@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from alarmvern.audit.anchor import AnchorError, anchor
-from alarmvern.audit.log import AuditEntry, append
+from alarmvern.audit.log import AuditEntry, append_many
 
 MAX_GROUP = 500
 IDLE_SECONDS = 2.0  # the writer thread ends after this long without work
@@ -95,7 +95,7 @@ class GroupWriter:
             if engine is None:  # cannot happen while a caller waits with it; be safe
                 raise RuntimeError("the audit log's engine is gone")
             with engine.begin() as conn:
-                entries = [append(conn, **pending.fields) for pending in group]
+                entries = append_many(conn, [pending.fields for pending in group])
         except OperationalError as exc:
             # The database is the trouble (a lock timeout, a lost connection), not an entry:
             # tried one by one, each would wait as long again.

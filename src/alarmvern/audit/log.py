@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from alarmvern.store.tables._columns import as_utc
 GENESIS = "0" * 64
 # PostgreSQL: one transaction at a time may extend the chain (an arbitrary, fixed lock id).
 _PG_CHAIN_LOCK = 0x414C524D
+_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
 
 
 @dataclass(frozen=True)
@@ -88,20 +89,36 @@ def append(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction, so it commits with what it records."""
+    fields = {"actor": actor, "action": action, "subject": subject, "purpose": purpose,
+              "details": details, "at": at}  # fmt: skip
+    return append_many(conn, [fields])[0]
+
+
+def append_many(conn: Connection, many: Sequence[Mapping[str, Any]]) -> list[AuditEntry]:
+    """Append entries (each the keyword arguments of :func:`append`) in order, in the
+    caller's transaction: the chain's head is read once and the rows inserted in one
+    statement, each entry chained to the one before exactly as :func:`append` chains it."""
+    if not many:
+        return []
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+    last = conn.execute(_HEAD).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    at = at or datetime.now(UTC)
-    body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)
     protection = protection_of(conn)
     key = protection.key if protection else None
-    digest = _digest(seq, at, actor, action, subject, purpose, body, prev, key)
-    entry = AuditEntry(seq, at, actor, action, subject, purpose, body, prev, digest)
-    conn.execute(audit_log.insert().values(**entry.__dict__))
-    return entry
+    made = []
+    for fields in many:
+        at = fields.get("at") or datetime.now(UTC)
+        actor, action = fields["actor"], fields["action"]
+        subject, purpose = fields.get("subject"), fields.get("purpose")
+        body = json.dumps(
+            dict(fields.get("details") or {}), sort_keys=True, ensure_ascii=False, default=str
+        )
+        digest = _digest(seq, at, actor, action, subject, purpose, body, prev, key)
+        made.append(AuditEntry(seq, at, actor, action, subject, purpose, body, prev, digest))
+        seq, prev = seq + 1, digest
+    conn.execute(audit_log.insert(), [entry.__dict__ for entry in made])
+    return made
 
 
 def entries(conn: Connection, batch: int = 5000) -> Iterator[AuditEntry]:
