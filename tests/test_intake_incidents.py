@@ -139,7 +139,10 @@ def test_a_closed_incident_takes_no_more_steps(engine: Engine, policy: LoadedPol
     for step in steps:
         with engine.begin() as conn, pytest.raises(inc.IncidentClosed) as refused:
             step(conn)
-        assert f"incident {incident} is closed" in str(refused.value)
+        message = str(refused.value)
+        assert f"Hendelse {incident} ble lukket" in message  # Norwegian first
+        assert f"Incident {incident} is closed" in message and "Nothing was changed" in message
+        assert "_" not in message  # no internal step key (contact_called) in the words
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(t.incident_steps)).scalar_one()
     assert count == 3  # received, assigned and closed; nothing from the refused steps

@@ -10,8 +10,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from alarmvern.intake import incident_view
 from alarmvern.intake import incidents as inc
 from alarmvern.intake import queue as incident_queue
+from alarmvern.sia.protocol import cid_codes, sia_codes
+from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store import tables as t
 from alarmvern.store.engine import reading
 from alarmvern.web.security import Role, create_login
@@ -161,6 +164,12 @@ def test_customer_service_sets_a_plan_and_the_operator_walks_it_once_per_step(
     )
     closed = pages.post(f"{page}/instruks/1", data={"csrf_token": token})
     assert closed.status_code == 409
+    # Each refusal says why in both languages, Norwegian first, and that nothing changed.
+    for refused, nb, en in ((twice, "allerede", "already"), (answer, "Du har ikke", "do not hold"),
+                            (closed, "ble lukket", "is closed")):  # fmt: skip
+        text = refused.text
+        assert nb in text and en in text and text.index(nb) < text.index(en)
+        assert "ingenting er endret" in text.lower() and "nothing was changed" in text.lower()
     with web.system.engine.connect() as conn:
         done = conn.execute(
             select(t.incident_steps.c.details).where(t.incident_steps.c.step == "plan_step")
@@ -203,3 +212,22 @@ def test_customer_service_sets_a_plan_on_its_page_and_an_operator_may_not(
     refused = service.post(f"{page}/fire", data=bad)
     assert refused.status_code == 422 and "steg 2" in refused.text and "step 2" in refused.text
     assert _page_client(web, "operator").get(page).status_code == 403
+
+
+def test_every_kind_and_signal_a_panel_can_send_has_words_norwegian_first() -> None:
+    """No stored key on a page: each kind an incident can have (a code's kind, or its class
+    where it names none, as a technical fault or not) and each signal's meaning."""
+    kinds = {"technical:supervision"}
+    for table in (sia_codes.SIA_CODES, cid_codes.CID_CODES):
+        for _description, event_class, kind in table.values():
+            kinds |= {kind or event_class, f"technical:{kind or event_class}"}
+    for kind in sorted(kinds):
+        nb, en = incident_view.kind_words(kind)
+        assert nb and en and kind not in (nb, en), kind
+        assert "Annen hendelse" not in nb, kind  # only a kind no table knows reads so
+        assert ":" not in nb.replace(": ", "") and "_" not in nb, kind
+    for protocol, table in (("SIA-DCS", sia_codes.SIA_CODES), ("ADM-CID", cid_codes.CID_CODES)):
+        for code in table:
+            meaning = stored_meaning(protocol, code, None)
+            nb, en = incident_view.meaning_words(meaning)
+            assert nb and en and nb != meaning.description, (protocol, code)

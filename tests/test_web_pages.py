@@ -226,11 +226,12 @@ def test_the_operator_looks_before_taking_without_a_refusal_and_sees_the_site_af
     assert "Instruks" in after.text and "Ring alarmkontaktene i rekkefølge" in after.text
     assert f"/operator/media/{world.kari_image}" in after.text
     # The record of who saw what is read in the page's one snapshot: the looks before this.
-    assert "operator.view" not in after.text
+    assert "<td>så</td>" not in after.text
     operator.get(page)
     again = operator.get(page).text  # reloads are counted on one line, not repeated
-    assert again.count("<td>operator.view</td>") == 1
-    assert re.search(r"<td>operator\.view</td><td>site:\d+</td><td>2</td>", again)
+    assert again.count("<td>så</td>") == 1  # in words: who, did what, to what
+    assert re.search(r"<td>deg</td><td>så</td><td>anlegg \d+</td><td>2</td>", again)
+    assert "operator.view" not in again and "site:" not in again
     assert operator.get(f"/operator/media/{world.kari_image}").content.startswith(b"\x89PNG")
     with world.system.engine.connect() as conn:
         actions = list(conn.execute(select(t.audit_log.c.action)).scalars())

@@ -38,6 +38,7 @@ AlarmvernError                          anything a user can fix
 ├── RectifyError  (rights.rectify)      a value cannot be corrected as asked
 ├── PortabilityError  (rights.portability)  a package cannot be sent as asked
 ├── Restricted  (rights.restriction)    the person's data is restricted: kept, not used
+├── WeakPassword  (web.passwords)       a new password the password policy refuses
 └── LoginError  (web.security)          wrong username or password, or a disabled login
     └── LoginThrottled                  too many failures: wait, then try again (429)
 

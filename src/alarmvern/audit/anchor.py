@@ -101,15 +101,24 @@ def protect(engine: Engine, key: bytes, path: Path) -> None:
         _write(protection, fields | {"at": datetime.now(UTC).isoformat()})
 
 
-def anchor(engine: Engine) -> Anchor | None:
-    """Append the committed head to the anchor file (if ``engine`` is protected)."""
+def anchor(engine: Engine, head: tuple[int, str] | None = None) -> Anchor | None:
+    """Append the committed head to the anchor file (if ``engine`` is protected).
+
+    ``head`` is the ``(seq, hash)`` of an entry the caller knows is committed (the audit
+    group writer's last); without it, the head is read from the database. Another process
+    may have anchored a later head meanwhile: :func:`read` takes the highest, so an earlier
+    one appended after it is harmless."""
     with _lock:
         protection = _protected.get(engine)
     if protection is None:
         return None
-    with engine.connect() as conn:
-        seq, digest = _head(conn)
-    start = read(protection)
+    if head is None:
+        with engine.connect() as conn:
+            head = _head(conn)
+    seq, digest = head
+    # Only the first line says where the keyed chain starts: read that one, not the whole
+    # file (which grows by a line per group of entries, and was read on every group).
+    start = _first(protection)
     keyed_from = start.keyed_from if start else seq + 1
     fields = {"seq": seq, "hash": digest, "keyed_from": keyed_from}
     _write(protection, fields | {"at": datetime.now(UTC).isoformat()})
@@ -131,17 +140,35 @@ def read(protection: Protection) -> Anchor | None:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        where = f"{protection.path}:{number}"
-        try:
-            fields = json.loads(line)
-            mac = fields.pop("mac")
-            good = hmac.compare_digest(mac, _mac(protection.key, fields))
-            found = Anchor(int(fields["seq"]), str(fields["hash"]), int(fields["keyed_from"]))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise AnchorError(f"{where}: not an audit anchor; restore the file") from None
-        if not good:
-            raise AnchorError(f"{where}: the anchor was altered (its HMAC does not match)")
+        found = _line(protection, line, number)
         keyed_from = found.keyed_from if keyed_from is None else keyed_from
         if best is None or found.seq >= best.seq:
             best = Anchor(found.seq, found.hash, keyed_from)
     return best
+
+
+def _first(protection: Protection) -> Anchor | None:
+    """The file's first anchor, checked as :func:`read` checks every line; None if the
+    file is missing or empty."""
+    try:
+        with protection.path.open(encoding="utf-8") as file:
+            for number, line in enumerate(file, 1):
+                if line.strip():
+                    return _line(protection, line, number)
+    except FileNotFoundError:
+        return None
+    return None
+
+
+def _line(protection: Protection, line: str, number: int) -> Anchor:
+    where = f"{protection.path}:{number}"
+    try:
+        fields = json.loads(line)
+        mac = fields.pop("mac")
+        good = hmac.compare_digest(mac, _mac(protection.key, fields))
+        found = Anchor(int(fields["seq"]), str(fields["hash"]), int(fields["keyed_from"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise AnchorError(f"{where}: not an audit anchor; restore the file") from None
+    if not good:
+        raise AnchorError(f"{where}: the anchor was altered (its HMAC does not match)")
+    return found

@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from alarmvern.audit.anchor import anchor
-from alarmvern.audit.log import AuditEntry, append
+from alarmvern.audit.anchor import AnchorError, anchor
+from alarmvern.audit.log import AuditEntry, Entry, append_many
 
 MAX_GROUP = 500
 IDLE_SECONDS = 2.0  # the writer thread ends after this long without work
@@ -95,7 +95,7 @@ class GroupWriter:
             if engine is None:  # cannot happen while a caller waits with it; be safe
                 raise RuntimeError("the audit log's engine is gone")
             with engine.begin() as conn:
-                entries = [append(conn, **pending.fields) for pending in group]
+                entries = append_many(conn, [Entry(**pending.fields) for pending in group])
         except OperationalError as exc:
             # The database is the trouble (a lock timeout, a lost connection), not an entry:
             # tried one by one, each would wait as long again.
@@ -112,10 +112,13 @@ class GroupWriter:
         for pending, entry in zip(group, entries, strict=True):
             pending.result.set_result(entry)
         # Then the new head, outside the database (if the engine is protected), with no
-        # caller waiting for it. The entries are durable already: if the file cannot be
-        # written, the next anchor records them.
-        with contextlib.suppress(OSError):
-            anchor(engine)
+        # caller waiting for it: the group's last entry, committed, so no read for it. The
+        # entries are durable already: if the file cannot be written (or its first line was
+        # altered, which verify reports), the next anchor records them, and the thread
+        # lives on to commit the next group.
+        last = entries[-1]
+        with contextlib.suppress(OSError, AnchorError):
+            anchor(engine, (last.seq, last.hash))
 
 
 _writers: weakref.WeakKeyDictionary[Engine, GroupWriter] = weakref.WeakKeyDictionary()

@@ -29,6 +29,7 @@ from alarmvern.store.tables._columns import as_utc
 GENESIS = "0" * 64
 # PostgreSQL: one transaction at a time may extend the chain (an arbitrary, fixed lock id).
 _PG_CHAIN_LOCK = 0x414C524D
+_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,7 @@ def append_many(conn: Connection, wanted: Sequence[Entry]) -> list[AuditEntry]:
         return []
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+    last = conn.execute(_HEAD).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     protection = protection_of(conn)
     key = protection.key if protection else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
@@ -180,24 +180,35 @@ def plans_of(conn: Connection, site_id: int) -> list[Plan]:
     return [_plan(site_id, kind, own.get(kind)) for kind in KINDS]
 
 
+_PLAN = select(action_plans).where(
+    action_plans.c.site_id == bindparam("site_id"), action_plans.c.kind == bindparam("kind")
+)  # built once: every incident view runs it
+_PROGRESS = select(incident_steps.c.details, incident_steps.c.at).where(
+    incident_steps.c.incident_id == bindparam("incident_id"), incident_steps.c.step == PLAN_STEP
+)
+
+
 def plan_for(conn: Connection, site_id: int, kind: str) -> Plan:
     """The plan to follow at the site for an incident of ``kind`` (an incident kind or a
     plan kind)."""
     wanted = kind if kind in KINDS else family(kind)
-    row = conn.execute(
-        select(action_plans).where(action_plans.c.site_id == site_id, action_plans.c.kind == wanted)
-    ).first()
+    row = conn.execute(_PLAN, {"site_id": site_id, "kind": wanted}).first()
     return _plan(site_id, wanted, row)
 
 
 def progress(conn: Connection, incident_id: int) -> dict[int, datetime]:
     """The plan steps recorded on the incident: step number (from 1) to when."""
-    rows = conn.execute(
-        select(incident_steps.c.details, incident_steps.c.at).where(
-            incident_steps.c.incident_id == incident_id, incident_steps.c.step == PLAN_STEP
-        )
-    )
-    return {int((r.details or {})["index"]): as_utc(r.at) for r in rows}
+    return progress_of(conn.execute(_PROGRESS, {"incident_id": incident_id}))
+
+
+def progress_of(steps: Iterable[Any]) -> dict[int, datetime]:
+    """The plan steps among an incident's steps (rows with ``step``, ``details``, ``at``, or
+    only plan steps): step number (from 1) to when. For a page that has read the steps."""
+    return {
+        int((r.details or {})["index"]): as_utc(r.at)
+        for r in steps
+        if getattr(r, "step", PLAN_STEP) == PLAN_STEP
+    }
 
 
 def record_step(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy import Connection, Engine, Row, bindparam, func, select
 
 from alarmvern.audit.group import append_alone
 from alarmvern.intake import action_plans, operators
@@ -56,6 +56,8 @@ SIGNAL_CLASS: dict[EventClass, Pair] = {
 SIGNAL_KIND: dict[str, Pair] = {
     "burglary": ("Innbrudd", "Burglary"),
     "fire": ("Brann", "Fire"),
+    "smoke": ("Røyk", "Smoke"),
+    "duress": ("Tvangsalarm", "Duress"),
     "gas": ("Gass", "Gas"),
     "freeze": ("Frost", "Freeze"),
     "water": ("Vannlekkasje", "Water leak"),
@@ -71,6 +73,8 @@ SIGNAL_KIND: dict[str, Pair] = {
     "communication": ("Kommunikasjon", "Communication"),
     "system": ("System", "System"),
     "access": ("Adgang", "Access"),
+    "other": ("Annen alarm", "Other alarm"),
+    "supervision": ("Manglende livstegn fra panelet", "Missed panel check-in"),
 }
 
 
@@ -83,15 +87,22 @@ def meaning_words(meaning: Meaning) -> Pair:
     return f"{kind[0]}: {nb_class}", f"{kind[1]}: {en_class}"
 
 
+# An incident kind is a signal's kind, or its class where the code names no kind.
+CLASS_KIND: dict[str, Pair] = {
+    cls.value: (nb.capitalize(), en.capitalize()) for cls, (nb, en) in SIGNAL_CLASS.items()
+}
+
+
 def kind_words(kind: str) -> Pair:
-    """An incident kind in words, Norwegian first: "Brann", "Teknisk feil: batteri"."""
+    """An incident kind in words, Norwegian first: "Brann", "Teknisk feil: batteri"; never
+    the stored key (an unknown one reads "Annen hendelse")."""
     if kind.startswith("technical"):
-        detail = SIGNAL_KIND.get(kind.partition(":")[2])
+        key = kind.partition(":")[2]
+        detail = SIGNAL_KIND.get(key)
         if detail is None:
             return "Teknisk feil", "Technical fault"
         return f"Teknisk feil: {detail[0].lower()}", f"Technical fault: {detail[1].lower()}"
-    found = SIGNAL_KIND.get(kind)
-    return found if found is not None else (kind, kind)
+    return SIGNAL_KIND.get(kind) or CLASS_KIND.get(kind) or ("Annen hendelse", "Other incident")
 
 
 @dataclass(frozen=True)
@@ -169,17 +180,55 @@ def read(
     return view
 
 
+# The page's statements, built once (building a statement and its cache key costs more
+# than running it): ten queries in one snapshot, none of them twice.
+_INCIDENT = (
+    select(incidents, sites.c.municipality, sites.c.street, sites.c.postcode, sites.c.city,
+           customer_accounts.c.org_name, persons.c.name.label("holder_name"))
+    .outerjoin(sites, sites.c.id == incidents.c.site_id)
+    .outerjoin(customer_accounts, customer_accounts.c.id == incidents.c.account_id)
+    .outerjoin(persons, persons.c.id == customer_accounts.c.holder_person_id)
+    .where(incidents.c.id == bindparam("incident_id"))
+)  # fmt: skip
+_STEPS = (
+    select(incident_steps)
+    .where(incident_steps.c.incident_id == bindparam("incident_id"))
+    .order_by(incident_steps.c.at, incident_steps.c.id)
+)
+_RECORD = (
+    select(
+        audit_log.c.actor,
+        audit_log.c.action,
+        audit_log.c.subject,
+        func.count().label("times"),
+        func.min(audit_log.c.at).label("first_at"),
+        func.max(audit_log.c.at).label("last_at"),
+    )
+    .where(audit_log.c.purpose == bindparam("purpose"))
+    .group_by(audit_log.c.actor, audit_log.c.action, audit_log.c.subject)
+    .order_by(func.max(audit_log.c.seq).desc())
+    .limit(RECORD_LIMIT)
+)
+_SIGNALS = (
+    select(alarm_events.c.occurred_at, alarm_events.c.protocol, alarm_events.c.code,
+           alarm_events.c.qualifier, *(alarm_events.c[f] for f in SIGNAL_FIELDS))
+    .where(
+        # The account and time first: the (account_id, occurred_at) index finds the few
+        # signals of the incident's minutes, not every signal the site ever sent.
+        alarm_events.c.account_id == bindparam("account_id"),
+        alarm_events.c.site_id == bindparam("site_id"),
+        alarm_events.c.occurred_at >= bindparam("since"),
+        alarm_events.c.occurred_at <= bindparam("until"),
+    )
+    .order_by(alarm_events.c.occurred_at, alarm_events.c.id)
+    .limit(SIGNAL_LIMIT * 5)
+)  # fmt: skip
+
+
 def _read(
     conn: Connection, policy: Policy, operator: str, incident_id: int, now: datetime, record: bool
 ) -> tuple[IncidentView, int]:
-    row = conn.execute(
-        select(incidents, sites.c.municipality, sites.c.street, sites.c.postcode, sites.c.city,
-               customer_accounts.c.org_name, persons.c.name.label("holder_name"))
-        .outerjoin(sites, sites.c.id == incidents.c.site_id)
-        .outerjoin(customer_accounts, customer_accounts.c.id == incidents.c.account_id)
-        .outerjoin(persons, persons.c.id == customer_accounts.c.holder_person_id)
-        .where(incidents.c.id == incident_id)
-    ).first()  # fmt: skip
+    row = conn.execute(_INCIDENT, {"incident_id": incident_id}).first()
     if row is None:
         raise IncidentMissing(
             f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist"
@@ -197,8 +246,8 @@ def _read(
     )  # fmt: skip
     if not sees:
         return base, 0
-    site = operators.read_view(conn, policy, int(row.site_id), justified)
-    withheld = operators.contact_count(conn, int(row.site_id)) - len(site.contacts)
+    site = operators.read_view(conn, policy, int(row.site_id), justified, row.account_id)
+    steps = steps_of(conn, incident_id)
     view = dataclasses.replace(
         base,
         cause=row.cause,
@@ -209,19 +258,15 @@ def _read(
         site=site,
         signals=_signals(conn, row, now),
         plan=action_plans.plan_for(conn, int(row.site_id), row.kind),
-        done=action_plans.progress(conn, incident_id),
-        steps=steps_of(conn, incident_id),
+        done=action_plans.progress_of(steps),  # from the steps read, not a second query
+        steps=steps,
         record=who_saw_what(conn, incident_id) if record else (),
     )
-    return view, withheld
+    return view, site.withheld
 
 
 def steps_of(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
-    return conn.execute(
-        select(incident_steps)
-        .where(incident_steps.c.incident_id == incident_id)
-        .order_by(incident_steps.c.at, incident_steps.c.id)
-    ).all()
+    return conn.execute(_STEPS, {"incident_id": incident_id}).all()
 
 
 def who_saw_what(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
@@ -231,40 +276,20 @@ def who_saw_what(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
     who else looked under their own reloads. The audit log keeps every look, and
     ``/api/v1/incidents/{id}/views`` lists them one by one.
     """
-    entry = audit_log.c
-    return conn.execute(
-        select(
-            entry.actor,
-            entry.action,
-            entry.subject,
-            func.count().label("times"),
-            func.min(entry.at).label("first_at"),
-            func.max(entry.at).label("last_at"),
-        )
-        .where(entry.purpose == f"incident:{incident_id}")
-        .group_by(entry.actor, entry.action, entry.subject)
-        .order_by(func.max(entry.seq).desc())
-        .limit(RECORD_LIMIT)
-    ).all()
+    return conn.execute(_RECORD, {"purpose": f"incident:{incident_id}"}).all()
 
 
 def _signals(conn: Connection, incident: Row[Any], now: datetime) -> list[Signal]:
     """The site's alarm, trouble and restore signals while the incident was open."""
-    until = incident.closed_at or now
     rows = conn.execute(
-        select(alarm_events.c.occurred_at, alarm_events.c.protocol, alarm_events.c.code,
-               alarm_events.c.qualifier, *(alarm_events.c[f] for f in SIGNAL_FIELDS))
-        .where(
-            # The account and time first: the (account_id, occurred_at) index finds the few
-            # signals of the incident's minutes, not every signal the site ever sent.
-            alarm_events.c.account_id == incident.account_id,
-            alarm_events.c.site_id == incident.site_id,
-            alarm_events.c.occurred_at >= as_utc(incident.opened_at) - BEFORE_OPEN,
-            alarm_events.c.occurred_at <= until,
-        )
-        .order_by(alarm_events.c.occurred_at, alarm_events.c.id)
-        .limit(SIGNAL_LIMIT * 5)
-    ).all()  # fmt: skip
+        _SIGNALS,
+        {
+            "account_id": incident.account_id,
+            "site_id": incident.site_id,
+            "since": as_utc(incident.opened_at) - BEFORE_OPEN,
+            "until": incident.closed_at or now,
+        },
+    ).all()
     found = []
     for r in rows:
         meaning = stored_meaning(r.protocol, r.code, r.qualifier)

@@ -257,9 +257,9 @@ def _open(conn: Connection, incident_id: int, step: str, *, holder: str | None) 
     if row.status == CLOSED or row.closed_at is not None:
         closed = f"{as_utc(row.closed_at):%Y-%m-%d %H:%M} UTC" if row.closed_at else "?"
         raise IncidentClosed(
-            f"hendelse {incident_id} ble lukket {closed}; steget {step} kan ikke registreres / "
-            f"incident {incident_id} is closed (state {row.status!r} since {closed}); "
-            f"the step {step!r} cannot be recorded"
+            f"Hendelse {incident_id} ble lukket {closed} og tar ikke flere steg. Ingenting er "
+            f"endret. / Incident {incident_id} is closed (since {closed}) and takes no more "
+            f"steps. Nothing was changed."
         )
     return row
 

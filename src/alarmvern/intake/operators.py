@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import Connection, Engine, bindparam, func, or_, select
 
 from alarmvern import audit
 from alarmvern.audit.group import append_alone
@@ -129,6 +129,22 @@ class SiteView:
     contacts: list[Contact] = field(default_factory=list)
     media: list[MediaItem] = field(default_factory=list)
     presence: list[PresenceState] = field(default_factory=list)
+    withheld: int = 0  # current contacts left out because their data is restricted (art. 18)
+
+
+# The statements the incident page runs on every view, built once: building a statement
+# and its cache key costs more than running it, and the page runs a dozen.
+_JUSTIFYING = (
+    select(incidents.c.id, incidents.c.closed_at)
+    .join(operator_assignments, operator_assignments.c.incident_id == incidents.c.id)
+    .where(
+        operator_assignments.c.operator == bindparam("operator"),
+        operator_assignments.c.assigned_at <= bindparam("now"),
+        incidents.c.site_id == bindparam("site_id"),
+        or_(incidents.c.closed_at.is_(None), incidents.c.closed_at > bindparam("earliest")),
+    )
+    .order_by(incidents.c.closed_at.is_(None).desc(), incidents.c.opened_at.desc())
+)
 
 
 def justifying(
@@ -138,15 +154,7 @@ def justifying(
     grace = policy.operations.operator_grace
     earliest = now - timedelta(days=math.ceil(grace.approx_days()) + 2)
     rows = conn.execute(
-        select(incidents.c.id, incidents.c.closed_at)
-        .join(operator_assignments, operator_assignments.c.incident_id == incidents.c.id)
-        .where(
-            operator_assignments.c.operator == operator,
-            operator_assignments.c.assigned_at <= now,
-            incidents.c.site_id == site_id,
-            or_(incidents.c.closed_at.is_(None), incidents.c.closed_at > earliest),
-        )
-        .order_by(incidents.c.closed_at.is_(None).desc(), incidents.c.opened_at.desc())
+        _JUSTIFYING, {"operator": operator, "now": now, "site_id": site_id, "earliest": earliest}
     ).all()
     ids = [
         int(r.id)
@@ -175,11 +183,7 @@ def site_view(
     now = now or datetime.now(UTC)
     with reading(engine) as conn:
         ids = justifying(conn, policy, operator, site_id, now)
-        if not ids:
-            view = None
-        else:
-            view = read_view(conn, policy, site_id, ids)
-            withheld = contact_count(conn, site_id) - len(view.contacts)
+        view = read_view(conn, policy, site_id, ids) if ids else None
     if view is None:
         _refuse(engine, operator, f"site:{site_id}", "no incident", now, policy)
     append_alone(
@@ -192,7 +196,7 @@ def site_view(
             "contacts": len(view.contacts),
             "media": len(view.media),
             "presence": len(view.presence),
-            "withheld_restricted": withheld,
+            "withheld_restricted": view.withheld,
         },
         at=now,
     )
@@ -278,55 +282,62 @@ def _refuse(
     )
 
 
-def read_view(conn: Connection, policy: Policy, site_id: int, ids: list[int]) -> SiteView:
-    account = conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar()
+def read_view(
+    conn: Connection, policy: Policy, site_id: int, ids: list[int], account_id: int | None = None
+) -> SiteView:
+    """What the operator sees of the site, justified by the incidents ``ids`` (the first is
+    the purpose); ``account_id``: the site's account, when the caller has it already."""
+    if account_id is None:
+        account_id = conn.execute(_SITE_ACCOUNT, {"site_id": site_id}).scalar()
+    contacts, withheld = _contacts(conn, site_id)
     return SiteView(
         site_id=site_id,
         incident_id=ids[0],
-        contacts=_contacts(conn, site_id),
+        contacts=contacts,
         media=_media(conn, ids),
-        presence=[] if account is None else _presence(conn, policy, int(account)),
+        presence=[] if account_id is None else _presence(conn, policy, int(account_id)),
+        withheld=withheld,
     )
 
 
-def _contacts(conn: Connection, site_id: int) -> list[Contact]:
-    rows = conn.execute(
-        select(
-            alarm_contacts.c.person_id,
-            alarm_contacts.c.priority,
-            alarm_contacts.c.has_keys,
-            persons.c.name,
-            persons.c.phone,
-        )
-        .join(persons, persons.c.id == alarm_contacts.c.person_id)
-        .where(
-            alarm_contacts.c.site_id == site_id,
-            alarm_contacts.c.removed_at.is_(None),
-            unrestricted(alarm_contacts.c.person_id),
-        )
-        .order_by(alarm_contacts.c.priority, alarm_contacts.c.id)
+_SITE_ACCOUNT = select(sites.c.account_id).where(sites.c.id == bindparam("site_id"))
+# Every current contact of the site, restricted or not: those restricted are left out and
+# counted (one query for both).
+_CONTACTS = (
+    select(
+        alarm_contacts.c.person_id,
+        alarm_contacts.c.priority,
+        alarm_contacts.c.has_keys,
+        persons.c.name,
+        persons.c.phone,
+        unrestricted(alarm_contacts.c.person_id).label("free"),
     )
-    return [
-        Contact(int(r.person_id), r.name, r.phone, int(r.priority), bool(r.has_keys)) for r in rows
+    .join(persons, persons.c.id == alarm_contacts.c.person_id)
+    .where(alarm_contacts.c.site_id == bindparam("site_id"), alarm_contacts.c.removed_at.is_(None))
+    .order_by(alarm_contacts.c.priority, alarm_contacts.c.id)
+)
+
+
+def _contacts(conn: Connection, site_id: int) -> tuple[list[Contact], int]:
+    """The site's contacts in call order, and how many were left out as restricted."""
+    rows = conn.execute(_CONTACTS, {"site_id": site_id}).all()
+    shown = [
+        Contact(int(r.person_id), r.name, r.phone, int(r.priority), bool(r.has_keys))
+        for r in rows
+        if r.free
     ]
+    return shown, len(rows) - len(shown)
 
 
-def contact_count(conn: Connection, site_id: int) -> int:
-    """Every current contact of the site, restricted or not (to count those left out)."""
-    total = conn.execute(
-        select(func.count())
-        .select_from(alarm_contacts)
-        .where(alarm_contacts.c.site_id == site_id, alarm_contacts.c.removed_at.is_(None))
-    ).scalar_one()
-    return int(total)
+_MEDIA = (
+    select(media)
+    .where(media.c.incident_id.in_(bindparam("ids", expanding=True)), media.c.on_demand.is_(False))
+    .order_by(media.c.captured_at, media.c.id)
+)
 
 
 def _media(conn: Connection, ids: list[int]) -> list[MediaItem]:
-    rows = conn.execute(
-        select(media)
-        .where(media.c.incident_id.in_(ids), media.c.on_demand.is_(False))
-        .order_by(media.c.captured_at, media.c.id)
-    )
+    rows = conn.execute(_MEDIA, {"ids": ids})
     return [
         MediaItem(
             int(r.id),
@@ -340,35 +351,39 @@ def _media(conn: Connection, ids: list[int]) -> list[MediaItem]:
     ]
 
 
+# The last one received (the highest id), not the latest a device claims: a device's clock
+# may be wrong, and a claimed future time must not hide what came after it.
+_LATEST = (
+    select(presence.c.person_id, func.max(presence.c.id).label("last"))
+    .where(presence.c.account_id == bindparam("account_id"))
+    .group_by(presence.c.person_id)
+    .subquery()
+)
+_PRESENCE = (
+    select(presence.c.person_id, presence.c.state, presence.c.recorded_at)
+    .join(
+        _LATEST, (_LATEST.c.person_id == presence.c.person_id) & (_LATEST.c.last == presence.c.id)
+    )
+    .where(
+        presence.c.account_id == bindparam("account_id"),
+        presence.c.person_id.in_(
+            select(consents.c.person_id).where(
+                consents.c.activity.in_(bindparam("activities", expanding=True)),
+                consents.c.withdrawn_at.is_(None),
+            )
+        ),
+        unrestricted(presence.c.person_id),
+    )
+    .order_by(presence.c.person_id, presence.c.id.desc())
+)
+
+
 def _presence(conn: Connection, policy: Policy, account_id: int) -> list[PresenceState]:
     """The latest state of each person of the account whose location consent holds."""
     activities = presence_activities(policy)
     if not activities:
         return []
-    # The last one received (the highest id), not the latest a device claims: a device's
-    # clock may be wrong, and a claimed future time must not hide what came after it.
-    latest = (
-        select(presence.c.person_id, func.max(presence.c.id).label("last"))
-        .where(presence.c.account_id == account_id)
-        .group_by(presence.c.person_id)
-        .subquery()
-    )
-    consenting = select(consents.c.person_id).where(
-        consents.c.activity.in_(activities), consents.c.withdrawn_at.is_(None)
-    )
-    rows = conn.execute(
-        select(presence.c.person_id, presence.c.state, presence.c.recorded_at)
-        .join(
-            latest,
-            (latest.c.person_id == presence.c.person_id) & (latest.c.last == presence.c.id),
-        )
-        .where(
-            presence.c.account_id == account_id,
-            presence.c.person_id.in_(consenting),
-            unrestricted(presence.c.person_id),
-        )
-        .order_by(presence.c.person_id, presence.c.id.desc())
-    )
+    rows = conn.execute(_PRESENCE, {"account_id": account_id, "activities": activities})
     found: dict[int, PresenceState] = {}
     for r in rows:
         found.setdefault(

@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, case, exists, func, not_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    not_,
+    select,
+    true,
+)
 
 from alarmvern.store.tables import incidents, operator_assignments, sites
 from alarmvern.store.tables._columns import as_utc
@@ -104,20 +116,22 @@ def read(
     return Queue(total, matching, unassigned, items, offset, matching - unassigned)
 
 
+_ASSIGNED = (
+    select(operator_assignments.c.incident_id, operator_assignments.c.operator)
+    .where(
+        operator_assignments.c.incident_id.in_(bindparam("ids", expanding=True)),
+        operator_assignments.c.released_at.is_(None),
+    )
+    .order_by(operator_assignments.c.id)
+)  # built once: the queue and every incident view run it
+
+
 def assigned(conn: Connection, incident_ids: list[int]) -> dict[int, list[str]]:
     """The operators holding each incident (not released), in assignment order."""
     names: dict[int, list[str]] = {incident_id: [] for incident_id in incident_ids}
     if not incident_ids:
         return names
-    rows = conn.execute(
-        select(operator_assignments.c.incident_id, operator_assignments.c.operator)
-        .where(
-            operator_assignments.c.incident_id.in_(incident_ids),
-            operator_assignments.c.released_at.is_(None),
-        )
-        .order_by(operator_assignments.c.id)
-    )
-    for incident_id, operator in rows:
+    for incident_id, operator in conn.execute(_ASSIGNED, {"ids": incident_ids}):
         names[incident_id].append(operator)
     return names
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from alarmvern import audit
 from alarmvern.store.tables import customer_accounts, sites
@@ -32,13 +32,15 @@ def record_look(conn: Connection, **fields: Any) -> None:
         looks.append(fields)
 
 
+_ACCOUNTS = select(customer_accounts.c.id).where(
+    customer_accounts.c.holder_person_id == bindparam("person_id")
+)  # built once: every Mine Sider page runs it
+
+
 def accounts_of(conn: Connection, who: Principal) -> list[int]:
     if who.person_id is None:
         return []
-    query = select(customer_accounts.c.id).where(
-        customer_accounts.c.holder_person_id == who.person_id
-    )
-    return [int(i) for i in conn.execute(query).scalars()]
+    return [int(i) for i in conn.execute(_ACCOUNTS, {"person_id": who.person_id}).scalars()]
 
 
 def check_person(conn: Connection, who: Principal, person_id: int, purpose: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, Row, delete, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, select, update
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
@@ -223,18 +223,22 @@ def session_in_use(engine: Engine, token: str) -> Principal | None:
     return who
 
 
+# Built once: every request with a cookie runs it.
+_SESSION = (
+    select(
+        logins,
+        sessions.c.csrf_token,
+        sessions.c.expires_at,
+        sessions.c.created_at.label("opened_at"),
+        sessions.c.last_seen_at,
+    )
+    .join(sessions, sessions.c.login_id == logins.c.id)
+    .where(sessions.c.token_hash == bindparam("token_hash"))
+)
+
+
 def _session(conn: Connection, token: str) -> tuple[Principal, datetime] | None:
-    row = conn.execute(
-        select(
-            logins,
-            sessions.c.csrf_token,
-            sessions.c.expires_at,
-            sessions.c.created_at.label("opened_at"),
-            sessions.c.last_seen_at,
-        )
-        .join(sessions, sessions.c.login_id == logins.c.id)
-        .where(sessions.c.token_hash == _digest(token))
-    ).first()
+    row = conn.execute(_SESSION, {"token_hash": _digest(token)}).first()
     if row is None or row.disabled_at is not None:
         return None
     now = datetime.now(UTC)

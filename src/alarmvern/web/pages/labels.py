@@ -132,6 +132,61 @@ OUTCOME: dict[str, Pair] = {
     "not_needed": ("ikke nødvendig", "not needed"),
 }
 
+MEDIA_KIND: dict[str, Pair] = {
+    "image": ("bilde", "image"),
+    "video": ("video", "video"),
+    "audio": ("lydopptak", "audio recording"),
+}
+
+# Who did it, as the audit log and the steps name them ("operator:3"): the role in words.
+ACTOR_ROLE: dict[str, Pair] = {
+    "operator": ("operatør", "operator"),
+    "customer_service": ("kundeservice", "customer service"),
+    "dpo": ("personvernombud", "data protection officer"),
+    "admin": ("administrator", "administrator"),
+    "customer": ("kunde", "customer"),
+}
+ACTOR: dict[str, Pair] = {
+    "intake": ("alarmmottaket", "the alarm receiver"),
+    "system": ("systemet", "the system"),
+    "supervision": ("tilsynet", "supervision"),
+}
+# What an audit entry on an operator's page records ("who saw what"), as a short verb.
+SEEN_ACTION: dict[str, Pair] = {
+    "operator.view": ("så", "viewed"),
+    "operator.refused": ("ble nektet", "was refused"),
+    "staff.view": ("så (kontoret)", "viewed (office)"),
+    **{f"incident.{step}": pair for step, pair in INCIDENT_STEP.items()},
+}
+# What an audit entry is about ("site:21"): the kind of object in words.
+SUBJECT: dict[str, Pair] = {
+    "site": ("anlegg", "site"),
+    "media": ("bilde", "image"),
+    "incident": ("hendelse", "incident"),
+    "person": ("person", "person"),
+    "account": ("kundekonto", "account"),
+}
+
+
+def actor_words(actor: str, lang: str, me: str | None = None) -> str:
+    """ "operatør 3" for ``operator:3`` ("deg" for ``me``), "alarmmottaket" for ``intake``;
+    an actor of no known kind as it is stored."""
+    if me is not None and actor == me:
+        return "deg" if lang == "nb" else "you"
+    role, _, number = actor.partition(":")
+    if number and role in ACTOR_ROLE:
+        return f"{pick(ACTOR_ROLE, role, lang)} {number}"
+    return pick(ACTOR, actor, lang)
+
+
+def subject_words(subject: str | None, lang: str) -> str:
+    """ "anlegg 21" for ``site:21``; a subject of no known kind as it is stored."""
+    if not subject:
+        return "–"
+    kind, _, number = subject.partition(":")
+    return f"{pick(SUBJECT, kind, lang)} {number}" if kind in SUBJECT else subject
+
+
 ARMING_CLASSES = (EventClass.ARM.value, EventClass.DISARM.value)
 # The codes whose events are arming or disarming, to filter the log in the database.
 ARMING_CODES = sorted(

@@ -141,6 +141,8 @@ def environment() -> jinja2.Environment:
         CHANNEL=labels.CHANNEL,
         INCIDENT_STEP=labels.INCIDENT_STEP,
         OUTCOME=labels.OUTCOME,
+        SEEN_ACTION=labels.SEEN_ACTION,
+        MEDIA_KIND=labels.MEDIA_KIND,
         Role=Role,
     )
     return env
@@ -171,6 +173,8 @@ def render(
         ),
         "home": home_of(who.role) if who else "/login",
         "pick": lambda pairs, key: labels.pick(pairs, key, lang),
+        "actor": lambda actor: labels.actor_words(actor, lang, who.actor if who else None),
+        "subject": lambda subject: labels.subject_words(subject, lang),
         "ok": CONFIRMATIONS.get(request.query_params.get("ok") or ""),
     } | context
     html = environment().get_template(template).render(values)

@@ -80,7 +80,7 @@
     var seconds = Math.max(0, Math.floor((Date.now() - since) / 1000));
     var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
     var mm = (m < 10 ? "0" : "") + m, ss = (s < 10 ? "0" : "") + s;
-    return h ? h + " t " + mm + " min" : mm + ":" + ss;
+    return h ? h + " " + ((state && state.dataset.hour) || "t") + " " + mm + " min" : mm + ":" + ss;
   }
 
   function tick() {
