@@ -1,6 +1,6 @@
 """The audit log: append-only, hash-chained, verifiable."""
 
 from alarmvern.audit.anchor import anchor, protect
-from alarmvern.audit.log import AuditEntry, Break, append, verify
+from alarmvern.audit.log import AuditEntry, Batch, Break, append, batch, verify
 
-__all__ = ["AuditEntry", "Break", "anchor", "append", "protect", "verify"]
+__all__ = ["AuditEntry", "Batch", "Break", "anchor", "append", "batch", "protect", "verify"]

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,21 +88,103 @@ def append(
     details: Mapping[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction, so it commits with what it records."""
+    """Append one entry in the caller's transaction, so it commits with what it records.
+    Inside :func:`batch` on the same connection, the entry is queued instead."""
+    queued: Batch | None = conn.info.get(_BATCH)
+    if queued is not None:
+        return queued.add(actor, action, subject, purpose, details, at)
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    last = conn.execute(
-        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+    last = conn.execute(_LAST).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    protection = protection_of(conn)
+    entry = _entry(seq, prev, protection.key if protection else None,
+                   actor, action, subject, purpose, details, at)  # fmt: skip
+    conn.execute(_INSERT, entry.__dict__)
+    return entry
+
+
+def _entry(
+    seq: int,
+    prev: str,
+    key: bytes | None,
+    actor: str,
+    action: str,
+    subject: str | None,
+    purpose: str | None,
+    details: Mapping[str, Any] | None,
+    at: datetime | None,
+) -> AuditEntry:
     at = at or datetime.now(UTC)
     body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)
-    protection = protection_of(conn)
-    key = protection.key if protection else None
     digest = _digest(seq, at, actor, action, subject, purpose, body, prev, key)
-    entry = AuditEntry(seq, at, actor, action, subject, purpose, body, prev, digest)
-    conn.execute(audit_log.insert().values(**entry.__dict__))
-    return entry
+    return AuditEntry(seq, at, actor, action, subject, purpose, body, prev, digest)
+
+
+class Batch:
+    """Entries chained in memory, written together when :func:`batch` ends.
+
+    :meth:`mark` and :meth:`rewind` follow a savepoint: when the changes since a mark are
+    rolled back, so are the entries that recorded them, and the chain goes on from there.
+    """
+
+    def __init__(self, seq: int, prev: str, key: bytes | None) -> None:
+        self.entries: list[AuditEntry] = []
+        self._first, self._genesis, self._key = seq, prev, key
+
+    def add(
+        self,
+        actor: str,
+        action: str,
+        subject: str | None,
+        purpose: str | None,
+        details: Mapping[str, Any] | None,
+        at: datetime | None,
+    ) -> AuditEntry:
+        last = self.entries[-1] if self.entries else None
+        seq, prev = (last.seq + 1, last.hash) if last else (self._first, self._genesis)
+        entry = _entry(seq, prev, self._key, actor, action, subject, purpose, details, at)
+        self.entries.append(entry)
+        return entry
+
+    def mark(self) -> int:
+        return len(self.entries)
+
+    def rewind(self, mark: int) -> None:
+        del self.entries[mark:]
+
+
+@contextmanager
+def batch(conn: Connection) -> Iterator[Batch]:
+    """Within the block, :func:`append` on ``conn`` queues its entries, and they are written
+    in one statement when the block ends, in the caller's transaction (so they still commit
+    with what they record). For thousands of changes in one transaction (an import): the
+    chain's head is read once, and no one else can extend the chain meanwhile (SQLite's
+    write lock, held since the write transaction began; PostgreSQL's chain lock, taken here
+    and held to the transaction's end)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+    last = conn.execute(_LAST).first()
+    protection = protection_of(conn)
+    queued = Batch(
+        last.seq + 1 if last else 1,
+        last.hash if last else GENESIS,
+        protection.key if protection else None,
+    )
+    conn.info[_BATCH] = queued
+    try:
+        yield queued
+    finally:
+        conn.info.pop(_BATCH, None)
+    if queued.entries:
+        conn.execute(_INSERT, [e.__dict__ for e in queued.entries])
+
+
+_BATCH = "alarmvern.audit.batch"
+# Built once: an import appends thousands of entries, and building a statement (with its
+# cache key) each time cost more than running it.
+_LAST = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_INSERT = audit_log.insert()
 
 
 def entries(conn: Connection, batch: int = 5000) -> Iterator[AuditEntry]:

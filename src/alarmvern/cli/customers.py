@@ -31,9 +31,7 @@ def find(ctx: typer.Context, query: str) -> None:
     Example: alarmvern customer find "Storgata 1"
     """
     system = open_system(settings_of(ctx))
-    with system.engine.begin() as conn:
-        hits = search.find(conn, actor=ACTOR, query=query)
-    for h in hits:
+    for h in search.find(system.engine, actor=ACTOR, query=query).hits:
         out.print(
             f"{h.account_id}\t{h.customer_no}\t{h.name or ''}" + ("\t(ended)" if h.ended else ""),
             markup=False,

@@ -26,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Row, delete, select, update
 
 from alarmvern import audit
+from alarmvern.customers.errors import InputError
 from alarmvern.errors import AlarmvernError
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import logins, sessions
@@ -70,9 +71,17 @@ class LoginError(AlarmvernError):
     """Wrong username or password, a disabled login, or too many attempts."""
 
 
+MIN_PASSWORD = 10
+
+
 def hash_password(password: str) -> str:
-    if len(password) < 10:
-        raise AlarmvernError("passordet må ha minst 10 tegn / the password needs 10 characters")
+    """The argon2 hash of ``password``; :class:`InputError` (field ``password``) if short."""
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            "password",
+            f"passordet må ha minst {MIN_PASSWORD} tegn",
+            f"the password needs at least {MIN_PASSWORD} characters",
+        )
     return _hasher.hash(password)
 
 
