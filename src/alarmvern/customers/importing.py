@@ -42,6 +42,7 @@ COLUMNS = (
     "contact_has_keys",
 )
 REQUIRED = ("customer_no", "name", "street", "postcode")
+MAX_BYTES = 32 * 1024 * 1024  # a file uploaded in the console (≈150,000 rows)
 # Errors of a function name its own fields; the CSV column for each, where they differ.
 COLUMN_OF = {"ended_at": "started_at", "priority": "contact_name"}
 
@@ -119,6 +120,19 @@ def _row(c: Connection, vault: Vault, values: dict[str, str], actor: str) -> Non
             has_keys=values.get("contact_has_keys", "").strip().lower()
             in ("1", "ja", "yes", "true"),
         )
+
+
+def lines_of(data: bytes) -> list[str]:
+    """An uploaded file's lines: UTF-8 (with or without a byte-order mark), else an error."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "file",
+            f"filen er ikke UTF-8 (byte {exc.start}); lagre den som CSV UTF-8",
+            f"the file is not UTF-8 (byte {exc.start}); save it as CSV UTF-8",
+        ) from None
+    return text.splitlines(keepends=True)
 
 
 def _one(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from alarmvern.customers import accounts, informing, logins, search, sites
+from alarmvern.customers import accounts, importing, informing, logins, search, sites
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.customers.overview import overview
 from alarmvern.outbox.wiring import inform_now, outbox_of
@@ -208,6 +208,39 @@ def end(
         return account_id
 
     return _change(system, make, "customer-ended")
+
+
+@router.get("/import")
+def import_form(request: Request, _who: ServicePage) -> Response:
+    return render(request, "kundeservice/import.html.j2", report=None, columns=importing.COLUMNS)
+
+
+@router.post("/import")
+def import_file(
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    file: Annotated[UploadFile, File()],
+    mode: Annotated[Literal["check", "import"], Form()] = "check",
+) -> Response:
+    """Check the CSV (a dry run: every bad row by line and column, nothing changed), or
+    import it: all in one transaction, and only if no row is bad."""
+    report = importing.import_customers(
+        system.engine,
+        system.vault,
+        importing.lines_of(file.file.read()),
+        actor=who.actor,
+        dry_run=mode == "check",
+    )
+    return render(
+        request,
+        "kundeservice/import.html.j2",
+        status_code=422 if report.bad else 200,
+        report=report,
+        mode=mode,
+        name=file.filename or "",
+        columns=importing.COLUMNS,
+    )
 
 
 @router.get("/ikke-informert")
