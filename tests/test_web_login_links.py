@@ -16,6 +16,8 @@ from sqlalchemy import select, update
 
 from alarmvern.customers import logins as links
 from alarmvern.outbox import FileOutbox, Outbox, OutboxSettings, SmtpMail
+from alarmvern.rights import erasure
+from alarmvern.rights.scope import scope_of
 from alarmvern.store import tables as t
 from tests.smtp_support import Inbox, smtp  # noqa: F401
 from tests.web_support import PASSWORD, Web, web  # noqa: F401
@@ -203,3 +205,17 @@ def test_reset_links_are_bounded_and_staff_without_e_mail_get_none(web: Web) -> 
         assert links.forgotten(conn, username="operator") is None
         assert links.forgotten(conn, username="nobody@example.no") is None
     assert sum(m is not None for m in made) == links.LIVE_RESETS
+
+
+def test_an_erasure_takes_the_person_s_unused_links_with_their_login(web: Web) -> None:  # noqa: F811
+    vault, policy = web.system.vault, web.system.policy.policy
+    with web.system.engine.begin() as conn:
+        assert links.forgotten(conn, username="customer") is not None
+        scope = scope_of(conn, vault, web.world.person)
+        erasure.erase(conn, vault, policy, scope, actor="test", keep_contract=True)
+    with web.system.engine.connect() as conn:
+        assert conn.execute(select(t.login_tokens)).all() == []
+        left = conn.execute(
+            select(t.logins.c.id).where(t.logins.c.id == web.world.logins["customer"])
+        ).all()
+    assert left == []
