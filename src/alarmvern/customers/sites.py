@@ -290,8 +290,8 @@ def _remove(
         raise MissingError(
             field, f"finnes ikke på anlegget ({ident})", f"not at the site ({ident})"
         )
-    if found.removed_at is not None:
-        raise ConflictError(field, "er allerede fjernet", "is already removed")
+    if found.removed_at is not None:  # gone as a user or contact: the API's DELETE says 404
+        raise MissingError(field, "er allerede fjernet", "is already removed")
     when = parse.moment(at, "removed_at") or datetime.now(UTC)
     conn.execute(update(table).where(table.c.id == ident).values(removed_at=when))
     end_person_if_done(conn, found.person_id, when)

@@ -1,8 +1,9 @@
 """The customer-service console (``/kundeservice``): find a customer, register one with a
-site, add and remove panel users and alarm contacts, end the relationship, and see who has
-not yet been told they were registered. Every form calls one ``alarmvern.customers``
-function, the same the API and the CLI call; the site's action plan is edited on the
-operator console's page for the site."""
+site, add and remove panel users and alarm contacts, send the holder an activation link,
+end the relationship, import customers from a CSV file, and see who has not yet been told
+they were registered. Every form calls ``alarmvern.customers`` functions, the same the API
+and the CLI call, in the one shape of :func:`_change`; the site's action plan is edited on
+the operator console's page for the site."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ def register(
     panel_key: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """The holder, the account and its first site, in one transaction."""
-    with system.engine.begin() as conn:
+
+    def make(conn: Connection) -> int:
         made = accounts.register_customer(
             conn,
             actor=who.actor,
@@ -79,7 +81,9 @@ def register(
             panel_account=panel_account,
             panel_key=panel_key or None,
         )
-    return done(f"/kundeservice/kunde/{made.account_id}", "customer-registered")
+        return made.account_id
+
+    return _change(system, make, "customer-registered")
 
 
 @router.get("/kunde/{account_id}")
