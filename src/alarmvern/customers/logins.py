@@ -31,6 +31,7 @@ from alarmvern.customers._rows import RELATIONSHIP, note, open_account, row
 from alarmvern.customers.errors import ConflictError, InputError, MissingError
 from alarmvern.outbox import Outbox, Outgoing, send
 from alarmvern.policy import Policy
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import login_tokens, logins, persons, sessions
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
@@ -215,7 +216,7 @@ def check(conn: Connection, token: str, purpose: str, now: datetime | None = Non
 
 
 def use(
-    conn: Connection,
+    engine: Engine,
     *,
     token: str,
     purpose: str,
@@ -224,34 +225,43 @@ def use(
     now: datetime | None = None,
 ) -> int:
     """Set the login's password through a link of ``purpose``; the login's id. The link and
-    every other of the login are deleted, and every session of the login is ended."""
+    every other of the login are deleted, and every session of the login is ended.
+
+    The password is hashed (argon2: slow on purpose) before the write transaction begins,
+    so that no lock that alarm intake waits for is held meanwhile."""
     at = now or datetime.now(UTC)
-    login_id = check(conn, token, purpose, at)
+    with reading(engine) as conn:
+        login_id = check(conn, token, purpose, at)
     if again is not None and again != password:
         raise InputError("again", "passordene er ulike", "the passwords differ")
     password_hash = hash_password(password)
-    # Single use under concurrency: of two uses at once, one deletes the row, the other
-    # deletes nothing (PostgreSQL waits for the first's lock) and is refused.
-    taken = conn.execute(
-        delete(login_tokens).where(
-            login_tokens.c.token_hash == digest(token), login_tokens.c.expires_at > at
+    with engine.begin() as conn:
+        # Single use under concurrency: of two uses at once, one deletes the row, the other
+        # deletes nothing (PostgreSQL waits for the first's lock) and is refused.
+        taken = conn.execute(
+            delete(login_tokens).where(
+                login_tokens.c.token_hash == digest(token),
+                login_tokens.c.login_id == login_id,
+                login_tokens.c.expires_at > at,
+            )
         )
-    )
-    if taken.rowcount != 1:
-        raise LinkError
-    conn.execute(update(logins).where(logins.c.id == login_id).values(password_hash=password_hash))
-    conn.execute(delete(login_tokens).where(login_tokens.c.login_id == login_id))
-    ended = conn.execute(delete(sessions).where(sessions.c.login_id == login_id)).rowcount
-    role = conn.execute(select(logins.c.role).where(logins.c.id == login_id)).scalar_one()
-    note(
-        conn,
-        f"{role}:{login_id}",
-        "login.password_set",
-        f"login:{login_id}",
-        RELATIONSHIP,
-        by=purpose,
-        sessions_ended=int(ended or 0),
-    )
+        if taken.rowcount != 1:
+            raise LinkError
+        conn.execute(
+            update(logins).where(logins.c.id == login_id).values(password_hash=password_hash)
+        )
+        conn.execute(delete(login_tokens).where(login_tokens.c.login_id == login_id))
+        ended = conn.execute(delete(sessions).where(sessions.c.login_id == login_id)).rowcount
+        role = conn.execute(select(logins.c.role).where(logins.c.id == login_id)).scalar_one()
+        note(
+            conn,
+            f"{role}:{login_id}",
+            "login.password_set",
+            f"login:{login_id}",
+            RELATIONSHIP,
+            by=purpose,
+            sessions_ended=int(ended or 0),
+        )
     return login_id
 
 

@@ -56,6 +56,5 @@ def forgotten(system: SystemDep, body: ForgottenIn, later: BackgroundTasks) -> A
 def set_password(system: SystemDep, body: PasswordIn) -> Response:
     """Sett passord med lenken / set the password with a link's token: once; every session
     of the login ends. 404 if the link is unknown, used or expired."""
-    with system.engine.begin() as conn:
-        links.use(conn, token=body.token, purpose=body.purpose, password=body.password)
+    links.use(system.engine, token=body.token, purpose=body.purpose, password=body.password)
     return Response(status_code=204)

@@ -81,8 +81,7 @@ def _set(
         error = InputError("csrf_token", "skjemaet var utløpt", "the form had expired")
         return _choose(request, system, purpose, token, error)
     try:
-        with system.engine.begin() as conn:
-            links.use(conn, token=token, purpose=purpose, password=password, again=again)
+        links.use(system.engine, token=token, purpose=purpose, password=password, again=again)
     except InputError as exc:
         return _choose(request, system, purpose, token, exc)
     response = done("/login", "password-set")
