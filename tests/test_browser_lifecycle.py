@@ -6,6 +6,7 @@ the policy says and keeps the invoices the law keeps."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -140,3 +141,52 @@ def test_customer_service_registers_informs_and_ends_a_customer(
             for table in ("panel_users", "alarm_contacts", "invoices")
         }
     assert left == {"panel_users": 0, "alarm_contacts": 0, "invoices": 1}
+
+
+def test_a_new_customer_activates_their_login_from_the_e_mail(
+    browser: object, live: Live, inbox: Inbox
+) -> None:
+    """Customer service registers a customer and sends the activation link; the customer
+    opens it from the mail, chooses a password and logs in; the link then works no more."""
+    cs = staff(browser, live, Role.customer_service)
+    cs.goto("/kundeservice/ny")  # type: ignore[attr-defined]
+    for label, value in [
+        ("Kundenummer", "K777002"),
+        ("Navn", "Ada Aktiv"),
+        ("E-post", "ada.aktiv@example.no"),
+        ("Adresse", "Aktivveien 2"),
+        ("Postnummer", "0155"),
+    ]:
+        cs.get_by_label(label, exact=True).fill(value)  # type: ignore[attr-defined]
+    cs.get_by_role("button", name="Registrer kunden").click()  # type: ignore[attr-defined]
+    cs.get_by_role("button", name="Send aktiveringslenke på e-post").click()  # type: ignore[attr-defined]
+    assert "Aktiveringslenken er sendt" in cs.content()  # type: ignore[attr-defined]
+    for _ in range(300):
+        if inbox.to("ada.aktiv@example.no"):
+            break
+        time.sleep(0.1)
+    (mail,) = inbox.to("ada.aktiv@example.no")
+    found = re.search(r"http://\S+(/aktiver\?token=[\w-]+)", mail.get_content())  # type: ignore[attr-defined]
+    assert found
+    link = found.group(1)  # the live server's port is not the public URL's default
+
+    context = browser.new_context(base_url=live.base)  # type: ignore[attr-defined]
+    ada = context.new_page()
+    ada.goto(link)
+    assert ada.get_by_role("heading", name="Velg passord for Mine Sider").is_visible()
+    ada.get_by_label("Nytt passord").fill("ada-sitt-lange-passord")
+    ada.get_by_label("Gjenta passordet").fill("ada-sitt-lange-passord")
+    ada.get_by_role("button", name="Lagre passordet").click()
+    assert "Passordet er lagret" in ada.content()
+    shot(ada, "customer-activated-login")
+    ada.get_by_label("Brukernavn").fill("ada.aktiv@example.no")
+    ada.get_by_label("Passord").fill("ada-sitt-lange-passord")
+    ada.get_by_role("button", name="Logg inn").click()
+    ada.wait_for_url("**/mine-sider")
+    cs.reload()  # type: ignore[attr-defined]
+    assert "Aktiv." in cs.locator("#login-state").inner_text()  # type: ignore[attr-defined]
+
+    again = context.new_page()
+    again.goto(link)
+    assert "allerede brukt" in again.content()
+    context.close()

@@ -108,7 +108,7 @@ def test_a_customer_with_a_site_a_panel_user_and_a_contact_normalised_and_audite
         site = conn.execute(select(t.sites).where(t.sites.c.id == ids["site"])).one()
         contact = conn.execute(select(t.alarm_contacts)).one()
         actions = list(conn.execute(select(t.audit_log.c.action).order_by(t.audit_log.c.seq)))
-        hits = search.find(conn, actor=ACTOR, query="91234567")
+    hits = search.find(engine, actor=ACTOR, query="912 34 567").hits
     assert (holder.phone, holder.email) == ("+4791234567", "Kari@example.no")
     assert user.code_hash != "4321" and PasswordHasher().verify(user.code_hash, "4321")
     assert (site.panel_account, site.supervision_seconds) == ("A100", 3600)

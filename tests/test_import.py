@@ -83,3 +83,20 @@ def test_the_cli_imports_with_a_progress_bar(tmp_path: Path) -> None:
     assert real.exit_code == 0 and "committed" in real.output
     found = runner.invoke(app, ["--data-dir", str(data), "customer", "find", "Bryggen"])
     assert "K200002" in found.output
+
+
+def test_the_cli_sends_an_imported_customer_an_activation_link(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--data-dir", str(data), "init"]).exit_code == 0
+    imported = runner.invoke(app, ["--data-dir", str(data), "import", "customers", str(EXAMPLE)])
+    assert imported.exit_code == 0, imported.output
+    found = runner.invoke(app, ["--data-dir", str(data), "customer", "find", "K200001"])
+    assert found.exit_code == 0, found.output
+    account = found.output.split()[0]  # (Rich prints the tab as spaces)
+    sent = runner.invoke(app, ["--data-dir", str(data), "customer", "invite", account])
+    assert sent.exit_code == 0, sent.output
+    (line,) = (data / "outbox" / "email.jsonl").read_text(encoding="utf-8").splitlines()
+    assert '"to": "kari@example.no"' in line and "/aktiver?token=" in line
+    again = runner.invoke(app, ["--data-dir", str(data), "customer", "invite", account])
+    assert again.exit_code == 0  # not yet activated: a new link may be sent

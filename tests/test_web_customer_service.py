@@ -3,14 +3,17 @@ alarm contact (who gets the e-mail at a real SMTP server), then end the relation
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from alarmvern.outbox import FileOutbox, Outbox, OutboxSettings, SmtpMail
 from alarmvern.store import tables as t
 from tests.smtp_support import Inbox, smtp  # noqa: F401
-from tests.web_support import Web, sqlite_web  # noqa: F401
+from tests.web_support import Web, sqlite_web, web  # noqa: F401
 
 
 def test_register_add_people_inform_and_end_through_the_console(
@@ -18,7 +21,7 @@ def test_register_add_people_inform_and_end_through_the_console(
     smtp: Inbox,  # noqa: F811
     tmp_path: object,
 ) -> None:
-    web = sqlite_web
+    web = sqlite_web  # noqa: F811
     settings = OutboxSettings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_tls="none")
     web.system.outbox = Outbox(SmtpMail(settings), FileOutbox(web.system.settings.data_dir))  # type: ignore[attr-defined]
     staff = web.client("customer_service")
@@ -71,3 +74,55 @@ def test_register_add_people_inform_and_end_through_the_console(
     assert ended is not None and ended.year == 2027
     assert "K900" in staff.get("/kundeservice", params={"q": "nyveien"}).text
     assert web.client("operator").get("/kundeservice").status_code == 403
+
+
+EXAMPLE = Path(__file__).parent.parent / "docs" / "import-example.csv"
+
+
+def test_the_console_imports_a_csv_after_a_dry_run_that_names_every_bad_row(
+    web: Web,  # noqa: F811
+) -> None:
+    staff = web.client("customer_service")
+
+    def upload(content: bytes, mode: str) -> Any:
+        return staff.post(
+            "/kundeservice/import",
+            data={"mode": mode},
+            files={"file": ("kunder.csv", content, "text/csv")},
+        )
+
+    def stored() -> set[str]:
+        with web.system.engine.connect() as conn:
+            return set(conn.execute(select(t.customer_accounts.c.customer_no)).scalars())
+
+    before = stored()
+    assert staff.get("/kundeservice/import").status_code == 200
+    bad = (
+        b"customer_no,name,phone,street,postcode\n"
+        b"K1,Kari,91234567,Storgata 1,0155\n"
+        b"K2,Ola,12,Storgata 2,0155\n"
+        b"K3,Siri,,,0155\n"
+    )
+    for mode in ("check", "import"):
+        refused = upload(bad, mode)
+        assert refused.status_code == 422
+        rows = re.findall(r"<tr><td>(\d+)</td><td><code>(\w+)</code></td>", refused.text)
+        assert rows == [("3", "phone"), ("4", "street")]
+        assert "ingenting er endret" in refused.text
+    assert stored() == before
+
+    example = EXAMPLE.read_bytes()
+    checked = upload(example, "check")
+    assert checked.status_code == 200 and "Prøvekjøringen fant ingen feil" in checked.text
+    assert stored() == before
+    done = upload(example, "import")
+    assert done.status_code == 200 and "Filen er importert" in done.text
+    assert stored() == before | {"K200001", "K200002"}
+    again = upload(example, "import")
+    assert "2 fantes fra før" in again.text and stored() == before | {"K200001", "K200002"}
+
+    latin = upload(
+        "customer_no,name,street,postcode\nK9,Åse,Vei 1,0155\n".encode("latin-1"), "check"
+    )
+    assert latin.status_code == 422 and "UTF-8" in latin.text
+    assert web.client("operator").get("/kundeservice/import").status_code == 403

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from alarmvern.accountability import breaches, drafts
 from alarmvern.customers import accounts, contracts
+from alarmvern.customers import logins as login_links
 from alarmvern.customers import sites as customer_sites
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.intake import incidents as inc
@@ -27,6 +28,7 @@ from alarmvern.rights import objection, requests
 from alarmvern.rights.requests import Channel, Kind
 from alarmvern.store import tables as t
 from alarmvern.web.app import create_app
+from alarmvern.web.security import Role, create_login
 from tests import builders as b
 from tests.web_support import PASSWORD, ROLES, Web, login, sqlite_web  # noqa: F401
 
@@ -50,6 +52,8 @@ DEVICES_ONLY = dict.fromkeys(ROLES, 401)  # a device token, never a session
 ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
     ("POST", "/api/v1/login"): allow(*EVERYONE),
     ("POST", "/api/v1/logout"): allow(*LOGGED_IN),
+    ("POST", "/api/v1/password/forgotten"): allow(*EVERYONE),
+    ("POST", "/api/v1/password"): allow(*EVERYONE),  # the link's token is the credential
     ("GET", "/api/v1/me"): allow(*LOGGED_IN),
     ("GET", "/api/v1/policy"): allow(*EVERYONE),
     ("GET", "/api/v1/policy/notice"): allow(*EVERYONE),
@@ -70,6 +74,7 @@ ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
     ("POST", "/api/v1/customers/{account_id}/contracts"): allow(SERVICE, DPO, ADMIN),
     ("POST", "/api/v1/customers/{account_id}/end"): allow(SERVICE, DPO, ADMIN),
     ("POST", "/api/v1/contracts/{contract_id}/end"): allow(SERVICE, DPO, ADMIN),
+    ("POST", "/api/v1/customers/{account_id}/invite"): allow(SERVICE, DPO, ADMIN),
     ("POST", "/api/v1/sites/{site_id}/panel-users"): allow(SERVICE, DPO, ADMIN),
     ("DELETE", "/api/v1/sites/{site_id}/panel-users/{panel_user_id}"): allow(SERVICE, DPO, ADMIN),
     ("POST", "/api/v1/leads"): allow(SERVICE, DPO, ADMIN),
@@ -198,6 +203,12 @@ def _lifecycle_ids(web: Web, path: str) -> dict[str, int]:
     """Fresh objects for the customer-service changes that can be made only once."""
     n = next(_serial)
     with web.system.engine.begin() as conn:
+        if path.endswith("/invite"):
+            made = accounts.register_customer(
+                conn, actor="test", customer_no=f"I{n}",
+                holder=PersonIn(name=f"Matrise {n}", email=f"invite{n}@example.no"),
+            )  # fmt: skip
+            return {"account_id": made.account_id}
         if path.endswith("/end") or "{contract_id}" in path:
             made = accounts.register_customer(
                 conn, actor="test", customer_no=f"M{n}", holder=PersonIn(name=f"Matrise {n}")
@@ -218,6 +229,18 @@ def _lifecycle_ids(web: Web, path: str) -> dict[str, int]:
             )
             return {"lead_id": lead}
     return {}
+
+
+def _password_link(web: Web) -> dict[str, Any]:
+    """A fresh login's reset link: the body that sets its password with it."""
+    n = next(_serial)
+    with web.system.engine.begin() as conn:
+        person = _fresh_person(conn)
+        create_login(conn, username=f"link{n}@example.test", password=PASSWORD,
+                     role=Role.customer, person_id=person)  # fmt: skip
+        link = login_links.forgotten(conn, username=f"link{n}@example.test")
+    assert link is not None
+    return {"token": link.token, "purpose": "reset", "password": PASSWORD}
 
 
 LIFECYCLE_BODIES: dict[tuple[str, str], Any] = {
@@ -289,7 +312,9 @@ def call(web: Web, client: TestClient, method: str, path: str) -> int:
             "affected": {"prefix": "lost/"},
             "decision": {"notify_authority": True, "notify_people": False, "reasons": "risiko"},
         }.get(action)
-    elif (method, path) in LIFECYCLE_BODIES or "{panel_user_id}" in path:
+    elif path == "/api/v1/password":
+        body = _password_link(web)
+    elif (method, path) in LIFECYCLE_BODIES or "{panel_user_id}" in path or "invite" in path:
         ids |= _lifecycle_ids(web, path)
         make = LIFECYCLE_BODIES.get((method, path))
         body = make(next(_serial)) if make else None
@@ -340,6 +365,8 @@ def _breach(web: Web) -> tuple[int, int]:
 def _body(method: str, path: str) -> dict[str, Any] | None:
     if path == "/api/v1/login":
         return {"username": "customer", "password": PASSWORD}
+    if path == "/api/v1/password/forgotten":
+        return {"username": "nobody@example.test"}
     if path == "/api/v1/sites/{site_id}/contacts" and method == "POST":
         return {"name": "Nora Nabo", "phone": "+4790011222"}
     if path == "/api/v1/rights/requests" and method == "POST":

@@ -14,7 +14,8 @@ AlarmvernError                          anything a user can fix
 ├── DataMapError                        the store holds data the policy does not cover
 ├── AnchorError  (audit.anchor)         the audit chain's anchor is missing or was altered
 ├── InputError  (customers.errors)      a field of a customer-service change is wrong (422)
-│   └── ConflictError                   it clashes with what is stored (a number in use)
+│   ├── ConflictError                   it clashes with what is stored (a number in use)
+│   └── WeakPassword  (web.passwords)   a new password the password policy refuses
 ├── BreachError  (accountability.breaches)  bad input for the breach register (422)
 │   └── BreachNotFound                  no breach with that id (404)
 ├── AccessRefused  (intake.operators)   no incident justifies the operator's access (403)
@@ -38,7 +39,6 @@ AlarmvernError                          anything a user can fix
 ├── RectifyError  (rights.rectify)      a value cannot be corrected as asked
 ├── PortabilityError  (rights.portability)  a package cannot be sent as asked
 ├── Restricted  (rights.restriction)    the person's data is restricted: kept, not used
-├── WeakPassword  (web.passwords)       a new password the password policy refuses
 └── LoginError  (web.security)          wrong username or password, or a disabled login
     └── LoginThrottled                  too many failures: wait, then try again (429)
 

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -88,9 +89,9 @@ def append(
     details: Mapping[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction, so it commits with what it records."""
-    entry = Entry(actor, action, subject, purpose, details, at)
-    return append_many(conn, [entry])[0]
+    """Append one entry in the caller's transaction, so it commits with what it records.
+    Inside :func:`batch` on the same connection, the entry is queued instead."""
+    return append_many(conn, [Entry(actor, action, subject, purpose, details, at)])[0]
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,14 @@ class Entry:
 
 def append_many(conn: Connection, wanted: Sequence[Entry]) -> list[AuditEntry]:
     """Append ``wanted`` in order in the caller's transaction: the chain is read and locked
-    once and the entries inserted in one statement (intake opening many incidents at once)."""
+    once and the entries inserted in one statement (intake opening many incidents at once).
+    Inside :func:`batch` on the same connection, they are queued instead."""
     if not wanted:
         return []
+    queued: Batch | None = conn.info.get(_BATCH)
+    if queued is not None:
+        return [queued.add(e.actor, e.action, e.subject, e.purpose, e.details, e.at)
+                for e in wanted]  # fmt: skip
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     last = conn.execute(_HEAD).first()
@@ -118,17 +124,95 @@ def append_many(conn: Connection, wanted: Sequence[Entry]) -> list[AuditEntry]:
     key = protection.key if protection else None
     now = datetime.now(UTC)
     written = []
-    for item in wanted:
-        at = item.at or now
-        body = json.dumps(dict(item.details or {}), sort_keys=True, ensure_ascii=False,
-                          default=str)  # fmt: skip
-        digest = _digest(seq, at, item.actor, item.action, item.subject, item.purpose, body,
-                         prev, key)  # fmt: skip
-        written.append(AuditEntry(seq, at, item.actor, item.action, item.subject, item.purpose,
-                                  body, prev, digest))  # fmt: skip
-        seq, prev = seq + 1, digest
-    conn.execute(audit_log.insert(), [entry.__dict__ for entry in written])
+    for e in wanted:
+        entry = _entry(seq, prev, key, e.actor, e.action, e.subject, e.purpose, e.details,
+                       e.at or now)  # fmt: skip
+        written.append(entry)
+        seq, prev = seq + 1, entry.hash
+    conn.execute(_INSERT, [entry.__dict__ for entry in written])
     return written
+
+
+def _entry(
+    seq: int,
+    prev: str,
+    key: bytes | None,
+    actor: str,
+    action: str,
+    subject: str | None,
+    purpose: str | None,
+    details: Mapping[str, Any] | None,
+    at: datetime | None,
+) -> AuditEntry:
+    at = at or datetime.now(UTC)
+    body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)
+    digest = _digest(seq, at, actor, action, subject, purpose, body, prev, key)
+    return AuditEntry(seq, at, actor, action, subject, purpose, body, prev, digest)
+
+
+class Batch:
+    """Entries chained in memory, written together when :func:`batch` ends.
+
+    :meth:`mark` and :meth:`rewind` follow a savepoint: when the changes since a mark are
+    rolled back, so are the entries that recorded them, and the chain goes on from there.
+    """
+
+    def __init__(self, seq: int, prev: str, key: bytes | None) -> None:
+        self.entries: list[AuditEntry] = []
+        self._first, self._genesis, self._key = seq, prev, key
+
+    def add(
+        self,
+        actor: str,
+        action: str,
+        subject: str | None,
+        purpose: str | None,
+        details: Mapping[str, Any] | None,
+        at: datetime | None,
+    ) -> AuditEntry:
+        last = self.entries[-1] if self.entries else None
+        seq, prev = (last.seq + 1, last.hash) if last else (self._first, self._genesis)
+        entry = _entry(seq, prev, self._key, actor, action, subject, purpose, details, at)
+        self.entries.append(entry)
+        return entry
+
+    def mark(self) -> int:
+        return len(self.entries)
+
+    def rewind(self, mark: int) -> None:
+        del self.entries[mark:]
+
+
+@contextmanager
+def batch(conn: Connection) -> Iterator[Batch]:
+    """Within the block, :func:`append` on ``conn`` queues its entries, and they are written
+    in one statement when the block ends, in the caller's transaction (so they still commit
+    with what they record). For thousands of changes in one transaction (an import): the
+    chain's head is read once, and no one else can extend the chain meanwhile (SQLite's
+    write lock, held since the write transaction began; PostgreSQL's chain lock, taken here
+    and held to the transaction's end)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+    last = conn.execute(_HEAD).first()
+    protection = protection_of(conn)
+    queued = Batch(
+        last.seq + 1 if last else 1,
+        last.hash if last else GENESIS,
+        protection.key if protection else None,
+    )
+    conn.info[_BATCH] = queued
+    try:
+        yield queued
+    finally:
+        conn.info.pop(_BATCH, None)
+    if queued.entries:
+        conn.execute(_INSERT, [e.__dict__ for e in queued.entries])
+
+
+_BATCH = "alarmvern.audit.batch"
+# Built once: an import appends thousands of entries, and building a statement (with its
+# cache key) each time cost more than running it.
+_INSERT = audit_log.insert()
 
 
 def entries(conn: Connection, batch: int = 5000) -> Iterator[AuditEntry]:

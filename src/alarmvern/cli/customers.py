@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from alarmvern.cli import app, settings_of
-from alarmvern.customers import accounts, search
+from alarmvern.customers import accounts, logins, search
 from alarmvern.customers.importing import import_customers
 from alarmvern.errors import AlarmvernError
-from alarmvern.outbox.wiring import inform_now
+from alarmvern.outbox.wiring import inform_now, outbox_of
 from alarmvern.system import open_system
 
 out = Console()
@@ -31,9 +31,7 @@ def find(ctx: typer.Context, query: str) -> None:
     Example: alarmvern customer find "Storgata 1"
     """
     system = open_system(settings_of(ctx))
-    with system.engine.begin() as conn:
-        hits = search.find(conn, actor=ACTOR, query=query)
-    for h in hits:
+    for h in search.find(system.engine, actor=ACTOR, query=query).hits:
         out.print(
             f"{h.account_id}\t{h.customer_no}\t{h.name or ''}" + ("\t(ended)" if h.ended else ""),
             markup=False,
@@ -50,6 +48,27 @@ def end(ctx: typer.Context, account_id: int, on: Annotated[str, typer.Option("--
     with system.engine.begin() as conn:
         ended = accounts.end_relationship(conn, actor=ACTOR, account_id=account_id, at=on)
     out.print(f"avsluttet / ended: {ended.date().isoformat()}")
+
+
+@customer_app.command("invite")
+def invite(ctx: typer.Context, account_id: int) -> None:
+    """Send aktiveringslenke / e-mail the holder a link to choose a password (first login).
+
+    Example: alarmvern customer invite 17
+    """
+    system = open_system(settings_of(ctx))
+    with system.engine.begin() as conn:
+        link = logins.invite(conn, actor=ACTOR, account_id=account_id)
+    sent = logins.send_link(
+        system.engine, system.vault, system.policy.policy, outbox_of(system), link
+    )
+    if not sent:
+        raise AlarmvernError(
+            "e-posten kunne ikke sendes; se ALARMVERN_SMTP_* / the e-mail could not be sent; "
+            "check ALARMVERN_SMTP_*"
+        )
+    out.print(f"sendt / sent: innlogging / login {link.login_id}, gyldig til / valid until "
+              f"{link.expires_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
 
 
 @customer_app.command("inform")

@@ -13,6 +13,7 @@ from alarmvern.cli import app, settings_of
 from alarmvern.demo import live
 from alarmvern.demo.synthetic import fill
 from alarmvern.initialise import initialise
+from alarmvern.outbox.wiring import inform_now
 from alarmvern.store.summary import rows_per_category
 from alarmvern.store.tables import customer_accounts
 from alarmvern.system import open_system
@@ -62,6 +63,8 @@ def demo(
                 f"synthetic customers ({sum(filled.counts.values())} rows) "
                 f"under policy {system.policy.name} {system.policy.policy.version}"
             )
+            told = inform_now(system)  # art. 14(3): the contacts and users just registered
+            out.print(f"Informerte / told {told} registrerte / registered people (outbox)")
         with system.engine.connect() as conn:
             counts = rows_per_category(conn)
     finally:

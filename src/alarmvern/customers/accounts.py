@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
 
 from alarmvern.customers import parse
 from alarmvern.customers._rows import RELATIONSHIP, changed, insert, new_person, note, row
@@ -61,11 +61,14 @@ class Registered:
     person_id: int
 
 
+_NUMBER_TAKEN = select(customer_accounts.c.id).where(
+    customer_accounts.c.customer_no == bindparam("number")
+)
+
+
 def check_customer_no(conn: Connection, customer_no: str | None) -> str:
     number = parse.required(customer_no, "customer_no", "kundenummeret", "the customer number")
-    taken = conn.execute(
-        select(customer_accounts.c.id).where(customer_accounts.c.customer_no == number)
-    ).first()
+    taken = conn.execute(_NUMBER_TAKEN, {"number": number}).first()
     if taken is not None:
         raise ConflictError(
             "customer_no", "kundenummeret er allerede i bruk", "the customer number is in use"

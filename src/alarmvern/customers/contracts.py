@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, update
 
 from alarmvern.customers import parse
-from alarmvern.customers._rows import RELATIONSHIP, insert, note, row
+from alarmvern.customers._rows import RELATIONSHIP, insert, note, open_account, row
 from alarmvern.customers.errors import ConflictError
-from alarmvern.store.tables import contracts, customer_accounts
+from alarmvern.store.tables import contracts
 from alarmvern.store.tables._columns import as_utc
 
 
@@ -24,11 +24,7 @@ def add_contract(
     terms: dict[str, Any] | None = None,
 ) -> int:
     """A contract on an open account, signed by its holder; its id."""
-    account = row(conn, customer_accounts, account_id, "account_id")
-    if account.ended_at is not None:
-        raise ConflictError(
-            "account_id", "kundeforholdet er avsluttet", "the customer relationship has ended"
-        )
+    account = open_account(conn, account_id)
     signed = parse.moment(signed_at, "signed_at") or datetime.now(UTC)
     contract = insert(
         conn,

@@ -23,3 +23,10 @@ class ConflictError(InputError):
     """The change clashes with what is stored (a customer number or panel account in use)."""
 
     http_status = 409
+
+
+class MissingError(InputError):
+    """What the change names does not exist, or not where the caller says (a contact of
+    another site)."""
+
+    http_status = 404

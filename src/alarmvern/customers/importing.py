@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, select
 
+from alarmvern import audit
 from alarmvern.customers import accounts, contracts, sites
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.customers.errors import InputError
@@ -41,6 +42,7 @@ COLUMNS = (
     "contact_has_keys",
 )
 REQUIRED = ("customer_no", "name", "street", "postcode")
+MAX_BYTES = 32 * 1024 * 1024  # a file uploaded in the console (≈150,000 rows)
 # Errors of a function name its own fields; the CSV column for each, where they differ.
 COLUMN_OF = {"ended_at": "started_at", "priority": "contact_name"}
 
@@ -120,6 +122,53 @@ def _row(c: Connection, vault: Vault, values: dict[str, str], actor: str) -> Non
         )
 
 
+def lines_of(data: bytes) -> list[str]:
+    """An uploaded file's lines: UTF-8 (with or without a byte-order mark), else an error."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "file",
+            f"filen er ikke UTF-8 (byte {exc.start}); lagre den som CSV UTF-8",
+            f"the file is not UTF-8 (byte {exc.start}); save it as CSV UTF-8",
+        ) from None
+    return text.splitlines(keepends=True)
+
+
+def _one(
+    conn: Connection,
+    vault: Vault,
+    actor: str,
+    values: dict[str, str | None],
+    line: int,
+    stored: set[str],
+    seen: set[str],
+    report: ImportReport,
+    trail: audit.Batch,
+) -> None:
+    """Check and write one row in a savepoint of its own; a bad row is reported."""
+    number = (values.get("customer_no") or "").strip()
+    if number in seen:
+        twice = "kundenummeret står to ganger i filen / the customer number is twice in the file"
+        report.bad.append(BadRow(line, "customer_no", twice))
+        return
+    if number in stored:
+        report.skipped += 1
+        return
+    savepoint, mark = conn.begin_nested(), trail.mark()
+    try:
+        _row(conn, vault, {k: (v or "") for k, v in values.items() if k}, actor)
+    except InputError as exc:
+        savepoint.rollback()
+        trail.rewind(mark)
+        column = COLUMN_OF.get(exc.field, exc.field)
+        report.bad.append(BadRow(line, column, f"{exc.nb} / {exc.en}"))
+        return
+    savepoint.commit()
+    seen.add(number)
+    report.imported += 1
+
+
 def import_customers(
     engine: Engine,
     vault: Vault,
@@ -140,34 +189,14 @@ def import_customers(
         transaction = conn.begin()
         stored = set(conn.execute(select(customer_accounts.c.customer_no)).scalars())
         seen: set[str] = set()  # numbers imported from this file
-        for values in reader:
-            report.rows += 1
-            line = reader.line_num
-            number = (values.get("customer_no") or "").strip()
-            if number in seen:
-                report.bad.append(
-                    BadRow(
-                        line,
-                        "customer_no",
-                        "kundenummeret står to ganger i "
-                        "filen / the customer number is twice in the file",
-                    )
-                )
-            elif number in stored:
-                report.skipped += 1
-            else:
-                savepoint = conn.begin_nested()
-                try:
-                    _row(conn, vault, {k: (v or "") for k, v in values.items() if k}, actor)
-                    savepoint.commit()
-                    seen.add(number)
-                    report.imported += 1
-                except InputError as exc:
-                    savepoint.rollback()
-                    column = COLUMN_OF.get(exc.field, exc.field)
-                    report.bad.append(BadRow(line, column, f"{exc.nb} / {exc.en}"))
-            if progress:
-                progress(1)
+        # The audit entries of the whole file are written in one statement at its end; a
+        # bad row's savepoint takes its entries back with its changes.
+        with audit.batch(conn) as trail:
+            for values in reader:
+                report.rows += 1
+                _one(conn, vault, actor, values, reader.line_num, stored, seen, report, trail)
+                if progress:
+                    progress(1)
         if dry_run or report.bad:
             transaction.rollback()
         else:

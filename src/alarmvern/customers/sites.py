@@ -6,16 +6,26 @@ removal date, which their retention then runs from (``store/tables/people.py``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Table, bindparam, func, select, update
 
 from alarmvern.customers import parse
-from alarmvern.customers._rows import MONITORING, changed, insert, new_person, note, row
+from alarmvern.customers._rows import (
+    MONITORING,
+    changed,
+    ended,
+    insert,
+    new_person,
+    note,
+    open_account,
+    row,
+)
 from alarmvern.customers.accounts import PersonIn, end_person_if_done, person_values
-from alarmvern.customers.errors import ConflictError, InputError
+from alarmvern.customers.errors import ConflictError, InputError, MissingError
 from alarmvern.intake import keys
 from alarmvern.store.tables import alarm_contacts, customer_accounts, panel_users, persons, sites
 from alarmvern.vault import Vault
@@ -24,13 +34,23 @@ _codes = PasswordHasher()
 DAY = 86400
 
 
-def _open_account(conn: Connection, account_id: int) -> Any:
-    account = row(conn, customer_accounts, account_id, "account_id")
-    if account.ended_at is not None:
-        raise ConflictError(
-            "account_id", "kundeforholdet er avsluttet", "the customer relationship has ended"
-        )
-    return account
+# Statements built once (an import runs each thousands of times; see ``_rows``).
+_PANEL_TAKEN = select(sites.c.id).where(
+    sites.c.panel_account == bindparam("panel"), sites.c.id != bindparam("site")
+)
+_USER_NO_TAKEN = select(panel_users.c.id).where(
+    panel_users.c.site_id == bindparam("site"),
+    panel_users.c.user_no == bindparam("number"),
+    panel_users.c.removed_at.is_(None),
+)
+_SITE_OPEN = (
+    select(sites.c.id, sites.c.account_id, customer_accounts.c.ended_at)
+    .join(customer_accounts, customer_accounts.c.id == sites.c.account_id)
+    .where(sites.c.id == bindparam("site"))
+)
+_LAST_PRIORITY = select(func.max(alarm_contacts.c.priority)).where(
+    alarm_contacts.c.site_id == bindparam("site"), alarm_contacts.c.removed_at.is_(None)
+)
 
 
 def _panel_account(conn: Connection, value: str | None, site_id: int | None = None) -> str | None:
@@ -42,10 +62,7 @@ def _panel_account(conn: Connection, value: str | None, site_id: int | None = No
         raise InputError("panel_account", "1–16 bokstaver eller sifre", "1–16 letters or digits")
     # Stored upper case (as written here and as the protocol gives them): an indexed equality,
     # not upper() over every row, which made a 10,000-row import quadratic.
-    query = select(sites.c.id).where(sites.c.panel_account == found)
-    if site_id is not None:
-        query = query.where(sites.c.id != site_id)
-    if conn.execute(query).first() is not None:
+    if conn.execute(_PANEL_TAKEN, {"panel": found, "site": site_id or 0}).first() is not None:
         raise ConflictError(
             "panel_account", "panelkontoen er allerede i bruk", "the panel account is in use"
         )
@@ -82,7 +99,7 @@ def add_site(
     supervision_seconds: int | str | None = None,
 ) -> int:
     """A site on an open account; its id. The panel's AES key, if given, goes to the vault."""
-    _open_account(conn, account_id)
+    open_account(conn, account_id)
     values = _site_values(street, postcode, supervision_seconds)
     panel = _panel_account(conn, panel_account)
     if panel_key and panel is None:
@@ -164,9 +181,13 @@ def change_site(
 
 
 def _site(conn: Connection, site_id: int) -> Any:
-    site = row(conn, sites, site_id, "site_id")
-    _open_account(conn, int(site.account_id))
-    return site
+    """The site ``site_id`` (its id and account), on an account not ended: one query."""
+    found = conn.execute(_SITE_OPEN, {"site": site_id}).first()
+    if found is None:
+        return row(conn, sites, site_id, "site_id")  # raises: there is no such site
+    if found.ended_at is not None:
+        raise ended()
+    return found
 
 
 def _person_for(conn: Connection, person_id: int | None, given: PersonIn, prefix: str) -> int:
@@ -191,12 +212,7 @@ def add_panel_user(
     number = parse.number(user_no, "user_no", 0, 9999)
     if number is None:
         raise InputError("user_no", "brukernummeret mangler", "the user number is missing")
-    taken = select(panel_users.c.id).where(
-        panel_users.c.site_id == site_id,
-        panel_users.c.user_no == number,
-        panel_users.c.removed_at.is_(None),
-    )
-    if conn.execute(taken).first() is not None:
+    if conn.execute(_USER_NO_TAKEN, {"site": site_id, "number": number}).first() is not None:
         raise ConflictError("user_no", "brukernummeret er i bruk", "the user number is in use")
     if code is not None and not (4 <= len(code.strip()) <= 12 and code.strip().isdigit()):
         raise InputError("code", "koden må være 4–12 sifre", "the code must be 4–12 digits")
@@ -226,27 +242,75 @@ def add_panel_user(
 
 
 def remove_panel_user(
-    conn: Connection, *, actor: str, panel_user_id: int, at: datetime | str | None = None
-) -> datetime:
-    """Remove a panel user on ``at`` (default now): their retention runs from it."""
-    user = row(conn, panel_users, panel_user_id, "panel_user_id")
-    if user.removed_at is not None:
-        raise ConflictError("panel_user_id", "brukeren er allerede fjernet", "already removed")
+    conn: Connection,
+    *,
+    actor: str,
+    panel_user_id: int,
+    at: datetime | str | None = None,
+    site_id: int | None = None,
+) -> Removed:
+    """Remove a panel user on ``at`` (default now): their retention runs from it.
+    ``site_id``, if given, is the site the user must belong to."""
+    return _remove(conn, panel_users, "panel_user", panel_user_id, actor, at, site_id)
+
+
+def remove_contact(
+    conn: Connection,
+    *,
+    actor: str,
+    contact_id: int,
+    at: datetime | str | None = None,
+    site_id: int | None = None,
+) -> Removed:
+    """Remove an alarm contact on ``at`` (default now): their retention runs from it.
+    ``site_id``, if given, is the site the contact must belong to."""
+    return _remove(conn, alarm_contacts, "contact", contact_id, actor, at, site_id)
+
+
+@dataclass(frozen=True)
+class Removed:
+    at: datetime
+    account_id: int
+
+
+def _remove(
+    conn: Connection,
+    table: Table,
+    kind: str,
+    ident: int,
+    actor: str,
+    at: datetime | str | None,
+    site_id: int | None,
+) -> Removed:
+    """The one removal of a site's person (a panel user or a contact): the removal date is
+    set, the person's relationship ends if they have no live role left, and it is audited."""
+    field = f"{kind}_id"
+    found = row(conn, table, ident, field)
+    if site_id is not None and int(found.site_id) != site_id:
+        raise MissingError(
+            field, f"finnes ikke på anlegget ({ident})", f"not at the site ({ident})"
+        )
+    if found.removed_at is not None:  # gone as a user or contact: the API's DELETE says 404
+        raise MissingError(field, "er allerede fjernet", "is already removed")
     when = parse.moment(at, "removed_at") or datetime.now(UTC)
-    conn.execute(
-        update(panel_users).where(panel_users.c.id == panel_user_id).values(removed_at=when)
-    )
-    end_person_if_done(conn, user.person_id, when)
+    conn.execute(update(table).where(table.c.id == ident).values(removed_at=when))
+    end_person_if_done(conn, found.person_id, when)
     note(
         conn,
         actor,
-        "panel_user.removed",
-        f"person:{user.person_id}",
+        f"{kind}.removed",
+        f"person:{found.person_id}",
         MONITORING,
-        site=user.site_id,
-        panel_user=panel_user_id,
+        site=int(found.site_id),
+        account=int(found.account_id),
+        **{kind: ident},
     )
-    return when
+    return Removed(when, int(found.account_id))
+
+
+def account_of_site(conn: Connection, site_id: int) -> int:
+    """The account a site belongs to."""
+    return int(row(conn, sites, site_id, "site_id").account_id)
 
 
 def add_contact(
@@ -270,10 +334,7 @@ def add_contact(
     else:
         who = _person_for(conn, person_id, PersonIn(name=None), "")
     if order is None:
-        last = select(func.max(alarm_contacts.c.priority)).where(
-            alarm_contacts.c.site_id == site_id, alarm_contacts.c.removed_at.is_(None)
-        )
-        order = int(conn.execute(last).scalar() or 0) + 1
+        order = int(conn.execute(_LAST_PRIORITY, {"site": site_id}).scalar() or 0) + 1
     contact = insert(
         conn,
         alarm_contacts,
@@ -317,28 +378,3 @@ def change_contact(
             fields=sorted(values),
         )
     return sorted(values)
-
-
-def remove_contact(
-    conn: Connection, *, actor: str, contact_id: int, at: datetime | str | None = None
-) -> datetime:
-    """Remove an alarm contact on ``at`` (default now): their retention runs from it."""
-    contact = row(conn, alarm_contacts, contact_id, "contact_id")
-    if contact.removed_at is not None:
-        raise ConflictError("contact_id", "kontakten er allerede fjernet", "already removed")
-    when = parse.moment(at, "removed_at") or datetime.now(UTC)
-    conn.execute(
-        update(alarm_contacts).where(alarm_contacts.c.id == contact_id).values(removed_at=when)
-    )
-    end_person_if_done(conn, int(contact.person_id), when)
-    note(
-        conn,
-        actor,
-        "contact.removed",
-        f"person:{contact.person_id}",
-        MONITORING,
-        site=int(contact.site_id),
-        account=int(contact.account_id),
-        contact=contact_id,
-    )
-    return when

@@ -1,7 +1,12 @@
 """Synthetic customers (Faker, no_NO: Norwegian) with everything an alarm company stores about them.
 
-Every person, address and number here is made up. Media are tiny generated images,
-encrypted through the vault exactly as real verification images are.
+Every person, address and number here is made up. What customer service registers (the
+customer and holder, the site, the contract, panel users, alarm contacts, leads, the end
+of a relationship) goes through the same :mod:`alarmvern.customers` functions the console,
+the API and the CLI call, so the demo exercises, checks and audits that path; what other
+parts of the system write (alarm events, presence, invoices, incidents, media, consents)
+is inserted here as those parts would store it. Media are tiny generated images, encrypted
+through the vault exactly as real verification images are.
 """
 
 from __future__ import annotations
@@ -11,14 +16,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
 from faker import Faker
 from sqlalchemy import Connection, func, select
 
+from alarmvern import audit
+from alarmvern.customers import accounts, contracts, parse, sites
+from alarmvern.customers.accounts import PersonIn
+from alarmvern.customers.errors import InputError
 from alarmvern.store import tables as t
 from alarmvern.store.writes import insert_many
 from alarmvern.vault import Vault
 
+ACTOR = "demo"  # how the audit log names who made the demo's changes
 ARM_CODES = [("CL", "keypad"), ("OP", "keypad"), ("CL", "app"), ("OP", "app"), ("OP", "tag")]
 ALARM_KINDS = [("BA", "burglary"), ("FA", "fire"), ("PA", "panic"), ("WA", "water")]
 # A 1×1 PNG; the demo's "verification image".
@@ -60,58 +69,69 @@ class Generator:
         self.rng = random.Random(seed)
         self.vault = vault
         self.now = now or datetime.now(UTC)
-        # Hashing cost kept low for synthetic codes only; real codes use argon2's defaults.
-        self.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
-    def person(self, conn: Connection, filled: Filled, *, with_nin: bool = False) -> int:
+    def given(self) -> PersonIn:
+        """A made-up person as customer service would type them in."""
+        return PersonIn(
+            name=self.fake.name(),
+            email=self.email(),
+            phone=f"9{self.rng.randrange(10**7):07d}",  # a mobile number
+            street=self.fake.street_address(),
+            postcode=self.fake.postcode(),
+            city=self.fake.city(),
+        )
+
+    def email(self) -> str | None:
+        try:
+            return parse.email(self.fake.email())
+        except InputError:  # Faker's address is not one a real form would take
+            return None
+
+    def with_birth_and_nin(self, conn: Connection, person_id: int) -> None:
+        """What no customer-service form takes: a birth date and the national identity
+        number a credit check gives (encrypted, with its lookup hash)."""
         birth = self.fake.date_of_birth(minimum_age=18, maximum_age=90)
-        row: dict[str, Any] = {
-            "name": self.fake.name(),
-            "email": self.fake.email(),
-            "phone": self.fake.phone_number(),
-            "street": self.fake.street_address(),
-            "postcode": self.fake.postcode(),
-            "city": self.fake.city(),
-            "birth_date": birth,
-        }
-        person_id = insert_id(conn, t.persons.insert().values(**row))
-        if with_nin:
-            nin = birth.strftime("%d%m%y") + f"{self.rng.randrange(100000):05d}"
-            subject = f"person:{person_id}"
-            conn.execute(
-                t.persons.update()
-                .where(t.persons.c.id == person_id)
-                .values(
-                    nin_enc=self.vault.encrypt_field(conn, subject, "persons", "nin_enc", nin),
-                    nin_lookup=self.vault.lookup_hash(conn, nin),
-                )
+        nin = birth.strftime("%d%m%y") + f"{self.rng.randrange(100000):05d}"
+        subject = f"person:{person_id}"
+        conn.execute(
+            t.persons.update()
+            .where(t.persons.c.id == person_id)
+            .values(
+                birth_date=birth,
+                nin_enc=self.vault.encrypt_field(conn, subject, "persons", "nin_enc", nin),
+                nin_lookup=self.vault.lookup_hash(conn, nin),
             )
-        filled.add("persons", 1)
-        return person_id
+        )
 
     def customer(self, conn: Connection, filled: Filled, number: int) -> None:
-        holder = self.person(conn, filled, with_nin=True)
         started = self.now - timedelta(days=self.rng.randrange(30, 3000))
         ended = started + timedelta(days=self.rng.randrange(200, 2500))
         business = self.rng.random() < 0.15
-        account = insert_id(
+        made = accounts.register_customer(
             conn,
-            t.customer_accounts.insert().values(
-                customer_no=f"K{100000 + number}",
-                kind="business" if business else "private",
-                holder_person_id=holder,
-                org_no=f"9{self.rng.randrange(10**8):08d}" if business else None,
-                org_name=self.fake.company() if business else None,
-                started_at=started,
-                ended_at=ended if ended < self.now else None,
+            actor=ACTOR,
+            customer_no=f"K{100000 + number}",
+            holder=self.given(),
+            kind="business" if business else "private",
+            org_no=f"9{self.rng.randrange(10**8):08d}" if business else None,
+            org_name=self.fake.company() if business else None,
+            started_at=started,
+        )
+        account, holder = made.account_id, made.person_id
+        self.with_birth_and_nin(conn, holder)
+        conn.execute(  # the credit bureau's answer, as the credit check stores it
+            t.customer_accounts.update()
+            .where(t.customer_accounts.c.id == account)
+            .values(
                 credit_check_result=self.rng.choice(["approved", "approved", "manual"]),
                 credit_checked_at=started,
-            ),
+            )
         )
+        filled.add("persons", 1)
         filled.add("customer_accounts", 1)
         site = self.site(conn, filled, account, number)
-        users = self.panel_users(conn, filled, account, site, holder)
-        self.alarm_contacts(conn, filled, account, site)
+        users = self.panel_users(conn, filled, site, holder)
+        self.alarm_contacts(conn, filled, site)
         self.contract_and_invoices(conn, filled, account, holder, started)
         self.events(conn, filled, account, site, users, number)
         self.presence(conn, filled, account, holder)
@@ -127,73 +147,80 @@ class Generator:
             )
         )
         filled.add("consents", 1)
+        if ended < self.now:
+            accounts.end_relationship(conn, actor=ACTOR, account_id=account, at=ended)
         filled.customers += 1
 
     def site(self, conn: Connection, filled: Filled, account: int, number: int) -> int:
-        lat, lon = self.rng.uniform(58.0, 70.5), self.rng.uniform(5.0, 30.5)  # inside Norway
-        site_id = insert_id(
+        at = self.given()
+        site_id = sites.add_site(
             conn,
-            t.sites.insert().values(
-                account_id=account,
-                street=self.fake.street_address(),
-                postcode=self.fake.postcode(),
-                city=self.fake.city(),
-                municipality=self.fake.city(),
+            self.vault,
+            actor=ACTOR,
+            account_id=account,
+            street=at.street,
+            postcode=at.postcode,
+            city=at.city,
+            municipality=self.fake.city(),
+            panel_type=self.rng.choice(["Ajax Hub 2", "Texecom Premier", "Vanderbilt"]),
+            panel_account=f"{number:06d}",
+            supervision_seconds=3600,
+        )
+        lat, lon = self.rng.uniform(58.0, 70.5), self.rng.uniform(5.0, 30.5)  # inside Norway
+        conn.execute(  # what the installer's survey records, not a customer-service form
+            t.sites.update()
+            .where(t.sites.c.id == site_id)
+            .values(
                 latitude=lat,
                 longitude=lon,
-                panel_type=self.rng.choice(["Ajax Hub 2", "Texecom Premier", "Vanderbilt"]),
-                panel_account=f"{number:06d}",
                 components={"detectors": self.rng.randrange(2, 9), "cameras": 1},
-                supervision_seconds=3600,
-            ),
+            )
         )
         filled.add("sites", 1)
         return site_id
 
     def panel_users(
-        self, conn: Connection, filled: Filled, account: int, site: int, holder: int
+        self, conn: Connection, filled: Filled, site: int, holder: int
     ) -> list[tuple[int, int]]:
+        """The holder is user 1; one to two more. No codes: a code is hashed with argon2's
+        full cost, which would make the demo slow to build."""
         users = [(1, holder)]
+        sites.add_panel_user(conn, actor=ACTOR, site_id=site, user_no=1, person_id=holder)
         for user_no in range(2, self.rng.randrange(2, 5)):
-            users.append((user_no, self.person(conn, filled)))
-        rows = [
-            {
-                "account_id": account,
-                "site_id": site,
-                "person_id": person,
-                "user_no": user_no,
-                "display_name": f"Bruker {user_no}",
-                "code_hash": self.hasher.hash(f"{self.rng.randrange(10000):04d}"),
-            }
-            for user_no, person in users
-        ]
-        filled.add("panel_users", insert_many(conn, t.panel_users, rows))
+            made = sites.add_panel_user(
+                conn, actor=ACTOR, site_id=site, user_no=user_no, person=self.given()
+            )
+            person = conn.execute(
+                select(t.panel_users.c.person_id).where(t.panel_users.c.id == made)
+            ).scalar_one()
+            users.append((user_no, int(person)))
+            filled.add("persons", 1)
+        filled.add("panel_users", len(users))
         return users
 
-    def alarm_contacts(self, conn: Connection, filled: Filled, account: int, site: int) -> None:
-        rows = [
-            {
-                "account_id": account,
-                "site_id": site,
-                "person_id": self.person(conn, filled),
-                "priority": priority,
-                "has_keys": priority == 1,
-                "informed_at": self.now - timedelta(days=self.rng.randrange(1, 900)),
-            }
-            for priority in (1, 2)
-        ]
-        filled.add("alarm_contacts", insert_many(conn, t.alarm_contacts, rows))
+    def alarm_contacts(self, conn: Connection, filled: Filled, site: int) -> None:
+        """Two contacts; they are told of it (art. 14(3)) when the demo starts."""
+        for priority in (1, 2):
+            sites.add_contact(
+                conn,
+                actor=ACTOR,
+                site_id=site,
+                person=self.given(),
+                priority=priority,
+                has_keys=priority == 1,
+            )
+        filled.add("persons", 2)
+        filled.add("alarm_contacts", 2)
 
     def contract_and_invoices(
         self, conn: Connection, filled: Filled, account: int, holder: int, started: datetime
     ) -> None:
-        conn.execute(
-            t.contracts.insert().values(
-                account_id=account,
-                person_id=holder,
-                product=self.rng.choice(["Boligalarm", "Boligalarm + kamera", "Næringsalarm"]),
-                signed_at=started,
-            )
+        contracts.add_contract(
+            conn,
+            actor=ACTOR,
+            account_id=account,
+            product=self.rng.choice(["Boligalarm", "Boligalarm + kamera", "Næringsalarm"]),
+            signed_at=started,
         )
         filled.add("contracts", 1)
         invoices = [
@@ -288,17 +315,16 @@ class Generator:
         filled.add("media", 1)
 
     def lead(self, conn: Connection, filled: Filled) -> None:
-        person = self.person(conn, filled)
         received = self.now - timedelta(days=self.rng.randrange(0, 500))
-        conn.execute(
-            t.leads.insert().values(
-                person_id=person,
-                kind=self.rng.choice(["contact_form", "quote_request", "site_survey"]),
-                message="Ønsker tilbud på boligalarm.",
-                received_at=received,
-                last_contact_at=received,
-            )
+        accounts.register_lead(
+            conn,
+            actor=ACTOR,
+            person=self.given(),
+            kind=self.rng.choice(["contact_form", "quote_request", "site_survey"]),
+            message="Ønsker tilbud på boligalarm.",
+            received_at=received,
         )
+        filled.add("persons", 1)
         filled.add("leads", 1)
 
 
@@ -319,10 +345,10 @@ def fill(
             conn.execute(select(func.count()).select_from(t.customer_accounts)).scalar_one()
         )
     for first in range(0, customers, 50):
-        with conn_factory() as conn:
+        with conn_factory() as conn, audit.batch(conn):
             for number in range(first, min(first + 50, customers)):
                 generator.customer(conn, filled, start + number)
-    with conn_factory() as conn:
+    with conn_factory() as conn, audit.batch(conn):
         for _ in range(leads):
             generator.lead(conn, filled)
     return filled

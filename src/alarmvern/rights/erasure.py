@@ -28,7 +28,14 @@ from alarmvern.rights.operations import (
 )
 from alarmvern.rights.scope import Scope, personal_tables, selection
 from alarmvern.store.datamap import SUBJECT_TABLES, Binding
-from alarmvern.store.tables import contracts, customer_accounts, logins, persons, sessions
+from alarmvern.store.tables import (
+    contracts,
+    customer_accounts,
+    login_tokens,
+    logins,
+    persons,
+    sessions,
+)
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
 
@@ -130,9 +137,11 @@ def erase(
 
 
 def _end_sessions(conn: Connection, scope: Scope) -> None:
-    """Log the person out everywhere: an open session would keep their login from going."""
+    """Log the person out everywhere: an open session (or an unused activation or reset
+    link) would keep their login from going."""
     theirs = select(logins.c.id).where(logins.c.person_id == scope.person_id)
     conn.execute(delete(sessions).where(sessions.c.login_id.in_(theirs)))
+    conn.execute(delete(login_tokens).where(login_tokens.c.login_id.in_(theirs)))
 
 
 def _erase_table(

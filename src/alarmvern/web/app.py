@@ -17,6 +17,7 @@ HERE = Path(__file__).parent
 # Each of these modules has a ``router``; the order is the OpenAPI document's.
 ROUTERS = (
     "alarmvern.web.api.session",
+    "alarmvern.web.api.passwords",
     "alarmvern.web.api.policy",
     "alarmvern.web.api.people",
     "alarmvern.web.api.customers",
@@ -27,6 +28,7 @@ ROUTERS = (
     "alarmvern.web.api.breaches",
     "alarmvern.web.uploads",
     "alarmvern.web.pages.common",
+    "alarmvern.web.pages.passwords",
     "alarmvern.web.pages.mine_sider",
     "alarmvern.web.pages.operator",
     "alarmvern.web.pages.plans",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from alarmvern.customers.importing import MAX_BYTES as MAX_IMPORT_BYTES
 from alarmvern.intake.calls import MAX_AUDIO_BYTES
 from alarmvern.intake.media import MAX_MEDIA_BYTES
 from alarmvern.web.errors import body as error_body
@@ -32,6 +33,7 @@ FORM_MARGIN = 1024 * 1024  # a multipart upload's other fields and boundaries
 LARGE: tuple[tuple[str, int], ...] = (
     ("/api/v1/intake/media", MAX_MEDIA_BYTES + FORM_MARGIN),
     ("/api/v1/intake/calls", MAX_AUDIO_BYTES + FORM_MARGIN),
+    ("/kundeservice/import", MAX_IMPORT_BYTES + FORM_MARGIN),
 )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from alarmvern.errors import AlarmvernError
+from alarmvern.customers.errors import InputError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # Argon2 takes more, but nobody types more; it bounds the work per login
@@ -47,10 +47,14 @@ _ENDS = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 _NOT_LETTERS = re.compile(r"[^a-zæøå]")
 
 
-class WeakPassword(AlarmvernError):
-    """A new password the policy refuses; the message says why, in bokmål and English."""
+class WeakPassword(InputError):
+    """A new password the policy refuses; the message says why, in bokmål and English.
+    An :class:`InputError` on the field ``password``, so every form that sets one shows it
+    as it shows any other bad field."""
 
-    field = "password"
+    def __init__(self, message: str) -> None:
+        nb, _, en = message.partition(" / ")
+        super().__init__("password", nb, en)
 
 
 def check_password(password: str, username: str | None = None) -> None:

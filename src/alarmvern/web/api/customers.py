@@ -12,8 +12,9 @@ from fastapi import APIRouter, BackgroundTasks, Response
 from pydantic import BaseModel, Field
 
 from alarmvern.customers import accounts, contracts, informing, sites
+from alarmvern.customers import logins as links
 from alarmvern.customers.accounts import PersonIn
-from alarmvern.outbox.wiring import inform_now
+from alarmvern.outbox.wiring import inform_now, outbox_of
 from alarmvern.web.api.common import ERRORS, PREFIX, PathId
 from alarmvern.web.api.schemas import In
 from alarmvern.web.deps import Dpo, Service, SystemDep
@@ -144,6 +145,25 @@ def end_customer(system: SystemDep, who: Service, account_id: PathId, body: EndI
     return Response(status_code=204)
 
 
+class InvitedOut(BaseModel):
+    login_id: int
+    expires_at: datetime
+
+
+@router.post("/customers/{account_id}/invite", response_model=InvitedOut, status_code=202)
+def invite(
+    system: SystemDep, who: Service, account_id: PathId, later: BackgroundTasks
+) -> InvitedOut:
+    """Send aktiveringslenke / e-mail the holder a link to choose a password (the first
+    login); it goes once the login is stored, and works once, for 7 days."""
+    with system.engine.begin() as conn:
+        link = links.invite(conn, actor=who.actor, account_id=account_id)
+    later.add_task(
+        links.send_link, system.engine, system.vault, system.policy.policy, outbox_of(system), link
+    )
+    return InvitedOut(login_id=link.login_id, expires_at=link.expires_at)
+
+
 @router.post("/contracts/{contract_id}/end", status_code=204, response_class=Response)
 def end_contract(system: SystemDep, who: Service, contract_id: PathId, body: EndIn) -> Response:
     """Avslutt en avtale / end a contract on a date."""
@@ -179,7 +199,7 @@ def remove_panel_user(
 ) -> Response:
     """Fjern en bruker / remove a panel user (their retention runs from today)."""
     with system.engine.begin() as conn:
-        sites.remove_panel_user(conn, actor=who.actor, panel_user_id=panel_user_id)
+        sites.remove_panel_user(conn, actor=who.actor, panel_user_id=panel_user_id, site_id=site_id)
     return Response(status_code=204)
 
 

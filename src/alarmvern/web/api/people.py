@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, select
 
-from alarmvern.audit.group import append_alone
+from alarmvern.customers import search
 from alarmvern.customers import sites as customer_sites
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.outbox.wiring import inform_now
-from alarmvern.store.engine import reading
 from alarmvern.store.tables import alarm_contacts, customer_accounts, panel_users, persons, sites
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import check_account, check_person, check_site
@@ -28,7 +27,6 @@ from alarmvern.web.api.common import (
     PathId,
     connection_for,
     is_office_staff,
-    not_found,
     require_row,
 )
 from alarmvern.web.api.schemas import (
@@ -91,52 +89,24 @@ def customers(
     who: Service,
     q: Annotated[
         str,
-        Query(min_length=2, max_length=100, description="Name, e-mail, phone or customer number."),
+        Query(
+            min_length=2,
+            max_length=100,
+            description="Name, e-mail, phone, customer number or address.",
+        ),
     ],
     limit: Limit = 50,
     after: AfterId = None,
 ) -> CustomerPage:
     """Finn kunder / search customers; the answer is minimal and the search audited."""
-    text = q.strip().lower()
-    digits = "".join(c for c in text if c.isdigit())
-    matches = [
-        func.lower(persons.c.name).contains(text, autoescape=True),
-        func.lower(persons.c.email).contains(text, autoescape=True),
-        func.lower(customer_accounts.c.customer_no) == text,
-    ]
-    if len(digits) >= 4:
-        matches.append(persons.c.phone.contains(digits, autoescape=True))
-    query = (
-        select(
-            customer_accounts.c.id,
-            customer_accounts.c.customer_no,
-            customer_accounts.c.holder_person_id,
-            persons.c.name,
-        )
-        .outerjoin(persons, persons.c.id == customer_accounts.c.holder_person_id)
-        .where(or_(*matches))
-        .order_by(customer_accounts.c.id)
-        .limit(limit + 1)
-    )
-    if after is not None:
-        query = query.where(customer_accounts.c.id > after)
-    with reading(system.engine) as conn:
-        rows = conn.execute(query).all()
-    # Audited, durably, before the answer leaves; not in a write transaction of the search.
-    append_alone(
-        system.engine,
-        actor=who.actor,
-        action="staff.search",
-        purpose=PURPOSE,
-        details={"results": min(len(rows), limit)},
-    )
+    found = search.find(system.engine, actor=who.actor, query=q, limit=limit, after=after)
     items = [
         CustomerHit(
-            account_id=r.id, customer_no=r.customer_no, person_id=r.holder_person_id, name=r.name
+            account_id=h.account_id, customer_no=h.customer_no, person_id=h.person_id, name=h.name
         )
-        for r in rows[:limit]
+        for h in found.hits
     ]
-    return CustomerPage(items=items, next_after=items[-1].account_id if len(rows) > limit else None)
+    return CustomerPage(items=items, next_after=found.next_after)
 
 
 @router.get("/customers/{account_id}", response_model=AccountOut)
@@ -242,14 +212,5 @@ def remove_contact(
     """Fjern en alarmkontakt / remove an alarm contact (their retention runs from today)."""
     with system.engine.begin() as conn:
         check_site(conn, who, site_id, PURPOSE)
-        row = conn.execute(
-            select(alarm_contacts.c.id).where(
-                alarm_contacts.c.id == contact_id,
-                alarm_contacts.c.site_id == site_id,
-                alarm_contacts.c.removed_at.is_(None),
-            )
-        ).first()
-        if row is None:
-            raise not_found("contact", contact_id)
-        customer_sites.remove_contact(conn, actor=who.actor, contact_id=contact_id)
+        customer_sites.remove_contact(conn, actor=who.actor, contact_id=contact_id, site_id=site_id)
     return Response(status_code=204)

@@ -1,25 +1,26 @@
 """The customer-service console (``/kundeservice``): find a customer, register one with a
-site, add and remove panel users and alarm contacts, end the relationship, and see who has
-not yet been told they were registered. Every form calls one ``alarmvern.customers``
-function, the same the API and the CLI call; the site's action plan is edited on the
-operator console's page for the site."""
+site, add and remove panel users and alarm contacts, send the holder an activation link,
+end the relationship, import customers from a CSV file, and see who has not yet been told
+they were registered. Every form calls ``alarmvern.customers`` functions, the same the API
+and the CLI call, in the one shape of :func:`_change`; the site's action plan is edited on
+the operator console's page for the site."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import Connection
 
-from alarmvern.customers import accounts, informing, search, sites
+from alarmvern.customers import accounts, importing, informing, logins, search, sites
 from alarmvern.customers.accounts import PersonIn
-from alarmvern.outbox.wiring import inform_now
-from alarmvern.store.tables import alarm_contacts, customer_accounts, panel_users, persons
-from alarmvern.store.tables import sites as site_table
+from alarmvern.customers.overview import overview
+from alarmvern.outbox.wiring import inform_now, outbox_of
 from alarmvern.web.access import check_account
-from alarmvern.web.api.common import PathId, not_found
+from alarmvern.web.api.common import PathId
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.pages.render import PageRoute, ServicePage, done, render
 
@@ -37,8 +38,7 @@ def find(
 ) -> Response:
     hits = None
     if q and len(q.strip()) >= 2:
-        with system.engine.begin() as conn:
-            hits = search.find(conn, actor=who.actor, query=q)
+        hits = search.find(system.engine, actor=who.actor, query=q).hits
     return render(request, "kundeservice/find.html.j2", q=q or "", hits=hits)
 
 
@@ -62,7 +62,8 @@ def register(
     panel_key: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """The holder, the account and its first site, in one transaction."""
-    with system.engine.begin() as conn:
+
+    def make(conn: Connection) -> int:
         made = accounts.register_customer(
             conn,
             actor=who.actor,
@@ -80,48 +81,43 @@ def register(
             panel_account=panel_account,
             panel_key=panel_key or None,
         )
-    return done(f"/kundeservice/kunde/{made.account_id}", "customer-registered")
+        return made.account_id
+
+    return _change(system, make, "customer-registered")
 
 
 @router.get("/kunde/{account_id}")
 def customer(request: Request, who: ServicePage, system: SystemDep, account_id: PathId) -> Response:
     with system.engine.begin() as conn:
-        account = conn.execute(
-            select(customer_accounts).where(customer_accounts.c.id == account_id)
-        ).first()
-        if account is None:
-            raise not_found("account", account_id)
         check_account(conn, who, account_id, PURPOSE)
-        holder = conn.execute(
-            select(persons).where(persons.c.id == account.holder_person_id)
-        ).first()
-        found = conn.execute(
-            select(site_table)
-            .where(site_table.c.account_id == account_id)
-            .order_by(site_table.c.id)
-        ).all()
-        users = conn.execute(
-            select(panel_users, persons.c.name)
-            .outerjoin(persons, persons.c.id == panel_users.c.person_id)
-            .where(panel_users.c.account_id == account_id, panel_users.c.removed_at.is_(None))
-            .order_by(panel_users.c.user_no)
-        ).all()
-        contacts = conn.execute(
-            select(alarm_contacts, persons.c.name, persons.c.phone, persons.c.email)
-            .join(persons, persons.c.id == alarm_contacts.c.person_id)
-            .where(alarm_contacts.c.account_id == account_id, alarm_contacts.c.removed_at.is_(None))
-            .order_by(alarm_contacts.c.priority)
-        ).all()
+        seen = overview(conn, account_id)
     return render(
         request,
         "kundeservice/customer.html.j2",
-        account=account,
-        holder=holder,
-        sites=found,
-        users=users,
-        contacts=contacts,
+        account=seen.account,
+        holder=seen.holder,
+        sites=seen.sites,
+        users=seen.users,
+        contacts=seen.contacts,
+        login=seen.login,
         today=datetime.now(UTC).date(),
     )
+
+
+def _change(
+    system: SystemDep,
+    make: Callable[[Connection], int],
+    ok: str,
+    later: BackgroundTasks | None = None,
+) -> Response:
+    """Every form's shape: one change in one transaction (``make`` returns the account it
+    changed), back to the customer's page with a confirmation; people registered by the
+    change are told (art. 14(3)) after it has committed."""
+    with system.engine.begin() as conn:
+        account = make(conn)
+    if later is not None:
+        later.add_task(inform_now, system)
+    return done(f"/kundeservice/kunde/{account}", ok)
 
 
 @router.post("/anlegg/{site_id}/brukere")
@@ -136,7 +132,7 @@ def add_user(
     phone: Field = "",
     code: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    with system.engine.begin() as conn:
+    def make(conn: Connection) -> int:
         sites.add_panel_user(
             conn,
             actor=who.actor,
@@ -145,9 +141,9 @@ def add_user(
             person=PersonIn(name, email, phone),
             code=code or None,
         )
-        account = _account_of(conn, site_id)
-    later.add_task(inform_now, system)
-    return done(f"/kundeservice/kunde/{account}", "user-added")
+        return sites.account_of_site(conn, site_id)
+
+    return _change(system, make, "user-added", later)
 
 
 @router.post("/anlegg/{site_id}/kontakter")
@@ -162,7 +158,7 @@ def add_contact(
     priority: Annotated[str, Form(max_length=3)] = "",
     has_keys: Annotated[bool, Form()] = False,
 ) -> Response:
-    with system.engine.begin() as conn:
+    def make(conn: Connection) -> int:
         sites.add_contact(
             conn,
             actor=who.actor,
@@ -171,43 +167,84 @@ def add_contact(
             priority=priority or None,
             has_keys=has_keys,
         )
-        account = _account_of(conn, site_id)
-    later.add_task(inform_now, system)
-    return done(f"/kundeservice/kunde/{account}", "contact-added")
+        return sites.account_of_site(conn, site_id)
 
-
-def _account_of(conn: object, site_id: int) -> int:
-    query = select(site_table.c.account_id).where(site_table.c.id == site_id)
-    return int(conn.execute(query).scalar_one())  # type: ignore[attr-defined]
+    return _change(system, make, "contact-added", later)
 
 
 @router.post("/brukere/{panel_user_id}/fjern")
 def remove_user(who: ServicePage, system: SystemDep, panel_user_id: PathId) -> Response:
-    with system.engine.begin() as conn:
-        sites.remove_panel_user(conn, actor=who.actor, panel_user_id=panel_user_id)
-        account = conn.execute(
-            select(panel_users.c.account_id).where(panel_users.c.id == panel_user_id)
-        ).scalar_one()
-    return done(f"/kundeservice/kunde/{account}", "user-removed")
+    return _change(
+        system,
+        lambda c: (
+            sites.remove_panel_user(c, actor=who.actor, panel_user_id=panel_user_id).account_id
+        ),
+        "user-removed",
+    )
 
 
 @router.post("/kontakter/{contact_id}/fjern")
 def remove_contact(who: ServicePage, system: SystemDep, contact_id: PathId) -> Response:
+    def make(conn: Connection) -> int:
+        return sites.remove_contact(conn, actor=who.actor, contact_id=contact_id).account_id
+
+    return _change(system, make, "contact-removed")
+
+
+@router.post("/kunde/{account_id}/innlogging")
+def invite(
+    who: ServicePage, system: SystemDep, later: BackgroundTasks, account_id: PathId
+) -> Response:
+    """E-mail the holder an activation link (the first login), once it is stored."""
     with system.engine.begin() as conn:
-        sites.remove_contact(conn, actor=who.actor, contact_id=contact_id)
-        account = conn.execute(
-            select(alarm_contacts.c.account_id).where(alarm_contacts.c.id == contact_id)
-        ).scalar_one()
-    return done(f"/kundeservice/kunde/{account}", "contact-removed")
+        link = logins.invite(conn, actor=who.actor, account_id=account_id)
+    policy, outbox = system.policy.policy, outbox_of(system)
+    later.add_task(logins.send_link, system.engine, system.vault, policy, outbox, link)
+    return done(f"/kundeservice/kunde/{account_id}", "invited")
 
 
 @router.post("/kunde/{account_id}/avslutt")
 def end(
     who: ServicePage, system: SystemDep, account_id: PathId, ended_at: Annotated[str, Form()]
 ) -> Response:
-    with system.engine.begin() as conn:
+    def make(conn: Connection) -> int:
         accounts.end_relationship(conn, actor=who.actor, account_id=account_id, at=ended_at)
-    return done(f"/kundeservice/kunde/{account_id}", "customer-ended")
+        return account_id
+
+    return _change(system, make, "customer-ended")
+
+
+@router.get("/import")
+def import_form(request: Request, _who: ServicePage) -> Response:
+    return render(request, "kundeservice/import.html.j2", report=None, columns=importing.COLUMNS)
+
+
+@router.post("/import")
+def import_file(
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    file: Annotated[UploadFile, File()],
+    mode: Annotated[Literal["check", "import"], Form()] = "check",
+) -> Response:
+    """Check the CSV (a dry run: every bad row by line and column, nothing changed), or
+    import it: all in one transaction, and only if no row is bad."""
+    report = importing.import_customers(
+        system.engine,
+        system.vault,
+        importing.lines_of(file.file.read()),
+        actor=who.actor,
+        dry_run=mode == "check",
+    )
+    return render(
+        request,
+        "kundeservice/import.html.j2",
+        status_code=422 if report.bad else 200,
+        report=report,
+        mode=mode,
+        name=file.filename or "",
+        columns=importing.COLUMNS,
+    )
 
 
 @router.get("/ikke-informert")

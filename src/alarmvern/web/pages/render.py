@@ -91,6 +91,21 @@ CONFIRMATIONS = {
     "user-removed": ("Brukeren er fjernet.", "The user is removed."),
     "contact-removed": ("Kontakten er fjernet.", "The contact is removed."),
     "customer-ended": ("Kundeforholdet er avsluttet.", "The relationship is ended."),
+    "password-set": (
+        "Passordet er lagret. Du er logget ut overalt; logg inn med det nye passordet.",
+        "The password is saved. You are logged out everywhere; log in with the new password.",
+    ),
+    "reset-asked": (
+        "Hvis vi har en innlogging som passer, har vi sendt en lenke til e-postadressen "
+        "dens. Lenken virker én gang og i én time.",
+        "If we have a login that matches, we have sent a link to its e-mail address. The "
+        "link works once and for one hour.",
+    ),
+    "invited": (
+        "Aktiveringslenken er sendt til kundens e-postadresse.",
+        "The activation link is sent to the customer's e-mail address.",
+    ),
+    "import-done": ("Filen er importert.", "The file is imported."),
 }
 
 
