@@ -15,6 +15,8 @@ AlarmvernError                          anything a user can fix
 ├── AnchorError  (audit.anchor)         the audit chain's anchor is missing or was altered
 ├── InputError  (customers.errors)      a field of a customer-service change is wrong (422)
 │   ├── ConflictError                   it clashes with what is stored (a number in use)
+│   ├── MissingError                    what the change names does not exist (404)
+│   │   └── LinkError  (customers.logins)  an activation or reset link unknown, used or expired
 │   └── WeakPassword  (web.passwords)   a new password the password policy refuses
 ├── BreachError  (accountability.breaches)  bad input for the breach register (422)
 │   └── BreachNotFound                  no breach with that id (404)
