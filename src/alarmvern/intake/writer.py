@@ -90,14 +90,7 @@ def _not_stored_yet(conn: Connection, signals: list[Signal], received_at: dateti
     known = _stored_keys(conn, stamped) if stamped else set()
     if bare:
         known |= _stored_keys(conn, bare, since=received_at - RESEND_WINDOW)
-    fresh = []
-    for signal in signals:
-        if signal.frame_key is not None:
-            if signal.frame_key in known:
-                continue
-            known.add(signal.frame_key)
-        fresh.append(signal)
-    return fresh
+    return _first_of_each(signals, known)
 
 
 def _stored_keys(conn: Connection, keys: list[str], since: datetime | None = None) -> set[str]:
@@ -259,9 +252,10 @@ def _write_postgresql(
 _ALARMS = (Effect.incident, Effect.technical)
 
 
-def _first_of_each(signals: Iterable[Signal]) -> list[Signal]:
-    """The signals, each frame key once (a resend within the batch is the same frame)."""
-    keys: set[str] = set()
+def _first_of_each(signals: Iterable[Signal], known: Iterable[str] = ()) -> list[Signal]:
+    """The signals, each frame key once (a resend within the batch is the same frame), and
+    none whose key is ``known`` already."""
+    keys = set(known)
     first = []
     for signal in signals:
         if signal.frame_key is not None:
