@@ -4,14 +4,19 @@ incidents at once, through the real receiver on both databases."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
 from alarmvern import audit
 from alarmvern.audit import log as audit_log
-from alarmvern.intake import receiver
+from alarmvern.intake import receiver, writer
+from alarmvern.intake.directory import Directory
+from alarmvern.intake.signals import signals
 from alarmvern.store import tables as t
+from tests.test_intake_resends import _message
 from tests.test_intake_sink import _system, acked, events, exchange, frame, make_world
 
 
@@ -91,3 +96,35 @@ def test_alarms_from_many_sites_in_one_batch_open_an_incident_each_with_its_audi
     assert sorted(steps) == sorted((i, "received") for _, _, i in opened)
     assert subjects == {f"incident:{i}" for _, _, i in opened}
     assert added == len(opened) and broken is None and count >= added
+
+
+def test_two_postgresql_writers_with_alarms_from_one_site_open_one_incident(
+    pg_engine: Engine,
+) -> None:
+    """Two receivers' batches for the same site at the same instant: the second waits for
+    the first's commit, sees its incident, and opens none of its own."""
+    world = make_world(pg_engine)
+    with pg_engine.begin() as conn:  # this month's partition exists, as it mostly does
+        arming = signals(_message(frame("SIA-DCS", "Nri1/CL007")), datetime.now(UTC))
+        writer.write(conn, Directory(), arming, {}, datetime.now(UTC))
+    first = signals(_message(frame("SIA-DCS", "Nri1/BA01")), datetime.now(UTC))
+    second = signals(_message(frame("SIA-DCS", "Nri1/FA02")), datetime.now(UTC))
+    done = threading.Event()
+    opened: list[int] = []
+
+    def other_receiver() -> None:
+        with pg_engine.begin() as conn:
+            opened.append(writer.write(conn, Directory(), second, {}, datetime.now(UTC)).incidents)
+        done.set()
+
+    with pg_engine.begin() as conn:
+        assert writer.write(conn, Directory(), first, {}, datetime.now(UTC)).incidents == 1
+        racing = threading.Thread(target=other_receiver)
+        racing.start()
+        assert not done.wait(1.0), "the second batch did not wait for the first's commit"
+    racing.join(60)
+    assert opened == [0]
+    with pg_engine.connect() as conn:
+        count = select(func.count()).select_from(t.incidents)
+        assert conn.execute(count.where(t.incidents.c.site_id == world.site_id)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(t.alarm_events)).scalar() == 3

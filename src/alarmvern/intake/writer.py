@@ -15,7 +15,9 @@ within ``RESEND_WINDOW`` of the first (see docs/intake.md).
   only an incident that must be opened costs more (its step and audit entry). The commit
   is the second round trip, with ``synchronous_commit`` as the server has it (on).
   ``ON CONFLICT DO NOTHING`` makes two receivers storing the same resend at once store it
-  once: the second waits for the first's commit and skips the row.
+  once: the second waits for the first's commit and skips the row. Likewise a lock per
+  alarm site, taken before the open incidents are read, makes two receivers with alarms from
+  one site open one incident between them.
 """
 
 from __future__ import annotations
@@ -204,6 +206,15 @@ _PG_INSERT = (
 _PG_OPEN = (
     "SELECT site_id, kind FROM incidents WHERE closed_at IS NULL AND site_id = ANY(%s::bigint[])"
 )
+# Two receivers with alarms from the same site in the same instant would each read "no
+# incident open" and each open one. A lock per site, held to the commit, makes the second
+# wait for the first and then read its incident. The sites are locked in one order, so two
+# batches cannot wait on each other; two sites that share a key (mod 2^31) only wait longer.
+_PG_SITE_LOCKS = (
+    "SELECT pg_advisory_xact_lock(%s, (s %% 2147483647)::integer) "
+    "FROM (SELECT DISTINCT unnest(%s::bigint[]) AS s ORDER BY 1 OFFSET 0) AS sites"
+)
+_SITE_LOCK_SPACE = 0x517E  # the first int of the pair: this module's locks, apart from others
 # A later time only: with several receivers, an older batch may commit after a newer one.
 _PG_SEEN = (
     "INSERT INTO account_supervision (panel_account, last_seen_at) "
@@ -235,7 +246,9 @@ def _write_postgresql(
                 stamped = [s.stamped for s in stored]
                 inserted.execute(_PG_INSERT, [*columns, stamped, received_at - RESEND_WINDOW])
             if candidates:
-                open_now.execute(_PG_OPEN, [sorted({site for site, _ in candidates})])
+                alarm_sites = sorted({site for site, _ in candidates})
+                raw.execute(_PG_SITE_LOCKS, [_SITE_LOCK_SPACE, alarm_sites])
+                open_now.execute(_PG_OPEN, [alarm_sites])
             if known:
                 raw.execute(_PG_SEEN, [list(known), list(known.values())])
         new_keys = {key for (key,) in inserted.fetchall()} if rows else set()
