@@ -15,9 +15,10 @@ from alarmvern.audit import log as audit_log
 from alarmvern.intake import receiver, writer
 from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import signals
+from alarmvern.sia.protocol import build_frame
 from alarmvern.store import tables as t
 from tests.test_intake_resends import _message
-from tests.test_intake_sink import _system, acked, events, exchange, frame, make_world
+from tests.test_intake_sink import PANEL, _system, acked, events, exchange, frame, make_world
 
 
 def test_two_receivers_on_one_port_share_the_panels_and_store_each_frame_once(
@@ -128,3 +129,35 @@ def test_two_postgresql_writers_with_alarms_from_one_site_open_one_incident(
         count = select(func.count()).select_from(t.incidents)
         assert conn.execute(count.where(t.incidents.c.site_id == world.site_id)).scalar() == 1
         assert conn.execute(select(func.count()).select_from(t.alarm_events)).scalar() == 3
+
+
+def test_a_bare_resend_reaching_two_postgresql_writers_at_once_is_stored_once(
+    pg_engine: Engine,
+) -> None:
+    """A frame without a timestamp, its ACK lost, resent to the other receiver while the
+    first is still committing it: stored at two received times, unless the second waits."""
+    make_world(pg_engine)
+    alarm = build_frame("ADM-CID", "0012", "0", account=PANEL, data="1130 01 004")
+    with pg_engine.begin() as conn:  # this month's partition exists, as it mostly does
+        arming = signals(_message(frame("SIA-DCS", "Nri1/CL007")), datetime.now(UTC))
+        writer.write(conn, Directory(), arming, {}, datetime.now(UTC))
+    stored: list[int] = []
+
+    def other_receiver() -> None:
+        now = datetime.now(UTC)
+        with pg_engine.begin() as conn:
+            stored.append(
+                writer.write(conn, Directory(), signals(_message(alarm), now), {}, now).events
+            )
+
+    with pg_engine.begin() as conn:
+        now = datetime.now(UTC)
+        assert writer.write(conn, Directory(), signals(_message(alarm), now), {}, now).events == 1
+        racing = threading.Thread(target=other_receiver)
+        racing.start()
+        racing.join(1.0)
+    racing.join(60)
+    assert stored == [0]
+    with pg_engine.connect() as conn:
+        count = select(func.count()).select_from(t.alarm_events)
+        assert conn.execute(count.where(t.alarm_events.c.zone == "004")).scalar() == 1

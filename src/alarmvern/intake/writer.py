@@ -17,7 +17,8 @@ within ``RESEND_WINDOW`` of the first (see docs/intake.md).
   ``ON CONFLICT DO NOTHING`` makes two receivers storing the same resend at once store it
   once: the second waits for the first's commit and skips the row. Likewise a lock per
   alarm site, taken before the open incidents are read, makes two receivers with alarms from
-  one site open one incident between them.
+  one site open one incident between them, and a lock per frame key without a timestamp
+  makes a bare resend reaching both at once stored once.
 """
 
 from __future__ import annotations
@@ -215,6 +216,15 @@ _PG_SITE_LOCKS = (
     "FROM (SELECT DISTINCT unnest(%s::bigint[]) AS s ORDER BY 1 OFFSET 0) AS sites"
 )
 _SITE_LOCK_SPACE = 0x517E  # the first int of the pair: this module's locks, apart from others
+# A frame without a timestamp is stored at its received time, which differs between two
+# receivers, so the unique key cannot catch the same bare resend reaching both at once. A
+# lock per bare frame key, taken before the insert looks for it, makes the second wait for
+# the first's commit and then find its row. Locked in one order, before the site locks.
+_PG_BARE_LOCKS = (
+    "SELECT pg_advisory_xact_lock(%s, k) "
+    "FROM (SELECT DISTINCT hashtext(unnest(%s::text[])) AS k ORDER BY 1 OFFSET 0) AS bare"
+)
+_BARE_LOCK_SPACE = 0x0BA7
 # A later time only: with several receivers, an older batch may commit after a newer one.
 _PG_SEEN = (
     "INSERT INTO account_supervision (panel_account, last_seen_at) "
@@ -241,6 +251,8 @@ def _write_postgresql(
     assert raw is not None
     with raw.cursor() as inserted, raw.cursor() as open_now:
         with raw.pipeline():  # everything below is sent at once; the answers come at its end
+            if bare := [s.frame_key for s in stored if s.frame_key and not s.stamped]:
+                raw.execute(_PG_BARE_LOCKS, [_BARE_LOCK_SPACE, bare])
             if rows:
                 columns = [list(column) for column in zip(*rows, strict=True)]
                 stamped = [s.stamped for s in stored]
