@@ -4,21 +4,29 @@ incidents at once, through the real receiver on both databases."""
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from alarmvern import audit
 from alarmvern.audit import log as audit_log
+from alarmvern.initialise import initialise
 from alarmvern.intake import receiver, writer
 from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import signals
+from alarmvern.settings import Settings
 from alarmvern.sia.protocol import build_frame
 from alarmvern.store import tables as t
+from alarmvern.system import open_system
 from tests.test_intake_resends import _message
 from tests.test_intake_sink import PANEL, _system, acked, events, exchange, frame, make_world
+from tests.test_web_workers import free_port, wait_for
 
 
 def test_two_receivers_on_one_port_share_the_panels_and_store_each_frame_once(
@@ -161,3 +169,51 @@ def test_a_bare_resend_reaching_two_postgresql_writers_at_once_is_stored_once(
     with pg_engine.connect() as conn:
         count = select(func.count()).select_from(t.alarm_events)
         assert conn.execute(count.where(t.alarm_events.c.zone == "004")).scalar() == 1
+
+
+def _listeners(port: int) -> int:
+    """How many sockets listen on TCP ``port`` here (each SO_REUSEPORT receiver has one)."""
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1 for line in lines if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"
+    )
+
+
+def test_serve_with_two_receivers_listens_twice_on_the_port_and_stores_each_frame_once(
+    tmp_path: Path,
+) -> None:
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("needs Linux's /proc/net/tcp to count the listening receivers")
+    data = tmp_path / "data"
+    initialise(Settings(data_dir=data))
+    system = open_system(Settings(data_dir=data))
+    try:
+        make_world(system.engine)
+    finally:
+        system.close()
+    dc09 = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "alarmvern", "--data-dir", str(data), "serve", "--port",
+         str(free_port()), "--dc09-port", str(dc09), "--receivers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: _listeners(dc09) == 2 or process.poll() is not None)
+        assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+        frames = [frame("SIA-DCS", f"Nri1/CL{n:02d}") for n in range(1, 41)]
+
+        async def send() -> list[list[bytes]]:
+            return list(await asyncio.gather(*(exchange(dc09, [f]) for f in frames)))
+
+        answers = asyncio.run(asyncio.wait_for(send(), 120))
+        assert all(acked(a) for (a,) in answers), answers
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    system = open_system(Settings(data_dir=data))
+    try:
+        stored = sorted(r["raw"] for r in events(system.engine))
+    finally:
+        system.close()
+    assert stored == [f"Nri1/CL{n:02d}" for n in range(1, 41)]
+    assert _listeners(dc09) == 0

@@ -32,13 +32,21 @@ def serve_command(
         int,
         typer.Option(min=1, help="Web processes (this one included); one per core is a start."),
     ] = 1,
+    receivers: Annotated[
+        int, typer.Option(min=1, help="DC-09 receiver processes sharing --dc09-port.")
+    ] = 1,
 ) -> None:
     """Kjør alt / run the web (API and pages), the DC-09 receiver and the retention schedule.
 
     Example: alarmvern serve --host 0.0.0.0 --port 8000 --dc09-port 9000
     """
+    if receivers > 1 and dc09_port == 0:
+        raise typer.BadParameter(
+            "flere mottakere trenger en fast port / several receivers need a fixed port",
+            param_hint="--dc09-port",
+        )
     system = open_system(settings_of(ctx))
-    options = Options(host, port, host, dc09_port, dc09_protocol, sweep_hours, workers)
+    options = Options(host, port, host, dc09_port, dc09_protocol, sweep_hours, workers, receivers)
 
     async def ready() -> None:
         out.print(f"web: http://{host}:{port}/  API: http://{host}:{port}/api/docs")

@@ -78,10 +78,17 @@ class ReceiverProcess:
     """The receiver's process, started, looked after and stopped by ``serve``."""
 
     def __init__(
-        self, settings: Settings, policy_sha256: str, host: str, port: int, protocol: Transport
+        self,
+        settings: Settings,
+        policy_sha256: str,
+        host: str,
+        port: int,
+        protocol: Transport,
+        reuse_port: bool = False,
     ) -> None:
         self.settings, self.policy_sha256 = settings, policy_sha256
         self.host, self.port, self.protocol = host, port, protocol
+        self.reuse_port = reuse_port  # one of several receivers on the port (SO_REUSEPORT)
         self._context: ForkServerContext | SpawnContext
         try:
             self._context = multiprocessing.get_context("forkserver")
@@ -100,7 +107,15 @@ class ReceiverProcess:
         mine, theirs = self._context.Pipe()
         process = self._context.Process(
             target=run_receiver,
-            args=(self.settings, self.policy_sha256, self.host, self.port, self.protocol, theirs),
+            args=(
+                self.settings,
+                self.policy_sha256,
+                self.host,
+                self.port,
+                self.protocol,
+                theirs,
+                self.reuse_port,
+            ),
             name="alarmvern-receiver",
             daemon=True,
         )
@@ -167,6 +182,7 @@ def run_receiver(
     port: int,
     protocol: Transport,
     pipe: Connection,
+    reuse_port: bool = False,
 ) -> None:
     """The receiver's process: the DC-09 server and its store, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # serve decides; it sends SIGTERM
@@ -176,20 +192,26 @@ def run_receiver(
         raise SystemExit(3)
     system = open_system(settings)
     try:
-        aio.run(_serve(system, host, port, protocol, pipe, raised))
+        aio.run(_serve(system, host, port, protocol, pipe, raised, reuse_port))
     finally:
         system.close()
 
 
 async def _serve(
-    system: System, host: str, port: int, protocol: Transport, pipe: Connection, raised: bool
+    system: System,
+    host: str,
+    port: int,
+    protocol: Transport,
+    pipe: Connection,
+    raised: bool,
+    reuse_port: bool,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     give_priority(system.engine)  # SQLite: its writes go before the web's
     try:
-        intake = await receiver.start(system, host, port, protocol)
+        intake = await receiver.start(system, host, port, protocol, reuse_port=reuse_port)
     except OSError as exc:
         pipe.send(("error", f"DC-09: cannot listen on {host}:{port} ({exc.strerror}); "
                             "choose another with --dc09-port"))  # fmt: skip

@@ -38,6 +38,7 @@ class Options:
     dc09_protocol: str = "tcp"
     sweep_hours: float = 24.0  # between retention sweeps; the first runs a minute after start
     workers: int = 1  # web processes, this one included
+    receivers: int = 1  # DC-09 receiver processes on the one port (SO_REUSEPORT when > 1)
 
 
 async def run(
@@ -57,23 +58,28 @@ async def run(
     others = workers.Workers(system.settings, system.policy.sha256, more)
     app = create_app(system)
     server = workers.QuietServer(workers.uvicorn_config(app, system.settings.trusted_proxies))
-    intake = ReceiverProcess(
-        system.settings,
-        system.policy.sha256,
-        options.dc09_host,
-        options.dc09_port,
-        options.dc09_protocol,  # type: ignore[arg-type]
-    )
+    intakes = [
+        ReceiverProcess(
+            system.settings,
+            system.policy.sha256,
+            options.dc09_host,
+            options.dc09_port,
+            options.dc09_protocol,  # type: ignore[arg-type]
+            reuse_port=options.receivers > 1,
+        )
+        for _ in range(options.receivers)
+    ]
     tasks: list[asyncio.Task[None]] = []
     try:
-        await asyncio.to_thread(intake.start)
+        for intake in intakes:
+            await asyncio.to_thread(intake.start)
         # After the receiver (and the helper it is forked from) started: the web, this
         # process and the workers it starts, yields the CPU to intake. Not on SQLite when
         # the receiver could raise its own priority: there the web's threads hold the write
         # lock the receiver waits for, and must not starve behind other programs meanwhile.
         # (On PostgreSQL the receiver's work is done by server processes at the usual
         # priority, which a web at the same priority would compete with.)
-        if not (intake.raised and system.engine.dialect.name == "sqlite"):
+        if not (all(i.raised for i in intakes) and system.engine.dialect.name == "sqlite"):
             lower_priority()
         others.start()
         web = asyncio.create_task(server.serve(sockets=[sock]))
@@ -82,7 +88,7 @@ async def run(
             asyncio.create_task(_sweeps(system, options.sweep_hours)),
             asyncio.create_task(_package_builds(system)),
             asyncio.create_task(_supervise(others)),
-            asyncio.create_task(intake.supervise()),
+            *(asyncio.create_task(intake.supervise()) for intake in intakes),
         ]
         while not server.started and not web.done():
             await asyncio.sleep(0.05)
@@ -96,7 +102,8 @@ async def run(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.to_thread(others.stop)
-        await asyncio.to_thread(intake.stop)
+        for intake in intakes:
+            await asyncio.to_thread(intake.stop)
         for each in (sock, *more):
             each.close()
 
