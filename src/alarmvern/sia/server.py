@@ -220,7 +220,10 @@ class Receiver:
             if partial_since is not None:
                 wait = min(wait, partial_since + self.limits.frame_timeout - loop.time())
             try:
-                data = await asyncio.wait_for(reader.read(READ_SIZE), max(wait, 0.0))
+                # asyncio.timeout, not wait_for: wait_for wraps each read in a task of its
+                # own, and a receiver reads once per frame from thousands of panels.
+                async with asyncio.timeout(max(wait, 0.0)):
+                    data = await reader.read(READ_SIZE)
             except TimeoutError:
                 why = "no message within the idle timeout"
                 why = why if partial_since is None else "a frame left unfinished"
@@ -234,8 +237,7 @@ class Receiver:
             spent = budget.spend(events, connection.discarded, loop.time())
             if spent is not None:
                 if reply:
-                    writer.write(reply)
-                    await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
+                    await self._send(writer, reply)
                 causes.log(logging.INFO, spent, "peer %d: %s, closing", peer, spent)
                 return
             if not connection.buffered:
@@ -243,8 +245,15 @@ class Receiver:
             elif partial_since is None:
                 partial_since = loop.time()
             if reply:
-                writer.write(reply)
-                await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
+                await self._send(writer, reply)
+
+    async def _send(self, writer: asyncio.StreamWriter, reply: bytes) -> None:
+        """Write ``reply``; wait for the panel to take it only while it has not (a panel
+        that never reads is cut off after the write timeout)."""
+        writer.write(reply)
+        if writer.transport.get_write_buffer_size():
+            async with asyncio.timeout(self.limits.write_timeout):
+                await writer.drain()
 
     def _on_datagram(
         self, transport: asyncio.DatagramTransport, data: bytes, address: tuple[str, int]
