@@ -10,8 +10,7 @@ import typer
 from alarmvern.cli.rights import By, RequestId, out, rights_app, show_request
 from alarmvern.cli.store import opened, writing
 from alarmvern.errors import AlarmvernError
-from alarmvern.rights import objection, requests, restriction, service
-from alarmvern.rights.requests import Kind
+from alarmvern.rights import decisions, requests, restriction, service
 from alarmvern.rights.restriction import Reason
 
 
@@ -143,10 +142,7 @@ def restrict_command(
 ) -> None:
     """Begrens behandlingen / restrict processing (art. 18): kept, not used."""
     with writing(ctx) as (_system, conn):
-        request = requests.get(conn, request_id)
-        person = service.ready(request, Kind.restriction)
-        restriction.place(conn, person, reason=reason, actor=by, request_id=request_id)
-        requests.add_step(conn, request, "restricted", "done", actor=by)
+        request = decisions.restrict(conn, request_id, reason=reason, actor=by)
     show_request(request)
 
 
@@ -178,15 +174,9 @@ def object_command(
     if marketing == (activity is not None):
         raise AlarmvernError("give either --marketing or --activity ID")
     with writing(ctx) as (system, conn):
+        decisions.object_to(conn, system.vault, system.policy.policy, request_id,
+                            marketing=marketing, activity=activity, actor=by)  # fmt: skip
         request = requests.get(conn, request_id)
-        person = service.ready(request, Kind.objection)
-        policy = system.policy.policy
-        if marketing:
-            changed = objection.object_to_marketing(conn, system.vault, policy, person, actor=by)
-            requests.add_step(conn, request, "marketing_stopped", "done", actor=by, **changed)
-        else:
-            assert activity is not None
-            objection.object_to_activity(conn, policy, request, activity, actor=by)
     show_request(request)
 
 
@@ -200,9 +190,8 @@ def decide_command(
 ) -> None:
     """Avgjør en innsigelse / decide an objection to a legitimate-interest activity."""
     with writing(ctx) as (system, conn):
-        request = requests.get(conn, request_id)
-        erased = objection.decide(
-            conn, system.policy.policy, request, upheld=uphold, reason=reason, actor=by
+        erased = decisions.decide(
+            conn, system.policy.policy, request_id, upheld=uphold, reason=reason, actor=by
         )
     out.print(f"avgjort / decided; slettet / erased: {erased or 'ingenting / nothing'}")
 
