@@ -116,7 +116,7 @@ def test_an_objection_is_refused_with_a_reason_the_customer_sees(web: Web) -> No
     close = f"/personvern/foresporsler/{number}/lukk"
     assert dpo.post(close, data={"csrf_token": token, "outcome": "Avslått."}).status_code == 303
     mine = kari.get("/mine-sider/foresporsler").text
-    assert "Protesten er avslått" in mine and reason in mine and "Datatilsynet" in mine
+    assert "Protesten er avslått" in mine and reason in mine and "Du kan klage på avslaget" in mine
 
 
 def test_an_erasure_can_end_the_running_contract_first(web: Web) -> None:  # noqa: F811
@@ -156,3 +156,21 @@ def test_a_customer_makes_and_downloads_their_portability_package(web: Web) -> N
     other = page_client(web, "dpo").get(link.group(1))
     assert other.status_code in (303, 403, 404)  # not a customer's own: not served
     assert b"schema.json" not in other.content
+
+
+def test_a_phoned_request_for_an_unknown_person_keeps_the_form(web: Web) -> None:  # noqa: F811
+    with reading(web.system.engine) as conn:
+        before = conn.execute(select(t.rights_requests.c.id)).all()
+    dpo = page_client(web, "dpo")
+    token = csrf(dpo, "/personvern/foresporsler")
+    words = "Ringte og ville vite hva vi har."
+    form = {"csrf_token": token, "kind": "access", "channel": "phone", "person": "999999",
+            "text": words}  # fmt: skip
+    refused = dpo.post("/personvern/foresporsler", data=form)
+    assert refused.status_code == 422
+    assert _alert(refused.text).startswith("fant ingen person 999999")
+    assert "`" not in _alert(refused.text)  # no command named on the web
+    assert f">{words}</textarea>" in refused.text and 'value="999999"' in refused.text
+    assert '<option value="phone" selected>' in refused.text
+    with reading(web.system.engine) as conn:
+        assert conn.execute(select(t.rights_requests.c.id)).all() == before  # none opened

@@ -207,7 +207,7 @@ def check_new(
 
 def _require_person(conn: Connection, person_id: int) -> None:
     if conn.execute(select(persons.c.id).where(persons.c.id == person_id)).first() is None:
-        raise RequestError(f"no person {person_id}; find them with `alarmvern rights find`")
+        raise RequestError(f"fant ingen person {person_id} / no person {person_id}")
 
 
 def confirm_person(conn: Connection, request_id: int, person_id: int, *, actor: str) -> None:

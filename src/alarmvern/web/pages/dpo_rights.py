@@ -101,13 +101,19 @@ def _queue_page(
 
 
 def _refused(
-    request: Request, system: System, request_id: int, exc: Exception, typed: dict[str, str]
+    request: Request,
+    system: System,
+    request_id: int,
+    exc: Exception,
+    typed: dict[str, str],
+    status: int | None = None,
 ) -> Response:
-    """The queue again, the refusal beside the request and what was typed kept."""
+    """The queue again, the refusal beside the request (0: the form for a new one) and what
+    was typed kept; ``status`` overrides the error's own."""
     if isinstance(exc, ApiError):
-        status, message = exc.status, exc.message
+        status, message = status or exc.status, exc.message
     else:
-        status, message = int(getattr(exc, "http_status", 409)), str(exc)
+        status, message = status or int(getattr(exc, "http_status", 409)), str(exc)
     with reading(system.engine) as conn:
         closed = request_id > 0 and not requests.get(conn, request_id).is_open
     return _queue_page(
@@ -125,34 +131,40 @@ STAFF_CHANNELS = (Channel.phone, Channel.email, Channel.letter, Channel.in_perso
 
 @router.post("/foresporsler")
 def register(
+    request: Request,
     who: ServicePage,
     system: SystemDep,
-    kind: Annotated[str, Form(max_length=16)],
-    channel: Annotated[str, Form(max_length=16)],
+    kind: Annotated[str, Form(max_length=16)] = "",
+    channel: Annotated[str, Form(max_length=16)] = "",
     person: Annotated[str, Form(max_length=18)] = "",
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Register a request received by phone, e-mail, letter or in person; its deadline runs
-    from today. The person may be confirmed now (their number) or later."""
+    from today. The person may be confirmed now (their number) or later. A refusal shows the
+    form again, open, with what was typed."""
+    typed = {"kind": kind, "channel": channel, "person": person, "text": text}
     try:
-        wanted, via = Kind(kind), Channel(channel)
-    except ValueError:
-        raise ApiError(
-            422, "velg hva det gjelder og hvordan det kom / choose kind and channel"
-        ) from None
-    if via not in STAFF_CHANNELS:
-        raise ApiError(422, "velg hvordan forespørselen kom / choose how the request came")
-    if person.strip() and not person.strip().isdigit():
-        raise ApiError(422, "person må være et nummer / person must be a number")
-    with system.engine.begin() as conn:
-        requests.open_request(
-            conn,
-            kind=wanted,
-            channel=via,
-            person_id=int(person) if person.strip() else None,
-            actor=who.actor,
-            details={"text": text.strip()} if text.strip() else None,
-        )
+        try:
+            wanted, via = Kind(kind), Channel(channel)
+        except ValueError:
+            raise RequestError(
+                "velg hva det gjelder og hvordan det kom / choose kind and channel"
+            ) from None
+        if via not in STAFF_CHANNELS:
+            raise RequestError("velg hvordan forespørselen kom / choose how the request came")
+        if person.strip() and not person.strip().isdigit():
+            raise RequestError("person må være et nummer / person must be a number")
+        with system.engine.begin() as conn:
+            requests.open_request(
+                conn,
+                kind=wanted,
+                channel=via,
+                person_id=int(person) if person.strip() else None,
+                actor=who.actor,
+                details={"text": text.strip()} if text.strip() else None,
+            )
+    except AlarmvernError as exc:
+        return _refused(request, system, 0, exc, typed, status=422)
     return done(QUEUE, "request-opened")
 
 
