@@ -150,8 +150,9 @@ def test_a_customer_makes_and_downloads_their_portability_package(web: Web) -> N
     assert link, "the package is offered at once"
     got = kari.get(link.group(1))
     assert got.status_code == 200
-    names = zipfile.ZipFile(io.BytesIO(got.content)).namelist()
-    assert "schema.json" in names
+    package = zipfile.ZipFile(io.BytesIO(got.content))
+    assert "schema.json" in package.namelist()
+    assert not any(b"argon2" in package.read(n) for n in package.namelist())  # no secret
     assert _ask(kari, "portability") == 303  # the first is answered: a new one may be made
     other = page_client(web, "dpo").get(link.group(1))
     assert other.status_code in (303, 403, 404)  # not a customer's own: not served

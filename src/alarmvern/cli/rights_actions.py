@@ -10,7 +10,7 @@ import typer
 from alarmvern.cli.rights import By, RequestId, out, rights_app, show_request
 from alarmvern.cli.store import opened, writing
 from alarmvern.errors import AlarmvernError
-from alarmvern.rights import decisions, requests, restriction, service
+from alarmvern.rights import decisions, requests, service
 from alarmvern.rights.restriction import Reason
 
 
@@ -146,16 +146,29 @@ def restrict_command(
     show_request(request)
 
 
-@rights_app.command("lift")
-def lift_command(
-    ctx: typer.Context,
-    person: Annotated[int, typer.Argument(help="The restricted person.")],
-    by: By = "personvernombud",
+@rights_app.command("lift-notice")
+def lift_notice_command(
+    ctx: typer.Context, request_id: RequestId, by: By = "personvernombud"
 ) -> None:
-    """Opphev begrensningen / lift a restriction (tell the person first, art. 18(3))."""
+    """Gi beskjed før begrensningen oppheves / tell the person first (art. 18(3)).
+
+    Example: alarmvern rights lift-notice 12
+    """
     with writing(ctx) as (_system, conn):
-        restriction.lift(conn, person, actor=by)
-    out.print(f"person {person}: begrensning opphevet / restriction lifted")
+        decisions.tell_before_lifting(conn, request_id, actor=by)
+    out.print(decisions.LIFT_NOTICE[0])
+    out.print(decisions.LIFT_NOTICE[1])
+
+
+@rights_app.command("lift")
+def lift_command(ctx: typer.Context, request_id: RequestId, by: By = "personvernombud") -> None:
+    """Opphev begrensningen / lift a restriction (after ``rights lift-notice``, art. 18(3)).
+
+    Example: alarmvern rights lift 12
+    """
+    with writing(ctx) as (_system, conn):
+        decisions.lift(conn, request_id, actor=by)
+    out.print(f"forespørsel {request_id}: begrensning opphevet / restriction lifted")
 
 
 @rights_app.command("object")
