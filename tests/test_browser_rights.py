@@ -175,6 +175,10 @@ def test_d_the_dpo_finds_who_has_seen_a_customers_images(browser: object, live: 
     assert "media:" in text or "site:" in text
     assert "Hvem har sett bildene til" in dpo.content()  # type: ignore[attr-defined]
     shot(dpo, "rights-who-saw-the-images")
+    with dpo.expect_download() as got:  # type: ignore[attr-defined]
+        dpo.get_by_role("link", name="Last ned søket som CSV").click()  # type: ignore[attr-defined]
+    exported = Path(got.value.path()).read_text(encoding="utf-8-sig")
+    assert "Operatør så anlegget eller bildet" in exported and "når" in exported.splitlines()[0]
 
 
 PAGES = {

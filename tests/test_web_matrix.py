@@ -24,8 +24,9 @@ from alarmvern.customers.accounts import PersonIn
 from alarmvern.intake import incidents as inc
 from alarmvern.policy.model import Verification
 from alarmvern.retention import holds
-from alarmvern.rights import objection, requests
+from alarmvern.rights import decisions, objection, requests
 from alarmvern.rights.requests import Channel, Kind
+from alarmvern.rights.restriction import Reason
 from alarmvern.store import tables as t
 from alarmvern.web.app import create_app
 from alarmvern.web.security import Role, create_login
@@ -109,6 +110,8 @@ ACCESS: dict[tuple[str, str], dict[str, str | int]] = {
             "rectify",
             "erase",
             "restrict",
+            "lift-notice",
+            "lift",
             "object",
             "decide",
             "withdraw",
@@ -146,8 +149,16 @@ def _fresh_person(conn: Connection) -> int:
     return b.person(conn, name=f"Matrise {n}", email=f"matrise{n}@example.test", phone=None)
 
 
-def _request(web: Web, kind: Kind, *, verified: bool = True, pending: str | None = None) -> int:
-    """A request about a fresh person, confirmed and (by default) verified."""
+def _request(
+    web: Web,
+    kind: Kind,
+    *,
+    verified: bool = True,
+    pending: str | None = None,
+    restricted: str | None = None,
+) -> int:
+    """A request about a fresh person, confirmed and (by default) verified; ``restricted``:
+    the restriction ``placed`` (or placed and the person ``told`` before lifting)."""
     with web.system.engine.begin() as conn:
         person = _fresh_person(conn)
         b.insert(conn, t.presence, account_id=None, person_id=person, state="home",
@@ -169,6 +180,10 @@ def _request(web: Web, kind: Kind, *, verified: bool = True, pending: str | None
             )
         elif pending:
             requests.add_step(conn, request, pending, "pending", actor="test")
+        if restricted:
+            decisions.restrict(conn, made.id, reason=Reason.accuracy, actor="test")
+        if restricted == "told":
+            decisions.tell_before_lifting(conn, made.id, actor="test")
     return made.id
 
 
@@ -268,6 +283,8 @@ RIGHTS_PREP: dict[str, tuple[Kind, dict[str, Any]]] = {
     "rectify": (Kind.rectification, {}),
     "erase": (Kind.erasure, {}),
     "restrict": (Kind.restriction, {}),
+    "lift-notice": (Kind.restriction, {"restricted": "placed"}),
+    "lift": (Kind.restriction, {"restricted": "told"}),
     "object": (Kind.objection, {}),
     "decide": (Kind.objection, {"pending": "decision"}),
     "withdraw": (Kind.withdrawal, {}),

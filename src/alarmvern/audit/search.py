@@ -8,17 +8,31 @@ content, so a person's entries are found by first listing the keys that lead to 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, select
 
-from alarmvern.store.tables import audit_log, customer_accounts, incidents, media, sites
+from alarmvern.store.tables import (
+    audit_log,
+    customer_accounts,
+    incidents,
+    logins,
+    media,
+    persons,
+    sites,
+)
 from alarmvern.store.tables._columns import as_utc
 
 PAGE = 100
+EXPORT_LIMIT = 100_000  # entries in one CSV export (a narrower search for more)
+OSLO = ZoneInfo("Europe/Oslo")
 # Actions that show a person's images to someone: a look at an image itself, or at a site's
 # incident view listing its images (the entry counts them under "media").
 IMAGE_LOOKS = ("operator.view", "staff.view", "staff.download")
@@ -171,3 +185,82 @@ def _details(text: str) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class Names:
+    """Who the entries name, for a reader: people by their name, logins by theirs."""
+
+    people: dict[int, str]
+    logins: dict[int, str]
+
+
+def _number(key: str | None, kind: str | None = None) -> int | None:
+    """The number in ``kind:N`` (any kind when ``kind`` is None), or None."""
+    if not key or key.count(":") != 1:
+        return None
+    prefix, _, number = key.partition(":")
+    return int(number) if number.isdigit() and (kind is None or prefix == kind) else None
+
+
+def names(conn: Connection, entries: Iterable[Entry], person_id: int | None = None) -> Names:
+    """The names of the people the entries are about (and ``person_id``), and of the logins
+    that acted (``operator:4`` is login 4)."""
+    found = list(entries)
+    people = {n for e in found if (n := _number(e.subject, "person")) is not None}
+    if person_id is not None:
+        people.add(person_id)
+    login_ids = {n for e in found if (n := _number(e.actor)) is not None}
+    by_person = dict(
+        conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
+    )
+    by_login = {
+        int(row.id): row.display_name or row.username
+        for row in conn.execute(
+            select(logins.c.id, logins.c.display_name, logins.c.username).where(
+                logins.c.id.in_(login_ids)
+            )
+        )
+    }
+    return Names({int(k): str(v) for k, v in by_person.items() if v}, by_login)
+
+
+def readable(
+    entries: Iterable[Entry],
+    found: Names,
+    *,
+    action_words: Callable[[str], str],
+    subject_words: Callable[[str | None], str],
+) -> list[list[str]]:
+    """Each entry as a reader reads it: when (Oslo time), who, what, about whom, why, and the
+    details as ``key: value``; the words for actions and subjects are the caller's."""
+    lines = []
+    for e in entries:
+        login = _number(e.actor)
+        who = f"{found.logins[login]} ({e.actor})" if login in found.logins else e.actor
+        person = _number(e.subject, "person")
+        about = (
+            f"{found.people[person]} ({e.subject})"
+            if person in found.people
+            else subject_words(e.subject)
+        )
+        details = ", ".join(f"{k}: {v}" for k, v in e.details.items())
+        when = e.at.astimezone(OSLO).strftime("%Y-%m-%d %H:%M:%S")
+        lines.append([str(e.seq), when, who, action_words(e.action), about, e.purpose or "",
+                      details])  # fmt: skip
+    return lines
+
+
+def to_csv(header: list[str], lines: Iterable[list[str]]) -> str:
+    """UTF-8 CSV (with a byte-order mark, so a spreadsheet reads the æøå), comma-separated;
+    a cell that a spreadsheet would run as a formula is quoted as text."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for line in lines:
+        writer.writerow([_safe(cell) for cell in line])
+    return "\ufeff" + out.getvalue()
+
+
+def _safe(cell: str) -> str:
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -10,8 +10,7 @@ import typer
 from alarmvern.cli.rights import By, RequestId, out, rights_app, show_request
 from alarmvern.cli.store import opened, writing
 from alarmvern.errors import AlarmvernError
-from alarmvern.rights import objection, requests, restriction, service
-from alarmvern.rights.requests import Kind
+from alarmvern.rights import decisions, requests, service
 from alarmvern.rights.restriction import Reason
 
 
@@ -143,23 +142,33 @@ def restrict_command(
 ) -> None:
     """Begrens behandlingen / restrict processing (art. 18): kept, not used."""
     with writing(ctx) as (_system, conn):
-        request = requests.get(conn, request_id)
-        person = service.ready(request, Kind.restriction)
-        restriction.place(conn, person, reason=reason, actor=by, request_id=request_id)
-        requests.add_step(conn, request, "restricted", "done", actor=by)
+        request = decisions.restrict(conn, request_id, reason=reason, actor=by)
     show_request(request)
 
 
-@rights_app.command("lift")
-def lift_command(
-    ctx: typer.Context,
-    person: Annotated[int, typer.Argument(help="The restricted person.")],
-    by: By = "personvernombud",
+@rights_app.command("lift-notice")
+def lift_notice_command(
+    ctx: typer.Context, request_id: RequestId, by: By = "personvernombud"
 ) -> None:
-    """Opphev begrensningen / lift a restriction (tell the person first, art. 18(3))."""
+    """Gi beskjed før begrensningen oppheves / tell the person first (art. 18(3)).
+
+    Example: alarmvern rights lift-notice 12
+    """
     with writing(ctx) as (_system, conn):
-        restriction.lift(conn, person, actor=by)
-    out.print(f"person {person}: begrensning opphevet / restriction lifted")
+        decisions.tell_before_lifting(conn, request_id, actor=by)
+    out.print(decisions.LIFT_NOTICE[0])
+    out.print(decisions.LIFT_NOTICE[1])
+
+
+@rights_app.command("lift")
+def lift_command(ctx: typer.Context, request_id: RequestId, by: By = "personvernombud") -> None:
+    """Opphev begrensningen / lift a restriction (after ``rights lift-notice``, art. 18(3)).
+
+    Example: alarmvern rights lift 12
+    """
+    with writing(ctx) as (_system, conn):
+        decisions.lift(conn, request_id, actor=by)
+    out.print(f"forespørsel {request_id}: begrensning opphevet / restriction lifted")
 
 
 @rights_app.command("object")
@@ -178,15 +187,9 @@ def object_command(
     if marketing == (activity is not None):
         raise AlarmvernError("give either --marketing or --activity ID")
     with writing(ctx) as (system, conn):
+        decisions.object_to(conn, system.vault, system.policy.policy, request_id,
+                            marketing=marketing, activity=activity, actor=by)  # fmt: skip
         request = requests.get(conn, request_id)
-        person = service.ready(request, Kind.objection)
-        policy = system.policy.policy
-        if marketing:
-            changed = objection.object_to_marketing(conn, system.vault, policy, person, actor=by)
-            requests.add_step(conn, request, "marketing_stopped", "done", actor=by, **changed)
-        else:
-            assert activity is not None
-            objection.object_to_activity(conn, policy, request, activity, actor=by)
     show_request(request)
 
 
@@ -200,9 +203,8 @@ def decide_command(
 ) -> None:
     """Avgjør en innsigelse / decide an objection to a legitimate-interest activity."""
     with writing(ctx) as (system, conn):
-        request = requests.get(conn, request_id)
-        erased = objection.decide(
-            conn, system.policy.policy, request, upheld=uphold, reason=reason, actor=by
+        erased = decisions.decide(
+            conn, system.policy.policy, request_id, upheld=uphold, reason=reason, actor=by
         )
     out.print(f"avgjort / decided; slettet / erased: {erased or 'ingenting / nothing'}")
 

@@ -92,6 +92,13 @@ class RightsRequest:
         text = details.get("text")
         return str(text) if text else None
 
+    @property
+    def target(self) -> str | None:
+        """What an objection is to, as the person chose it (``marketing`` or an activity)."""
+        received = next((s for s in self.steps if s["step"] == "received"), None)
+        found = ((received or {}).get("details") or {}).get("target")
+        return str(found) if found else None
+
     def pending(self) -> list[dict[str, Any]]:
         return [s for s in self.steps if s.get("status") == "pending"]
 
@@ -179,15 +186,19 @@ def open_request(
     return request
 
 
-def check_new(conn: Connection, person_id: int, kind: Kind, text: str | None) -> None:
+def check_new(
+    conn: Connection, person_id: int, kind: Kind, text: str | None, target: str | None = None
+) -> None:
     """What a person asking for themselves must give, and may not ask twice: a correction
-    says what is wrong; an identical request still open is not opened again."""
+    says what is wrong; an identical request (kind, words and, for an objection, what it is
+    to) still open is not opened again."""
     if kind is Kind.rectification and not (text or "").strip():
         raise RequestError(
             "skriv hva som er feil og hva som er riktig / write what is wrong and what is right"
         )
     for other in for_person(conn, person_id):
-        if other.is_open and other.kind is kind and (other.text or "") == (text or ""):
+        same = (other.text or "") == (text or "") and (other.target or "") == (target or "")
+        if other.is_open and other.kind is kind and same:
             raise RequestError(
                 f"du har allerede en lik forespørsel under behandling (nr. {other.id}) / you "
                 f"already have an identical request in progress (no. {other.id})"
@@ -196,7 +207,7 @@ def check_new(conn: Connection, person_id: int, kind: Kind, text: str | None) ->
 
 def _require_person(conn: Connection, person_id: int) -> None:
     if conn.execute(select(persons.c.id).where(persons.c.id == person_id)).first() is None:
-        raise RequestError(f"no person {person_id}; find them with `alarmvern rights find`")
+        raise RequestError(f"fant ingen person {person_id} / no person {person_id}")
 
 
 def confirm_person(conn: Connection, request_id: int, person_id: int, *, actor: str) -> None:

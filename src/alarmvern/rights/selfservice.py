@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Verification
@@ -151,6 +152,27 @@ def _build(system: System, request_id: int) -> None:
             requests.close(conn, request_id, outcome=ANSWERED, actor=BUILDER)
 
 
+def build_portable(system: System, request_id: int, *, actor: str) -> Path:
+    """The portability package (art. 20) a person verified by their session makes
+    themselves: built now (it holds only what they gave or made, nothing to review), and
+    the request answered; they download it from the request."""
+    with reading(system.engine) as conn:
+        request = requests.get(conn, request_id)
+    if request.kind is not Kind.portability or request.verified_at is None:
+        raise SelfServiceError(
+            f"forespørsel {request_id} er ikke en bekreftet forespørsel om dataportabilitet / "
+            f"request {request_id} is not a verified data portability request"
+        )
+    made, _sent = service.export_portable(system, request_id, actor=actor)
+    with system.engine.begin() as conn:
+        requests.close(conn, request_id, outcome=PORTABLE_ANSWERED, actor=actor)
+    return made.path
+
+
+PORTABLE_ANSWERED = (
+    "Dataportabilitetspakken er laget og ligger klar på Mine Sider. / "
+    "The data portability package is made and ready on Mine Sider."
+)
 ANSWERED = (
     "Innsynspakken er laget og ligger klar på Mine Sider. / "
     "The access package is made and ready on Mine Sider."

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from alarmvern import audit
+from alarmvern.customers import contracts
 from alarmvern.policy.wording import Lang
 from alarmvern.retention import exports
 from alarmvern.retention.sweep import finish_tombstones
@@ -154,6 +155,22 @@ def package_ready(system: System, request: RightsRequest) -> Path | None:
     return path if path.is_file() else None
 
 
+def portable_ready(system: System, request: RightsRequest) -> Path | None:
+    """The portability package the person may download now, or None: built, nothing
+    pending, and not yet expired from the exports folder."""
+    built = request.step("package_built")
+    if request.kind is not Kind.portability or built is None or built.get("status") != "done":
+        return None
+    if request.pending():
+        return None
+    path = portable_file(system, request.id)
+    return path if path.is_file() else None
+
+
+def portable_file(system: System, request_id: int) -> Path:
+    return exports_dir(system) / f"request-{request_id}-portability.zip"
+
+
 def review_done(system: System, request_id: int, *, actor: str) -> None:
     """Staff have checked the material for other people (art. 15(4)) and it may go out; a
     package built without it is built again, whole."""
@@ -208,9 +225,21 @@ def _all_categories() -> list[str]:
 
 
 def erase(
-    system: System, request_id: int, *, actor: str, keep_contract: bool = False
+    system: System,
+    request_id: int,
+    *,
+    actor: str,
+    keep_contract: bool = False,
+    end_contracts: bool = False,
 ) -> tuple[erasure.Receipt, Path]:
-    """Erase the person, journal it, delete the blobs, and write their receipt."""
+    """Erase the person, journal it, delete the blobs, and write their receipt. With
+    ``end_contracts``, the person's running contracts are ended today first (as customer
+    service ends one), in the same transaction: nothing is kept for them."""
+    if keep_contract and end_contracts:
+        raise RequestError(
+            "velg enten å beholde det avtalen trenger eller å avslutte avtalen først / choose "
+            "either to keep what the contract needs or to end the contract first"
+        )
     log = erasure_journal(system)
     journal.settle(system.engine, log)
     with system.engine.begin() as conn:
@@ -225,6 +254,9 @@ def erase(
         # The letters first: the log still names the person before the erasure.
         notify_recipients(system, conn, request, "erasure", _all_categories(), actor=actor)
         scope = scope_of(conn, system.vault, person)
+        if end_contracts:
+            for contract_id in erasure.active_contracts(conn, scope):
+                contracts.end_contract(conn, actor=actor, contract_id=contract_id, at=None)
         their_requests = [r.id for r in requests.for_person(conn, person)]
         done = erasure.erase(
             conn,
@@ -274,7 +306,7 @@ def export_portable(
         request = requests.get(conn, request_id)
         person = ready(request, Kind.portability)
         scope = scope_of(conn, system.vault, person)
-    path = exports_dir(system) / f"request-{request_id}-portability.zip"
+    path = portable_file(system, request_id)
     with reading(system.engine) as conn:
         result = portability.build(conn, system.vault, system.policy.policy, scope, path)
     sent = None

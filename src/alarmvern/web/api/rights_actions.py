@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import Connection, select
 
-from alarmvern.rights import objection, requests, restriction, service
-from alarmvern.rights.requests import Kind, RightsRequest
+from alarmvern.rights import decisions, requests, service
+from alarmvern.rights.requests import RightsRequest
 from alarmvern.store.tables import rights_requests
 from alarmvern.system import System
 from alarmvern.web.api.common import ERRORS, PathId, not_found
@@ -192,7 +192,11 @@ def erase(
     body = body or EraseIn()
     _exists(system, request_id)
     done, _path = service.erase(
-        system, request_id, actor=who.actor, keep_contract=body.keep_contract
+        system,
+        request_id,
+        actor=who.actor,
+        keep_contract=body.keep_contract,
+        end_contracts=body.end_contracts,
     )
     decisions = [
         {
@@ -212,10 +216,28 @@ def restrict(system: SystemDep, who: Service, request_id: PathId, body: Restrict
     """Begrens behandlingen / restrict processing (art. 18)."""
 
     def act(conn: Connection) -> None:
-        request = requests.get(conn, request_id)
-        person = service.ready(request, Kind.restriction)
-        restriction.place(conn, person, reason=body.reason, actor=who.actor, request_id=request_id)
-        requests.add_step(conn, request, "restricted", "done", actor=who.actor)
+        decisions.restrict(conn, request_id, reason=body.reason, actor=who.actor)
+
+    return _in_transaction(system, request_id, act)
+
+
+@router.post("/lift-notice", response_model=ActionOut)
+def lift_notice(system: SystemDep, who: Service, request_id: PathId) -> ActionOut:
+    """Gi beskjed før begrensningen oppheves / tell the person before lifting (art. 18(3))."""
+
+    def act(conn: Connection) -> dict[str, Any]:
+        decisions.tell_before_lifting(conn, request_id, actor=who.actor)
+        return {"notice_nb": decisions.LIFT_NOTICE[0], "notice_en": decisions.LIFT_NOTICE[1]}
+
+    return _in_transaction(system, request_id, act)
+
+
+@router.post("/lift", response_model=ActionOut)
+def lift(system: SystemDep, who: Service, request_id: PathId) -> ActionOut:
+    """Opphev begrensningen / lift the restriction (after the art. 18(3) notice)."""
+
+    def act(conn: Connection) -> None:
+        decisions.lift(conn, request_id, actor=who.actor)
 
     return _in_transaction(system, request_id, act)
 
@@ -230,22 +252,17 @@ def object_(system: SystemDep, who: Service, request_id: PathId, body: ObjectIn)
             "oppgi enten marketing eller activity / give either marketing or activity",
             field="activity",
         )
-    policy = system.policy.policy
 
     def act(conn: Connection) -> dict[str, Any]:
-        request = requests.get(conn, request_id)
-        person = service.ready(request, Kind.objection)
-        if body.marketing:
-            changed = objection.object_to_marketing(
-                conn, system.vault, policy, person, actor=who.actor
-            )
-            requests.add_step(
-                conn, request, "marketing_stopped", "done", actor=who.actor, **changed
-            )
-            return dict(changed)
-        assert body.activity is not None
-        objection.object_to_activity(conn, policy, request, body.activity, actor=who.actor)
-        return {}
+        return decisions.object_to(
+            conn,
+            system.vault,
+            system.policy.policy,
+            request_id,
+            marketing=body.marketing,
+            activity=body.activity,
+            actor=who.actor,
+        )
 
     return _in_transaction(system, request_id, act)
 
@@ -255,11 +272,10 @@ def decide(system: SystemDep, who: Service, request_id: PathId, body: DecideIn) 
     """Avgjør en innsigelse / decide an objection to a legitimate-interest activity."""
 
     def act(conn: Connection) -> dict[str, Any]:
-        request = requests.get(conn, request_id)
-        erased = objection.decide(
+        erased = decisions.decide(
             conn,
             system.policy.policy,
-            request,
+            request_id,
             upheld=body.uphold,
             reason=body.reason,
             actor=who.actor,

@@ -87,6 +87,7 @@ class RectifyIn(In):
 
 class EraseIn(In):
     keep_contract: bool = False
+    end_contracts: bool = False  # end the running contracts first, then erase
 
 
 class RestrictIn(In):

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy import select
 
 from alarmvern import audit, policy_history
 from alarmvern.audit import search as audit_search
@@ -30,7 +29,6 @@ from alarmvern.retention import holds
 from alarmvern.rights import requests
 from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import logins, persons
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
 from alarmvern.web.pages import dpo_retention, dpo_rights, labels
@@ -101,59 +99,56 @@ def lint_page(request: Request, _who: DpoPage, system: SystemDep) -> Response:
     return render(request, "dpo/lint.html.j2", findings=lint(system.policy), policy=system.policy)
 
 
-@router.get("/revisjon")
-def audit_page(
-    request: Request,
-    who: DpoPage,
-    system: SystemDep,
-    person: Annotated[str, Query(max_length=18)] = "",
-    aktor: Annotated[str, Query(max_length=100)] = "",
-    handling: Annotated[str, Query(max_length=64)] = "",
-    formal: Annotated[str, Query(max_length=100)] = "",
-    fra: Annotated[str, Query(max_length=10)] = "",
-    til: Annotated[str, Query(max_length=10)] = "",
-    bilder: Annotated[bool, Query()] = False,
-    eldre: Annotated[int | None, Query(ge=1)] = None,
-) -> Response:
-    """Walk the hash chain of the audit log and say where it breaks, if it does; search it
-    by person (or only the looks at their images), actor, action, purpose and date. A form
-    sends empty fields as empty: they mean "any"."""
-    error = None
+def _asked(
+    person: str, aktor: str, handling: str, formal: str, fra: str, til: str, bilder: bool
+) -> tuple[audit_search.Query, str | None]:
+    """The search as the form sends it (empty fields mean "any"), or the refusal."""
     try:
         asked = audit_search.parse(
             person=person, actor=aktor, action=handling, purpose=formal, since=fra, until=til,
             images=bilder,
         )  # fmt: skip
     except audit_search.SearchError as exc:
-        asked, error = audit_search.Query(), str(exc)
-    person_id = asked.person_id
+        return audit_search.Query(), str(exc)
+    return asked, None
+
+
+Person = Annotated[str, Query(max_length=18)]
+Actor = Annotated[str, Query(max_length=100)]
+Action = Annotated[str, Query(max_length=64)]
+Purpose = Annotated[str, Query(max_length=100)]
+Day = Annotated[str, Query(max_length=10)]
+
+
+@router.get("/revisjon")
+def audit_page(
+    request: Request,
+    who: DpoPage,
+    system: SystemDep,
+    person: Person = "",
+    aktor: Actor = "",
+    handling: Action = "",
+    formal: Purpose = "",
+    fra: Day = "",
+    til: Day = "",
+    bilder: Annotated[bool, Query()] = False,
+    eldre: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Walk the hash chain of the audit log and say where it breaks, if it does; search it
+    by person (or only the looks at their images), actor, action, purpose and date."""
+    asked, error = _asked(person, aktor, handling, formal, fra, til, bilder)
     with reading(system.engine) as conn:
         count, broken = audit.verify(conn)
         try:
             found = [] if error else audit_search.search(conn, asked, before=eldre)
         except audit_search.SearchError as exc:
             found, error = [], str(exc)
-        people = {int(e.subject.split(":")[1]) for e in found if e.subject and
-                  e.subject.startswith("person:")}  # fmt: skip
-        if person_id is not None:
-            people.add(person_id)
-        names = dict(
-            conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
-        )
-        login_ids = {int(a.split(":")[1]) for e in found if (a := e.actor).count(":") == 1
-                     and a.split(":")[1].isdigit()}  # fmt: skip
-        actors = {
-            row.id: row.display_name or row.username
-            for row in conn.execute(
-                select(logins.c.id, logins.c.display_name, logins.c.username).where(
-                    logins.c.id.in_(login_ids)
-                )
-            )
-        }
-    if person_id is not None:
+        named = audit_search.names(conn, found, asked.person_id)
+    if asked.person_id is not None:
         append_alone(  # the search about a person is itself a look at their data
-            system.engine, actor=who.actor, action="staff.search", subject=f"person:{person_id}",
-            purpose="audit-search", details={"entries": len(found), "images": bilder},
+            system.engine, actor=who.actor, action="staff.search",
+            subject=f"person:{asked.person_id}", purpose="audit-search",
+            details={"entries": len(found), "images": bilder},
         )  # fmt: skip
     return render(
         request,
@@ -163,10 +158,65 @@ def audit_page(
         tail=found,
         asked=asked,
         error=error,
-        names=names,
-        actors=actors,
+        names=named.people,
+        actors=named.logins,
         older=found[-1].seq if len(found) >= audit_search.PAGE else None,
+        export=request.url.query.replace("&eldre=", "&x="),
         ACTIONS=labels.AUDIT_ACTION,
+    )
+
+
+@router.get("/revisjon.csv")
+def audit_export(
+    request: Request,
+    who: DpoPage,
+    system: SystemDep,
+    person: Person = "",
+    aktor: Actor = "",
+    handling: Action = "",
+    formal: Purpose = "",
+    fra: Day = "",
+    til: Day = "",
+    bilder: Annotated[bool, Query()] = False,
+) -> Response:
+    """The current search as CSV (every entry it finds, newest first), with readable
+    columns: when, who, what, about whom, why. The export is audited as the search is, and
+    also when it is about no one person (it may name many)."""
+    asked, error = _asked(person, aktor, handling, formal, fra, til, bilder)
+    if error:
+        raise ApiError(422, error)
+    lang = lang_of(request)
+    with reading(system.engine) as conn:
+        try:
+            found = audit_search.search(conn, asked, limit=audit_search.EXPORT_LIMIT)
+        except audit_search.SearchError as exc:
+            raise ApiError(422, str(exc)) from None
+        named = audit_search.names(conn, found, asked.person_id)
+    append_alone(
+        system.engine, actor=who.actor, action="staff.export",
+        subject=f"person:{asked.person_id}" if asked.person_id is not None else None,
+        purpose="audit-search", details={"entries": len(found), "images": bilder},
+    )  # fmt: skip
+    lines = audit_search.readable(
+        found,
+        named,
+        action_words=lambda action: labels.pick(labels.AUDIT_ACTION, action, lang),
+        subject_words=lambda subject: labels.subject_words(subject, lang),
+    )
+    header = (
+        ["nr", "når", "hvem", "hva", "om hvem", "hvorfor", "detaljer"]
+        if lang == "nb"
+        else ["no", "when", "who", "what", "about whom", "why", "details"]
+    )
+    day = datetime.now(UTC).date().isoformat()
+    return Response(
+        audit_search.to_csv(header, lines),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="revisjonslogg-{day}.csv"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -11,14 +11,18 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Verification
-from alarmvern.rights import erasure, rectify, requests, service
-from alarmvern.rights.requests import Channel, Kind
+from alarmvern.rights import decisions, erasure, rectify, requests, restriction, service
+from alarmvern.rights.requests import Channel, Kind, RequestError
+from alarmvern.rights.restriction import Reason
 from alarmvern.rights.scope import scope_of
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import persons
+from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
+from alarmvern.web.pages import labels
 from alarmvern.web.pages.render import PageRoute, ServicePage, done, lang_of, render
 
 router = APIRouter(route_class=PageRoute)
@@ -33,8 +37,22 @@ def queue(
     alle: Annotated[bool, Query()] = False,
 ) -> Response:
     """Requests by deadline, the earliest (and overdue) first, each with its steps."""
+    return _queue_page(request, system, include_closed=alle)
+
+
+def _queue_page(
+    request: Request,
+    system: System,
+    *,
+    include_closed: bool = False,
+    error: tuple[int, str] | None = None,
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The queue; after a refused form, with the refusal in the request's card (``error``:
+    request id and message) and the form filled in as it was sent (``typed``)."""
     with reading(system.engine) as conn:
-        found = requests.list_requests(conn, include_closed=alle)
+        found = requests.list_requests(conn, include_closed=include_closed)
         people = {r.person_id for r in found if r.person_id is not None}
         names = dict(
             conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
@@ -49,19 +67,62 @@ def queue(
             for r in found
             if r.kind is Kind.erasure and r.is_open and r.person_id
         }
-    allowed = [v for v in system.policy.policy.rights.verification if v.value != "id_document_copy"]
+        restricted = {
+            r.id
+            for r in found
+            if r.kind is Kind.restriction
+            and r.person_id
+            and restriction.is_restricted(conn, r.person_id)
+        }
+    policy = system.policy.policy
+    allowed = [v for v in policy.rights.verification if v.value != "id_document_copy"]
     return render(
         request,
         "dpo/requests.html.j2",
+        status_code=status_code,
         found=found,
         today=datetime.now(UTC).date(),
-        all=alle,
+        all=include_closed,
         methods=allowed,
         names=names,
         values=values,
         contracts=contracts,
+        restricted=restricted,
+        told=decisions.told_before_lifting,
+        lift_notice=decisions.LIFT_NOTICE,
+        reasons=list(Reason),
+        REASON=labels.RESTRICTION_REASON,
+        objectable=[a for a in policy.activities if a.objectable],
         kinds=list(Kind),
         channels=STAFF_CHANNELS,
+        error=error,
+        typed=typed or {},
+    )
+
+
+def _refused(
+    request: Request,
+    system: System,
+    request_id: int,
+    exc: Exception,
+    typed: dict[str, str],
+    status: int | None = None,
+) -> Response:
+    """The queue again, the refusal beside the request (0: the form for a new one) and what
+    was typed kept; ``status`` overrides the error's own."""
+    if isinstance(exc, ApiError):
+        status, message = status or exc.status, exc.message
+    else:
+        status, message = status or int(getattr(exc, "http_status", 409)), str(exc)
+    with reading(system.engine) as conn:
+        closed = request_id > 0 and not requests.get(conn, request_id).is_open
+    return _queue_page(
+        request,
+        system,
+        include_closed=closed,
+        error=(request_id, message),
+        typed={"request": str(request_id), **typed},
+        status_code=status,
     )
 
 
@@ -70,49 +131,59 @@ STAFF_CHANNELS = (Channel.phone, Channel.email, Channel.letter, Channel.in_perso
 
 @router.post("/foresporsler")
 def register(
+    request: Request,
     who: ServicePage,
     system: SystemDep,
-    kind: Annotated[str, Form(max_length=16)],
-    channel: Annotated[str, Form(max_length=16)],
+    kind: Annotated[str, Form(max_length=16)] = "",
+    channel: Annotated[str, Form(max_length=16)] = "",
     person: Annotated[str, Form(max_length=18)] = "",
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Register a request received by phone, e-mail, letter or in person; its deadline runs
-    from today. The person may be confirmed now (their number) or later."""
+    from today. The person may be confirmed now (their number) or later. A refusal shows the
+    form again, open, with what was typed."""
+    typed = {"kind": kind, "channel": channel, "person": person, "text": text}
     try:
-        wanted, via = Kind(kind), Channel(channel)
-    except ValueError:
-        raise ApiError(
-            422, "velg hva det gjelder og hvordan det kom / choose kind and channel"
-        ) from None
-    if via not in STAFF_CHANNELS:
-        raise ApiError(422, "velg hvordan forespørselen kom / choose how the request came")
-    if person.strip() and not person.strip().isdigit():
-        raise ApiError(422, "person må være et nummer / person must be a number")
-    with system.engine.begin() as conn:
-        requests.open_request(
-            conn,
-            kind=wanted,
-            channel=via,
-            person_id=int(person) if person.strip() else None,
-            actor=who.actor,
-            details={"text": text.strip()} if text.strip() else None,
-        )
+        try:
+            wanted, via = Kind(kind), Channel(channel)
+        except ValueError:
+            raise RequestError(
+                "velg hva det gjelder og hvordan det kom / choose kind and channel"
+            ) from None
+        if via not in STAFF_CHANNELS:
+            raise RequestError("velg hvordan forespørselen kom / choose how the request came")
+        if person.strip() and not person.strip().isdigit():
+            raise RequestError("person må være et nummer / person must be a number")
+        with system.engine.begin() as conn:
+            requests.open_request(
+                conn,
+                kind=wanted,
+                channel=via,
+                person_id=int(person) if person.strip() else None,
+                actor=who.actor,
+                details={"text": text.strip()} if text.strip() else None,
+            )
+    except AlarmvernError as exc:
+        return _refused(request, system, 0, exc, typed, status=422)
     return done(QUEUE, "request-opened")
 
 
 @router.post("/foresporsler/{request_id}/forleng")
 def extend(
     request_id: int,
+    request: Request,
     who: ServicePage,
     system: SystemDep,
     months: Annotated[int, Form(ge=1, le=2)],
-    reason: Annotated[str, Form(min_length=1, max_length=500)],
+    reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Extend the deadline by one or two months with the reason the person is told
     (art. 12(3)); only while the first month runs."""
-    with system.engine.begin() as conn:
-        requests.extend(conn, request_id, months=months, reason=reason.strip(), actor=who.actor)
+    try:
+        with system.engine.begin() as conn:
+            requests.extend(conn, request_id, months=months, reason=reason.strip(), actor=who.actor)
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, {"extend_reason": reason})
     return done(QUEUE, "request-step")
 
 
@@ -165,22 +236,38 @@ def step_done(request_id: int, step: str, who: ServicePage, system: SystemDep) -
 @router.post("/foresporsler/{request_id}/slett")
 def erase(
     request_id: int,
+    request: Request,
     who: ServicePage,
     system: SystemDep,
+    contract: Annotated[str, Form(max_length=8)] = "",
     keep_contract: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Carry out an erasure request (art. 17): erase, journal, write the receipt; with
-    ``keep_contract``, what a running contract needs is kept, and the receipt says so."""
-    with reading(system.engine) as conn:
-        if requests.get(conn, request_id).kind is not Kind.erasure:
-            raise ApiError(409, f"forespørsel {request_id} gjelder ikke sletting / not erasure")
-    service.erase(system, request_id, actor=who.actor, keep_contract=keep_contract)
+    """Carry out an erasure request (art. 17): erase, journal, write the receipt. For a
+    current customer, ``contract`` is ``keep`` (what the running contract needs is kept, and
+    the receipt says so) or ``end`` (the contract is ended today first, then all is erased)."""
+    try:
+        with reading(system.engine) as conn:
+            if requests.get(conn, request_id).kind is not Kind.erasure:
+                raise RequestError(
+                    f"forespørsel {request_id} gjelder ikke sletting / request {request_id} "
+                    "is not an erasure"
+                )
+        service.erase(
+            system,
+            request_id,
+            actor=who.actor,
+            keep_contract=keep_contract or contract == "keep",
+            end_contracts=contract == "end",
+        )
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, {"contract": contract})
     return done(QUEUE, "erased")
 
 
 @router.post("/foresporsler/{request_id}/rett")
 def correct(
     request_id: int,
+    request: Request,
     who: ServicePage,
     system: SystemDep,
     target: Annotated[str, Form(max_length=800)],
@@ -190,29 +277,160 @@ def correct(
     received the old value are drafted (art. 19). ``target`` is ``table:row:column|seen``:
     the value and what it held when the page was shown (changed since: refused)."""
     key, _, seen = target.partition("|")
-    table, row_id, column = rectify.parse_key(key)
-    service.correct(
-        system,
-        request_id,
-        table=table,
-        row_id=row_id,
-        column=column,
-        value=value.strip(),
-        actor=who.actor,
-        seen=seen,
-        check_seen=True,
-    )
+    try:
+        table, row_id, column = rectify.parse_key(key)
+        service.correct(
+            system,
+            request_id,
+            table=table,
+            row_id=row_id,
+            column=column,
+            value=value.strip(),
+            actor=who.actor,
+            seen=seen,
+            check_seen=True,
+        )
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, {"value": value})
     return done(QUEUE, "rectified")
+
+
+@router.post("/foresporsler/{request_id}/begrens")
+def restrict(
+    request_id: int,
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    reason: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Restrict processing (art. 18): the data is kept, not used."""
+    try:
+        try:
+            why = Reason(reason)
+        except ValueError:
+            raise RequestError(
+                "velg hvorfor behandlingen begrenses / choose why processing is restricted"
+            ) from None
+        with system.engine.begin() as conn:
+            decisions.restrict(conn, request_id, reason=why, actor=who.actor)
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, {"reason": reason})
+    return done(QUEUE, "restricted")
+
+
+@router.post("/foresporsler/{request_id}/varsle-oppheving")
+def tell_before_lifting(
+    request_id: int, request: Request, who: ServicePage, system: SystemDep
+) -> Response:
+    """Record that the person is told, in the words shown, before the lift (art. 18(3))."""
+    try:
+        with system.engine.begin() as conn:
+            decisions.tell_before_lifting(conn, request_id, actor=who.actor)
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, {})
+    return done(QUEUE, "lift-told")
+
+
+@router.post("/foresporsler/{request_id}/opphev")
+def lift(request_id: int, request: Request, who: ServicePage, system: SystemDep) -> Response:
+    """Lift the restriction; refused until the person has been told."""
+    try:
+        with system.engine.begin() as conn:
+            decisions.lift(conn, request_id, actor=who.actor)
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, {})
+    return done(QUEUE, "lifted")
+
+
+MARKETING = "marketing"
+
+
+@router.post("/foresporsler/{request_id}/protest")
+def object_(
+    request_id: int,
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    target: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Record an objection (art. 21): ``marketing`` stops direct marketing at once; an
+    activity's id waits for a decision."""
+    try:
+        if not target:
+            raise RequestError(
+                "velg hva personen protesterer mot / choose what the person objects to"
+            )
+        with system.engine.begin() as conn:
+            decisions.object_to(
+                conn,
+                system.vault,
+                system.policy.policy,
+                request_id,
+                marketing=target == MARKETING,
+                activity=None if target == MARKETING else target,
+                actor=who.actor,
+            )
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, {"target": target})
+    return done(QUEUE, "request-step")
+
+
+@router.post("/foresporsler/{request_id}/avgjor")
+def decide(
+    request_id: int,
+    request: Request,
+    who: ServicePage,
+    system: SystemDep,
+    decision: Annotated[str, Form(max_length=8)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Decide an objection: ``upheld`` (the activity's data about the person is erased) or
+    ``refused`` (the compelling grounds, which the person is told)."""
+    typed = {"decision": decision, "decide_reason": reason}
+    try:
+        if decision not in ("upheld", "refused"):
+            raise RequestError(
+                "velg om protesten tas til følge eller avslås / choose whether the objection "
+                "is upheld or refused"
+            )
+        with system.engine.begin() as conn:
+            decisions.decide(
+                conn,
+                system.policy.policy,
+                request_id,
+                upheld=decision == "upheld",
+                reason=reason,
+                actor=who.actor,
+            )
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, typed)
+    return done(QUEUE, "decided")
 
 
 @router.post("/foresporsler/{request_id}/lukk")
 def close(
     request_id: int,
+    request: Request,
     who: ServicePage,
     system: SystemDep,
-    outcome: Annotated[str, Form(min_length=1, max_length=500)],
+    outcome: Annotated[str, Form(max_length=500)] = "",
     refused: Annotated[bool, Form()] = False,
 ) -> Response:
-    with system.engine.begin() as conn:
-        requests.close(conn, request_id, outcome=outcome.strip(), actor=who.actor, refused=refused)
+    try:
+        if not outcome.strip():
+            raise RequestError(
+                "skriv utfallet, som personen får se / write the outcome, which the person sees"
+            )
+        with system.engine.begin() as conn:
+            requests.close(
+                conn, request_id, outcome=outcome.strip(), actor=who.actor, refused=refused
+            )
+    except AlarmvernError as exc:
+        return _refused(
+            request,
+            system,
+            request_id,
+            exc,
+            {"outcome": outcome, "refused": "true" if refused else ""},
+        )
     return done(QUEUE, "request-closed")

@@ -67,6 +67,26 @@ HINTS: dict[str, Pair] = {
         "We erase what we need not keep. If you are a customer, monitoring ends, and invoices "
         "and contracts are kept as long as the law requires (art. 17).",
     ),
+    "objection": (
+        "Du kan protestere mot at vi bruker opplysningene til direkte markedsføring (da "
+        "stanser vi med en gang) eller til noe vi gjør av berettiget interesse (art. 21).",
+        "You may object to our use of your data for direct marketing (we then stop at once) "
+        "or for something we do out of legitimate interest (art. 21).",
+    ),
+    "portability": (
+        "Du får opplysningene du har gitt oss eller skapt ved å bruke tjenesten i et "
+        "maskinlesbart format (JSON og CSV), til å ta med til en annen leverandør (art. 20).",
+        "You get the data you gave us or made by using the service in a machine-readable "
+        "format (JSON and CSV), to take to another provider (art. 20).",
+    ),
+}
+
+# Why processing is restricted (art. 18(1) (a)-(d)), as staff choose it.
+RESTRICTION_REASON: dict[str, Pair] = {
+    "accuracy": ("Riktigheten er bestridt (a)", "Accuracy contested (a)"),
+    "unlawful": ("Ulovlig, personen vil ikke ha sletting (b)", "Unlawful, no erasure wanted (b)"),
+    "legal_claim": ("Personen trenger dem for et rettskrav (c)", "Needed for a legal claim (c)"),
+    "objection": ("Protest under vurdering (d)", "Objection being considered (d)"),
 }
 
 STATUS: dict[str, Pair] = {
@@ -88,6 +108,13 @@ STEP: dict[str, Pair] = {
     "erased": ("Slettet", "Erased"),
     "rectified": ("Rettet", "Corrected"),
     "restricted": ("Begrenset", "Restricted"),
+    "lift_notified": (
+        "Varslet om at begrensningen oppheves",
+        "Told the restriction will be lifted",
+    ),
+    "lifted": ("Begrensningen opphevet", "Restriction lifted"),
+    "decision": ("Protesten vurderes", "Objection under consideration"),
+    "decided": ("Protesten avgjort", "Objection decided"),
     "withdrawn": ("Samtykke trukket", "Consent withdrawn"),
     "sent": ("Sendt", "Sent"),
     "marketing_stopped": ("Markedsføring stanset", "Marketing stopped"),
@@ -108,6 +135,10 @@ AUDIT_ACTION: dict[str, Pair] = {
     "rights.rectified": ("Opplysning rettet", "Value corrected"),
     "rights.erased": ("Slettet", "Erased"),
     "rights.closed": ("Forespørsel avsluttet", "Request closed"),
+    "rights.restricted": ("Behandling begrenset", "Processing restricted"),
+    "rights.lifted": ("Begrensning opphevet", "Restriction lifted"),
+    "rights.decided": ("Protest avgjort", "Objection decided"),
+    "staff.export": ("Ansatt eksporterte", "Staff exported"),
     "hold.place": ("Sperre satt", "Hold placed"),
     "hold.release": ("Sperre opphevet", "Hold released"),
     "retention.sweep": ("Sletting etter frist", "Retention sweep"),

@@ -1,5 +1,6 @@
 """Mine Sider: consents (give and withdraw), "download my data", and requests for correction,
-restriction and erasure. Included by :mod:`.mine_sider` under ``/mine-sider``.
+restriction, erasure, objection and data portability (made at once, by the person).
+Included by :mod:`.mine_sider` under ``/mine-sider``.
 
 A logged-in Mine Sider session is how the person is identified: where the policy accepts it,
 a request opened here is recorded as verified that way at once.
@@ -28,7 +29,14 @@ from alarmvern.web.security import Principal
 
 router = APIRouter(route_class=PageRoute)
 # What a customer may ask for here; access has its own page ("last ned mine data").
-ASKABLE = (Kind.rectification, Kind.restriction, Kind.erasure)
+ASKABLE = (
+    Kind.rectification,
+    Kind.restriction,
+    Kind.erasure,
+    Kind.objection,
+    Kind.portability,
+)
+MARKETING = "marketing"  # an objection to direct marketing (else an activity's id)
 
 
 def _person(who: Principal) -> int:
@@ -90,9 +98,14 @@ def withdraw_consent(
     return done("/mine-sider/samtykker", "consent-withdrawn")
 
 
-def _open_verified(system: System, who: Principal, kind: Kind, text: str | None) -> RightsRequest:
+def _open_verified(
+    system: System, who: Principal, kind: Kind, text: str | None, target: str | None = None
+) -> RightsRequest:
     """Open a request for the logged-in person, verified by their session where allowed."""
     allowed = system.policy.policy.rights.verification
+    details = {"text": text} if text else {}
+    if target:
+        details["target"] = target
     with system.engine.begin() as conn:
         request = requests.open_request(
             conn,
@@ -100,7 +113,7 @@ def _open_verified(system: System, who: Principal, kind: Kind, text: str | None)
             channel=Channel.mine_sider,
             person_id=_person(who),
             actor=who.actor,
-            details={"text": text} if text else None,
+            details=details or None,
         )
         if Verification.mine_sider in allowed:
             request = requests.verify_identity(
@@ -172,6 +185,7 @@ def _requests_page(
     policy = system.policy.policy
     with reading(system.engine) as conn:
         mine = requests.for_person(conn, _person(who))
+    portable = {r.id for r in mine if service.portable_ready(system, r) is not None}
     return render(
         request,
         "mine_sider/requests.html.j2",
@@ -179,8 +193,10 @@ def _requests_page(
         found=mine,
         askable=ASKABLE,
         HINTS=labels.HINTS,
+        objectable=[a for a in policy.activities if a.objectable],
+        portable=portable,
         error=error,
-        typed=typed or {"kind": "", "text": ""},
+        typed={"kind": "", "text": "", "target": ""} | (typed or {}),
         column_label=lambda table, column: column_label(table, column, lang),
         kept_of=lambda step: receipt.kept_sentences(step.get("kept") or [], policy, lang),
     )
@@ -231,17 +247,58 @@ def open_request(
     request: Request,
     who: CustomerPage,
     system: SystemDep,
-    kind: Annotated[Literal["rectification", "restriction", "erasure"], Form()],
+    kind: Annotated[
+        Literal["rectification", "restriction", "erasure", "objection", "portability"], Form()
+    ],
     text: Annotated[str, Form(max_length=2000)] = "",
+    target: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Open a request; a refusal shows the form again with what was typed, and opens none."""
+    """Open a request; a refusal shows the form again with what was typed, and opens none.
+    Data portability verified by the session is made at once, for the person to download."""
     wanted, said = Kind(kind), text.strip() or None
+    aim = target.strip() if wanted is Kind.objection else ""
+    typed = {"kind": kind, "text": text, "target": aim}
     try:
+        if (
+            aim
+            and aim != MARKETING
+            and aim not in {a.id for a in system.policy.policy.activities if a.objectable}
+        ):
+            raise requests.RequestError(
+                "velg hva du protesterer mot fra listen / choose what you object to from the list"
+            )
         with reading(system.engine) as conn:
-            requests.check_new(conn, _person(who), wanted, said)
+            requests.check_new(conn, _person(who), wanted, said, aim or None)
     except requests.RequestError as exc:
-        return _requests_page(
-            request, who, system, error=str(exc), typed={"kind": kind, "text": text}
-        )
-    _open_verified(system, who, wanted, said)
+        return _requests_page(request, who, system, error=str(exc), typed=typed)
+    opened = _open_verified(system, who, wanted, said, aim or None)
+    if wanted is Kind.portability and opened.verified_at is not None:
+        selfservice.build_portable(system, opened.id, actor=who.actor)
+        return done("/mine-sider/foresporsler", "portable-ready")
     return done("/mine-sider/foresporsler", "request-opened")
+
+
+@router.get("/foresporsler/{request_id}/portabilitet.zip")
+def download_portable(request_id: int, who: CustomerPage, system: SystemDep) -> Response:
+    """The person's own data portability package (art. 20); the download is audited."""
+    with system.engine.begin() as conn:
+        found = requests.get(conn, request_id)
+        if found.person_id != _person(who):
+            raise ApiError(404, NOT_YOURS)
+        path = service.portable_ready(system, found)
+        if path is None:
+            raise ApiError(404, "pakken finnes ikke (lenger) / the package is not there (now)")
+        audit.append(
+            conn,
+            actor=who.actor,
+            action="rights.package_downloaded",
+            subject=f"person:{found.person_id}",
+            purpose=f"rights-request:{request_id}",
+            details={"request": request_id, "kind": Kind.portability.value},
+        )
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=f"dataportabilitet-{request_id}.zip",
+        headers={"Cache-Control": "private, no-store"},
+    )

@@ -70,6 +70,20 @@ CONFIRMATIONS = {
     "package": ("Innsynspakken er laget.", "The access package is built."),
     "request-step": ("Forespørselen er oppdatert.", "The request is updated."),
     "request-closed": ("Forespørselen er avsluttet.", "The request is closed."),
+    "restricted": (
+        "Behandlingen er begrenset: opplysningene beholdes, men brukes ikke.",
+        "Processing is restricted: the data is kept, but not used.",
+    ),
+    "lift-told": (
+        "Beskjeden til personen er registrert. Nå kan begrensningen oppheves.",
+        "The notice to the person is recorded. The restriction may now be lifted.",
+    ),
+    "lifted": ("Begrensningen er opphevet.", "The restriction is lifted."),
+    "decided": ("Protesten er avgjort.", "The objection is decided."),
+    "portable-ready": (
+        "Dataportabilitetspakken er laget. Du laster den ned fra forespørselen under.",
+        "The data portability package is made. Download it from the request below.",
+    ),
     "rectified": (
         "Opplysningen er rettet. Brev til dem som fikk den gamle verdien, er laget.",
         "The value is corrected. Letters to those who received the old value are drafted.",
