@@ -131,7 +131,8 @@ def test_login_by_form_and_a_wrong_password(world: World) -> None:
     assert right.status_code == 303 and right.headers["location"] == "/mine-sider"
     assert client.get("/").headers["location"] == "/mine-sider"
     token = csrf(client, "/mine-sider")
-    assert client.post("/logout", data={"csrf_token": token}).headers["location"] == "/login"
+    out = client.post("/logout", data={"csrf_token": token}, follow_redirects=True)
+    assert out.url.path == "/login" and "Du er logget ut" in out.text
     assert client.get("/mine-sider").headers["location"] == "/login?next=/mine-sider"
     # Pages answer a stranger with the login page, not JSON.
     stranger = client_for(world, None).get("/personvern")
@@ -282,3 +283,23 @@ def test_the_english_switch(world: World) -> None:
     page = kari.get("/mine-sider/alarmlogg").text
     assert "<h1>Alarm log</h1>" in page and '<html lang="en">' in page
     assert kari.get("/lang/en", params={"next": "//evil.example"}).headers["location"] == "/"
+
+
+def test_an_unknown_address_is_a_page_for_a_browser_and_json_for_the_api(world: World) -> None:
+    client = client_for(world, "kari")
+    page = client.get("/finnes-ikke", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Vi fant ingen side" in page.text and '<a href="/">' in page.text
+    assert client.get("/", follow_redirects=False).headers["location"] == "/mine-sider"
+    api = client.get("/api/v1/finnes-ikke", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+    machine = client.get("/finnes-ikke", headers={"Accept": "application/json"})
+    assert machine.status_code == 404 and machine.json()["code"] == "not_found"
+
+
+def test_the_favicon_is_served_and_linked_from_every_page(world: World) -> None:
+    client = client_for(world, None)
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert client.get("/static/favicon.svg").status_code == 200
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/login").text

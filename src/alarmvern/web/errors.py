@@ -1,6 +1,8 @@
 """One JSON shape for every API error: ``{"status", "code", "message", "field"}``.
 
 Pages get the same message in a page of their own; the API never answers with a stack trace.
+An address that matches no route is answered as the asker reads: a page for a browser, the
+JSON shape for the API and for clients that ask for JSON (:func:`wants_html`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.message, self.field = status, message, field
         self.code = code or CODES.get(status, "error")
+
+
+NOT_FOUND = (
+    "Vi fant ingen side på denne adressen. Sjekk adressen, eller gå til forsiden. / "
+    "There is no page at this address. Check it, or go to the start page."
+)
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page: not an API address, and HTML among what it accepts."""
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
 
 
 def body(
@@ -86,7 +101,11 @@ def install(app: FastAPI) -> None:
         return invalid(exc)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> Response:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404 and wants_html(request):
+            from alarmvern.web.pages.render import error_page  # the pages import this module
+
+            return error_page(request, 404, NOT_FOUND)
         return body(exc.status_code, CODES.get(exc.status_code, "error"), str(exc.detail))
 
     @app.exception_handler(Exception)

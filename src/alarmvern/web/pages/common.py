@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from alarmvern.policy.notice import render_notice
@@ -47,9 +48,24 @@ def front(request: Request, system: SystemDep) -> Response:
     return RedirectResponse(home_of(who.role) if who else "/login", status_code=303)
 
 
+STATIC = Path(__file__).parent.parent / "static"
+LOGGED_OUT = "Du er logget ut. / You are logged out."
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for this address before they read the page's icon link."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 @router.get("/login")
-def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
-    return _login_page(request, next=next, username="")
+def login_form(
+    request: Request,
+    next: Annotated[str | None, Query()] = None,
+    ut: Annotated[str | None, Query()] = None,
+) -> Response:
+    notice = LOGGED_OUT if ut is not None else None
+    return _login_page(request, next=next, username="", notice=notice)
 
 
 @router.post("/login")
@@ -85,6 +101,7 @@ def _login_page(
     username: str,
     message: str | None = None,
     status: int = 200,
+    notice: str | None = None,
 ) -> Response:
     """The login form, with the token that proves a post came from it (kept in a cookie)."""
     token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
@@ -94,6 +111,7 @@ def _login_page(
         status_code=status,
         next=safe_next(next) or "",
         message=message,
+        notice=notice,
         username=username,
         login_csrf=token,
     )
@@ -107,7 +125,7 @@ def logout(request: Request, system: SystemDep, _who: PrincipalDep) -> Response:
     if token:
         with system.engine.begin() as conn:
             security.close_session(conn, token)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse("/login?ut", status_code=303)
     response.delete_cookie(security.COOKIE, path="/")
     return response
 

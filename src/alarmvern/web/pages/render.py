@@ -228,6 +228,8 @@ def error_page(request: Request, status: int, message: str) -> Response:
         status=status,
         message=message,
         back=back if back != request.url.path else None,
+        # Whoever is not known here yet (an address no route has): "/" finds their home.
+        **({} if getattr(request.state, "principal", None) else {"home": "/"}),
     )
 
 
