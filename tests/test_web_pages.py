@@ -303,3 +303,19 @@ def test_the_favicon_is_served_and_linked_from_every_page(world: World) -> None:
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     assert client.get("/static/favicon.svg").status_code == 200
     assert 'rel="icon" href="/static/favicon.svg"' in client.get("/login").text
+
+
+def test_the_api_docs_load_from_this_server_alone_and_name_the_ways_to_log_in(
+    world: World,
+) -> None:
+    client = client_for(world, None)
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/") for s in sources), sources  # no other host
+    assert "cdn" not in page.text.lower()
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+    schemes = client.get("/api/v1/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["session"] == schemes["session"] | {"in": "cookie", "name": "alarmvern_session"}
+    assert schemes["csrf"] == schemes["csrf"] | {"in": "header", "name": "X-CSRF-Token"}

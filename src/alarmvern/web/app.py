@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
+import swagger_ui_bundle
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from alarmvern import __name__ as package
@@ -46,8 +51,8 @@ def create_app(system: System) -> FastAPI:
         title="alarmvern",
         version=_version(),
         description="Personvern som kjørbar kode / the privacy notice as code: the API.",
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        openapi_url=OPENAPI,
+        docs_url=None,  # served below from the package's own copy of Swagger UI: no CDN
         redoc_url=None,
     )
     app.state.system = system
@@ -57,7 +62,60 @@ def create_app(system: System) -> FastAPI:
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _offline_docs(app)
     return app
+
+
+OPENAPI = "/api/v1/openapi.json"
+DOCS = "/api/docs"
+# How a client proves who it is, for the OpenAPI document (the routes check it themselves).
+SECURITY_SCHEMES = {
+    "session": {
+        "type": "apiKey", "in": "cookie", "name": "alarmvern_session",
+        "description": "Økten fra POST /api/v1/login / the session from POST /api/v1/login.",
+    },
+    "csrf": {
+        "type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+        "description": (
+            "Kreves på alle endringer med økt-cookie: verdien `csrf_token` fra innloggingen / "
+            "required on every change made with the session cookie: `csrf_token` from login."
+        ),
+    },
+    "device": {
+        "type": "http", "scheme": "bearer",
+        "description": "Kameraer og telefonsystem / cameras and the phone system: device token.",
+    },
+}  # fmt: skip
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """The API docs from swagger-ui-bundle's files (an alarm centre's network may have no
+    internet), and the OpenAPI document with the ways to authenticate."""
+    app.mount(
+        f"{DOCS}/files", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs"
+    )
+
+    @app.get(DOCS, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI,
+            title="alarmvern API",
+            swagger_js_url=f"{DOCS}/files/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS}/files/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes,
+            )  # fmt: skip
+            schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _version() -> str:
