@@ -100,3 +100,58 @@ def test_the_cli_sends_an_imported_customer_an_activation_link(tmp_path: Path) -
     assert '"to": "kari@example.no"' in line and "/aktiver?token=" in line
     again = runner.invoke(app, ["--data-dir", str(data), "customer", "invite", account])
     assert again.exit_code == 0  # not yet activated: a new link may be sent
+
+
+def _file(n: int) -> list[str]:
+    rows = [f"K{i},Kunde {i},Vei {i},0155,P{i},Kontakt {i},9{i:07d}\n" for i in range(n)]
+    return ["customer_no,name,street,postcode,panel_account,contact_name,contact_phone\n", *rows]
+
+
+def test_on_sqlite_the_write_lock_is_free_between_chunks(
+    sqlite_engine: Engine, vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another connection can write while the import is between two of its chunks."""
+    import sqlite3
+
+    from alarmvern.customers import importing
+
+    seen: list[int] = []
+
+    def pause() -> None:  # between two written chunks
+        other = sqlite3.connect(str(sqlite_engine.url.database), timeout=5, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the write lock, as intake takes it
+        seen.append(other.execute("SELECT count(*) FROM customer_accounts").fetchone()[0])
+        other.execute("ROLLBACK")
+        other.close()
+
+    monkeypatch.setattr(importing, "_pause", pause)
+    report = import_customers(sqlite_engine, vault, _file(300), actor="test", chunk=50)
+    assert seen == [50, 100, 150, 200, 250]  # five times, each after one more chunk
+    assert report.committed and accounts(sqlite_engine) == 300
+
+
+def test_on_sqlite_an_import_cut_off_half_way_completes_when_run_again(
+    sqlite_engine: Engine, vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alarmvern.customers import importing
+
+    lines, calls = _file(300), [0]
+    real = importing._one
+
+    def one(*args: object) -> None:
+        calls[0] += 1
+        if calls[0] == 300 + 170:  # inside the writing pass's fourth chunk
+            raise KeyboardInterrupt
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing, "_one", one)
+    with pytest.raises(KeyboardInterrupt):
+        import_customers(sqlite_engine, vault, lines, actor="test", chunk=50)
+    assert accounts(sqlite_engine) == 150  # three whole chunks, nothing of the fourth
+    monkeypatch.setattr(importing, "_one", real)
+    again = import_customers(sqlite_engine, vault, lines, actor="test", chunk=50)
+    assert (again.imported, again.skipped, again.committed) == (150, 150, True)
+    with sqlite_engine.connect() as conn:
+        contacts = conn.execute(select(func.count()).select_from(t.alarm_contacts)).scalar_one()
+        sites = conn.execute(select(func.count()).select_from(t.sites)).scalar_one()
+    assert (accounts(sqlite_engine), sites, contacts) == (300, 300, 300)
