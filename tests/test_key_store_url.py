@@ -52,7 +52,7 @@ def test_a_key_store_in_the_main_database_is_refused_at_start_up(
         database_url=_url(pg_engine),
         key_store_url=_url(pg_engine),
     )
-    with pytest.raises(VaultError, match="ALARMVERN_KEY_STORE_URL.*main database"):
+    with pytest.raises(VaultError, match=r"ALARMVERN_KEY_STORE_URL.*main database"):
         initialise(settings)
     with pytest.raises(VaultError, match="main database"):
         open_system(settings)
