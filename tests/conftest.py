@@ -60,6 +60,17 @@ def pg_engine(pg_admin: str) -> Iterator[Engine]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def pg_key_store_url(pg_admin: str) -> Iterator[str]:
+    """An empty PostgreSQL database of its own, for a key store (its table made on first use)."""
+    name = f"alarmvern_k_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(pg_admin, name)
+    with psycopg.connect(pg_admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest) -> Engine:
     """A migrated, empty store; each test using it runs on both databases."""

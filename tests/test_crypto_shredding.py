@@ -92,11 +92,15 @@ def _readable(engine: Engine, vault: Vault, world: World) -> dict[str, bool]:
     return found
 
 
+@pytest.mark.parametrize("key_store", ["file", "postgresql"])
 def test_a_backup_from_before_an_erasure_decrypts_nothing_of_the_person(
-    engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path, key_store: str, request: pytest.FixtureRequest
 ) -> None:
     master = MasterKey.generate()
-    keys = KeyStore(tmp_path / "keys" / "subject-keys.db")
+    if key_store == "postgresql":
+        keys = KeyStore.at(request.getfixturevalue("pg_key_store_url"))
+    else:
+        keys = KeyStore(tmp_path / "keys" / "subject-keys.db")
     live = Vault(master, FolderBlobStore(tmp_path / "blobs"), keys)
     with engine.begin() as conn:
         world = rights_world.build(conn, live)

@@ -13,7 +13,7 @@ from alarmvern.system import (
     protect_audit,
     record_policy_version,
 )
-from alarmvern.vault import KeyStore, Vault, blob_store_from, create_key_file, load_master_key
+from alarmvern.vault import Vault, blob_store_from, create_key_file, key_store_from, load_master_key
 
 
 def initialise(settings: Settings) -> list[str]:
@@ -24,9 +24,7 @@ def initialise(settings: Settings) -> list[str]:
         create_key_file(settings.key_file)
         made.append(f"master key file {settings.key_file} (mode 0600; keep a copy offline)")
     # An unreadable key is refused before the database is touched, a wrong one just after.
-    vault = Vault(
-        load_master_key(settings), blob_store_from(settings), KeyStore(settings.key_store_file)
-    )
+    vault = Vault(load_master_key(settings), blob_store_from(settings), key_store_from(settings))
     engine = connect(settings)
     try:
         before = migrate.current(engine)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
         X-Forwarded-Proto are believed, comma-separated (ALARMVERN_TRUSTED_PROXIES); none
     :param key_store: the subjects' data keys, a file outside the database and its backups
         (ALARMVERN_KEY_STORE); default data_dir/keys/subject-keys.db
+    :param key_store_url: the key store as a database URL instead (ALARMVERN_KEY_STORE_URL),
+        shared by several nodes; a database of its own, never the main database
     """
 
     model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
@@ -41,6 +43,7 @@ class Settings(BaseSettings):
     policy: str = "default"
     trusted_proxies: str = ""
     key_store: Path | None = None
+    key_store_url: str | None = None
 
     @property
     def db_url(self) -> str:

@@ -24,7 +24,7 @@ from alarmvern.settings import DATABASE_FILE, Settings
 from alarmvern.store import check, migrate
 from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables import policy_versions
-from alarmvern.vault import KeyStore, Vault, blob_store_from, load_master_key
+from alarmvern.vault import Vault, blob_store_from, key_store_from, load_master_key
 
 SYSTEM_ACTOR = "system"
 
@@ -112,9 +112,7 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
     engine = connect(settings)
     migrate.check_current(engine)
     loaded = load(settings.policy)
-    vault = Vault(
-        load_master_key(settings), blob_store_from(settings), KeyStore(settings.key_store_file)
-    )
+    vault = Vault(load_master_key(settings), blob_store_from(settings), key_store_from(settings))
     protect_audit(engine, settings, vault)
     with engine.begin() as conn:
         vault.check_master(conn)

@@ -38,6 +38,15 @@ def global_options(
             help="Database URL (default: SQLite in the data folder).",
         ),
     ] = None,
+    key_store_url: Annotated[
+        str | None,
+        typer.Option(
+            "--key-store-url",
+            envvar="ALARMVERN_KEY_STORE_URL",
+            help="Key store database URL, never the main database "
+            "(default: SQLite in the data folder).",
+        ),
+    ] = None,
     policy: Annotated[
         str | None,
         typer.Option("--policy", envvar="ALARMVERN_POLICY", help="Pack name or policy file."),
@@ -48,6 +57,8 @@ def global_options(
         overrides["data_dir"] = data_dir
     if db is not None:
         overrides["database_url"] = db
+    if key_store_url is not None:
+        overrides["key_store_url"] = key_store_url
     if policy is not None:
         overrides["policy"] = policy
     ctx.obj = Settings(**overrides)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from alarmvern.vault.blobs import (
     check_blob_id,
 )
 from alarmvern.vault.keys import MasterKey, create_key_file, load_master_key
-from alarmvern.vault.keystore import KeyStore
+from alarmvern.vault.keystore import KeyStore, key_store_from
 from alarmvern.vault.vault import Vault
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ __all__ = [
     "blob_store_from",
     "check_blob_id",
     "create_key_file",
+    "key_store_from",
     "load_master_key",
 ]
 

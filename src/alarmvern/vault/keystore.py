@@ -1,9 +1,11 @@
-"""The key store: the subjects' wrapped data keys, in a SQLite file of their own, outside the
-main database and so outside its backups.
+"""The key store: the subjects' wrapped data keys, in a database of their own, outside the
+main database and so outside its backups: by default a SQLite file in the data folder; with
+several nodes a small PostgreSQL database given by URL (ALARMVERN_KEY_STORE_URL), which all
+nodes share and which must never be the main database (:func:`refuse_main_database`).
 
 A backup of the main database taken before an erasure holds the person's rows again, but
 not their key: the key lived only here, and shredding deleted it here. Restored with the
-key store as it is after the erasure, nothing of the person decrypts. The file is small,
+key store as it is after the erasure, nothing of the person decrypts. The store is small,
 and is backed up on its own, with a short backup life (see docs/security.md,
 "Crypto-shredding and backups").
 
@@ -21,32 +23,90 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, delete, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from alarmvern.errors import VaultError
-from alarmvern.store.engine import create_store_engine
+from alarmvern.store.engine import create_store_engine, normalise_url
 from alarmvern.store.tables import subject_keys
 from alarmvern.vault import datakeys
 from alarmvern.vault.keys import MasterKey
 
+if TYPE_CHECKING:
+    from alarmvern.settings import Settings
+
 FILE = "subject-keys.db"
 
 
-class KeyStore:
-    """Wrapped data keys in the SQLite file ``path`` (made 0600 in a 0700 folder)."""
+def _identity(url: str) -> tuple[str, ...]:
+    """What names one database: the SQLite file, or PostgreSQL's hosts, ports and name."""
+    try:
+        parsed: URL = make_url(normalise_url(url))
+    except ArgumentError:
+        return ("unparsable", url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return ("sqlite", str(Path(parsed.database or ":memory:").resolve()))
+    hosts = parsed.query.get("host") or parsed.host or "localhost"
+    listed = sorted(hosts) if isinstance(hosts, tuple) else [hosts]
+    port = str(parsed.port or 5432)
+    nodes = ",".join(h if ":" in h else f"{h}:{port}" for h in listed)
+    return (backend, nodes, parsed.database or "")
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+
+def refuse_main_database(key_store_url: str, database_url: str) -> None:
+    """Raise if the key store would be the main database: its backups would bring an erased
+    person's key back with their rows."""
+    if _identity(key_store_url) == _identity(database_url):
+        raise VaultError(
+            "key store (ALARMVERN_KEY_STORE_URL): it is the main database; give the key store "
+            "a database of its own, backed up apart with a short backup life "
+            '(see docs/security.md, "Crypto-shredding and backups")'
+        )
+
+
+def key_store_from(settings: Settings) -> KeyStore:
+    """The key store the settings name: ALARMVERN_KEY_STORE_URL, else the SQLite file."""
+    if settings.key_store_url:
+        refuse_main_database(settings.key_store_url, settings.db_url)
+        return KeyStore.at(settings.key_store_url)
+    return KeyStore(settings.key_store_file)
+
+
+class KeyStore:
+    """Wrapped data keys in the SQLite file ``path`` (made 0600 in a 0700 folder), or in the
+    database at ``url`` (:meth:`at`); the table is made on first use."""
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None) -> None:
+        if (path is None) == (url is None):
+            raise ValueError("KeyStore: give a path or a url")
+        self.path = Path(path) if path is not None else None
+        self.url = url
         self._engine: Engine | None = None
 
+    @classmethod
+    def at(cls, url: str) -> KeyStore:
+        """The key store in the database at ``url`` (SQLite or PostgreSQL)."""
+        return cls(url=url)
+
+    @property
+    def _where(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        return make_url(normalise_url(self.url or "")).render_as_string(hide_password=True)
+
     def __repr__(self) -> str:
-        return f"KeyStore({str(self.path)!r})"
+        return f"KeyStore({self._where!r})"
 
     def _open(self) -> Engine:
         if self._engine is not None:
             return self._engine
+        if self.url is not None:
+            return self._connect(self.url)
+        assert self.path is not None
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # Made before SQLite opens it: SQLite gives its -wal and -shm files the mode of
@@ -57,14 +117,17 @@ class KeyStore:
                 f"key store {self.path}: cannot create it ({exc.strerror}); fix the folder's "
                 "permissions or choose another with ALARMVERN_KEY_STORE"
             ) from None
-        engine = create_store_engine(f"sqlite:///{self.path.resolve()}", pool_size=5)
+        return self._connect(f"sqlite:///{self.path.resolve()}")
+
+    def _connect(self, url: str) -> Engine:
+        engine = create_store_engine(url, pool_size=5)
         try:
             subject_keys.create(engine, checkfirst=True)
         except OperationalError as exc:
             engine.dispose()
             raise VaultError(
-                f"key store {self.path}: cannot open it ({type(exc.orig).__name__}); "
-                "restore it from its own backup"
+                f"key store {self._where}: cannot open it ({type(exc.orig).__name__}); "
+                "check that its database is running, or restore it from its own backup"
             ) from None
         self._engine = engine
         return engine
