@@ -219,3 +219,20 @@ def test_an_erasure_takes_the_person_s_unused_links_with_their_login(web: Web) -
             select(t.logins.c.id).where(t.logins.c.id == web.world.logins["customer"])
         ).all()
     assert left == []
+
+
+def test_a_new_password_through_a_link_may_not_contain_the_username(web: Web) -> None:  # noqa: F811
+    with web.system.engine.begin() as conn:
+        link = links.forgotten(conn, username="customer")
+        assert link is not None
+    answer = web.client().post(
+        f"{API}/password",
+        json={"token": link.token, "purpose": "reset", "password": "MinCustomerSommer-84"},
+    )
+    assert answer.status_code == 422 and answer.json()["field"] == "password", answer.text
+    login = web.client().post(f"{API}/login", json={"username": "customer", "password": PASSWORD})
+    assert login.status_code == 200  # nothing changed, and the link is still there to use
+    again = web.client().post(
+        f"{API}/password", json={"token": link.token, "purpose": "reset", "password": NEW}
+    )
+    assert again.status_code == 204, again.text

@@ -75,13 +75,14 @@ def login_command(
     password = getpass.getpass("Passord / password: ")
     if password != getpass.getpass("Igjen / again: "):
         raise AlarmvernError("passordene er ulike / the passwords differ")
+    password_hash = security.hash_password(password, username)  # before the transaction
     system = open_system(settings_of(ctx))
     try:
         with system.engine.begin() as conn:
             login_id = security.create_login(
                 conn,
                 username=username,
-                password=password,
+                password_hash=password_hash,
                 role=role,
                 person_id=person,
                 display_name=name,

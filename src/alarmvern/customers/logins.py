@@ -232,9 +232,10 @@ def use(
     at = now or datetime.now(UTC)
     with reading(engine) as conn:
         login_id = check(conn, token, purpose, at)
+        username = conn.execute(select(logins.c.username).where(logins.c.id == login_id)).scalar()
     if again is not None and again != password:
         raise InputError("again", "passordene er ulike", "the passwords differ")
-    password_hash = hash_password(password)
+    password_hash = hash_password(password, username)
     with engine.begin() as conn:
         # Single use under concurrency: of two uses at once, one deletes the row, the other
         # deletes nothing (PostgreSQL waits for the first's lock) and is refused.

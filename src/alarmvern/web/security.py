@@ -82,17 +82,27 @@ def create_login(
     conn: Connection,
     *,
     username: str,
-    password: str,
+    password: str | None = None,
     role: Role,
     person_id: int | None = None,
     display_name: str | None = None,
+    password_hash: str | None = None,
 ) -> int:
+    """A new login in ``conn``'s transaction; its id.
+
+    Give ``password_hash`` (from :func:`hash_password`, made before the transaction began)
+    wherever alarm intake may share the database: argon2 is slow on purpose, and hashing
+    ``password`` here holds the transaction's write lock for as long."""
     if role is Role.customer and person_id is None:
         raise AlarmvernError("a customer login must name the customer's person")
+    if password_hash is None:
+        if password is None:
+            raise AlarmvernError("a new login needs a password")
+        password_hash = hash_password(password, username)
     key = conn.execute(
         logins.insert().values(
             username=username.strip().lower(),
-            password_hash=hash_password(password, username),
+            password_hash=password_hash,
             role=role.value,
             person_id=person_id,
             display_name=display_name,
