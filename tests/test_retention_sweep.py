@@ -422,29 +422,3 @@ def test_a_longer_rule_of_another_activity_is_not_overridden_by_a_narrower_key()
     )
     rules = rules_for(loads(text, name="overlap.yaml").policy, "user.financial.invoice")
     assert sorted(r.rule.keep.amount for r in rules if r.rule.keep) == [1, 5]
-
-
-def test_the_sweep_deletes_expired_sessions_and_keeps_open_ones(
-    engine: Engine, policy: LoadedPolicy, vault: Vault
-) -> None:
-    with engine.begin() as conn:
-        login = conn.execute(
-            t.logins.insert()
-            .values(username="k@example.test", password_hash="x", role="customer")
-            .returning(t.logins.c.id)
-        ).scalar_one()
-        for token, expires in (("a", b.T0 - SECOND), ("b", b.T0 + timedelta(hours=1))):
-            conn.execute(
-                t.sessions.insert().values(
-                    token_hash=token * 64,
-                    login_id=login,
-                    csrf_token="c",
-                    created_at=b.T0 - timedelta(days=1),
-                    expires_at=expires,
-                )
-            )
-    report = sweep(engine, policy.policy, vault, now=b.T0)
-    assert report.sessions_deleted == 1
-    with engine.connect() as conn:
-        left = conn.execute(select(t.sessions.c.token_hash)).scalars().all()
-    assert left == ["b" * 64]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 from typing import Annotated
 
 import typer
@@ -12,7 +11,6 @@ from rich.console import Console
 from alarmvern import aio
 from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
-from alarmvern.outbox.settings import serve_url
 from alarmvern.system import open_system
 from alarmvern.web import security
 from alarmvern.web.serve import Options, run
@@ -47,9 +45,6 @@ def serve_command(
             "flere mottakere trenger en fast port / several receivers need a fixed port",
             param_hint="--dc09-port",
         )
-    # Links in mail point at this server unless ALARMVERN_PUBLIC_URL says otherwise (the
-    # worker processes inherit it).
-    os.environ.setdefault("ALARMVERN_PUBLIC_URL", serve_url(host, port))
     system = open_system(settings_of(ctx))
     options = Options(host, port, host, dc09_port, dc09_protocol, sweep_hours, workers, receivers)
 

@@ -9,7 +9,6 @@ bad. Customer numbers already stored are skipped, so running a file twice change
 from __future__ import annotations
 
 import csv
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -170,54 +169,6 @@ def _one(
     report.imported += 1
 
 
-CHUNK = 100  # rows per transaction on SQLite (one row is one customer)
-
-
-def _pause() -> None:
-    """Between two written chunks on SQLite: long enough for alarm intake, whose writer
-    retries BEGIN IMMEDIATE every few milliseconds, to take the freed write lock."""
-    time.sleep(0.02)
-
-
-def _pass(
-    engine: Engine,
-    vault: Vault,
-    rows: list[tuple[int, dict[str, str | None]]],
-    actor: str,
-    report: ImportReport,
-    *,
-    commit: bool,
-    chunk: int,
-    progress: Callable[[int], None] | None,
-) -> None:
-    """Check (``commit=False``) or write the rows, ``chunk`` rows a transaction.
-
-    A chunk is committed only when writing and no row so far was bad; a bad row stops a
-    writing pass at the end of its chunk (that chunk is rolled back, earlier ones stay)."""
-    seen: set[str] = set()  # numbers imported from this file
-    with engine.connect() as conn:
-        for at in range(0, len(rows), chunk):
-            transaction = conn.begin()
-            stored = set(conn.execute(select(customer_accounts.c.customer_no)).scalars())
-            stored -= seen  # a checking pass rolls back, so its own rows are not stored
-            # The chunk's audit entries are written in one statement at its end; a bad
-            # row's savepoint takes its entries back with its changes.
-            with audit.batch(conn) as trail:
-                for line, values in rows[at : at + chunk]:
-                    report.rows += 1
-                    _one(conn, vault, actor, values, line, stored, seen, report, trail)
-                    if progress:
-                        progress(1)
-            if commit and not report.bad:
-                transaction.commit()
-                if at + chunk < len(rows):
-                    _pause()
-            else:
-                transaction.rollback()
-                if commit:
-                    return
-
-
 def import_customers(
     engine: Engine,
     vault: Vault,
@@ -226,32 +177,29 @@ def import_customers(
     actor: str,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
-    chunk: int = CHUNK,
 ) -> ImportReport:
-    """Check (and unless ``dry_run``, import) the CSV in ``lines``.
-
-    On PostgreSQL the file is one transaction (row locks do not hold up alarm intake). On
-    SQLite, whose one write lock intake shares, every row is first checked (in chunks, each
-    rolled back) and, if none is bad, written ``chunk`` rows a transaction, the lock freed
-    between chunks; a run cut off half-way is completed by running the file again (numbers
-    already stored are skipped). Either way nothing is written when a row is bad."""
+    """Check (and unless ``dry_run``, import) the CSV in ``lines``."""
     report = ImportReport()
     reader = csv.DictReader(lines)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         report.bad.append(BadRow(1, ", ".join(missing), "kolonnen mangler / the column is missing"))
         return report
-    rows = [(reader.line_num, values) for values in reader]
-    whole = len(rows) or 1
-    if engine.dialect.name != "sqlite":
-        _pass(
-            engine, vault, rows, actor, report, commit=not dry_run, chunk=whole, progress=progress
-        )
-    else:
-        _pass(engine, vault, rows, actor, report, commit=False, chunk=chunk, progress=progress)
-        if not dry_run and not report.bad:
-            checked = ImportReport()
-            _pass(engine, vault, rows, actor, checked, commit=True, chunk=chunk, progress=None)
-            report = checked
-    report.committed = not dry_run and not report.bad
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        stored = set(conn.execute(select(customer_accounts.c.customer_no)).scalars())
+        seen: set[str] = set()  # numbers imported from this file
+        # The audit entries of the whole file are written in one statement at its end; a
+        # bad row's savepoint takes its entries back with its changes.
+        with audit.batch(conn) as trail:
+            for values in reader:
+                report.rows += 1
+                _one(conn, vault, actor, values, reader.line_num, stored, seen, report, trail)
+                if progress:
+                    progress(1)
+        if dry_run or report.bad:
+            transaction.rollback()
+        else:
+            transaction.commit()
+            report.committed = True
     return report

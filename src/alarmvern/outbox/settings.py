@@ -20,8 +20,7 @@ class OutboxSettings(BaseSettings):
     :param mail_from: the sender address (ALARMVERN_MAIL_FROM)
     :param outbox_dir: the file outbox (ALARMVERN_OUTBOX_DIR); default ``outbox/`` in the
         data folder
-    :param public_url: this service's address in links (ALARMVERN_PUBLIC_URL); ``serve``
-        sets the default from its own host and port (see :func:`serve_url`)
+    :param public_url: this service's address in links (ALARMVERN_PUBLIC_URL)
     """
 
     model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
@@ -35,12 +34,3 @@ class OutboxSettings(BaseSettings):
     mail_from: str = "ikke-svar@alarmvern.invalid"
     outbox_dir: Path | None = None
     public_url: str = "http://127.0.0.1:8000"
-
-
-def serve_url(host: str, port: int) -> str:
-    """The address links point at when ALARMVERN_PUBLIC_URL is unset: the one ``serve``
-    listens on (a wildcard host as 127.0.0.1, which only this machine can follow)."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}"

@@ -40,7 +40,7 @@ from alarmvern.retention.partition_drop import drop_due_partitions
 from alarmvern.retention.plan import Unit, units
 from alarmvern.store import leases, removal
 from alarmvern.store.datamap import SUBJECT_TABLES
-from alarmvern.store.tables import blob_tombstones, persons, sessions
+from alarmvern.store.tables import blob_tombstones, persons
 from alarmvern.vault import Vault
 
 ACTOR = "retention"
@@ -68,7 +68,6 @@ class SweepReport:
     blobs_deleted: int = 0
     subjects_shredded: int = 0
     exports_deleted: int = 0
-    sessions_deleted: int = 0  # expired ones, and those of logins deleted
     not_computable: list[str] = field(default_factory=list)
 
     @property
@@ -135,9 +134,6 @@ def sweep(
     lease = leases.acquire(engine, JOB)
     try:
         report.blobs_deleted += finish_tombstones(engine, vault)
-        with engine.begin() as conn:  # an expired session is of no use to anyone
-            ended = conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
-            report.sessions_deleted += ended.rowcount
         for table_units in _by_table(u for u in chosen if u.computable):
             results = {u.id: UnitResult(u.id, u.action) for u in table_units}
             if use_partitions and engine.dialect.name == "postgresql":
@@ -297,11 +293,9 @@ def _delete_rows(
     """Delete the rows ``where`` selects; return (rows deleted, subjects shredded)."""
     table, key = unit.table, predicates.primary_key(unit.table)
     kind = SUBJECT_TABLES.get(table.name)
-    if kind is not None or table.name == "logins" or removal.nullable_references(table.name):
+    if kind is not None or removal.nullable_references(table.name):
         ids = list(conn.execute(select(key).where(where)).scalars())
         removal.release(conn, table, ids)
-        if table.name == "logins":  # a login's sessions go with it (they reference it)
-            conn.execute(delete(sessions).where(sessions.c.login_id.in_(ids)))
         where = key.in_(ids)
     else:
         ids = []
