@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from alarmvern import audit
-from alarmvern.customers.importing import COLUMNS, import_customers
+from alarmvern.customers.importing import COLUMNS, ImportReport, import_customers
 from alarmvern.store import tables as t
 from alarmvern.store.engine import create_store_engine
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
@@ -59,7 +59,7 @@ def test_another_writer_gets_the_lock_between_chunks(
             between.set()
             assert resume.wait(120), "the other writer never finished"
 
-    outcome: list[object] = []
+    outcome: list[ImportReport] = []
     worker = threading.Thread(
         target=lambda: outcome.append(
             import_customers(
@@ -82,7 +82,7 @@ def test_another_writer_gets_the_lock_between_chunks(
         worker.join(300)
     assert stored_then == CHUNK  # the write went in between chunks, the import not done
     (report,) = outcome
-    assert getattr(report, "committed") and count(sqlite_engine, t.customer_accounts) == ROWS
+    assert report.committed and count(sqlite_engine, t.customer_accounts) == ROWS
     with sqlite_engine.connect() as conn:
         entries, broken = audit.verify(conn)
     assert broken is None and entries > ROWS  # the chunks' audit chain runs round the write
