@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from alarmvern.cli import app, settings_of
 from alarmvern.customers import accounts, logins, search
-from alarmvern.customers.importing import import_customers
+from alarmvern.customers.importing import import_customers, passes
 from alarmvern.errors import AlarmvernError
 from alarmvern.outbox.wiring import inform_now, outbox_of
 from alarmvern.system import open_system
@@ -105,7 +105,10 @@ def customers(
         file.open(encoding="utf-8-sig", newline="") as handle,
     ):
         task = bar.add_task(
-            "kontrollerer / checking" if dry_run else "importerer / importing", total=total
+            "kontrollerer / checking"
+            if dry_run
+            else "kontrollerer og importerer / checking, importing",
+            total=total * passes(system.engine, dry_run),
         )
         report = import_customers(
             system.engine,
@@ -121,6 +124,12 @@ def customers(
         f"rader / rows: {report.rows}, nye / new: {report.imported}, "
         f"fantes / already stored: {report.skipped}, feil / bad: {len(report.bad)}"
     )
+    if report.bad and report.imported:  # a row went bad after the check (SQLite's chunks)
+        raise AlarmvernError(
+            f"{len(report.bad)} feil; {report.imported} kunder før feilen er lagret, kjør filen "
+            f"på nytt når feilen er rettet / errors; {report.imported} customers before it "
+            "are stored, run the file again once it is fixed"
+        )
     if report.bad:
         raise AlarmvernError(
             f"{len(report.bad)} feil; ingenting er endret / errors; nothing was changed"

@@ -2,8 +2,9 @@
 
 Every row is checked by the same functions customer service uses, each in a savepoint, so
 one bad row is reported (line and column) and the rest are still checked. A dry run rolls
-the whole file back; the real run commits the file in one transaction only if no row is
-bad. Customer numbers already stored are skipped, so running a file twice changes nothing.
+everything back; the real run writes only if no row is bad: on PostgreSQL the file in one
+transaction, on SQLite in chunks of customers (see :func:`import_customers`). Customer
+numbers already stored are skipped, so running a file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ COLUMNS = (
     "contact_has_keys",
 )
 REQUIRED = ("customer_no", "name", "street", "postcode")
+CHUNK = 100  # rows (customers) per transaction of a real run on SQLite
 MAX_BYTES = 32 * 1024 * 1024  # a file uploaded in the console (≈150,000 rows)
 # Errors of a function name its own fields; the CSV column for each, where they differ.
 COLUMN_OF = {"ended_at": "started_at", "priority": "contact_name"}
@@ -135,6 +137,16 @@ def lines_of(data: bytes) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+@dataclass
+class _Seen:
+    """What this pass has taken from the file so far: customer numbers and panel accounts
+    (on SQLite the check runs chunk by chunk, each rolled back, so the database cannot
+    see an earlier chunk's panel account: the file's own are remembered here)."""
+
+    numbers: set[str] = field(default_factory=set)
+    panels: set[str] = field(default_factory=set)
+
+
 def _one(
     conn: Connection,
     vault: Vault,
@@ -142,18 +154,23 @@ def _one(
     values: dict[str, str | None],
     line: int,
     stored: set[str],
-    seen: set[str],
+    seen: _Seen,
     report: ImportReport,
     trail: audit.Batch,
 ) -> None:
     """Check and write one row in a savepoint of its own; a bad row is reported."""
     number = (values.get("customer_no") or "").strip()
-    if number in seen:
+    if number in seen.numbers:
         twice = "kundenummeret står to ganger i filen / the customer number is twice in the file"
         report.bad.append(BadRow(line, "customer_no", twice))
         return
     if number in stored:
         report.skipped += 1
+        return
+    panel = (values.get("panel_account") or "").strip().upper()
+    if panel and panel in seen.panels:
+        twice = "panelkontoen står to ganger i filen / the panel account is twice in the file"
+        report.bad.append(BadRow(line, "panel_account", twice))
         return
     savepoint, mark = conn.begin_nested(), trail.mark()
     try:
@@ -165,8 +182,56 @@ def _one(
         report.bad.append(BadRow(line, column, f"{exc.nb} / {exc.en}"))
         return
     savepoint.commit()
-    seen.add(number)
+    seen.numbers.add(number)
+    if panel:
+        seen.panels.add(panel)
     report.imported += 1
+
+
+Row = tuple[int, dict[str, str | None]]  # the line it starts on, its values
+
+
+def _pass(
+    engine: Engine,
+    vault: Vault,
+    actor: str,
+    chunks: Iterable[list[Row]],
+    report: ImportReport,
+    *,
+    write: bool,
+    progress: Callable[[int], None] | None,
+    each_row: bool,
+) -> None:
+    """One pass over the rows, one transaction per chunk: rolled back when checking (or at
+    a bad row), else committed. Progress is told per row if ``each_row``, else per
+    committed chunk (so that a caller's callback runs with no write lock held)."""
+    seen = _Seen()
+    for rows in chunks:
+        with engine.connect() as conn:
+            transaction = conn.begin()
+            stored = set(conn.execute(select(customer_accounts.c.customer_no)).scalars())
+            bad = len(report.bad)
+            # A chunk's audit entries are written in one statement at its end; a bad row's
+            # savepoint takes its entries back with its changes.
+            with audit.batch(conn) as trail:
+                for line, values in rows:
+                    _one(conn, vault, actor, values, line, stored, seen, report, trail)
+                    if progress and each_row:
+                        progress(1)
+            if write and len(report.bad) == bad:
+                transaction.commit()
+            else:
+                transaction.rollback()
+        if write and len(report.bad) > bad:
+            return  # the row went bad since the check: the chunks before it stay
+        if progress and not each_row:
+            progress(len(rows))
+
+
+def passes(engine: Engine, dry_run: bool) -> int:
+    """How many times ``progress`` counts each row: twice for a real run on SQLite (checked,
+    then written in chunks), once otherwise."""
+    return 2 if engine.dialect.name == "sqlite" and not dry_run else 1
 
 
 def import_customers(
@@ -177,29 +242,37 @@ def import_customers(
     actor: str,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
 ) -> ImportReport:
-    """Check (and unless ``dry_run``, import) the CSV in ``lines``."""
+    """Check (and unless ``dry_run``, import) the CSV in ``lines``.
+
+    Every row is checked first, and nothing is written if one is bad. Then PostgreSQL
+    writes the file in one transaction (its row locks hold up no alarm); SQLite, whose one
+    write lock alarm intake shares, writes it ``chunk`` rows (customers) per transaction,
+    so intake waits for one chunk at most. A run killed half-way leaves whole customers
+    only, and the same file run again skips them (idempotent by customer number).
+    """
     report = ImportReport()
     reader = csv.DictReader(lines)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         report.bad.append(BadRow(1, ", ".join(missing), "kolonnen mangler / the column is missing"))
         return report
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        stored = set(conn.execute(select(customer_accounts.c.customer_no)).scalars())
-        seen: set[str] = set()  # numbers imported from this file
-        # The audit entries of the whole file are written in one statement at its end; a
-        # bad row's savepoint takes its entries back with its changes.
-        with audit.batch(conn) as trail:
-            for values in reader:
-                report.rows += 1
-                _one(conn, vault, actor, values, reader.line_num, stored, seen, report, trail)
-                if progress:
-                    progress(1)
-        if dry_run or report.bad:
-            transaction.rollback()
-        else:
-            transaction.commit()
-            report.committed = True
+    if engine.dialect.name != "sqlite":
+        whole = [[(reader.line_num, values) for values in reader]]
+        report.rows = len(whole[0])
+        _pass(
+            engine, vault, actor, whole, report, write=not dry_run, progress=progress, each_row=True
+        )
+        report.committed = not dry_run and not report.bad
+        return report
+    rows: list[Row] = [(reader.line_num, values) for values in reader]
+    report.rows = len(rows)
+    chunks = [rows[i : i + chunk] for i in range(0, len(rows), chunk)]
+    _pass(engine, vault, actor, chunks, report, write=False, progress=progress, each_row=True)
+    if dry_run or report.bad:
+        return report
+    report.imported = report.skipped = 0  # counted again as written
+    _pass(engine, vault, actor, chunks, report, write=True, progress=progress, each_row=False)
+    report.committed = not report.bad
     return report

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +23,8 @@ class OutboxSettings(BaseSettings):
     :param mail_from: the sender address (ALARMVERN_MAIL_FROM)
     :param outbox_dir: the file outbox (ALARMVERN_OUTBOX_DIR); default ``outbox/`` in the
         data folder
-    :param public_url: this service's address in links (ALARMVERN_PUBLIC_URL)
+    :param public_url: this service's address in links (ALARMVERN_PUBLIC_URL); unset,
+        ``alarmvern serve`` sets it from its own port (:func:`serving_at`)
     """
 
     model_config = SettingsConfigDict(env_prefix="ALARMVERN_", extra="ignore")
@@ -34,3 +38,30 @@ class OutboxSettings(BaseSettings):
     mail_from: str = "ikke-svar@alarmvern.invalid"
     outbox_dir: Path | None = None
     public_url: str = "http://127.0.0.1:8000"
+
+
+PUBLIC_URL = "ALARMVERN_PUBLIC_URL"
+
+
+def public_url_for(host: str, port: int) -> str:
+    """The address of a web served on ``host``:``port``, as a link in a message gives it
+    (a wildcard address is this machine's loopback)."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+@contextmanager
+def serving_at(host: str, port: int) -> Iterator[None]:
+    """While serving: ALARMVERN_PUBLIC_URL, if unset, is the served address, so links in
+    mail point at the port actually served (the web workers started meanwhile inherit it).
+    Unset again afterwards."""
+    if os.environ.get(PUBLIC_URL):
+        yield
+        return
+    os.environ[PUBLIC_URL] = public_url_for(host, port)
+    try:
+        yield
+    finally:
+        os.environ.pop(PUBLIC_URL, None)

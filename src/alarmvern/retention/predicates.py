@@ -168,11 +168,12 @@ def to_do(unit: Unit) -> ColumnElement[bool]:
 
 def blocked(table: Table, required_only: bool = True) -> ColumnElement[bool]:
     """Rows that rows elsewhere still need (a required reference to them): not deletable yet.
-    With ``required_only=False``: rows anything at all still points to."""
+    With ``required_only=False``: rows anything at all still points to. Rows owned by them
+    (a login's sessions) block nothing: they go with them (``removal.OWNED``)."""
     clauses = [
         exists().where(fk.parent == fk.column)
         for fk in removal.foreign_keys_to(table.name)
-        if not (required_only and fk.parent.nullable)
+        if not (required_only and fk.parent.nullable) and not removal.owned(fk)
     ]
     return or_(false(), *clauses)
 

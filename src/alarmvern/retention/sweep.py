@@ -40,7 +40,7 @@ from alarmvern.retention.partition_drop import drop_due_partitions
 from alarmvern.retention.plan import Unit, units
 from alarmvern.store import leases, removal
 from alarmvern.store.datamap import SUBJECT_TABLES
-from alarmvern.store.tables import blob_tombstones, persons
+from alarmvern.store.tables import blob_tombstones, login_tokens, persons, sessions
 from alarmvern.vault import Vault
 
 ACTOR = "retention"
@@ -68,6 +68,7 @@ class SweepReport:
     blobs_deleted: int = 0
     subjects_shredded: int = 0
     exports_deleted: int = 0
+    sessions_deleted: int = 0  # expired sessions and login link tokens
     not_computable: list[str] = field(default_factory=list)
 
     @property
@@ -82,6 +83,7 @@ class SweepReport:
             "blobs_deleted": self.blobs_deleted,
             "subjects_shredded": self.subjects_shredded,
             "exports_deleted": self.exports_deleted,
+            "sessions_deleted": self.sessions_deleted,
             "units": [r.__dict__ for r in self.results if r.rows or r.partitions_dropped],
             "not_computable": self.not_computable,
         }
@@ -150,6 +152,7 @@ def sweep(
             report.results.extend(results.values())
             report.blobs_deleted += finish_tombstones(engine, vault)
         if selector is None:
+            report.sessions_deleted = delete_expired_sessions(engine, now)
             report.results.append(_sweep_orphans(engine, now, vault, lease, size, report))
             if exports is not None:
                 report.exports_deleted = len(expire_exports(exports, now))
@@ -240,6 +243,15 @@ def _batches(
 ORPHAN_GRACE = timedelta(days=30)
 
 
+def delete_expired_sessions(engine: Engine, now: datetime) -> int:
+    """Delete the sessions and login link tokens expired by ``now`` (they can never be used
+    again, and would keep their login from being deleted); how many."""
+    with engine.begin() as conn:
+        gone = conn.execute(delete(sessions).where(sessions.c.expires_at <= now)).rowcount
+        gone += conn.execute(delete(login_tokens).where(login_tokens.c.expires_at <= now)).rowcount
+    return int(gone or 0)
+
+
 def _sweep_orphans(
     engine: Engine,
     now: datetime,
@@ -293,7 +305,7 @@ def _delete_rows(
     """Delete the rows ``where`` selects; return (rows deleted, subjects shredded)."""
     table, key = unit.table, predicates.primary_key(unit.table)
     kind = SUBJECT_TABLES.get(table.name)
-    if kind is not None or removal.nullable_references(table.name):
+    if kind is not None or removal.nullable_references(table.name) or table.name in removal.OWNED:
         ids = list(conn.execute(select(key).where(where)).scalars())
         removal.release(conn, table, ids)
         where = key.in_(ids)

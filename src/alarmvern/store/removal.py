@@ -3,6 +3,8 @@
 The retention sweep and the erasure of a person delete rows the same way: a nullable
 reference to a row about to go is cut (the other row stays, unlinked), a required one keeps
 the row from going, and a deleted row's blob id becomes a tombstone in the same transaction.
+Rows that are only a part of the row they point at (a login's sessions and link tokens)
+block nothing: they are deleted with it (:data:`OWNED`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, ForeignKey, Select, Table, update
+from sqlalchemy import Column, Connection, ForeignKey, Select, Table, delete, update
 
-from alarmvern.store.tables import blob_tombstones, metadata
+from alarmvern.store.tables import blob_tombstones, login_tokens, metadata, sessions
 
 
 @functools.cache
@@ -29,6 +31,17 @@ def foreign_keys_to(table_name: str) -> tuple[ForeignKey, ...]:
     )
 
 
+# Tables whose rows exist only for the row they point at, and go with it.
+OWNED: dict[str, tuple[Column[Any], ...]] = {
+    "logins": (sessions.c.login_id, login_tokens.c.login_id),
+}
+
+
+def owned(fk: ForeignKey) -> bool:
+    """Whether ``fk``'s rows are part of the row it points at (deleted with it)."""
+    return any(fk.parent is c for c in OWNED.get(fk.column.table.name, ()))
+
+
 def nullable_references(table_name: str) -> list[tuple[Table, Column[Any]]]:
     """The nullable foreign-key columns that point at ``table_name``, with their tables."""
     found = []
@@ -40,7 +53,10 @@ def nullable_references(table_name: str) -> list[tuple[Table, Column[Any]]]:
 
 
 def release(conn: Connection, table: Table, ids: Sequence[Any] | Select[Any]) -> None:
-    """Rows elsewhere that may point nowhere stop pointing at rows about to go."""
+    """Rows elsewhere that may point nowhere stop pointing at rows about to go; rows owned
+    by them (:data:`OWNED`) are deleted."""
+    for column in OWNED.get(table.name, ()):
+        conn.execute(delete(column.table).where(column.in_(ids)))
     for other, column in nullable_references(table.name):
         conn.execute(update(other).where(column.in_(ids)).values({column.name: None}))
 

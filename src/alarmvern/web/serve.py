@@ -10,12 +10,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from alarmvern.intake.process import ReceiverProcess, lower_priority
+from alarmvern.outbox.settings import serving_at
 from alarmvern.retention.sweep import sweep
 from alarmvern.rights import selfservice
 from alarmvern.store.leases import Duty
@@ -55,6 +57,18 @@ async def run(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     sock, *more = workers.listening_sockets(options.host, options.port, options.workers)
+    with serving_at(options.host, sock.getsockname()[1]):  # (port 0: the one given)
+        await _serve(system, options, sock, more, ready, stop)
+
+
+async def _serve(
+    system: System,
+    options: Options,
+    sock: socket.socket,
+    more: list[socket.socket],
+    ready: Callable[[], Awaitable[None]] | None,
+    stop: asyncio.Event,
+) -> None:
     others = workers.Workers(system.settings, system.policy.sha256, more)
     app = create_app(system)
     server = workers.QuietServer(workers.uvicorn_config(app, system.settings.trusted_proxies))

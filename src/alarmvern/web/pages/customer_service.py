@@ -228,7 +228,7 @@ def import_file(
     mode: Annotated[Literal["check", "import"], Form()] = "check",
 ) -> Response:
     """Check the CSV (a dry run: every bad row by line and column, nothing changed), or
-    import it: all in one transaction, and only if no row is bad."""
+    import it, only if no row is bad (see importing.import_customers for its transactions)."""
     report = importing.import_customers(
         system.engine,
         system.vault,
