@@ -299,6 +299,20 @@ def test_calls_take_their_account_from_the_incident(world: World) -> None:
     assert _call(world, account_id="999").json()["field"] == "account_id"
 
 
+def test_a_call_cannot_be_tied_to_another_account_s_incident(world: World) -> None:
+    """L10: the incident decides the account; a call naming another is refused whole."""
+    with world.system.engine.begin() as conn:
+        other = b.account(conn, b.person(conn, name="Annen kunde"), "K-ANNEN")
+        incident = inc.open_incident(
+            conn, account_id=world.account, site_id=world.site, kind="burglary", at=b.T0
+        )
+    mixed = _call(world, b"RIFF", incident_id=str(incident), account_id=str(other))
+    assert mixed.status_code == 422 and mixed.json()["field"] == "account_id", mixed.text
+    long_number = _call(world, phone="9" * 100)
+    assert long_number.status_code == 422 and long_number.json()["field"] == "phone"
+    assert _rows(world, t.call_recordings) == []
+
+
 def test_uploads_dated_in_the_future_are_refused_and_change_nothing(world: World) -> None:
     _consent(world)
     future = "2099-01-01T00:00:00Z"

@@ -34,6 +34,9 @@ class StoredCall:
     audio: bool
 
 
+MAX_PHONE = 32  # E.164 allows 15 digits; room for "+", spaces and an extension
+
+
 def upload_call(
     engine: Engine,
     vault: Vault,
@@ -57,6 +60,12 @@ def upload_call(
     need_kind(device, "phone_system")
     if direction not in ("in", "out"):
         raise UploadRefused(f"direction {direction!r}: send in eller/or out", "direction")
+    if phone is not None and len(phone) > MAX_PHONE:
+        raise UploadRefused(
+            f"telefonnummeret er over {MAX_PHONE} tegn / the phone number is over {MAX_PHONE} "
+            "characters",
+            "phone",
+        )
     if duration_s is not None and duration_s < 0:
         raise UploadRefused("duration_s kan ikke være negativ / cannot be negative", "duration_s")
     started = aware(started_at, "started_at")
@@ -107,8 +116,16 @@ def _owner(
     audio: bytes | None = b"",
 ) -> tuple[int | None, int | None, str]:
     """The call's account, person, and the vault subject of its audio ("" without audio)."""
-    if incident_id is not None and account_id is None:
-        account_id = _incident_account(conn, incident_id)
+    if incident_id is not None:
+        incident_account = _incident_account(conn, incident_id)
+        if account_id is not None and account_id != incident_account:
+            raise UploadRefused(
+                f"hendelse {incident_id} hører til et annet kundeforhold enn {account_id}; "
+                f"send account_id {incident_account} eller ingen / incident {incident_id} "
+                f"belongs to another account than {account_id}; send its own or none",
+                "account_id",
+            )
+        account_id = incident_account
     elif account_id is not None:
         _known_account(conn, account_id)
     person_id = person_by_phone(conn, phone) if phone else None
