@@ -12,7 +12,7 @@ import os
 import socket
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -521,3 +521,10 @@ def test_vault_roundtrip_and_shred_through_s3(
     assert s3_store.get(blob_id) == stored  # the ciphertext is still there, and useless
     vault.delete_blob(blob_id)
     assert not s3_store.exists(blob_id)
+
+
+def test_s3_lists_the_blobs_written_before_a_moment(s3_store: S3BlobStore) -> None:
+    s3_store.put("ab" * 16, b"x")
+    now = datetime.now(UTC)
+    assert list(s3_store.iter_written_before(now + timedelta(minutes=1))) == ["ab" * 16]
+    assert list(s3_store.iter_written_before(now - timedelta(hours=1))) == []

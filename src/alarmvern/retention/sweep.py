@@ -36,6 +36,7 @@ from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Disposal, Policy
 from alarmvern.retention import predicates, strategies
 from alarmvern.retention.exports import expire as expire_exports
+from alarmvern.retention.orphan_blobs import delete_orphan_blobs
 from alarmvern.retention.partition_drop import drop_due_partitions
 from alarmvern.retention.plan import Unit, units
 from alarmvern.store import leases, removal
@@ -69,6 +70,7 @@ class SweepReport:
     subjects_shredded: int = 0
     exports_deleted: int = 0
     sessions_deleted: int = 0  # expired sessions and login link tokens
+    orphan_blobs_deleted: int = 0  # uploads' blobs whose row never committed
     not_computable: list[str] = field(default_factory=list)
 
     @property
@@ -84,6 +86,7 @@ class SweepReport:
             "subjects_shredded": self.subjects_shredded,
             "exports_deleted": self.exports_deleted,
             "sessions_deleted": self.sessions_deleted,
+            "orphan_blobs_deleted": self.orphan_blobs_deleted,
             "units": [r.__dict__ for r in self.results if r.rows or r.partitions_dropped],
             "not_computable": self.not_computable,
         }
@@ -153,6 +156,7 @@ def sweep(
             report.blobs_deleted += finish_tombstones(engine, vault)
         if selector is None:
             report.sessions_deleted = delete_expired_sessions(engine, now)
+            report.orphan_blobs_deleted = delete_orphan_blobs(engine, vault, now)
             report.results.append(_sweep_orphans(engine, now, vault, lease, size, report))
             if exports is not None:
                 report.exports_deleted = len(expire_exports(exports, now))

@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -45,6 +46,10 @@ class BlobStore(Protocol):
     def exists(self, blob_id: str) -> bool: ...
 
     def iter_ids(self) -> Iterator[str]: ...
+
+    def iter_written_before(self, moment: datetime) -> Iterator[str]:
+        """The blobs last written before ``moment``."""
+        ...
 
 
 class FolderBlobStore:
@@ -117,6 +122,13 @@ class FolderBlobStore:
                 for entry in sorted(second.iterdir()):
                     if entry.is_file() and _BLOB_ID.fullmatch(entry.name):
                         yield entry.name
+
+    def iter_written_before(self, moment: datetime) -> Iterator[str]:
+        cutoff = moment.timestamp()
+        for blob_id in self.iter_ids():
+            with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
+                if self.path(blob_id).stat().st_mtime < cutoff:
+                    yield blob_id
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import boto3
@@ -85,6 +86,16 @@ class S3BlobStore:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
                 for item in page.get("Contents", []):
                     yield item["Key"][len(self.prefix) :]
+        except (BotoCoreError, ClientError) as exc:
+            self._fail("list", exc)
+
+    def iter_written_before(self, moment: datetime) -> Iterator[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    if item["LastModified"] < moment:
+                        yield item["Key"][len(self.prefix) :]
         except (BotoCoreError, ClientError) as exc:
             self._fail("list", exc)
 
