@@ -143,7 +143,7 @@ def test_a_fire_alarm_reaches_an_open_queue_live_and_the_operator_works_its_plan
     op.get_by_label("Årsak").fill("Brannvesenet rykket ut, komfyr")  # type: ignore[attr-defined]
     op.get_by_role("button", name="Lukk").click()  # type: ignore[attr-defined]
     # The click returns before the form's answer has loaded: wait for the new page.
-    op.wait_for_url("**?ok=closed", timeout=10000)  # type: ignore[attr-defined]
+    op.wait_for_url("**?ok=closed", timeout=60000)  # type: ignore[attr-defined]
     assert "Hendelsen er lukket" in op.content()  # type: ignore[attr-defined]
     shot(op, "operator-closed-incident")
 
