@@ -1,5 +1,6 @@
-"""What customer service sees of one customer: the account, its holder, its sites with their
-panel users and alarm contacts (those not removed), and whether the holder can log in."""
+"""What is on file for a customer, read: the account, its holder, its sites with their panel
+users and alarm contacts (those not removed, contacts in call order), and whether the holder
+can log in. One home for customer service's page and the API's account and site reads."""
 
 from __future__ import annotations
 
@@ -27,20 +28,41 @@ def overview(conn: Connection, account_id: int) -> Overview:
     """The customer ``account_id``; an error naming ``account_id`` if there is none."""
     account = row(conn, customer_accounts, account_id, "account_id")
     holder = conn.execute(select(persons).where(persons.c.id == account.holder_person_id)).first()
-    found = conn.execute(
-        select(sites).where(sites.c.account_id == account_id).order_by(sites.c.id)
-    ).all()
     users = conn.execute(
-        select(panel_users, persons.c.name)
-        .outerjoin(persons, persons.c.id == panel_users.c.person_id)
-        .where(panel_users.c.account_id == account_id, panel_users.c.removed_at.is_(None))
-        .order_by(panel_users.c.user_no)
+        _USERS.where(panel_users.c.account_id == account_id).order_by(panel_users.c.user_no)
     ).all()
-    contacts = conn.execute(
-        select(alarm_contacts, persons.c.name, persons.c.phone, persons.c.email)
-        .join(persons, persons.c.id == alarm_contacts.c.person_id)
-        .where(alarm_contacts.c.account_id == account_id, alarm_contacts.c.removed_at.is_(None))
-        .order_by(alarm_contacts.c.priority)
-    ).all()
+    contacts = conn.execute(_CONTACTS.where(alarm_contacts.c.account_id == account_id)).all()
     state = logins.state(conn, account.holder_person_id)
-    return Overview(account, holder, list(found), list(users), list(contacts), state)
+    return Overview(account, holder, sites_of(conn, account_id), list(users), list(contacts), state)
+
+
+_USERS = (
+    select(panel_users, persons.c.name)
+    .outerjoin(persons, persons.c.id == panel_users.c.person_id)
+    .where(panel_users.c.removed_at.is_(None))
+)
+_CONTACTS = (
+    select(alarm_contacts, persons.c.name, persons.c.phone, persons.c.email)
+    .join(persons, persons.c.id == alarm_contacts.c.person_id)
+    .where(alarm_contacts.c.removed_at.is_(None))
+    .order_by(alarm_contacts.c.priority, alarm_contacts.c.id)
+)
+
+
+def sites_of(conn: Connection, account_id: int) -> list[Any]:
+    """The account's sites, oldest first."""
+    query = select(sites).where(sites.c.account_id == account_id).order_by(sites.c.id)
+    return list(conn.execute(query).all())
+
+
+def site_users(conn: Connection, site_id: int) -> list[Any]:
+    """The panel's users (not removed), by user number."""
+    query = _USERS.where(panel_users.c.site_id == site_id).order_by(
+        panel_users.c.user_no, panel_users.c.id
+    )
+    return list(conn.execute(query).all())
+
+
+def site_contacts(conn: Connection, site_id: int) -> list[Any]:
+    """The site's alarm contacts (not removed), in call order."""
+    return list(conn.execute(_CONTACTS.where(alarm_contacts.c.site_id == site_id)).all())

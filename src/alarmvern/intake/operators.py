@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, or_, select
 from alarmvern import audit
 from alarmvern.audit.group import append_alone
 from alarmvern.errors import AlarmvernError
+from alarmvern.intake.customer_media import MediaFile
 from alarmvern.intake.presence import presence_activities
 from alarmvern.policy.model import Policy
 from alarmvern.rights.restriction import unrestricted
@@ -201,12 +202,6 @@ def site_view(
         at=now,
     )
     return view
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    data: bytes
-    content_type: str
 
 
 def media_content(

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import and_, or_, select
 
 from alarmvern.intake import operators
+from alarmvern.intake.customer_media import own_media
 from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import alarm_events, customer_accounts, media, persons
+from alarmvern.store.tables import alarm_events, customer_accounts, persons
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import accounts_of, check_account
 from alarmvern.web.api import alarms_incidents, alarms_steps
@@ -124,11 +125,10 @@ def media_file(system: SystemDep, who: PrincipalDep, media_id: PathId) -> Respon
     an operator one of an incident they handle (audited); nobody else."""
     if who.role is Role.customer:
         with reading(system.engine) as conn:
-            row = conn.execute(select(media).where(media.c.id == media_id)).first()
-            if row is None or row.account_id not in accounts_of(conn, who):
-                raise not_found("media", media_id)
-            data = system.vault.get_blob(conn, f"account:{row.account_id}", "media", row.blob_id)
-        return Response(data, media_type=row.content_type, headers=_private())
+            own = own_media(conn, system.vault, accounts_of(conn, who), media_id)
+        if own is None:
+            raise not_found("media", media_id)
+        return Response(own.data, media_type=own.shown_as, headers=_private())
     if who.role is not Role.operator:
         raise ApiError(
             403,

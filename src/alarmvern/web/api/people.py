@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from alarmvern.customers import search
+from alarmvern.customers import overview, search
 from alarmvern.customers import sites as customer_sites
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.outbox.wiring import inform_now
-from alarmvern.store.tables import alarm_contacts, customer_accounts, panel_users, persons, sites
+from alarmvern.store.tables import customer_accounts, persons
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import check_account, check_person, check_site
 from alarmvern.web.api.common import (
@@ -114,9 +114,7 @@ def account(system: SystemDep, who: PrincipalDep, account_id: PathId) -> Account
     """Et kundeforhold med anleggene / an account and its sites."""
     with connection_for(system, who) as conn:
         row = see_account(conn, who, account_id)
-        found = conn.execute(
-            select(sites).where(sites.c.account_id == account_id).order_by(sites.c.id)
-        ).all()
+        found = overview.sites_of(conn, account_id)
     return AccountOut(
         id=row.id,
         customer_no=row.customer_no,
@@ -145,11 +143,7 @@ def site_users(system: SystemDep, who: PrincipalDep, site_id: PathId) -> list[Pa
     """Brukerne av alarmpanelet / the panel's users."""
     with connection_for(system, who) as conn:
         check_site(conn, who, site_id, PURPOSE)
-        rows = conn.execute(
-            select(panel_users)
-            .where(panel_users.c.site_id == site_id, panel_users.c.removed_at.is_(None))
-            .order_by(panel_users.c.user_no, panel_users.c.id)
-        ).all()
+        rows = overview.site_users(conn, site_id)
     return [
         PanelUserOut(id=r.id, user_no=r.user_no, person_id=r.person_id, display_name=r.display_name)
         for r in rows
@@ -157,12 +151,6 @@ def site_users(system: SystemDep, who: PrincipalDep, site_id: PathId) -> list[Pa
 
 
 def _contacts(conn: Connection, site_id: PathId) -> list[ContactOut]:
-    rows = conn.execute(
-        select(alarm_contacts, persons.c.name, persons.c.phone)
-        .join(persons, persons.c.id == alarm_contacts.c.person_id)
-        .where(alarm_contacts.c.site_id == site_id, alarm_contacts.c.removed_at.is_(None))
-        .order_by(alarm_contacts.c.priority, alarm_contacts.c.id)
-    ).all()
     return [
         ContactOut(
             id=r.id,
@@ -172,7 +160,7 @@ def _contacts(conn: Connection, site_id: PathId) -> list[ContactOut]:
             priority=r.priority,
             has_keys=bool(r.has_keys),
         )
-        for r in rows
+        for r in overview.site_contacts(conn, site_id)
     ]
 
 

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, Integer, Select, and_, bindparam, or_, select
 
+from alarmvern.intake.customer_media import media_page, own_media
 from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import alarm_events, media, panel_users, sites
+from alarmvern.store.tables import alarm_events, panel_users, sites
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import NOT_YOURS, accounts_of
 from alarmvern.web.deps import SystemDep
@@ -30,7 +31,6 @@ router.include_router(mine_sider_rights.router)
 
 PAGE_SIZE = 50
 MEDIA_PAGE = 48
-INLINE = ("image/", "video/", "audio/")
 
 
 @dataclass(frozen=True)
@@ -167,62 +167,23 @@ def images_page(
     side: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     with reading(system.engine) as conn:
-        accounts = accounts_of(conn, who)
-        rows = (
-            conn.execute(
-                select(
-                    media.c.id,
-                    media.c.kind,
-                    media.c.content_type,
-                    media.c.captured_at,
-                    media.c.on_demand,
-                    media.c.incident_id,
-                    media.c.size,
-                )
-                .where(media.c.account_id.in_(accounts))
-                .order_by(media.c.captured_at.desc(), media.c.id.desc())
-                .limit(MEDIA_PAGE + 1)
-                .offset((side - 1) * MEDIA_PAGE)
-            ).all()
-            if accounts
-            else []
-        )
-    items = [
-        {
-            "id": int(r.id),
-            "kind": r.kind,
-            "image": r.content_type.startswith("image/"),
-            "captured_at": as_utc(r.captured_at),
-            "on_demand": bool(r.on_demand),
-            "incident_id": r.incident_id,
-            "size": int(r.size),
-        }
-        for r in rows[:MEDIA_PAGE]
-    ]
-    return render(
-        request, "mine_sider/images.html.j2", items=items, page=side, more=len(rows) > MEDIA_PAGE
-    )
+        items, more = media_page(conn, accounts_of(conn, who), page=side, size=MEDIA_PAGE)
+    return render(request, "mine_sider/images.html.j2", items=items, page=side, more=more)
 
 
 @router.get("/bilder/{media_id}")
 def media_file(media_id: int, who: CustomerPage, system: SystemDep) -> Response:
     """The image (or video, or sound) itself, for its owner only."""
     with reading(system.engine) as conn:
-        row = conn.execute(
-            select(media.c.account_id, media.c.blob_id, media.c.content_type).where(
-                media.c.id == media_id
-            )
-        ).first()
-        if row is None or row.account_id is None or row.account_id not in accounts_of(conn, who):
-            raise ApiError(404, NOT_YOURS)
-        data = system.vault.get_blob(conn, f"account:{row.account_id}", "media", row.blob_id)
-    kind = row.content_type if row.content_type.startswith(INLINE) else "application/octet-stream"
+        found = own_media(conn, system.vault, accounts_of(conn, who), media_id)
+    if found is None:
+        raise ApiError(404, NOT_YOURS)
     headers = {
         "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": "inline",
     }
-    return Response(data, media_type=kind, headers=headers)
+    return Response(found.data, media_type=found.shown_as, headers=headers)
 
 
 @router.get("/personvern")
