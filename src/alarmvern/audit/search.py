@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, or_, select
 
 from alarmvern.store.tables import (
     audit_log,
@@ -177,6 +177,26 @@ def search(
         if len(found) >= limit:
             break
     return found
+
+
+def about_incident(
+    conn: Connection, incident_id: int, *, after: int | None = None, limit: int = PAGE
+) -> list[Entry]:
+    """Who saw what for an incident: the entries naming it as subject or purpose, oldest
+    first (after ``after``), at most ``limit``."""
+    mark = f"incident:{incident_id}"
+    statement = (
+        select(audit_log)
+        .where(or_(audit_log.c.subject == mark, audit_log.c.purpose == mark))
+        .order_by(audit_log.c.seq)
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(audit_log.c.seq > after)
+    return [
+        Entry(r.seq, as_utc(r.at), r.actor, r.action, r.subject, r.purpose, _details(r.details))
+        for r in conn.execute(statement)
+    ]
 
 
 def _details(text: str) -> dict[str, Any]:

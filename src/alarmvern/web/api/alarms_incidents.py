@@ -12,19 +12,19 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select
 
+from alarmvern.audit import search as audit_search
 from alarmvern.audit.group import append_alone
 from alarmvern.intake import incident_view, operators
 from alarmvern.intake import queue as incident_queue
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
-    audit_log,
     incident_steps,
     incidents,
 )
 from alarmvern.store.tables._columns import as_utc
-from alarmvern.web.api.common import ERRORS, AfterId, Limit, PathId, details_of, require_row
+from alarmvern.web.api.common import ERRORS, AfterId, Limit, PathId, require_row
 from alarmvern.web.api.schemas import (
     AuditEntryOut,
     AuditPage,
@@ -172,27 +172,19 @@ def views(
         )
     if who.role is Role.operator and not sees:
         operators.refuse_incident(system.engine, policy, who.actor, incident_id)
-    mark = f"incident:{incident_id}"
-    query = (
-        select(audit_log)
-        .where(or_(audit_log.c.subject == mark, audit_log.c.purpose == mark))
-        .order_by(audit_log.c.seq)
-        .limit(limit + 1)
-    )
-    if after is not None:
-        query = query.where(audit_log.c.seq > after)
     with reading(system.engine) as conn:
-        rows = conn.execute(query).all()
+        found = audit_search.about_incident(conn, incident_id, after=after, limit=limit + 1)
     items = [
         AuditEntryOut(
-            seq=r.seq,
-            at=as_utc(r.at),
-            actor=r.actor,
-            action=r.action,
-            subject=r.subject,
-            purpose=r.purpose,
-            details=details_of(r.details),
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            subject=e.subject,
+            purpose=e.purpose,
+            details=e.details,
         )
-        for r in rows[:limit]
+        for e in found[:limit]
     ]
-    return AuditPage(items=items, next_after=items[-1].seq if len(rows) > limit else None)
+    more = len(found) > limit
+    return AuditPage(items=items, next_after=items[-1].seq if more else None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -84,14 +83,6 @@ def connection_for(system: System, who: Principal) -> Iterator[Connection]:
         yield conn
     for fields in looks:
         append_alone(system.engine, **fields)
-
-
-def details_of(text: str | None) -> dict[str, Any]:
-    try:
-        found = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {"value": found}
 
 
 def text_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
