@@ -17,8 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, or_, select
 
+from alarmvern.audit.group import append_alone
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import (
     audit_log,
     customer_accounts,
@@ -177,6 +179,35 @@ def search(
         if len(found) >= limit:
             break
     return found
+
+
+@dataclass(frozen=True)
+class Found:
+    entries: list[Entry]
+    names: Names
+
+
+def audited(
+    engine: Engine, actor: str, query: Query, *, before: int | None = None, export: bool = False
+) -> Found:
+    """Search as the DPO's console does, and audit the search: one about a person is itself a
+    look at their data (``staff.search``); an export is audited whoever it is about, since it
+    may name many (``staff.export``). The entry is durable before the answer is shown."""
+    with reading(engine) as conn:
+        limit = EXPORT_LIMIT if export else PAGE
+        entries = search(conn, query, before=before, limit=limit)
+        named = names(conn, entries, query.person_id)
+    subject = f"person:{query.person_id}" if query.person_id is not None else None
+    if export or subject is not None:
+        append_alone(
+            engine,
+            actor=actor,
+            action="staff.export" if export else "staff.search",
+            subject=subject,
+            purpose="audit-search",
+            details={"entries": len(entries), "images": query.images},
+        )
+    return Found(entries, named)
 
 
 def about_incident(

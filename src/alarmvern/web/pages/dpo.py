@@ -139,17 +139,13 @@ def audit_page(
     asked, error = _asked(person, aktor, handling, formal, fra, til, bilder)
     with reading(system.engine) as conn:
         count, broken = audit.verify(conn)
+    result = audit_search.Found([], audit_search.Names({}, {}))
+    if error is None:
         try:
-            found = [] if error else audit_search.search(conn, asked, before=eldre)
+            result = audit_search.audited(system.engine, who.actor, asked, before=eldre)
         except audit_search.SearchError as exc:
-            found, error = [], str(exc)
-        named = audit_search.names(conn, found, asked.person_id)
-    if asked.person_id is not None:
-        append_alone(  # the search about a person is itself a look at their data
-            system.engine, actor=who.actor, action="staff.search",
-            subject=f"person:{asked.person_id}", purpose="audit-search",
-            details={"entries": len(found), "images": bilder},
-        )  # fmt: skip
+            error = str(exc)
+    found, named = result.entries, result.names
     return render(
         request,
         "dpo/audit.html.j2",
@@ -186,20 +182,13 @@ def audit_export(
     if error:
         raise ApiError(422, error)
     lang = lang_of(request)
-    with reading(system.engine) as conn:
-        try:
-            found = audit_search.search(conn, asked, limit=audit_search.EXPORT_LIMIT)
-        except audit_search.SearchError as exc:
-            raise ApiError(422, str(exc)) from None
-        named = audit_search.names(conn, found, asked.person_id)
-    append_alone(
-        system.engine, actor=who.actor, action="staff.export",
-        subject=f"person:{asked.person_id}" if asked.person_id is not None else None,
-        purpose="audit-search", details={"entries": len(found), "images": bilder},
-    )  # fmt: skip
+    try:
+        result = audit_search.audited(system.engine, who.actor, asked, export=True)
+    except audit_search.SearchError as exc:
+        raise ApiError(422, str(exc)) from None
     lines = audit_search.readable(
-        found,
-        named,
+        result.entries,
+        result.names,
         action_words=lambda action: labels.pick(labels.AUDIT_ACTION, action, lang),
         subject_words=lambda subject: labels.subject_words(subject, lang),
     )
