@@ -12,13 +12,13 @@ from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Column, MetaData, String, Table
+from sqlalchemy import Column, MetaData, String, Table, select
 
 from alarmvern.rights import requests, selfservice
 from alarmvern.rights.requests import Kind
 from alarmvern.store.datamap import COMMON_LABELS, Binding, Stored, bind
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import logins
+from alarmvern.store.tables import audit_log, logins
 from alarmvern.web.app import create_app
 from tests.rights_world import NOW
 from tests.web_support import PASSWORD, Web, web  # noqa: F401 (fixture)
@@ -121,3 +121,34 @@ def test_every_personal_table_and_column_has_a_name_for_people() -> None:
     assert unnamed == []
     assert logins.info["datamap"].stored_as("password_hash") is Stored.credential
     assert "id" in COMMON_LABELS and NOW
+
+
+def test_only_the_owner_downloads_a_package_and_each_download_is_audited(web: Web) -> None:  # noqa: F811
+    kari = page_client(web, "customer")
+    _ask(kari)
+    assert selfservice.build_waiting(web.system) == 1
+    link = re.search(
+        r'href="(/mine-sider/mine-data/(\d+)/pakke\.zip)"', kari.get("/mine-sider/mine-data").text
+    )
+    assert link
+    request_id = int(link.group(2))
+
+    def downloads() -> int:
+        with reading(web.system.engine) as conn:
+            rows = conn.execute(
+                select(audit_log.c.seq).where(
+                    audit_log.c.action == "rights.package_downloaded",
+                    audit_log.c.purpose == f"rights-request:{request_id}",
+                )
+            ).all()
+        return len(rows)
+
+    neighbour = page_client(web, "neighbour")
+    for path in (link.group(1), f"/mine-sider/foresporsler/{request_id}/portabilitet.zip"):
+        answer = neighbour.get(path)
+        assert answer.status_code == 404, path  # not told apart from an id that does not exist
+        assert "Kari" not in answer.text
+    assert neighbour.get("/mine-sider/mine-data/999999/pakke.zip").status_code == 404
+    assert downloads() == 0
+    assert kari.get(link.group(1)).status_code == 200
+    assert downloads() == 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Verification
 from alarmvern.policy.wording import Lang
@@ -205,3 +206,48 @@ def state(request: RightsRequest) -> PackageState:
         int(step.get("of") or 0),
         tuple(step.get("withheld") or ()),
     )
+
+
+class NotYours(SelfServiceError):
+    """No request of the person's has that id (others' ids are not told apart)."""
+
+    http_status = 404
+
+
+class NotReady(SelfServiceError):
+    """The package is not built yet, or no longer kept."""
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    filename: str
+
+
+def download(system: System, person_id: int, request_id: int, *, actor: str) -> Download:
+    """The person's own access or portability package, once it may go out; the download is
+    audited in the same transaction that finds it."""
+    with system.engine.begin() as conn:
+        try:
+            found = requests.get(conn, request_id)
+        except RequestError:
+            found = None
+        if found is None or found.person_id != person_id:
+            raise NotYours("ikke din forespørsel / not your request")
+        portable = found.kind is Kind.portability
+        path = (service.portable_ready if portable else service.package_ready)(system, found)
+        if path is None:
+            raise NotReady(
+                "pakken er ikke klar ennå, eller ikke lenger lagret / "
+                "the package is not ready yet, or no longer kept"
+            )
+        audit.append(
+            conn,
+            actor=actor,
+            action="rights.package_downloaded",
+            subject=f"person:{person_id}",
+            purpose=f"rights-request:{request_id}",
+            details={"request": request_id, "kind": found.kind.value},
+        )
+    name = "dataportabilitet" if portable else "mine-data"
+    return Download(path, f"{name}-{request_id}.zip")

@@ -13,14 +13,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from alarmvern import audit
 from alarmvern.policy.model import Verification, covers
 from alarmvern.rights import consent, receipt, rectify, requests, selfservice, service
 from alarmvern.rights.report import column_label, table_label
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.store.engine import reading
 from alarmvern.system import System
-from alarmvern.web.access import NOT_YOURS
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
 from alarmvern.web.pages import labels
@@ -150,27 +148,8 @@ def ask_for_my_data(request: Request, who: CustomerPage, system: SystemDep) -> R
 
 @router.get("/mine-data/{request_id}/pakke.zip")
 def download_package(request_id: int, who: CustomerPage, system: SystemDep) -> Response:
-    with system.engine.begin() as conn:
-        found = requests.get(conn, request_id)
-        if found.person_id != _person(who):
-            raise ApiError(404, NOT_YOURS)
-        path = service.package_ready(system, found)
-        if path is None:
-            raise ApiError(409, "pakken er ikke klar ennå / the package is not ready yet")
-        audit.append(
-            conn,
-            actor=who.actor,
-            action="rights.package_downloaded",
-            subject=f"person:{found.person_id}",
-            purpose=f"rights-request:{request_id}",
-            details={"request": request_id},
-        )
-    return FileResponse(
-        path,
-        media_type="application/zip",
-        filename=f"mine-data-{request_id}.zip",
-        headers={"Cache-Control": "private, no-store"},
-    )
+    """The person's own access package (art. 15); the download is audited."""
+    return _own_download(system, who, request_id)
 
 
 def _requests_page(
@@ -281,24 +260,14 @@ def open_request(
 @router.get("/foresporsler/{request_id}/portabilitet.zip")
 def download_portable(request_id: int, who: CustomerPage, system: SystemDep) -> Response:
     """The person's own data portability package (art. 20); the download is audited."""
-    with system.engine.begin() as conn:
-        found = requests.get(conn, request_id)
-        if found.person_id != _person(who):
-            raise ApiError(404, NOT_YOURS)
-        path = service.portable_ready(system, found)
-        if path is None:
-            raise ApiError(404, "pakken finnes ikke (lenger) / the package is not there (now)")
-        audit.append(
-            conn,
-            actor=who.actor,
-            action="rights.package_downloaded",
-            subject=f"person:{found.person_id}",
-            purpose=f"rights-request:{request_id}",
-            details={"request": request_id, "kind": Kind.portability.value},
-        )
+    return _own_download(system, who, request_id)
+
+
+def _own_download(system: System, who: Principal, request_id: int) -> Response:
+    found = selfservice.download(system, _person(who), request_id, actor=who.actor)
     return FileResponse(
-        path,
+        found.path,
         media_type="application/zip",
-        filename=f"dataportabilitet-{request_id}.zip",
+        filename=found.filename,
         headers={"Cache-Control": "private, no-store"},
     )
