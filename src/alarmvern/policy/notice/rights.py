@@ -25,11 +25,7 @@ class Rights(Base):
         items.append(labelled(self.prose("erasure")))
         items.append(labelled(self.prose("restriction")))
         portability = self.prose("portability")
-        portable = [
-            self.quoted(self.t(a.name))
-            for a in self.p.activities
-            if a.provided_by_subject and a.bases & {LegalBasis.contract, LegalBasis.consent}
-        ]
+        portable = [self.quoted(self.t(a.name)) for a in self.p.activities if a.portable]
         if portable:
             portability += " " + self.prose("portability_which", names=join(portable, self.lang))
         items.append(labelled(portability))
@@ -41,6 +37,11 @@ class Rights(Base):
         section.blocks.append(Bullets(tuple(items)))
 
         marketing = Section(f"{section.id}-marketing", self.w(HEADINGS["marketing"]))
+        # What an objection to marketing stops (rights.objection.stopped_by_marketing_objection).
+        stopped = [self.quoted(self.t(a.name)) for a in self.p.activities if a.marketing]
+        if stopped:
+            names = join(stopped, self.lang)
+            marketing.blocks.append(Para(self.prose("marketing_which", names=names)))
         marketing.blocks.append(Para(self.prose("marketing", contact=self.rights_contact())))
         if any(k.startswith("user.privacy_preferences.objection") for k in self.p.categories):
             marketing.blocks.append(Para(self.prose("marketing_suppression")))

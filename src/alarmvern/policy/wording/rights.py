@@ -89,6 +89,10 @@ RIGHTS: Final[dict[str, W]] = {
         "You may at any time object to our using your data for direct marketing. You do not "
         "need to give a reason, and we then stop sending you marketing. Tell us {contact}.",
     ),
+    "marketing_which": (
+        "Vi sender direkte markedsføring som del av {names}.",
+        "We send direct marketing as part of {names}.",
+    ),
     "marketing_suppression": (
         "For at du ikke skal bli kontaktet igjen ved en feil, tar vi vare på en kode laget av "
         "e-postadressen eller telefonnummeret ditt, ikke selve opplysningen.",
