@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from string import Formatter
+
 import pytest
 
 from alarmvern.policy import Policy, loads
+from alarmvern.policy.change_kinds import KINDS
 from alarmvern.policy.diff import Change, diff
 from tests.policies import BASE
 
@@ -197,3 +200,15 @@ def test_a_longer_answer_deadline_is_material() -> None:
     slow = policy(append="rights: {deadline: 3mo}\n")
     assert kinds(list(diff(policy(), slow).changes)) == {"rights_deadline": True}
     assert kinds(list(diff(slow, policy()).changes)) == {"rights_deadline": False}
+
+
+def test_every_kind_of_change_is_worded_in_both_languages_with_the_same_blanks() -> None:
+    """The table of change kinds is the one place a kind is judged and worded: each row says
+    it in bokmål and English, and both fill the same blanks."""
+
+    def blanks(template: str) -> set[str]:
+        return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+    for kind, row in KINDS.items():
+        nb, en = row.words
+        assert nb != en and blanks(nb) == blanks(en), kind

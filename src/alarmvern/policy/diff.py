@@ -4,22 +4,32 @@ A material change is one the data subjects must be told of before it applies (ar
 art. 12(1)): a new purpose, a new recipient, a new or weaker transfer to a third country, a
 new category of data or of data subjects, a longer retention, a changed legal basis. Wording,
 shorter retention and removed recipients are changes too, but not material.
+
+Every kind of change, whether it is material and what it says, is one row of
+:data:`alarmvern.policy.change_kinds.KINDS`. The walks below only find the changes; none of
+them decides materiality or words a message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, TypeVar
 
+from alarmvern.policy.change_kinds import KINDS
 from alarmvern.policy.model import (
     Activity,
     Cookie,
     Policy,
     Recipient,
     RetentionRule,
+    Text,
     Transfer,
 )
+from alarmvern.policy.wording import W
+
+K = TypeVar("K")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class PolicyDiff:
 
 
 # How well a transfer protects the data; higher is stronger. Inside the EEA needs nothing.
-_STRENGTH = {
+_STRENGTH: Final = {
     Transfer.none_needed: 5,
     Transfer.adequacy: 4,
     Transfer.dpf: 4,
@@ -82,6 +92,31 @@ def diff(old: Policy, new: Policy) -> PolicyDiff:
     return PolicyDiff(tuple(c for _, c in ordered))
 
 
+# Making a change from its row of KINDS.
+
+Value = str | W  # the same in both languages, or (bokmål, English)
+
+
+def _change(
+    kind: str,
+    path: str,
+    old: Any,
+    new: Any,
+    compared: tuple[Any, Any] = (None, None),
+    **values: Value,
+) -> Change:
+    """A change of ``kind``, material as its row says for ``compared``, worded with ``values``."""
+    row = KINDS[kind]
+    values.setdefault("path", path)
+    nb = row.words[0].format(**{k: v if isinstance(v, str) else v[0] for k, v in values.items()})
+    en = row.words[1].format(**{k: v if isinstance(v, str) else v[1] for k, v in values.items()})
+    return Change(kind, path, _s(old), _s(new), row.is_material(*compared), nb, en)
+
+
+def _w(text: Text) -> W:
+    return (text.nb, text.en)
+
+
 def _s(value: Any) -> str | None:
     if value is None:
         return None
@@ -90,21 +125,28 @@ def _s(value: Any) -> str | None:
     return str(value)
 
 
-def _wording(path: str, old: Any, new: Any) -> Change:
-    return Change(
-        "wording",
-        path,
-        _s(old),
-        _s(new),
-        False,
-        f"Ny formulering i {path}.",
-        f"Reworded: {path}.",
-    )
+def _keyed(
+    old: Mapping[K, T],
+    new: Mapping[K, T],
+    added: Callable[[K, T], Iterable[Change]],
+    changed: Callable[[K, T, T], Iterable[Change]],
+    removed: Callable[[K, T], Iterable[Change]],
+) -> Iterator[Change]:
+    """The one walk: each item of ``new`` added or changed, in its order, then those removed."""
+    for key, item in new.items():
+        yield from changed(key, old[key], item) if key in old else added(key, item)
+    for key, item in old.items():
+        if key not in new:
+            yield from removed(key, item)
+
+
+def _nothing(*_: Any) -> Iterator[Change]:
+    return iter(())
 
 
 def _texts(path: str, old: Any, new: Any) -> Iterator[Change]:
     if old != new:
-        yield _wording(path, _text_of(old), _text_of(new))
+        yield _change("wording", path, _text_of(old), _text_of(new))
 
 
 def _text_of(value: Any) -> str | None:
@@ -114,111 +156,62 @@ def _text_of(value: Any) -> str | None:
     return nb if isinstance(nb, str) else str(value)
 
 
+# The walks, section by section of the policy.
+
+
 def _header(old: Policy, new: Policy) -> Iterator[Change]:
     if (old.version, old.date) != (new.version, new.date):
-        yield Change(
+        day = new.date.isoformat()
+        yield _change(
             "version",
             "version",
             f"{old.version} ({old.date.isoformat()})",
-            f"{new.version} ({new.date.isoformat()})",
-            False,
-            f"Ny versjon: {new.version} av {new.date.isoformat()}.",
-            f"New version: {new.version} of {new.date.isoformat()}.",
+            f"{new.version} ({day})",
+            version=new.version,
+            date=day,
         )
     oc, nc = old.controller, new.controller
     if (oc.name, oc.org_no) != (nc.name, nc.org_no):
-        yield Change(
-            "controller_changed",
-            "controller",
-            f"{oc.name} {oc.org_no or ''}".strip(),
-            f"{nc.name} {nc.org_no or ''}".strip(),
-            True,
-            f"Ny behandlingsansvarlig: {nc.name} (før {oc.name}).",
-            f"A new controller: {nc.name} (was {oc.name}).",
-        )
+        before = f"{oc.name} {oc.org_no or ''}".strip()
+        after = f"{nc.name} {nc.org_no or ''}".strip()
+        yield _change("controller_changed", "controller", before, after, name=nc.name, was=oc.name)
     for key in ("address", "email", "phone", "web", "dpo", "supervisory_authority"):
         before, after = getattr(oc, key), getattr(nc, key)
         if before != after:
-            yield Change(
-                "contact_changed",
-                f"controller.{key}",
-                _s(before),
-                _s(after),
-                False,
-                f"Nye kontaktopplysninger: controller.{key}.",
-                f"New contact details: controller.{key}.",
-            )
+            yield _change("contact_changed", f"controller.{key}", before, after)
 
 
 def _categories(old: Policy, new: Policy) -> Iterator[Change]:
-    for key, cat in new.categories.items():
-        before = old.categories.get(key)
+    def added(key: str, cat: Any) -> Iterator[Change]:
+        yield _change("category_added", f"categories.{key}", None, cat.name.nb, name=_w(cat.name))
+
+    def changed(key: str, before: Any, cat: Any) -> Iterator[Change]:
         path = f"categories.{key}"
-        if before is None:
-            yield Change(
-                "category_added",
-                path,
-                None,
-                cat.name.nb,
-                True,
-                f"Ny kategori personopplysninger: {cat.name.nb}.",
-                f"A new category of personal data: {cat.name.en}.",
-            )
-            continue
         if cat.special and not before.special:
-            yield Change(
-                "category_special",
-                f"{path}.special",
-                "false",
-                "true",
-                True,
-                f"{cat.name.nb} behandles nå som en særlig kategori (art. 9 eller 10).",
-                f"{cat.name.en} is now processed as a special category (art. 9 or 10).",
-            )
+            yield _change("category_special", f"{path}.special", "false", "true", name=_w(cat.name))
         yield from _texts(f"{path}.name", before.name, cat.name)
         yield from _texts(f"{path}.description", before.description, cat.description)
-    for key, cat in old.categories.items():
-        if key not in new.categories:
-            yield Change(
-                "category_removed",
-                f"categories.{key}",
-                cat.name.nb,
-                None,
-                False,
-                f"Kategorien {cat.name.nb} behandles ikke lenger.",
-                f"The category {cat.name.en} is no longer processed.",
-            )
+
+    def removed(key: str, cat: Any) -> Iterator[Change]:
+        yield _change("category_removed", f"categories.{key}", cat.name.nb, None, name=_w(cat.name))
+
+    yield from _keyed(old.categories, new.categories, added, changed, removed)
 
 
 def _subjects(old: Policy, new: Policy) -> Iterator[Change]:
-    for key, subject in new.subjects.items():
-        before = old.subjects.get(key)
-        if before is None:
-            yield Change(
-                "subject_added",
-                f"subjects.{key}",
-                None,
-                subject.name.nb,
-                True,
-                f"Ny gruppe registrerte: {subject.name.nb}.",
-                f"A new group of data subjects: {subject.name.en}.",
-            )
-        else:
-            yield from _texts(f"subjects.{key}.name", before.name, subject.name)
-            yield from _texts(
-                f"subjects.{key}.description", before.description, subject.description
-            )
-    for key, subject in old.subjects.items():
-        if key not in new.subjects:
-            yield Change(
-                "subject_removed",
-                f"subjects.{key}",
-                subject.name.nb,
-                None,
-                False,
-                f"Gruppen {subject.name.nb} er fjernet.",
-                f"The group {subject.name.en} is removed.",
-            )
+    def added(key: str, subject: Any) -> Iterator[Change]:
+        name = _w(subject.name)
+        yield _change("subject_added", f"subjects.{key}", None, subject.name.nb, name=name)
+
+    def changed(key: str, before: Any, subject: Any) -> Iterator[Change]:
+        yield from _texts(f"subjects.{key}.name", before.name, subject.name)
+        yield from _texts(f"subjects.{key}.description", before.description, subject.description)
+
+    def removed(key: str, subject: Any) -> Iterator[Change]:
+        name = _w(subject.name)
+        yield _change("subject_removed", f"subjects.{key}", subject.name.nb, None, name=name)
+
+    yield from _keyed(old.subjects, new.subjects, added, changed, removed)
 
 
 def _where(r: Recipient) -> str:
@@ -226,49 +219,35 @@ def _where(r: Recipient) -> str:
 
 
 def _recipients(old: Policy, new: Policy) -> Iterator[Change]:
-    before_by_id = {r.id: r for r in old.recipients}
-    for rec in new.recipients:
-        path = f"recipients[{rec.id}]"
-        before = before_by_id.get(rec.id)
-        if before is None:
-            yield Change(
-                "recipient_added",
-                path,
-                None,
-                rec.name.nb,
-                True,
-                f"Ny mottaker: {rec.name.nb}.",
-                f"A new recipient: {rec.name.en}.",
-            )
-            if rec.third_country:
-                yield _transfer_added(path, None, rec)
-            continue
-        yield from _recipient_changed(path, before, rec)
-    new_ids = {r.id for r in new.recipients}
-    for rec in old.recipients:
-        if rec.id not in new_ids:
-            yield Change(
-                "recipient_removed",
-                f"recipients[{rec.id}]",
-                rec.name.nb,
-                None,
-                False,
-                f"{rec.name.nb} mottar ikke lenger opplysninger.",
-                f"{rec.name.en} no longer receives data.",
-            )
+    def added(rid: str, rec: Recipient) -> Iterator[Change]:
+        path = f"recipients[{rid}]"
+        yield _change("recipient_added", path, None, rec.name.nb, name=_w(rec.name))
+        if rec.third_country:
+            yield _transfer_added(path, None, rec)
+
+    def removed(rid: str, rec: Recipient) -> Iterator[Change]:
+        yield _change(
+            "recipient_removed", f"recipients[{rid}]", rec.name.nb, None, name=_w(rec.name)
+        )
+
+    yield from _keyed(
+        {r.id: r for r in old.recipients},
+        {r.id: r for r in new.recipients},
+        added,
+        lambda rid, before, rec: _recipient_changed(f"recipients[{rid}]", before, rec),
+        removed,
+    )
 
 
 def _transfer_added(path: str, before: Recipient | None, rec: Recipient) -> Change:
-    return Change(
+    return _change(
         "transfer_added",
         f"{path}.country",
         _where(before) if before is not None else None,
         _where(rec),
-        True,
-        f"Opplysninger overføres til {rec.country}, utenfor EØS "
-        f"({rec.transfer.value}), via {rec.name.nb}.",
-        f"Data is transferred to {rec.country}, outside the EEA ({rec.transfer.value}), "
-        f"via {rec.name.en}.",
+        country=str(rec.country),
+        transfer=rec.transfer.value,
+        name=_w(rec.name),
     )
 
 
@@ -277,154 +256,118 @@ def _recipient_changed(path: str, before: Recipient, rec: Recipient) -> Iterator
         yield _transfer_added(path, before, rec)
     elif rec.country != before.country or rec.transfer != before.transfer:
         weaker = _STRENGTH[rec.transfer] < _STRENGTH[before.transfer]
-        yield Change(
+        yield _change(
             "transfer_weaker" if weaker else "transfer_changed",
             f"{path}.transfer",
             _where(before),
             _where(rec),
-            weaker,
-            f"Overføringen til {rec.name.nb} bygger nå på {rec.transfer.value} "
-            f"(før {before.transfer.value})" + (", et svakere vern." if weaker else "."),
-            f"The transfer to {rec.name.en} now rests on {rec.transfer.value} "
-            f"(was {before.transfer.value})" + (", a weaker safeguard." if weaker else "."),
+            name=_w(rec.name),
+            transfer=rec.transfer.value,
+            was=before.transfer.value,
         )
     if rec.role != before.role:
-        yield Change(
+        yield _change(
             "recipient_role",
             f"{path}.role",
             before.role.value,
             rec.role.value,
-            True,
-            f"{rec.name.nb} er nå {rec.role.value} (før {before.role.value}).",
-            f"{rec.name.en} is now {rec.role.value} (was {before.role.value}).",
+            name=_w(rec.name),
+            role=rec.role.value,
+            was=before.role.value,
         )
     if rec.dpa_signed != before.dpa_signed:
-        yield _wording(f"{path}.dpa_signed", before.dpa_signed, rec.dpa_signed)
+        yield _change("wording", f"{path}.dpa_signed", before.dpa_signed, rec.dpa_signed)
     yield from _texts(f"{path}.name", before.name, rec.name)
     yield from _texts(f"{path}.description", before.description, rec.description)
     yield from _texts(f"{path}.quote", before.quote, rec.quote)
 
 
 def _activities(old: Policy, new: Policy) -> Iterator[Change]:
-    before_by_id = {a.id: a for a in old.activities}
-    for act in new.activities:
-        path = f"activities[{act.id}]"
-        before = before_by_id.get(act.id)
-        if before is None:
-            yield Change(
-                "activity_added",
-                path,
-                None,
-                act.purpose.nb,
-                True,
-                f"Nytt formål: {act.purpose.nb} ({act.legal_basis.article}).",
-                f"A new purpose: {act.purpose.en} ({act.legal_basis.article}).",
-            )
-            continue
-        yield from _activity_changed(path, before, act)
-    new_ids = {a.id for a in new.activities}
-    for act in old.activities:
-        if act.id not in new_ids:
-            yield Change(
-                "activity_removed",
-                f"activities[{act.id}]",
-                act.purpose.nb,
-                None,
-                False,
-                f"Behandlingen «{act.name.nb}» er avsluttet.",
-                f'The processing "{act.name.en}" has ended.',
-            )
+    def added(aid: str, act: Activity) -> Iterator[Change]:
+        article = act.legal_basis.article
+        purpose = _w(act.purpose)
+        yield _change(
+            "activity_added",
+            f"activities[{aid}]",
+            None,
+            act.purpose.nb,
+            purpose=purpose,
+            article=article,
+        )
+
+    def removed(aid: str, act: Activity) -> Iterator[Change]:
+        path = f"activities[{aid}]"
+        yield _change("activity_removed", path, act.purpose.nb, None, name=_w(act.name))
+
+    yield from _keyed(
+        {a.id: a for a in old.activities},
+        {a.id: a for a in new.activities},
+        added,
+        lambda aid, before, act: _activity_changed(f"activities[{aid}]", before, act),
+        removed,
+    )
 
 
-def _added(
-    path: str, kind: str, old: tuple[Any, ...], new: tuple[Any, ...], nb: str, en: str
+def _listed(
+    path: str, kind: str, name: W, old: Iterable[Any], new: Iterable[Any]
 ) -> Iterator[Change]:
-    """One change per item added to a list (material) and one per item removed (not)."""
-    for item in new:
-        if item not in old:
-            yield Change(
-                f"{kind}_added", path, None, str(item), True, f"{nb}: {item}.", f"{en}: {item}."
-            )
-    for item in old:
-        if item not in new:
-            yield Change(
-                f"{kind}_removed",
-                path,
-                str(item),
-                None,
-                False,
-                f"Fjernet fra {path}: {item}.",
-                f"Removed from {path}: {item}.",
-            )
+    """One change per item added to a list and one per item removed."""
+
+    def added(item: Any, _: Any) -> Iterator[Change]:
+        yield _change(f"{kind}_added", path, None, item, name=name, item=str(item))
+
+    def removed(item: Any, _: Any) -> Iterator[Change]:
+        yield _change(f"{kind}_removed", path, item, None, item=str(item))
+
+    yield from _keyed(dict.fromkeys(old), dict.fromkeys(new), added, _nothing, removed)
+
+
+_LISTS: Final = (
+    ("categories", "activity_category"),
+    ("subjects", "activity_subject"),
+    ("recipients", "activity_recipient"),
+)
 
 
 def _activity_changed(path: str, old: Activity, new: Activity) -> Iterator[Change]:
+    name = _w(new.name)
     if old.legal_basis != new.legal_basis:
-        yield Change(
+        yield _change(
             "legal_basis_changed",
             f"{path}.legal_basis",
             old.legal_basis.value,
             new.legal_basis.value,
-            True,
-            f"«{new.name.nb}» bygger nå på {new.legal_basis.value} "
-            f"({new.legal_basis.article}), før {old.legal_basis.value}.",
-            f'"{new.name.en}" now rests on {new.legal_basis.value} '
-            f"({new.legal_basis.article}), was {old.legal_basis.value}.",
+            name=name,
+            basis=new.legal_basis.value,
+            article=new.legal_basis.article,
+            was=old.legal_basis.value,
         )
-    yield from _added(
-        f"{path}.categories",
-        "activity_category",
-        old.categories,
-        new.categories,
-        f"«{new.name.nb}» behandler nå også",
-        f'"{new.name.en}" now also processes',
-    )
-    yield from _added(
-        f"{path}.subjects",
-        "activity_subject",
-        old.subjects,
-        new.subjects,
-        f"«{new.name.nb}» gjelder nå også",
-        f'"{new.name.en}" now also concerns',
-    )
-    yield from _added(
-        f"{path}.recipients",
-        "activity_recipient",
-        old.recipients,
-        new.recipients,
-        f"«{new.name.nb}» deler nå opplysninger med",
-        f'"{new.name.en}" now shares data with',
-    )
-    yield from _added(
+    for key, kind in _LISTS:
+        yield from _listed(f"{path}.{key}", kind, name, getattr(old, key), getattr(new, key))
+    yield from _listed(
         f"{path}.sources",
         "activity_source",
-        tuple(s.value for s in old.sources),
-        tuple(s.value for s in new.sources),
-        f"«{new.name.nb}» henter nå også opplysninger fra",
-        f'"{new.name.en}" now also collects data from',
+        name,
+        (s.value for s in old.sources),
+        (s.value for s in new.sources),
     )
     if new.automated_decision is not None and old.automated_decision is None:
-        yield Change(
-            "automated_decision_added",
-            f"{path}.automated_decision",
-            None,
-            new.automated_decision.description.nb,
-            True,
-            f"«{new.name.nb}» innebærer nå automatiserte avgjørelser (art. 22).",
-            f'"{new.name.en}" now involves automated decisions (art. 22).',
+        description = new.automated_decision.description.nb
+        yield _change(
+            "automated_decision_added", f"{path}.automated_decision", None, description, name=name
         )
     elif old.automated_decision != new.automated_decision:
-        yield _wording(f"{path}.automated_decision", old.automated_decision, None)
+        yield _change("wording", f"{path}.automated_decision", old.automated_decision, None)
     if old.required != new.required:
-        stricter = old.required == "voluntary"
-        yield Change(
+        yield _change(
             "required_changed",
             f"{path}.required",
             old.required,
             new.required,
-            stricter,
-            f"Om opplysningene kreves for «{new.name.nb}»: {new.required} (før {old.required}).",
-            f'Whether "{new.name.en}" requires the data: {new.required} (was {old.required}).',
+            (old.required, new.required),
+            name=name,
+            required=new.required,
+            was=old.required,
         )
     for key in ("name", "purpose", "legitimate_interest", "law", "source_detail"):
         yield from _texts(f"{path}.{key}", getattr(old, key), getattr(new, key))
@@ -457,87 +400,71 @@ def _longer(old: RetentionRule, new: RetentionRule) -> bool | None:
     return new_hold > old_hold
 
 
+def _retention_kind(before: RetentionRule, rule: RetentionRule) -> str:
+    longer = _longer(before, rule)
+    if longer is None:
+        return "retention_changed"
+    if longer:
+        return "retention_longer"
+    if (before.keep, before.hold_max) == (rule.keep, rule.hold_max):
+        return "retention_reworded"
+    return "retention_shorter"
+
+
 def _retention(path: str, old: Activity, new: Activity) -> Iterator[Change]:
-    for key, rule in new.retention.items():
-        before = old.retention.get(key)
-        where = f"{path}.retention.{key}"
-        if before == rule:
-            continue
-        if before is None:
-            if key in old.categories:
-                yield Change(
-                    "retention_added",
-                    where,
-                    None,
-                    _rule_words(rule),
-                    False,
-                    f"Lagringstiden for {key} er nå oppgitt: {_rule_words(rule)}.",
-                    f"The retention of {key} is now stated: {_rule_words(rule)}.",
-                )
-            continue
-        longer = _longer(before, rule)
-        if longer is None:
-            kind, material = "retention_changed", True
-            nb, en = "Lagringstiden er endret", "The retention is changed"
-        elif longer:
-            kind, material = "retention_longer", True
-            nb, en = "Opplysningene lagres lenger", "The data is kept longer"
-        else:
-            kind, material = "retention_shorter", False
-            nb, en = "Opplysningene lagres kortere eller like lenge", "The data is kept shorter"
-        if longer is False and (before.keep, before.hold_max) == (rule.keep, rule.hold_max):
-            kind = "retention_reworded"
-            nb, en = "Lagringsregelen er endret", "The retention rule is changed"
-            # A new exception ("unless") keeps some rows longer; the rest only rewords it.
-            material = bool(set(rule.unless) - set(before.unless))
-        yield Change(
-            kind,
-            where,
-            _rule_words(before),
-            _rule_words(rule),
-            material,
-            f"{nb} ({key}): {_rule_words(rule)}, før {_rule_words(before)}.",
-            f"{en} ({key}): {_rule_words(rule)}, was {_rule_words(before)}.",
-        )
-    for key, rule in old.retention.items():
-        if key not in new.retention and key in new.categories:
-            yield Change(
-                "retention_removed",
-                f"{path}.retention.{key}",
-                _rule_words(rule),
-                None,
-                True,
-                f"Lagringstiden for {key} er ikke lenger oppgitt.",
-                f"The retention of {key} is no longer stated.",
+    def added(key: str, rule: RetentionRule) -> Iterator[Change]:
+        if key in old.categories:
+            words = _rule_words(rule)
+            yield _change(
+                "retention_added", f"{path}.retention.{key}", None, words, key=key, rule=str(words)
             )
+
+    def changed(key: str, before: RetentionRule, rule: RetentionRule) -> Iterator[Change]:
+        if before != rule:
+            was, words = _rule_words(before), _rule_words(rule)
+            yield _change(
+                _retention_kind(before, rule),
+                f"{path}.retention.{key}",
+                was,
+                words,
+                (before, rule),
+                key=key,
+                rule=str(words),
+                was=str(was),
+            )
+
+    def removed(key: str, rule: RetentionRule) -> Iterator[Change]:
+        if key in new.categories:
+            yield _change(
+                "retention_removed", f"{path}.retention.{key}", _rule_words(rule), None, key=key
+            )
+
+    yield from _keyed(old.retention, new.retention, added, changed, removed)
 
 
 def _rights(old: Policy, new: Policy) -> Iterator[Change]:
     o, n = old.rights, new.rights
     if n.deadline != o.deadline:
-        longer = n.deadline.approx_days() > o.deadline.approx_days()
-        yield Change(
+        yield _change(
             "rights_deadline",
             "rights.deadline",
-            str(o.deadline),
-            str(n.deadline),
-            longer,
-            f"Svarfristen for henvendelser er nå {n.deadline.words('nb')}.",
-            f"The deadline for answering requests is now {n.deadline.words('en')}.",
+            o.deadline,
+            n.deadline,
+            (o.deadline, n.deadline),
+            deadline=(n.deadline.words("nb"), n.deadline.words("en")),
         )
     added = [v.value for v in n.verification if v not in o.verification]
     if added or set(o.verification) != set(n.verification):
-        yield Change(
+        yield _change(
             "verification_changed",
             "rights.verification",
-            _s([v.value for v in o.verification]),
-            _s([v.value for v in n.verification]),
-            bool(added),
-            "Ny måte å bekrefte identitet på ved henvendelser: " + (", ".join(added) or "færre"),
-            "A new way to verify identity for requests: " + (", ".join(added) or "fewer"),
+            [v.value for v in o.verification],
+            [v.value for v in n.verification],
+            (o.verification, n.verification),
+            added=(", ".join(added) or "færre", ", ".join(added) or "fewer"),
         )
     if n.contact != o.contact:
-        yield _wording("rights.contact", o.contact, n.contact)
+        yield _change("wording", "rights.contact", o.contact, n.contact)
     yield from _texts("rights.quote", o.quote, n.quote)
 
 
@@ -546,51 +473,34 @@ def _cookie_words(c: Cookie) -> str:
 
 
 def _cookies(old: Policy, new: Policy) -> Iterator[Change]:
-    before_by_name = {(c.name, c.vendor): c for c in old.cookies}
-    for cookie in new.cookies:
-        before = before_by_name.get((cookie.name, cookie.vendor))
-        path = f"cookies[{cookie.name}]"
-        if before is None:
-            yield Change(
-                "cookie_added",
-                path,
-                None,
-                _cookie_words(cookie),
-                True,
-                f"Ny informasjonskapsel: {_cookie_words(cookie)}.",
-                f"A new cookie: {_cookie_words(cookie)}.",
-            )
-        elif before != cookie:
-            material = (before.consent_required and not cookie.consent_required) or (
-                _cookie_days(cookie) > _cookie_days(before)
-            )
-            yield Change(
+    def added(_: Any, cookie: Cookie) -> Iterator[Change]:
+        words = _cookie_words(cookie)
+        yield _change("cookie_added", f"cookies[{cookie.name}]", None, words, cookie=words)
+
+    def changed(_: Any, before: Cookie, cookie: Cookie) -> Iterator[Change]:
+        if before != cookie:
+            yield _change(
                 "cookie_changed",
-                path,
+                f"cookies[{cookie.name}]",
                 _cookie_words(before),
                 _cookie_words(cookie),
-                material,
-                f"Informasjonskapselen {cookie.name} er endret.",
-                f"The cookie {cookie.name} is changed.",
-            )
-    names = {(c.name, c.vendor) for c in new.cookies}
-    for cookie in old.cookies:
-        if (cookie.name, cookie.vendor) not in names:
-            yield Change(
-                "cookie_removed",
-                f"cookies[{cookie.name}]",
-                _cookie_words(cookie),
-                None,
-                False,
-                f"Informasjonskapselen {cookie.name} brukes ikke lenger.",
-                f"The cookie {cookie.name} is no longer used.",
+                (before, cookie),
+                name=cookie.name,
             )
 
+    def removed(_: Any, cookie: Cookie) -> Iterator[Change]:
+        path = f"cookies[{cookie.name}]"
+        yield _change("cookie_removed", path, _cookie_words(cookie), None, name=cookie.name)
 
-def _cookie_days(cookie: Cookie) -> float:
-    return 0.0 if cookie.lifetime == "session" else cookie.lifetime.approx_days()
+    yield from _keyed(
+        {(c.name, c.vendor): c for c in old.cookies},
+        {(c.name, c.vendor): c for c in new.cookies},
+        added,
+        changed,
+        removed,
+    )
 
 
 def _notes(old: Policy, new: Policy) -> Iterator[Change]:
     if old.notes != new.notes:
-        yield _wording("notes", [n.nb for n in old.notes], [n.nb for n in new.notes])
+        yield _change("wording", "notes", [n.nb for n in old.notes], [n.nb for n in new.notes])

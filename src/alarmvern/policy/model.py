@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -121,6 +121,12 @@ class LegalBasis(StrEnum):
     @property
     def article(self) -> str:
         return f"art. 6(1)({self.letter})" if self.letter else "art. 6(1)"
+
+
+# The bases under which the person may take their data elsewhere (art. 20(1)(a)), and those
+# under which they may object on grounds of their situation (art. 21(1)).
+PORTABLE_BASES: Final = frozenset({LegalBasis.consent, LegalBasis.contract})
+OBJECTABLE_BASES: Final = frozenset({LegalBasis.legitimate_interest, LegalBasis.public_task})
 
 
 class Source(StrEnum):
@@ -453,10 +459,31 @@ class Activity(Strict):
         """Every basis the activity rests on, for some subject group."""
         return frozenset({self.legal_basis, *(b.legal_basis for b in self.basis_for.values())})
 
+    # The promises the notice makes for an activity, which the rights code keeps and the linter
+    # checks: each is decided here once, and everyone reads it (tests/test_promises.py).
+
+    @property
+    def portable(self) -> bool:
+        """Art. 20(1): data the person gave us, on consent or contract, for some subject group.
+
+        The notice lists the activity under data portability and the package carries its
+        categories. A group on another basis shares the activity's tables, and the package
+        holds only the person's own rows, so the one answer serves every group.
+        """
+        return self.provided_by_subject and bool(self.bases & PORTABLE_BASES)
+
     @property
     def objectable(self) -> bool:
         """Art. 21(1): someone may object (a basis of legitimate interest or public task)."""
-        return bool(self.bases & {LegalBasis.legitimate_interest, LegalBasis.public_task})
+        return bool(self.bases & OBJECTABLE_BASES)
+
+    @property
+    def marketing(self) -> bool:
+        """Art. 21(2)-(3): the activity sends direct marketing, which an objection stops at once.
+
+        Declared in the pack (``direct_marketing: true``), never guessed from the activity's id.
+        """
+        return self.direct_marketing
 
 
 class Controller(Strict):

@@ -120,13 +120,7 @@ def object_to(
         requests.add_step(conn, request, "marketing_stopped", "done", actor=actor, **changed)
         return dict(changed)
     assert activity is not None
-    found = next((a for a in policy.activities if a.id == activity), None)
-    if found is None or not found.objectable:
-        raise RequestError(
-            f"behandlingen {activity[:64]!r} bygger ikke på berettiget interesse, og kan ikke "
-            f"protesteres mot her / the activity {activity[:64]!r} is not based on legitimate "
-            "interest"
-        )
+    objection.objectable_activity(policy, activity)
     pending = request.step("decision")
     if pending is not None and pending["status"] == "pending":
         raise RequestError(

@@ -1,7 +1,8 @@
 """Objection (art. 21). To direct marketing it is absolute and immediate: the person's e-mail
 address and phone number go on the suppression list as keyed hashes, which outlive erasure,
 and their marketing consent is withdrawn. To a legitimate-interest activity it is recorded
-for a decision; upheld, the data held only for that activity is erased."""
+for a decision; upheld, the data held only for that activity is erased. Which activities each
+stops is the policy's (``Activity.marketing``, ``Activity.objectable``), as the notice says."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from sqlalchemy import Connection, select
 
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
-from alarmvern.policy.model import LegalBasis, Policy
+from alarmvern.policy.model import Activity, LegalBasis, Policy
 from alarmvern.rights import consent, requests
+from alarmvern.rights.requests import RequestError
 from alarmvern.rights.scope import identifiers
 from alarmvern.store.tables import marketing_suppressions
 from alarmvern.vault import Vault
@@ -46,15 +48,38 @@ def is_suppressed(conn: Connection, vault: Vault, identifier: str) -> bool:
     return conn.execute(query).first() is not None
 
 
+def stopped_by_marketing_objection(policy: Policy) -> list[Activity]:
+    """The activities an objection to direct marketing stops: those the pack declares as
+    marketing (an id is no evidence). The suppression list stops them all; those on consent
+    have the consent withdrawn too."""
+    return [a for a in policy.activities if a.marketing]
+
+
+def objectable_activity(policy: Policy, activity: str) -> Activity:
+    """The activity ``activity`` names, if a person may object to it (art. 21(1)); else the
+    refusal, naming those they may object to."""
+    found = next((a for a in policy.activities if a.id == activity), None)
+    if found is None or not found.objectable:
+        choices = ", ".join(a.id for a in policy.activities if a.objectable) or "–"
+        raise RequestError(
+            f"behandlingen {activity[:64]!r} bygger ikke på berettiget interesse eller "
+            f"allmennhetens interesse, og kan ikke protesteres mot (det kan: {choices}); en "
+            "protest mot direkte markedsføring trenger ingen avgjørelse / the activity "
+            f"{activity[:64]!r} rests neither on a legitimate interest nor on a task in the "
+            f"public interest, and cannot be objected to (these can: {choices}); an objection "
+            "to direct marketing needs no decision"
+        )
+    return found
+
+
 def object_to_marketing(
     conn: Connection, vault: Vault, policy: Policy, person_id: int, *, actor: str
 ) -> dict[str, int]:
     """Stop all direct marketing to the person at once; return what changed."""
     added = sum(suppress(conn, vault, i) for i in identifiers(conn, person_id))
     erased: dict[str, int] = {}
-    for act in policy.activities:
-        # The pack says which activities are direct marketing: an id is no evidence.
-        if act.legal_basis is LegalBasis.consent and act.direct_marketing:
+    for act in stopped_by_marketing_objection(policy):
+        if act.legal_basis is LegalBasis.consent:
             erased |= consent.withdraw(conn, policy, person_id, act.id, actor=actor)
     audit.append(
         conn,
@@ -70,14 +95,9 @@ def object_to_marketing(
 def object_to_activity(
     conn: Connection, policy: Policy, request: requests.RightsRequest, activity: str, *, actor: str
 ) -> None:
-    """Record an objection to a legitimate-interest activity, pending the controller's decision."""
-    found = next((a for a in policy.activities if a.id == activity), None)
-    if found is None or not found.objectable:
-        choices = ", ".join(a.id for a in policy.activities if a.objectable)
-        raise AlarmvernError(
-            f"{activity!r} is not an activity based on legitimate interest ({choices}); "
-            "an objection to marketing needs no decision: use `rights object --marketing`"
-        )
+    """Record an objection to an activity on legitimate interest or public task, pending the
+    controller's decision."""
+    objectable_activity(policy, activity)
     requests.add_step(conn, request, "decision", "pending", actor=actor, activity=activity)
 
 

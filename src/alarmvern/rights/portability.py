@@ -2,8 +2,9 @@
 on consent or contract, as JSON and CSV in a documented schema, and optionally sent on.
 
 The policy decides, not this module: a table is portable when an activity that processes its
-category is marked ``provided_by_subject`` and rests on consent or contract; a column bound to
-a category no such activity covers (a credit check) is left out of an otherwise portable row.
+category is portable (``Activity.portable``: provided by the person, on consent or contract),
+the same answer the notice prints; a column bound to a category no such activity covers (a
+credit check) is left out of an otherwise portable row.
 The format is described in docs/portability.md.
 """
 
@@ -27,7 +28,7 @@ from sqlalchemy import Column, Connection, Table
 from sqlalchemy import types as sqltypes
 
 from alarmvern.errors import AlarmvernError, VaultError
-from alarmvern.policy.model import LegalBasis, Policy
+from alarmvern.policy.model import Policy
 from alarmvern.rights import export
 from alarmvern.rights.facts import category_name
 from alarmvern.rights.scope import Scope, personal_tables, rows
@@ -36,7 +37,6 @@ from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
 
 FORMAT = "alarmvern-portability/1"
-PORTABLE_BASES = frozenset({LegalBasis.consent, LegalBasis.contract})
 # Most specific first: Float is a Numeric, and BigInteger an Integer.
 TYPE_NAMES: tuple[tuple[type[sqltypes.TypeEngine[Any]], str], ...] = (
     (sqltypes.Boolean, "boolean"),
@@ -111,10 +111,8 @@ class PortabilityResult:
 
 
 def is_portable(policy: Policy, category: str) -> bool:
-    return any(
-        act.provided_by_subject and act.legal_basis in PORTABLE_BASES
-        for act in policy.activities_for(category)
-    )
+    """A category goes in the package when an activity the notice lists as portable covers it."""
+    return any(act.portable for act in policy.activities_for(category))
 
 
 def portable_tables(policy: Policy) -> list[PortableTable]:

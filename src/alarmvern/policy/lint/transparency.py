@@ -165,8 +165,7 @@ def rights_missing(ctx: Context) -> Iterator[Finding]:
     if stated is None:
         return
     needed = list(_ALWAYS)
-    if any(a.provided_by_subject and a.bases & {LegalBasis.consent, LegalBasis.contract}
-           for a in p.activities):  # fmt: skip
+    if any(a.portable for a in p.activities):
         needed.append(Right.portability)
     if any(a.objectable for a in p.activities):
         needed.append(Right.objection)
@@ -253,7 +252,7 @@ def marketing_consent(ctx: Context) -> Iterator[Finding]:
     law = jurisdiction.of(p.controller.country).marketing_rule
     for index, act in enumerate(p.activities):
         electronic = [c.value for c in act.channels if c.electronic]
-        if not (act.direct_marketing and electronic):
+        if not (act.marketing and electronic):
             continue
         # The customer exemption (mfl. § 15 third paragraph and its Nordic twins): an existing
         # customer may get e-mail about similar products with an easy way to say no.
