@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from alarmvern.policy.model import Verification, covers
-from alarmvern.rights import consent, receipt, rectify, requests, selfservice, service
+from alarmvern.rights import consent, objection, receipt, rectify, requests, selfservice, service
 from alarmvern.rights.report import column_label, table_label
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.store.engine import reading
@@ -238,14 +238,8 @@ def open_request(
     aim = target.strip() if wanted is Kind.objection else ""
     typed = {"kind": kind, "text": text, "target": aim}
     try:
-        if (
-            aim
-            and aim != MARKETING
-            and aim not in {a.id for a in system.policy.policy.activities if a.objectable}
-        ):
-            raise requests.RequestError(
-                "velg hva du protesterer mot fra listen / choose what you object to from the list"
-            )
+        if aim and aim != MARKETING:
+            objection.objectable_activity(system.policy.policy, aim)
         with reading(system.engine) as conn:
             requests.check_new(conn, _person(who), wanted, said, aim or None)
     except requests.RequestError as exc:
