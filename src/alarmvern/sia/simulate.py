@@ -225,21 +225,21 @@ class _Panel:
         stats.switches.append(self.switch)
 
     async def back_to_primary(self, stats: Stats) -> None:
-        """On the backup for ``return_after`` s: take the primary if it accepts a connection
-        (TCP; over UDP it is simply tried), else stay and try again as long later."""
+        """On the backup for ``return_after`` s: move to the primary if it takes a connection
+        (over UDP, where nothing tells, simply move), else stay and try again as long later."""
         loop = asyncio.get_running_loop()
         if self.path == 0 or loop.time() - self.switched_at < self.return_after:
             return
         self.switched_at = loop.time()
-        if self.link == "tcp":
-            host, port = self.paths[0]
-            try:
-                _, probe = await asyncio.open_connection(host, port)
-            except OSError:
-                return
-            probe.close()
+        if self.link == "udp":
+            self.move(0, stats)  # the socket is opened before the next frame
+            return
+        try:
+            reader, writer = await asyncio.open_connection(*self.paths[0])
+        except OSError:
+            return
         self.move(0, stats)
-        await self.connect()
+        self.reader, self.writer, self.frames = reader, writer, FrameReader()
 
     def acked(self, stats: Stats, sequence: str) -> None:
         self.failures = 0
