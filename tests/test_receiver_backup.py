@@ -18,6 +18,7 @@ import asyncio
 import socket
 import statistics
 import subprocess
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,7 +26,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
+import alarmvern.cli.intake  # registers simulate
+from alarmvern.cli import app
 from alarmvern.sia.protocol import Message, parse_key
 from alarmvern.sia.server import Receiver
 from alarmvern.sia.simulate import Stats, Switch, panel_accounts, simulate
@@ -227,3 +231,50 @@ def test_a_panel_leaves_a_receiver_that_never_answers_after_its_timeouts() -> No
 def test_switch_after_must_be_at_least_one() -> None:
     with pytest.raises(ValueError, match="minst 1"):
         asyncio.run(simulate(HOST, 9, backup=(HOST, 10), switch_after=0))
+
+
+def test_the_cli_sends_to_the_backup_while_the_primary_is_down(tmp_path: Path) -> None:
+    """``alarmvern simulate --backup``: with nothing at the primary address, every frame
+    goes to the backup, and the summary says so."""
+    fleet = panel_accounts(2, seed=6)
+    keys_file = tmp_path / "keys.txt"
+    keys_file.write_text("".join(f"{a} {k}\n" for a, k in fleet), encoding="utf-8")
+    sink, started, stop = _Sink(), threading.Event(), threading.Event()
+    port: list[int] = []
+
+    async def backup() -> None:
+        keys = {account: parse_key(key, "hex") for account, key in fleet}
+        async with Receiver(sink, keys) as receiver:
+            await receiver.start(HOST, 0)
+            port.append(receiver.tcp_port)
+            started.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+
+    thread = threading.Thread(target=asyncio.run, args=(backup(),))
+    thread.start()
+    try:
+        assert started.wait(30)
+        nobody = free_port()  # nothing listens there
+        result = CliRunner().invoke(
+            app,
+            ["--data-dir", str(tmp_path / "data"), "simulate", "--panels", "2", "--rate", "10",
+             "--duration", "1", "--port", str(nobody), "--keys-file", str(keys_file),
+             "--backup", f"{HOST}:{port[0]}", "--switch-after", "1"],
+        )  # fmt: skip
+    finally:
+        stop.set()
+        thread.join(30)
+    assert result.exit_code == 0, result.output
+    assert "på reserveveien / on the backup path" in result.output
+    assert "on the primary path 0," in result.output
+    assert len({(m.account, m.sequence) for m in sink.stored}) >= 2
+
+
+@pytest.mark.parametrize("given", ["127.0.0.1", "host:port", "h:70000", ":0"])
+def test_a_backup_that_is_not_host_and_port_is_refused(given: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(tmp_path), "simulate", "--backup", given, "--duration", "0"]
+    )
+    assert result.exit_code == 2
+    assert "VERT:PORT" in result.output
