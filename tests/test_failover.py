@@ -72,7 +72,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[cluster_suppor
     reason = cluster_support.install()
     if reason is not None:
         pytest.skip(reason)
+    begun = time.monotonic()
     running = cluster_support.start_cluster()
+    print(f"cluster up in {time.monotonic() - begun:.1f} s", flush=True)
     try:
         yield running
     finally:
@@ -103,29 +105,32 @@ def alarmvern(data_dir: Path, db: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "alarmvern", "--data-dir", str(data_dir), "--db", db, *args]
 
 
-def start_node(
-    data_dir: Path, db: str, name: str, web_port: int | None, env: dict[str, str]
-) -> tuple[subprocess.Popen[bytes], int]:
-    """``alarmvern receive``, or ``alarmvern serve`` (web and receiver) given ``web_port``,
-    with ``env`` as its environment; (the process, its DC-09 port) once it listens."""
-    port = free_port()
-    if web_port is None:
-        command = alarmvern(data_dir, db, "receive", "--port", str(port))
-    else:
+def start_nodes(
+    data_dirs: list[Path], db: str, web_ports: list[int], env: dict[str, str]
+) -> list[tuple[subprocess.Popen[bytes], int]]:
+    """An ``alarmvern serve`` (web and receiver) per data folder, started together, with
+    ``env`` as their environment; (the process, its DC-09 port) each, once all listen."""
+    nodes, logs = [], []
+    for n, (data_dir, web_port) in enumerate(zip(data_dirs, web_ports, strict=True)):
+        port, logs_at = free_port(), data_dir.parent / f"node{n}-serve.log"
         command = alarmvern(
             data_dir, db, "serve", "--port", str(web_port), "--dc09-port", str(port)
         )
-    with (data_dir.parent / f"{name}.log").open("ab") as log:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        with logs_at.open("ab") as log:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        nodes.append((process, port))
+        logs.append(logs_at)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        assert process.poll() is None, (data_dir.parent / f"{name}.log").read_text()[-2000:]
-        if all(_listens(each) for each in (port, web_port) if each is not None):
-            return process, port
+        for (process, _), log_file in zip(nodes, logs, strict=True):
+            assert process.poll() is None, log_file.read_text()[-2000:]
+        if all(_listens(port) for port in [*web_ports, *(port for _, port in nodes)]):
+            return nodes
         time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise AssertionError(f"{name} did not start listening")
+    for process, _ in nodes:
+        process.kill()
+        process.wait()
+    raise AssertionError("the nodes did not start listening")
 
 
 def _listens(port: int) -> bool:
@@ -264,18 +269,23 @@ def test_five_failovers_lose_no_acked_frame_nor_image(
         "ALARMVERN_MASTER_KEY": master,  # both nodes', as the key store is
     }
     data_dirs = [tmp_path / "node0", tmp_path / "node1"]
-    for data_dir in data_dirs:  # each node initialised as on a machine of its own
-        init = subprocess.run(
-            alarmvern(data_dir, url, "init"), capture_output=True, timeout=120, env=env
-        )
-        assert init.returncode == 0, init.stderr.decode()
+    begun = time.monotonic()
+    # Each node is initialised as on a machine of its own: the first migrates the cluster's
+    # database, the second (meanwhile the test registers the panels) finds it done.
+    init = subprocess.run(
+        alarmvern(data_dirs[0], url, "init"), capture_output=True, timeout=120, env=env
+    )
+    assert init.returncode == 0, init.stderr.decode()
+    second = subprocess.Popen(
+        alarmvern(data_dirs[1], url, "init"), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
     fleets = [panel_accounts(PANELS, seed=seed) for seed in (1, 2)]
     token = register(url, [account for fleet in fleets for account, _ in fleet])
+    _, errors = second.communicate(timeout=120)
+    assert second.returncode == 0, errors.decode()
     web_ports = [free_port(), free_port()]
-    receivers = [
-        start_node(data_dir, url, f"node{n}-serve", web_port, env)
-        for n, (data_dir, web_port) in enumerate(zip(data_dirs, web_ports, strict=True))
-    ]
+    receivers = start_nodes(data_dirs, url, web_ports, env)
     webs = [f"http://127.0.0.1:{port}" for port in web_ports]
     uploaded: list[Uploaded] = []
     try:
@@ -283,6 +293,8 @@ def test_five_failovers_lose_no_acked_frame_nor_image(
         while not all(web_answers(web) for web in webs):
             assert time.monotonic() < deadline, "the webs did not answer"
             time.sleep(0.2)
+        print(f"two nodes initialised and serving {time.monotonic() - begun:.1f} s after the "
+              "cluster was up", flush=True)  # fmt: skip
         stats = [Stats(), Stats()]
         resumes, rounds = asyncio.run(
             _kill_rounds(cluster, url, webs, token, receivers, fleets, stats, uploaded)
