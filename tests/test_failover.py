@@ -173,7 +173,7 @@ def register(url: str, accounts: list[str]) -> str:
     return token
 
 
-Uploaded = tuple[int, bytes, float]  # media id, the image, when its 201 came (monotonic)
+Uploaded = tuple[int, bytes, float]  # media id, the image, when the answered request was sent
 
 
 async def camera(web: str, token: str, number: int, uploaded: list[Uploaded]) -> None:
@@ -188,6 +188,7 @@ async def camera(web: str, token: str, number: int, uploaded: list[Uploaded]) ->
                 + rng.randbytes(2048)
             )
             while True:
+                sent_at = time.monotonic()
                 try:
                     answer = await client.post(
                         "/api/v1/intake/media",
@@ -198,14 +199,15 @@ async def camera(web: str, token: str, number: int, uploaded: list[Uploaded]) ->
                 except httpx.HTTPError:
                     answer = None
                 if answer is not None and answer.status_code == 201:
-                    uploaded.append((int(answer.json()["id"]), image, time.monotonic()))
+                    uploaded.append((int(answer.json()["id"]), image, sent_at))
                     break
                 await asyncio.sleep(0.3)
             await asyncio.sleep(UPLOAD_EVERY)
 
 
 def uploaded_since(uploaded: list[Uploaded], moment: float) -> bool:
-    """Whether an image was answered 201 after ``moment`` (monotonic)."""
+    """Whether an image sent after ``moment`` (monotonic) was answered 201 (one sent before
+    may be answered after: its commit came before the kill)."""
     return any(at > moment for *_, at in uploaded)
 
 
