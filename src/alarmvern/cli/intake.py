@@ -111,6 +111,13 @@ def simulate_command(
         Path | None,
         typer.Option(help=f"Lines ACCOUNT KEY [hex|text]; or set ${KEYS_VARIABLE} to them."),
     ] = None,
+    backup: Annotated[
+        str | None,
+        typer.Option(help="A backup receiver path, HOST:PORT, as panels are configured."),
+    ] = None,
+    switch_after: Annotated[
+        int, typer.Option(min=1, help="Failed attempts in a row before the other path.")
+    ] = 3,
 ) -> None:
     """Simuler alarmsentraler / simulate panels sending real DC-09 to a receiver.
 
@@ -118,11 +125,14 @@ def simulate_command(
     made-up ones; with --encrypted their keys are registered in the store first, so the
     receiver on the same data dir (restarted or within 30 s) knows them. With --keys-file (or
     the environment variable) the panels are those accounts, encrypted under those keys, and
-    nothing is registered. A panel whose connection drops connects again and resends.
+    nothing is registered. A panel whose connection drops connects again and resends; with
+    --backup it moves to that receiver after --switch-after failed attempts in a row, and
+    back to the primary the same way or after a minute there if the primary answers again.
 
     Example: alarmvern simulate --panels 500 --rate 1000 --duration 30 --encrypted
     """
     link = _protocol(protocol)
+    backup_path = _address(backup) if backup is not None else None
     if link == "both":
         raise typer.BadParameter("a panel speaks tcp or udp", param_hint="--protocol")
     try:
@@ -150,6 +160,8 @@ def simulate_command(
                 encrypted=encrypted,
                 protocol=link,
                 accounts=accounts,
+                backup=backup_path,
+                switch_after=switch_after,
             )
         )
     except OSError as exc:
@@ -165,6 +177,22 @@ def simulate_command(
         f"{stats.reconnects}, mislyktes / failed {stats.failed}; ACK p50 "
         f"{statistics.median(latencies) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
     )
+    if backup_path is not None:
+        primary, spare = stats.path_acks
+        out.print(
+            f"ACK på primærveien / on the primary path {primary}, på reserveveien / on the "
+            f"backup path {spare}; bytter av vei / path switches {len(stats.switches)}"
+        )
+
+
+def _address(text: str) -> tuple[str, int]:
+    """HOST:PORT (the host may be empty: 127.0.0.1)."""
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise typer.BadParameter(
+            f"skriv VERT:PORT / write HOST:PORT, not {text!r}", param_hint="--backup"
+        )
+    return host or "127.0.0.1", int(port)
 
 
 @panel_app.command("key")

@@ -76,34 +76,29 @@ def upload_call(
             subject = _owner(conn, phone, incident_id, account_id)[2]
             blob_id = vault.new_blob_id()
             vault.put_blob(conn, subject, "call_recordings", blob_id, audio)
-    try:
-        with engine.begin() as conn:
-            account, person_id, owner = _owner(conn, phone, incident_id, account_id, audio)
-            if blob_id is not None:
-                if owner != subject:
-                    raise UploadRefused(
-                        "kundeforholdet eller personen endret seg under opplastingen; send på "
-                        "nytt / the call's account or person changed during the upload; send "
-                        "it again",
-                        "audio",
-                    )
-                vault.check_key(conn, subject)
-            key = conn.execute(
-                call_recordings.insert().values(
-                    account_id=account,
-                    person_id=person_id,
-                    incident_id=incident_id,
-                    direction=direction,
-                    phone=normalise(phone) if phone else None,
-                    started_at=started,
-                    duration_s=duration_s,
-                    blob_id=blob_id,
-                )
-            ).inserted_primary_key
-    except BaseException:
+    with vault.row_for_blob(engine, blob_id) as conn:
+        account, person_id, owner = _owner(conn, phone, incident_id, account_id, audio)
         if blob_id is not None:
-            vault.forget_blob(blob_id)  # its row never was: nothing refers to it
-        raise
+            if owner != subject:
+                raise UploadRefused(
+                    "kundeforholdet eller personen endret seg under opplastingen; send på "
+                    "nytt / the call's account or person changed during the upload; send "
+                    "it again",
+                    "audio",
+                )
+            vault.check_key(conn, subject)
+        key = conn.execute(
+            call_recordings.insert().values(
+                account_id=account,
+                person_id=person_id,
+                incident_id=incident_id,
+                direction=direction,
+                phone=normalise(phone) if phone else None,
+                started_at=started,
+                duration_s=duration_s,
+                blob_id=blob_id,
+            )
+        ).inserted_primary_key
     assert key is not None
     return StoredCall(int(key[0]), person_id, audio is not None)
 

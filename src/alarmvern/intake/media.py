@@ -58,7 +58,8 @@ def upload_media(
     with no write lock held (on SQLite a 10 MB image would otherwise keep every other
     writer, the alarm receiver's too, waiting for the cipher and the disk). The transaction
     then only checks that the account's key was not shredded meanwhile and writes the row;
-    if it fails, the blob is deleted again.
+    if it fails, the blob is deleted again, unless what failed was the commit, whose
+    outcome is unknown (``Vault.row_for_blob``).
     """
     need_kind(device, "camera")
     if device.site_id is None:
@@ -72,41 +73,37 @@ def upload_media(
         subject = f"account:{account_id}"
         blob_id = vault.new_blob_id()
         vault.put_blob(conn, subject, "media", blob_id, data)
-    try:
-        with engine.begin() as conn:
-            if _account_of(conn, site_id) != account_id:
-                raise UploadRefused(
-                    "anlegget byttet kundeforhold under opplastingen; send på nytt / the site "
-                    "moved to another account during the upload; send it again",
-                    "file",
-                )
-            vault.check_key(conn, subject)
-            requester = _requester(conn, account_id, requested_by) if on_demand else None
-            incident_id = None if on_demand else lifecycle.open_for_site(conn, site_id)
-            media_id = _insert_media(
-                conn,
-                account_id=account_id,
-                site_id=site_id,
-                incident_id=incident_id,
-                person_id=requester,
-                kind=kind,
-                content_type=mime,
-                size=len(data),
-                blob_id=blob_id,
-                on_demand=on_demand,
-                captured_at=captured,
+    with vault.row_for_blob(engine, blob_id) as conn:
+        if _account_of(conn, site_id) != account_id:
+            raise UploadRefused(
+                "anlegget byttet kundeforhold under opplastingen; send på nytt / the site "
+                "moved to another account during the upload; send it again",
+                "file",
             )
-            if incident_id is None and not on_demand:
-                audit.append(
-                    conn,
-                    actor=f"device:{device.id}",
-                    action="media.unmatched",
-                    subject=f"media:{media_id}",
-                    details={"site": site_id, "reason": "no open incident at the site"},
-                )
-    except BaseException:
-        vault.forget_blob(blob_id)  # its row never was: nothing refers to it
-        raise
+        vault.check_key(conn, subject)
+        requester = _requester(conn, account_id, requested_by) if on_demand else None
+        incident_id = None if on_demand else lifecycle.open_for_site(conn, site_id)
+        media_id = _insert_media(
+            conn,
+            account_id=account_id,
+            site_id=site_id,
+            incident_id=incident_id,
+            person_id=requester,
+            kind=kind,
+            content_type=mime,
+            size=len(data),
+            blob_id=blob_id,
+            on_demand=on_demand,
+            captured_at=captured,
+        )
+        if incident_id is None and not on_demand:
+            audit.append(
+                conn,
+                actor=f"device:{device.id}",
+                action="media.unmatched",
+                subject=f"media:{media_id}",
+                details={"site": site_id, "reason": "no open incident at the site"},
+            )
     return StoredMedia(media_id, incident_id)
 
 

@@ -5,6 +5,12 @@ Like real panels, each one sends its next frame only after the ACK for the last
 connection is lost (the receiver restarted) connects again and sends the same
 frame again, as a panel does, so that ACKs can be counted across a restart.
 
+As real panels are configured, a panel may have a backup receiver path besides its primary:
+after ``switch_after`` failed attempts in a row on one path (an ACK timed out, the
+connection was lost or refused) it sends the same frame on the other, and once it has been
+on the backup for ``return_after`` seconds it tries the primary again before its next frame,
+staying there if the primary takes the connection.
+
 Keys for real accounts come from a file or the environment (``accounts_from_text``),
 never from the command line, where ``ps`` and the shell history would show them.
 """
@@ -39,8 +45,20 @@ KEYS_VARIABLE = "ALARMVERN_PANEL_KEYS"
 
 
 @dataclass
+class Switch:
+    """A panel moving to another receiver path: when (``time.monotonic()``), to which path
+    (0 the primary, 1 the backup), and when the first ACK came on it (None: none yet)."""
+
+    at: float
+    account: str
+    to: int
+    first_ack: float | None = None
+
+
+@dataclass
 class Stats:
-    """What the panels saw; ``latencies`` are seconds from a frame's last byte to its ACK."""
+    """What the panels saw; ``latencies`` are seconds from a frame's last byte to its ACK;
+    ``path_acks`` counts the ACKs on the primary path and on the backup."""
 
     sent: int = 0
     acked: int = 0
@@ -51,6 +69,8 @@ class Stats:
     reconnects: int = 0
     latencies: list[float] = field(default_factory=list)
     acked_frames: list[tuple[str, str]] = field(default_factory=list)  # (account, sequence)
+    path_acks: list[int] = field(default_factory=lambda: [0, 0])
+    switches: list[Switch] = field(default_factory=list)
 
 
 def panel_accounts(n: int, seed: int = 0) -> list[tuple[str, str]]:
@@ -126,10 +146,27 @@ class _Replies(asyncio.DatagramProtocol):
         self.queue.put_nowait(data)
 
 
+Address = tuple[str, int]  # a receiver path: host and port
+
+
 class _Panel:
-    def __init__(self, account: str, key: bytes | None, rng: random.Random) -> None:
+    def __init__(
+        self,
+        account: str,
+        key: bytes | None,
+        rng: random.Random,
+        paths: Sequence[Address],
+        link: Link,
+        switch_after: int = 3,
+        return_after: float = 60.0,
+    ) -> None:
         self.account, self.key, self.rng = account, key, rng
-        self.address: tuple[str, int, Link] | None = None
+        self.paths, self.link = list(paths), link
+        self.switch_after, self.return_after = switch_after, return_after
+        self.path = 0  # the index in ``paths`` of the one in use
+        self.failures = 0  # failed attempts in a row on it
+        self.switched_at = 0.0  # when the panel last moved (the loop's clock)
+        self.switch: Switch | None = None  # the last move, until its first ACK
         self.sequence = 0
         self.frames = FrameReader()
         self.writer: asyncio.StreamWriter | None = None
@@ -137,9 +174,15 @@ class _Panel:
         self.udp: asyncio.DatagramTransport | None = None
         self.replies: _Replies | None = None
 
-    async def connect(self, host: str, port: int, link: Link) -> None:
-        self.address = (host, port, link)
-        if link == "tcp":
+    @property
+    def connected(self) -> bool:
+        return self.writer is not None or self.udp is not None
+
+    async def connect(self) -> None:
+        """Open the current path (TCP: connect; UDP: a socket aimed at it)."""
+        host, port = self.paths[self.path]
+        self.frames = FrameReader()
+        if self.link == "tcp":
             self.reader, self.writer = await asyncio.open_connection(host, port)
             return
         loop = asyncio.get_running_loop()
@@ -147,28 +190,71 @@ class _Panel:
             _Replies, remote_addr=(host, port)
         )
 
-    async def reconnect(self, give_up_after: float) -> None:
-        """Connect again (TCP), retrying with back-off; ConnectionError after ``give_up_after``."""
-        assert self.address is not None
+    async def reconnect(self, give_up_after: float, stats: Stats) -> None:
+        """Connect again, retrying with back-off, and moving to the other path after
+        ``switch_after`` refusals in a row where there is one; ConnectionError when no path
+        took the connection for ``give_up_after`` seconds."""
         self.close()
-        self.frames = FrameReader()
         loop = asyncio.get_running_loop()
         give_up, pause = loop.time() + give_up_after, 0.1
         while True:
             try:
-                await self.connect(*self.address)
+                await self.connect()
                 return
             except OSError as error:
                 if loop.time() + pause > give_up:
                     raise ConnectionError("the receiver did not come back") from error
+                self.failed(stats)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 2.0)
+
+    def failed(self, stats: Stats) -> bool:
+        """One failed attempt on the current path; after ``switch_after`` in a row, move to
+        the next path (its connection still to be opened). Whether the panel moved."""
+        self.failures += 1
+        if len(self.paths) < 2 or self.failures < self.switch_after:
+            return False
+        self.move((self.path + 1) % len(self.paths), stats)
+        return True
+
+    def move(self, to: int, stats: Stats) -> None:
+        self.close()
+        self.path, self.failures = to, 0
+        self.switched_at = asyncio.get_running_loop().time()
+        self.switch = Switch(time.monotonic(), self.account, to)
+        stats.switches.append(self.switch)
+
+    async def back_to_primary(self, stats: Stats) -> None:
+        """On the backup for ``return_after`` s: move to the primary if it takes a connection
+        (over UDP, where nothing tells, simply move), else stay and try again as long later."""
+        loop = asyncio.get_running_loop()
+        if self.path == 0 or loop.time() - self.switched_at < self.return_after:
+            return
+        self.switched_at = loop.time()
+        if self.link == "udp":
+            self.move(0, stats)  # the socket is opened before the next frame
+            return
+        try:
+            reader, writer = await asyncio.open_connection(*self.paths[0])
+        except OSError:
+            return
+        self.move(0, stats)
+        self.reader, self.writer, self.frames = reader, writer, FrameReader()
+
+    def acked(self, stats: Stats, sequence: str) -> None:
+        self.failures = 0
+        stats.acked += 1
+        stats.acked_frames.append((self.account, sequence))
+        stats.path_acks[self.path] += 1
+        if self.switch is not None:
+            self.switch.first_ack, self.switch = time.monotonic(), None
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
         if self.udp is not None:
             self.udp.close()
+        self.writer = self.reader = self.udp = self.replies = None
 
     def next_frame(self, mix: Mapping[str, float]) -> tuple[bytes, str]:
         self.sequence = self.sequence % 9999 + 1
@@ -221,26 +307,30 @@ class _Panel:
 
 async def _exchange(panel: _Panel, mix: Mapping[str, float], stats: Stats, timeout: float,
                     retries: int, reconnect_for: float) -> None:  # fmt: skip
+    await panel.back_to_primary(stats)
     frame, sequence = panel.next_frame(mix)
     stats.sent += 1
     attempt = 0
     while attempt <= retries:
         started = time.perf_counter()
         try:
+            if not panel.connected:  # it moved to another path: open that one
+                await panel.connect()
             await panel.send(frame)
             reply = await asyncio.wait_for(panel.reply(), timeout)
         except TimeoutError:  # before OSError, of which it is a kind
             stats.timeouts += 1
             attempt += 1
+            panel.failed(stats)
             continue
         except OSError:  # ConnectionError too: the receiver went away; the same frame again
-            await panel.reconnect(reconnect_for)
+            panel.failed(stats)
+            await panel.reconnect(reconnect_for, stats)
             stats.reconnects += 1
             continue
         verdict = panel.verdict(reply, sequence)
         if verdict == "ACK":
-            stats.acked += 1
-            stats.acked_frames.append((panel.account, sequence))
+            panel.acked(stats, sequence)
             stats.latencies.append(time.perf_counter() - started)
             return
         if verdict == "DUH":
@@ -283,21 +373,36 @@ async def simulate(
     accounts: Sequence[tuple[str, str]] | None = None,
     reconnect_for: float = 30.0,
     stats: Stats | None = None,
+    backup: Address | None = None,
+    switch_after: int = 3,
+    return_after: float = 60.0,
 ) -> Stats:
     """Run ``panels`` panels for ``duration`` seconds at ``rate`` events/s in total.
 
     Accounts and keys (64 hex digits) are ``accounts``, or else ``panel_accounts(panels,
     seed)``; give the receiver the same. Each panel holds one connection (TCP) or socket (UDP);
-    a TCP panel that loses it tries to connect again for ``reconnect_for`` seconds. Pass
-    ``stats`` to read them while the panels run (or after cancelling the run).
+    a TCP panel that loses it tries to connect again for ``reconnect_for`` seconds. With a
+    ``backup`` (host, port), each panel moves there after ``switch_after`` failed attempts in
+    a row on the primary (and back the same way, or after ``return_after`` seconds if the
+    primary takes a connection again). Pass ``stats`` to read them while the panels run (or
+    after cancelling the run).
     """
+    if switch_after < 1:
+        raise ValueError("switch_after må være minst 1 / switch_after must be at least 1")
     stats = stats if stats is not None else Stats()
     accounts = list(accounts or panel_accounts(panels, seed))[:panels]
+    paths = [(host, port)] + ([backup] if backup is not None else [])
     fleet = [
-        _Panel(account, parse_key(key, "hex") if encrypted else None, random.Random(f"{seed}:{i}"))
+        _Panel(
+            account, parse_key(key, "hex") if encrypted else None, random.Random(f"{seed}:{i}"),
+            paths, protocol, switch_after, return_after,
+        )
         for i, (account, key) in enumerate(accounts)
-    ]
-    await asyncio.gather(*(panel.connect(host, port, protocol) for panel in fleet))
+    ]  # fmt: skip
+    if backup is None:  # as before: a primary that is not there is the caller's error
+        await asyncio.gather(*(panel.connect() for panel in fleet))
+    else:  # a panel whose primary is down starts on its backup
+        await asyncio.gather(*(panel.reconnect(reconnect_for, stats) for panel in fleet))
     deadline = asyncio.get_running_loop().time() + duration
     try:
         await asyncio.gather(*(

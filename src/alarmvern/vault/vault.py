@@ -14,6 +14,7 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -202,6 +203,25 @@ class Vault:
     def delete_blob(self, blob_id: str) -> None:
         """Remove the blob from the store; deleting a missing blob is not an error."""
         self.blobs.delete(blob_id)
+
+    @contextlib.contextmanager
+    def row_for_blob(self, engine: Engine, blob_id: str | None) -> Iterator[Connection]:
+        """The transaction that stores the row naming ``blob_id``, a blob put ahead of it.
+
+        If the transaction fails before its commit, nothing refers to the blob and it is
+        removed again. If the commit itself fails, its outcome is unknown (the connection was
+        lost in a failover, say: the row may be on the new primary all the same), so the blob
+        stays; should no row name it, the sweep deletes it an hour on
+        (:mod:`alarmvern.retention.orphan_blobs`)."""
+        committing = False
+        try:
+            with engine.begin() as conn:
+                yield conn
+                committing = True
+        except BaseException:
+            if blob_id is not None and not committing:
+                self.forget_blob(blob_id)
+            raise
 
     def forget_blob(self, blob_id: str) -> None:
         """Remove a blob put ahead of a row that was then not stored, while the row's error
