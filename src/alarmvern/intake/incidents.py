@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Connection, Row, select, update
 
@@ -28,7 +28,10 @@ from alarmvern.store.tables._columns import as_utc
 RECEIVED = "received"
 ASSIGNED = "assigned"
 CLOSED = "closed"
-OUTCOMES = ("answered", "no_answer", "busy", "will_come", "not_needed")
+# What a call to a contact came to: the one list the console's form, the API and the check
+# below take their choices from.
+CallOutcome = Literal["answered", "no_answer", "busy", "will_come", "not_needed"]
+OUTCOMES: tuple[CallOutcome, ...] = get_args(CallOutcome)
 INTAKE_ACTOR = "intake"
 
 

@@ -8,9 +8,11 @@ answers with names and numbers, not addresses; an audit entry with its counts, a
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from alarmvern.intake.incidents import CallOutcome
 
 MAX_ID = 2**53  # ids fit a 64-bit column on both databases; larger ones are invalid (422)
 IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -269,7 +271,7 @@ class IncidentDetail(BaseModel):
 
 class ContactCalledIn(In):
     person_id: IdField
-    outcome: Literal["answered", "no_answer", "busy", "will_come", "not_needed"]
+    outcome: CallOutcome
 
 
 class GuardIn(In):

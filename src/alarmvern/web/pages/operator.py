@@ -20,6 +20,7 @@ from sse_starlette import EventSourceResponse
 from alarmvern.intake import action_plans, changes, incident_view, operators
 from alarmvern.intake import incidents as inc
 from alarmvern.intake import queue as incident_queue
+from alarmvern.intake.incidents import CallOutcome
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
@@ -111,7 +112,7 @@ def contact_called(
     who: OperatorPage,
     system: SystemDep,
     person: Annotated[int, Form()],
-    outcome: Annotated[Literal["answered", "no_answer", "busy", "will_come", "not_needed"], Form()],
+    outcome: Annotated[CallOutcome, Form()],
 ) -> Response:
     return _as_holder(
         system, who, incident_id,
