@@ -166,6 +166,19 @@ def list_holds(conn: Connection, include_released: bool = False) -> list[Hold]:
     return [_hold(r._mapping) for r in conn.execute(query)]
 
 
+def page_of_holds(
+    conn: Connection, *, include_released: bool = False, after: int | None = None, limit: int
+) -> tuple[list[Hold], bool]:
+    """A page of holds by id (after ``after``), and whether there is a next page."""
+    query = select(legal_holds).order_by(legal_holds.c.id).limit(limit + 1)
+    if not include_released:
+        query = query.where(legal_holds.c.released_at.is_(None))
+    if after is not None:
+        query = query.where(legal_holds.c.id > after)
+    rows = conn.execute(query).all()
+    return [_hold(r._mapping) for r in rows[:limit]], len(rows) > limit
+
+
 def _hold(row: Any) -> Hold:
     target = next(k for k, v in TARGETS.items() if v == row["target_table"])
     return Hold(

@@ -81,15 +81,12 @@ def list_holds(
     after: AfterId = None,
 ) -> HoldPage:
     """Rettslige sperrer / legal holds, by id."""
-    query = select(legal_holds.c.id).order_by(legal_holds.c.id).limit(limit + 1)
-    if not include_released:
-        query = query.where(legal_holds.c.released_at.is_(None))
-    if after is not None:
-        query = query.where(legal_holds.c.id > after)
     with reading(system.engine) as conn:
-        ids = list(conn.execute(query).scalars())
-        items = [hold_out(holds.get(conn, int(i))) for i in ids[:limit]]
-    return HoldPage(items=items, next_after=items[-1].id if len(ids) > limit else None)
+        found, more = holds.page_of_holds(
+            conn, include_released=include_released, after=after, limit=limit
+        )
+    items = [hold_out(h) for h in found]
+    return HoldPage(items=items, next_after=items[-1].id if more else None)
 
 
 @router.post("/holds", response_model=HoldOut, status_code=201)
