@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select, update
 
@@ -57,12 +58,22 @@ class ConsentState:
     withdrawn_at: datetime | None
 
 
-def states(conn: Connection, policy: Policy, person_id: int) -> list[ConsentState]:
-    rows = conn.execute(
+def records(conn: Connection, person_id: int) -> list[Any]:
+    """Every consent the person has given, withdrawn or not, oldest first."""
+    query = (
         select(consents)
         .where(consents.c.person_id == person_id)
         .order_by(consents.c.given_at, consents.c.id)
-    ).all()
+    )
+    return list(conn.execute(query).all())
+
+
+def states(
+    conn: Connection, policy: Policy, person_id: int, rows: list[Any] | None = None
+) -> list[ConsentState]:
+    """Each consent the policy offers as it stands for the person (from ``rows``, their
+    :func:`records`, when the caller has read them)."""
+    rows = records(conn, person_id) if rows is None else rows
     found = []
     for act in offered(policy):
         mine = [r for r in rows if r.activity == act.id]

@@ -16,7 +16,7 @@ from alarmvern.policy.model import Verification
 from alarmvern.rights import consent, requests, service
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import consents, rights_requests
+from alarmvern.store.tables import rights_requests
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.system import System
 from alarmvern.web.access import record_look
@@ -190,10 +190,10 @@ def package(system: SystemDep, who: Asker, request_id: PathId) -> FileResponse:
 
 
 def _consents(system: System, person_id: PathId) -> ConsentsOut:
+    policy = system.policy.policy
     with reading(system.engine) as conn:
-        rows = conn.execute(
-            select(consents).where(consents.c.person_id == person_id).order_by(consents.c.id)
-        ).all()
+        rows = consent.records(conn, person_id)
+        now = consent.states(conn, policy, person_id, rows)
     items = [
         ConsentOut(
             id=r.id,
@@ -205,10 +205,11 @@ def _consents(system: System, person_id: PathId) -> ConsentsOut:
         )
         for r in rows
     ]
-    active = {c.activity for c in items if c.withdrawn_at is None}
     activities = [
-        ConsentActivity(id=a.id, name_nb=a.name.nb, name_en=a.name.en, given=a.id in active)
-        for a in consent.offered(system.policy.policy)
+        ConsentActivity(
+            id=c.activity.id, name_nb=c.activity.name.nb, name_en=c.activity.name.en, given=c.given
+        )
+        for c in now
     ]
     return ConsentsOut(items=items, activities=activities)
 
