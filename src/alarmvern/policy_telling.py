@@ -126,8 +126,8 @@ def message(company: str, version: Version, to: str, public_url: str) -> Outgoin
         "---\n\n"
         f"The privacy notice of {company} changes from {when_en}. "
         f"These are the material changes:\n{changes_en}\n\n"
-        f"The changes are on My pages: {base}{CHANGES_PATH}?lang=en\n"
-        f"The privacy notice: {base}{NOTICE_PATH}?lang=en\n"
+        f"The changes are on My pages: {base}/lang/en?next={CHANGES_PATH}\n"
+        f"The privacy notice: {base}/lang/en?next={NOTICE_PATH}\n"
     )
     subject = f"Personvernerklæringen til {company} endres / {company}'s privacy notice is changing"
     return Outgoing(channel="email", to=to, subject=subject, body=body)
