@@ -233,17 +233,19 @@ def mark_read(conn: Connection, version_id: int, person_id: int, *, actor: str) 
     return True
 
 
-_HISTORY: dict[tuple[int, int], list[Version]] = {}
+_HISTORY: dict[tuple[str, int, int], list[Version]] = {}
 
 
 def _history(conn: Connection) -> list[Version]:
-    """The history, computed once per set of versions (they are only ever added)."""
+    """The history, computed once per store and set of versions (they are only ever added),
+    not on every Mine Sider page."""
     count, top = conn.execute(
         select(func.count(), func.coalesce(func.max(policy_versions.c.id), 0))
     ).one()
-    key = (int(count), int(top))
+    key = (conn.engine.url.render_as_string(hide_password=True), int(count), int(top))
     if key not in _HISTORY:
-        _HISTORY.clear()
+        if len(_HISTORY) > 8:
+            _HISTORY.clear()
         _HISTORY[key] = policy_history.history(conn)
     return _HISTORY[key]
 
