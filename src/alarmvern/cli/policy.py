@@ -128,9 +128,7 @@ def versions_command(ctx: typer.Context, lang: Lang = "nb") -> None:
         in_force, today = system.policy.sha256, policy_staging.today()
     finally:
         system.close()
-    table = Table(
-        "id", "versjon", "status", "tatt i bruk", "endringer", title="Policyversjoner / versions"
-    )
+    table = Table("id", "versjon", "tatt i bruk", "endringer", title="Policyversjoner / versions")
     for v in versions:
         if v.unreadable:
             changes = "kan ikke leses / unreadable"
@@ -145,8 +143,9 @@ def versions_command(ctx: typer.Context, lang: Lang = "nb") -> None:
         nb, en = policy_staging.state_words(state, v.policy_date)
         status = f"{nb} / {en.split(' ')[0]}" if state == "coming" else f"{nb} / {en}"
         applied = v.applied_at.isoformat(" ", timespec="seconds")
-        table.add_row(str(v.id), f"{v.name} {v.version}", status, applied, changes)
-    out.print(table)
+        table.add_row(str(v.id), f"{v.name} {v.version}\n{status}", applied, changes)
+    # Into a file or a pipe: wide enough that a version's status stays on one line.
+    (out if out.is_terminal else Console(width=132)).print(table)
 
 
 VersionId = Annotated[int, typer.Argument(help="The version's id (alarmvern policy versions).")]
