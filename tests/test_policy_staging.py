@@ -8,11 +8,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from alarmvern import policy_staging, policy_telling
 from alarmvern.outbox import FileOutbox, Outbox, OutboxSettings, SmtpMail
@@ -78,6 +78,7 @@ def test_a_later_dated_version_is_stored_and_the_one_before_enforced_until_then(
     with system.engine.connect() as conn:
         actions = conn.execute(select(t.audit_log.c.action)).scalars().all()
     assert "policy.staged" in actions
+    assert any("is staged: it applies from" in w for w in system.warnings)
     # The linter says when it applies; a later date is no longer an error.
     findings = [f for f in lint(system.staged) if f.rule == "policy-date"]
     assert [f.severity for f in findings] == ["info"]
@@ -87,6 +88,34 @@ def test_a_later_dated_version_is_stored_and_the_one_before_enforced_until_then(
         assert again.staged is None and again.policy.sha256 == first.sha256
     finally:
         again.close()
+
+
+def test_a_later_dated_policy_with_nothing_before_it_applies_now_with_a_warning(
+    engine: Engine, tmp_path: Path
+) -> None:
+    later = load(staged_file(tmp_path))
+    today = policy_staging.today()
+    with engine.begin() as conn:
+        # A version this program cannot read is passed over, as if it were not there.
+        conn.execute(
+            t.policy_versions.insert().values(
+                name="old", version="1", sha256="0" * 64, policy_date=date(2025, 1, 1),
+                applied_at=datetime(2025, 1, 1, tzinfo=UTC), source="version: [",
+            )
+        )  # fmt: skip
+        timeline, warning = policy_staging.timeline(conn, later, today)
+        assert timeline.staged is None and timeline.current is later
+        assert warning is not None and "applies now" in warning
+        first = load("default")
+        conn.execute(
+            t.policy_versions.insert().values(
+                name=first.name, version=first.policy.version, sha256=first.sha256,
+                policy_date=first.policy.date, applied_at=datetime.now(UTC), source=first.text,
+            )
+        )  # fmt: skip
+        timeline, warning = policy_staging.timeline(conn, later, today)
+    assert warning is None and timeline.staged is later
+    assert timeline.current.sha256 == first.sha256
 
 
 def test_state_words_and_the_timeline_are_one_rule() -> None:

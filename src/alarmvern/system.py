@@ -46,6 +46,11 @@ class System:
         return policy_staging.Timeline(self.current, self.staged)
 
     @property
+    def configured(self) -> LoadedPolicy:
+        """The policy file the system was started on (the staged one, if it is staged)."""
+        return self.staged or self.current
+
+    @property
     def policy(self) -> LoadedPolicy:
         """The policy in force today: a running system takes up a staged one on its date."""
         return self.timeline.in_force(policy_staging.today())
@@ -147,6 +152,12 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
     ]
     if staging_warning:
         warnings.append(staging_warning)
+    elif timeline.staged is not None:
+        warnings.append(
+            f"policy {loaded.name} {loaded.policy.version} is staged: it applies from "
+            f"{loaded.policy.date.isoformat()}; until then {timeline.current.name} "
+            f"{timeline.current.policy.version} is in force"
+        )
     return System(
         settings, engine, timeline.current, vault, warnings=warnings, staged=timeline.staged
     )
