@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from alarmvern.rights.scope import normalise
 from alarmvern.store import tables as t
@@ -271,6 +271,26 @@ def build(conn: Connection, vault: Vault, events: int = 3, tag: str = "") -> Wor
         template="contact-registered",
         status="sent",
         sent_at=start,
+    )
+    # The version the store runs on (a web world's), or one of its own (a bare store's).
+    version = conn.execute(select(func.min(t.policy_versions.c.id))).scalar() or b.insert(
+        conn,
+        t.policy_versions,
+        name="world",
+        version=f"2026.9{tag}",
+        sha256=f"world{tag}".ljust(64, "0"),
+        policy_date=start.date(),
+        applied_at=start,
+        source="not a policy",
+    )
+    b.insert(
+        conn,
+        t.policy_notices,
+        version_id=version,
+        person_id=kari,
+        told_at=start,
+        channel="email",
+        created_at=start,
     )
     b.insert(
         conn,

@@ -79,3 +79,13 @@ def test_versions_lists_the_stores_history_and_marks_a_material_change(tmp_path:
     newest, first = result.stdout.index("2099.1"), result.stdout.index("første versjon")
     assert newest < first, "newest first"
     assert "VESENTLIG / MATERIAL" in result.stdout
+    # Dated after today: shown as coming, while the first version is the one in force.
+    assert "Kommer 01.01.2099 / Coming" in result.stdout
+    assert "Gjelder nå / In force" in result.stdout
+    # The customers to tell, as CSV (none in a new store but the header); the first version
+    # changed nothing, so nobody is to be told of it.
+    listed = run(data, "policy", "customers", "2")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == ["kundenr,navn,firma,e-post,telefon,varslet"]
+    nothing = run(data, "policy", "customers", "1")
+    assert nothing.returncode == 2 and "ingen vesentlige endringer" in nothing.stderr

@@ -145,7 +145,7 @@ BROKEN = [
         "13(2)(f)",
         vary(("Levere alarmtjenesten", "Levere alarmtjenesten etter kredittvurdering")),
     ),
-    ("policy-date", "error", "12(1)", vary(("date: 2026-01-01", "date: 2026-07-01"))),
+    ("policy-date", "info", "13(3)", vary(("date: 2026-01-01", "date: 2026-07-01"))),
     ("policy-date", "warning", "13", vary(("date: 2026-01-01", "date: 2018-01-01"))),
     ("dpa-date", "warning", "28(3)", vary(("dpa_signed: 2025-03-01", "dpa_signed: 2026-02-01"))),
     ("dpa-date", "error", "28(3)", vary(("dpa_signed: 2025-03-01", "dpa_signed: 2026-12-01"))),

@@ -41,6 +41,8 @@ AlarmvernError                          anything a user can fix
 ├── RectifyError  (rights.rectify)      a value cannot be corrected as asked
 ├── PortabilityError  (rights.portability)  a package cannot be sent as asked
 ├── Restricted  (rights.restriction)    the person's data is restricted: kept, not used
+├── NoticeError  (policy_telling)       customers cannot be told of a policy version as asked
+│   └── VersionMissing                  no policy version with that id (404)
 └── LoginError  (web.security)          wrong username or password, or a disabled login
     └── LoginThrottled                  too many failures: wait, then try again (429)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
-from alarmvern import audit
+from alarmvern import audit, policy_staging
 from alarmvern.audit.anchor import FILE, KEY_PURPOSE
 from alarmvern.errors import DataMapError, SettingsError, StoreError
 from alarmvern.policy import LoadedPolicy, load
@@ -31,11 +31,29 @@ SYSTEM_ACTOR = "system"
 
 @dataclass
 class System:
+    """``current`` is the policy version enforced until ``staged`` (dated later) applies;
+    :attr:`policy` is whichever is in force today (see :mod:`alarmvern.policy_staging`)."""
+
     settings: Settings
     engine: Engine
-    policy: LoadedPolicy
+    current: LoadedPolicy
     vault: Vault
     warnings: list[str] = field(default_factory=list)
+    staged: LoadedPolicy | None = None
+
+    @property
+    def timeline(self) -> policy_staging.Timeline:
+        return policy_staging.Timeline(self.current, self.staged)
+
+    @property
+    def configured(self) -> LoadedPolicy:
+        """The policy file the system was started on (the staged one, if it is staged)."""
+        return self.staged or self.current
+
+    @property
+    def policy(self) -> LoadedPolicy:
+        """The policy in force today: a running system takes up a staged one on its date."""
+        return self.timeline.in_force(policy_staging.today())
 
     def close(self) -> None:
         self.engine.dispose()
@@ -125,17 +143,29 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
                 + f"\nadd an activity and a retention rule for each to {loaded.name}"
             )
         record_policy_version(conn, loaded)
+        timeline, staging_warning = policy_staging.timeline(conn, loaded, policy_staging.today())
     audit.anchor(engine)
     warnings = [str(g) for g in gaps if g not in errors]
     warnings += [
         f"table {u.table.name}: category {u.category}: {why}"
         for u, why in uncomputable(loaded.policy)
     ]
-    return System(settings, engine, loaded, vault, warnings=warnings)
+    if staging_warning:
+        warnings.append(staging_warning)
+    elif timeline.staged is not None:
+        warnings.append(
+            f"policy {loaded.name} {loaded.policy.version} is staged: it applies from "
+            f"{loaded.policy.date.isoformat()}; until then {timeline.current.name} "
+            f"{timeline.current.policy.version} is in force"
+        )
+    return System(
+        settings, engine, timeline.current, vault, warnings=warnings, staged=timeline.staged
+    )
 
 
 def record_policy_version(conn: Connection, loaded: LoadedPolicy) -> bool:
-    """Keep every policy version the system runs on; True if this one is new."""
+    """Keep every policy version the system runs on or will (a staged one, dated after
+    today, is kept and audited as staged); True if this one is new."""
     known = conn.execute(
         select(policy_versions.c.id).where(policy_versions.c.sha256 == loaded.sha256)
     ).first()
@@ -152,10 +182,11 @@ def record_policy_version(conn: Connection, loaded: LoadedPolicy) -> bool:
             source=loaded.text,
         )
     )
+    staged = policy.date > policy_staging.today()
     audit.append(
         conn,
         actor=SYSTEM_ACTOR,
-        action="policy.applied",
+        action="policy.staged" if staged else "policy.applied",
         details={"name": loaded.name, "version": policy.version, "sha256": loaded.sha256},
     )
     return True

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from alarmvern import policy_history
+from alarmvern import policy_history, policy_staging, policy_telling
+from alarmvern.audit.group import append_alone
 from alarmvern.cli import app, settings_of
+from alarmvern.outbox.wiring import outbox_of
 from alarmvern.policy import load, pack_names
 from alarmvern.policy.diff import diff as policy_diff
 from alarmvern.policy.lint import lint
@@ -18,7 +21,7 @@ from alarmvern.policy.notice import render_notice
 from alarmvern.policy.ropa import render_ropa
 from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
-from alarmvern.system import open_system
+from alarmvern.system import SYSTEM_ACTOR, open_system
 
 out = Console()
 policy_app = typer.Typer(help="Policyen / the policy.", no_args_is_help=True)
@@ -122,6 +125,7 @@ def versions_command(ctx: typer.Context, lang: Lang = "nb") -> None:
         with reading(system.engine) as conn:
             versions = policy_history.history(conn)
             to_tell = len(policy_history.accounts_to_tell(conn))
+        in_force, today = system.policy.sha256, policy_staging.today()
     finally:
         system.close()
     table = Table("id", "versjon", "tatt i bruk", "endringer", title="Policyversjoner / versions")
@@ -135,5 +139,58 @@ def versions_command(ctx: typer.Context, lang: Lang = "nb") -> None:
             changes = "\n".join(lines) or "ingen / none"
             if v.material:
                 changes = f"VESENTLIG / MATERIAL: {to_tell} kunder å varsle\n{changes}"
-        table.add_row(str(v.id), f"{v.name} {v.version}", v.applied_at.isoformat(" "), changes)
-    out.print(table)
+        state = policy_staging.state(v.policy_date, v.sha256, in_force, today)
+        nb, en = policy_staging.state_words(state, v.policy_date)
+        status = f"{nb} / {en.split(' ')[0]}" if state == "coming" else f"{nb} / {en}"
+        applied = v.applied_at.isoformat(" ", timespec="seconds")
+        table.add_row(str(v.id), f"{v.name} {v.version}\n{status}", applied, changes)
+    # Into a file or a pipe: wide enough that a version's status stays on one line.
+    (out if out.is_terminal else Console(width=132)).print(table)
+
+
+VersionId = Annotated[int, typer.Argument(help="The version's id (alarmvern policy versions).")]
+
+
+@policy_app.command("customers")
+def customers_command(ctx: typer.Context, version: VersionId, lang: Lang = "nb") -> None:
+    """Kundene som må varsles, som CSV / the customers to tell of a material change, as CSV.
+
+    Every current customer, with where to reach them and when they were told of the version.
+    The export is audited. Example: alarmvern policy customers 2 > kunder.csv
+    """
+    system = open_system(settings_of(ctx))
+    try:
+        with reading(system.engine) as conn:
+            policy_telling.material_version(conn, version)
+            rows = policy_telling.to_tell(conn, version)
+        append_alone(
+            system.engine, actor=SYSTEM_ACTOR, action="staff.export", subject=None,
+            purpose=f"policy-change:{version}", details={"customers": len(rows)},
+        )  # fmt: skip
+    finally:
+        system.close()
+    sys.stdout.write(policy_telling.to_csv(rows, lang))
+
+
+@policy_app.command("tell")
+def tell_command(ctx: typer.Context, version: VersionId) -> None:
+    """Varsle kundene på e-post / e-mail the customers not yet told of a material change.
+
+    Through the outgoing-mail channel (ALARMVERN_SMTP_HOST; without it, the file outbox).
+    Each customer is told once per version; run it again to reach those it failed for.
+    Example: alarmvern policy tell 2
+    """
+    system = open_system(settings_of(ctx))
+    try:
+        told = policy_telling.tell_by_email(
+            system.engine, system.vault, outbox_of(system), version, actor=SYSTEM_ACTOR
+        )
+    finally:
+        system.close()
+    out.print(
+        f"Varslet nå / told now: {told.sent}; fra før / before: {told.already}; "
+        f"feilet / failed: {told.failed}; uten e-post / without e-mail: {told.by_hand}",
+        markup=False,
+    )
+    if told.failed:
+        raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from alarmvern import aio
+from alarmvern import aio, policy_staging
 from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
 from alarmvern.system import open_system
@@ -51,6 +51,15 @@ def serve_command(
     async def ready() -> None:
         out.print(f"web: http://{host}:{port}/  API: http://{host}:{port}/api/docs")
         out.print(f"DC-09: {host}:{dc09_port} ({dc09_protocol}); Ctrl-C stopper / stops")
+        staged = system.timeline.coming(policy_staging.today())
+        if staged is not None:
+            when, now = staged.policy.date, system.policy
+            out.print(
+                f"Policy {staged.name} {staged.policy.version} gjelder fra "
+                f"{when.strftime('%d.%m.%Y')}; til da gjelder {now.name} {now.policy.version} / "
+                f"applies from {when.isoformat()}; until then {now.policy.version} is in force",
+                markup=False,
+            )
 
     try:
         aio.run(run(system, options, ready=ready))

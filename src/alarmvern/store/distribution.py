@@ -30,6 +30,7 @@ REFERENCE: dict[str, str] = {
     "logins": "a person's login, which may see several accounts",
     "office_visitors": "visitors to the company's offices",
     "outbox_messages": "mail to a person, customer or not",
+    "policy_notices": "a person told of, or reading, a changed privacy notice",
     "rights_requests": "a person's requests under the GDPR",
     "leads": "prospects before they have an account",
     "rectifications": "corrections a person asked for",

@@ -69,13 +69,13 @@ async def _serve(
     ready: Callable[[], Awaitable[None]] | None,
     stop: asyncio.Event,
 ) -> None:
-    others = workers.Workers(system.settings, system.policy.sha256, more)
+    others = workers.Workers(system.settings, system.configured.sha256, more)
     app = create_app(system)
     server = workers.QuietServer(workers.uvicorn_config(app, system.settings.trusted_proxies))
     intakes = [
         ReceiverProcess(
             system.settings,
-            system.policy.sha256,
+            system.configured.sha256,
             options.dc09_host,
             options.dc09_port,
             options.dc09_protocol,  # type: ignore[arg-type]

@@ -15,14 +15,18 @@ def policy_date(ctx: Context) -> Iterator[Finding]:
     when = ctx.policy.date
     since = jurisdiction.of(ctx.policy.controller.country).gdpr_since
     if when > ctx.today:
+        # A staged version (alarmvern.policy_staging): stored now, enforced from its date.
         yield ctx.finding(
             "policy-date",
-            "error",
-            "art. 12(1)",
+            "info",
+            "art. 13(3)",
             ("date",),
-            f"Erklæringen er datert {when.isoformat()}, etter dagens dato "
-            f"({ctx.today.isoformat()}).",
-            f"The notice is dated {when.isoformat()}, after today ({ctx.today.isoformat()}).",
+            f"Erklæringen gjelder fra {when.isoformat()}, etter dagens dato "
+            f"({ctx.today.isoformat()}): den legges klar, og den gjeldende versjonen følges "
+            "til da. Kundene må få vite om vesentlige endringer før den datoen.",
+            f"The notice applies from {when.isoformat()}, after today "
+            f"({ctx.today.isoformat()}): it is staged, and the version in force is followed "
+            "until then. Customers must be told of material changes before that date.",
         )
     elif ctx.policy.dated and when < jurisdiction.of(ctx.policy.controller.country).gdpr_since:
         yield ctx.finding(

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from alarmvern.store.datamap import Binding, Unbound, bind
 from alarmvern.store.tables._columns import (
@@ -232,6 +243,36 @@ policy_versions = bind(
         Column("source", Text, nullable=False),
     ),
     Unbound("the company's own policy text"),
+)
+
+# Who was told of a policy version before it applied (art. 13(3), 14(4)), and who has read
+# that it changed (the Mine Sider banner): one row per person and version, told, read or both.
+policy_notices = bind(
+    Table(
+        "policy_notices",
+        metadata,
+        id_column(),
+        Column("version_id", Id, ForeignKey("policy_versions.id"), nullable=False),
+        person_fk(nullable=False),
+        Column("told_at", Timestamp),
+        Column("channel", String(8)),  # email, when told by the outbox
+        Column("read_at", Timestamp),
+        created_at(),
+        UniqueConstraint("version_id", "person_id"),
+    ),
+    Binding(
+        label=("Varsler om endret personvernerklæring", "Notices of a changed privacy notice"),
+        labels={
+            "version_id": ("Versjon av erklæringen", "Version of the notice"),
+            "told_at": ("Varslet", "Told"),
+            "channel": ("Kanal", "Channel"),
+            "read_at": ("Lest", "Read"),
+        },
+        category="user.content.correspondence",
+        subjects=("customer",),
+        subject="person_id",
+        anchors={"captured": "created_at", "fiscal_year_end": "created_at"},
+    ),
 )
 
 # One data key per data subject, wrapped by the master key. Deleting the row shreds the

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from alarmvern import audit, policy_history
+from alarmvern import audit, policy_history, policy_staging, policy_telling
 from alarmvern.audit import search as audit_search
 from alarmvern.audit.group import append_alone
 from alarmvern.audit.log import count as audit_count
@@ -31,12 +31,13 @@ from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
-from alarmvern.web.pages import dpo_retention, dpo_rights, labels
+from alarmvern.web.pages import dpo_policy, dpo_retention, dpo_rights, labels
 from alarmvern.web.pages.render import DpoPage, PageRoute, ServicePage, lang_of, render
 
 router = APIRouter(prefix="/personvern", route_class=PageRoute, include_in_schema=False)
 router.include_router(dpo_rights.router)
 router.include_router(dpo_retention.router)
+router.include_router(dpo_policy.router)
 
 AUDIT_TAIL = 50
 CUSTOMER_LIMIT = 500
@@ -213,7 +214,14 @@ def audit_export(
 def policy_page(request: Request, _who: ServicePage, system: SystemDep) -> Response:
     with reading(system.engine) as conn:
         versions = policy_history.history(conn)
-    return render(request, "dpo/policy.html.j2", versions=versions)
+    today, in_force = policy_staging.today(), system.policy.sha256
+    states = {
+        v.id: policy_staging.state_words(
+            policy_staging.state(v.policy_date, v.sha256, in_force, today), v.policy_date
+        )
+        for v in versions
+    }
+    return render(request, "dpo/policy.html.j2", versions=versions, states=states)
 
 
 @router.get("/policy/{version_id}/kunder")
@@ -235,6 +243,7 @@ def customers_to_tell(
         total, rows = policy_history.customers_to_tell(
             conn, limit=CUSTOMER_LIMIT, offset=(side - 1) * CUSTOMER_LIMIT
         )
+        told = policy_telling.told(conn, version_id)
     append_alone(  # durable before the page is rendered, not inside a write transaction
         system.engine,
         actor=who.actor,
@@ -251,4 +260,5 @@ def customers_to_tell(
         total=total,
         page=side,
         more=side * CUSTOMER_LIMIT < total,
+        told=told,
     )

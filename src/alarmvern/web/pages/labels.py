@@ -143,6 +143,12 @@ AUDIT_ACTION: dict[str, Pair] = {
     "hold.release": ("Sperre opphevet", "Hold released"),
     "retention.sweep": ("Sletting etter frist", "Retention sweep"),
     "policy.applied": ("Personvernerklæring tatt i bruk", "Privacy notice applied"),
+    "policy.staged": (
+        "Ny personvernerklæring lagt klar (gjelder fra sin dato)",
+        "New privacy notice staged (applies from its date)",
+    ),
+    "policy.told": ("Kunde varslet om endret erklæring", "Customer told of a changed notice"),
+    "policy.read": ("Endret erklæring lest", "Changed notice read"),
 }
 
 INCIDENT_STEP: dict[str, Pair] = {

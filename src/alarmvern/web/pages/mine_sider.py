@@ -22,12 +22,13 @@ from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import NOT_YOURS, accounts_of
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
-from alarmvern.web.pages import labels, mine_sider_rights
+from alarmvern.web.pages import labels, mine_sider_policy, mine_sider_rights
 from alarmvern.web.pages.common import notice_html
 from alarmvern.web.pages.render import CustomerPage, PageRoute, lang_of, render
 
 router = APIRouter(prefix="/mine-sider", route_class=PageRoute, include_in_schema=False)
 router.include_router(mine_sider_rights.router)
+router.include_router(mine_sider_policy.router)
 
 PAGE_SIZE = 50
 MEDIA_PAGE = 48
@@ -139,7 +140,14 @@ def home(request: Request, who: CustomerPage, system: SystemDep) -> Response:
     with reading(system.engine) as conn:
         accounts = accounts_of(conn, who)
         latest, _more = alarm_log(conn, accounts, page=1, lang=lang_of(request), size=5)
-    return render(request, "mine_sider/home.html.j2", latest=latest, accounts=len(accounts))
+        changed = mine_sider_policy.changed_for(conn, system, who)
+    return render(
+        request,
+        "mine_sider/home.html.j2",
+        latest=latest,
+        accounts=len(accounts),
+        changed=changed,
+    )
 
 
 @router.get("/alarmlogg")

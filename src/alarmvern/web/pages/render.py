@@ -59,6 +59,16 @@ CONFIRMATIONS = {
         "Your consent is withdrawn, and what we held only for this purpose is erased.",
     ),
     "request-opened": ("Forespørselen er registrert.", "Your request is registered."),
+    "policy-telling": (
+        "Vi sender e-post til kundene som ikke er varslet ennå. Tabellen viser hvem som er "
+        "varslet; last inn siden på nytt om litt.",
+        "We are e-mailing the customers not yet told. The table shows who has been told; "
+        "reload the page in a while.",
+    ),
+    "policy-read": (
+        "Takk. Vi har registrert at du har lest endringene.",
+        "Thank you. We have recorded that you have read the changes.",
+    ),
     "package-queued": (
         "Vi lager pakken nå. Siden viser hvor langt vi har kommet.",
         "We are making the package now. This page shows how far we have got.",
