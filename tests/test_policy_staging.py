@@ -20,9 +20,11 @@ from alarmvern.policy import load
 from alarmvern.policy.lint import lint
 from alarmvern.store import tables as t
 from alarmvern.system import open_system
+from alarmvern.web.security import Role, create_login
+from tests import builders as b
 from tests.smtp_support import Inbox, smtp  # noqa: F401
 from tests.test_rights_selfservice import csrf, page_client
-from tests.web_support import Web, web  # noqa: F401
+from tests.web_support import PASSWORD, Web, web  # noqa: F401
 
 LATER = 40  # days until the staged version applies
 
@@ -244,3 +246,25 @@ def test_customers_are_told_by_real_smtp_once_per_version(
     with system.engine.connect() as conn:
         templates = conn.execute(select(t.outbox_messages.c.template)).scalars().all()
     assert templates.count(policy_telling.TEMPLATE) == 2
+
+
+def test_a_customer_registered_after_a_change_applied_is_not_told_of_it(
+    web: Web,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The notice a newcomer was given is the changed one: no banner for them, while a
+    customer from before the change sees it."""
+    settings = web.system.settings.model_copy(update={"policy": str(staged_file(tmp_path, days=0))})
+    system = open_system(settings)
+    try:
+        now = Web(system, web.world)
+        assert BANNER in page_client(now, "customer").get("/mine-sider").text
+        with system.engine.begin() as conn:
+            newcomer = b.person(conn, name="Nina Ny", email="nina@example.test")
+            b.account(conn, newcomer, "K-NY")
+            create_login(
+                conn, username="nina", password=PASSWORD, role=Role.customer, person_id=newcomer
+            )
+        assert BANNER not in page_client(now, "nina").get("/mine-sider").text
+    finally:
+        system.close()

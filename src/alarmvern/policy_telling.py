@@ -16,7 +16,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, select, update
 
@@ -25,7 +26,7 @@ from alarmvern.errors import AlarmvernError
 from alarmvern.outbox import Outbox, Outgoing, send
 from alarmvern.policy import PolicyError, loads
 from alarmvern.policy_history import CustomerToTell, Version
-from alarmvern.store.tables import policy_notices, policy_versions
+from alarmvern.store.tables import persons, policy_notices, policy_versions
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
 
@@ -33,6 +34,8 @@ TEMPLATE = "policy.changed"
 NOTICE_PATH = "/personvernerklaering"
 CHANGES_PATH = "/mine-sider/erklaering-endret"
 ALL = 10_000_000  # every current customer, for the export and the sending
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 class NoticeError(AlarmvernError):
@@ -267,12 +270,27 @@ def unread(
     coming = by_sha.get(coming_sha256) if coming_sha256 else None
     if coming is not None and mine.get(coming.id, (None, None))[0] is None:
         coming = None  # not told yet: the banner is for what they were told of
-    for version in (coming, by_sha.get(in_force_sha256)):
+    in_force = by_sha.get(in_force_sha256)
+    if in_force is not None and _came_after(conn, person_id, in_force):
+        in_force = None  # they were given this notice as it is when they came
+    for version in (coming, in_force):
         if version is None or not version.material:
             continue
         if mine.get(version.id, (None, None))[1] is None:
             return version
     return None
+
+
+def _came_after(conn: Connection, person_id: int, version: Version) -> bool:
+    """Whether the person was registered after the version applied: nothing changed for
+    them, so there is nothing to tell."""
+    registered = conn.execute(
+        select(persons.c.created_at).where(persons.c.id == person_id)
+    ).scalar()
+    if registered is None:
+        return False
+    start = datetime.combine(version.policy_date, time(), OSLO)
+    return as_utc(registered) > max(version.applied_at, start)
 
 
 def applies_from(version: Version) -> date:
