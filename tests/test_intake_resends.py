@@ -250,7 +250,7 @@ def test_a_clear_heartbeat_of_a_keyed_account_never_counts_even_where_allowed(
 ) -> None:
     system, _key = _keyed(engine, tmp_path)
     with engine.begin() as conn:
-        panel_rules.set_rules(conn, PANEL, encryption_required=False)
+        panel_rules.set_rules(conn, PANEL, encryption_required=False, actor="test")
     (answers,) = through(system, [frame("NULL"), frame("SIA-DCS", "Nri1/OP001")])
     assert all(acked(a) for a in answers)
     assert PANEL not in supervision_rows(engine)
@@ -263,7 +263,7 @@ def test_stale_clear_frames_are_nakked_where_the_account_is_checked(
 ) -> None:
     make_world(engine)
     with engine.begin() as conn:
-        panel_rules.set_rules(conn, PANEL, clear_timestamps_checked=True)
+        panel_rules.set_rules(conn, PANEL, clear_timestamps_checked=True, actor="test")
     stale = datetime.now(UTC) - timedelta(minutes=5)
     (answers,) = through(
         _system(engine, tmp_path),

@@ -21,7 +21,7 @@ from alarmvern.intake import panel_rules, receiver, siblings
 from alarmvern.intake.fleet import fleet
 from alarmvern.sia.server import Transport
 from alarmvern.sia.simulate import KEYS_VARIABLE, load_accounts, simulate
-from alarmvern.system import System, open_system
+from alarmvern.system import SYSTEM_ACTOR, System, open_system
 
 out = Console()
 panel_app = typer.Typer(help="Alarmsentraler / alarm panels.", no_args_is_help=True)
@@ -284,7 +284,7 @@ def panel_rules_command(
                     encryption_required=(
                         choices[encryption] if encryption is not None else "unchanged"
                     ),
-                    clear_timestamps_checked=check_clear_timestamps,
+                    clear_timestamps_checked=check_clear_timestamps, actor=SYSTEM_ACTOR,
                 )  # fmt: skip
     finally:
         system.close()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 
+from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake.admission import Rules
 from alarmvern.store.tables import panel_keys, panel_settings
@@ -63,8 +64,10 @@ def set_rules(
     *,
     encryption_required: bool | str | None = "unchanged",
     clear_timestamps_checked: bool | None = None,
+    actor: str,
 ) -> PanelRules:
-    """Change what is given (``encryption_required=None`` goes back to the default)."""
+    """Change what is given (``encryption_required=None`` goes back to the default), audited
+    as ``actor``'s change."""
     account = account_of(panel_account)
     current = get_rules(conn, account)
     encryption = (
@@ -89,7 +92,18 @@ def set_rules(
         )
     else:
         conn.execute(panel_settings.insert().values(panel_account=account, **values))
-    return get_rules(conn, account)
+    rules = get_rules(conn, account)
+    audit.append(
+        conn,
+        actor=actor,
+        action="panel.rules",
+        details={
+            "panel_account": rules.panel_account,
+            "encryption_required": rules.encryption_setting,
+            "clear_timestamps_checked": rules.clear_timestamps_checked,
+        },
+    )
+    return rules
 
 
 def describe(rules: PanelRules) -> list[str]:

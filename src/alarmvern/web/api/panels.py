@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from alarmvern import audit
 from alarmvern.intake import panel_rules
 from alarmvern.store.engine import reading
 from alarmvern.web.api.common import ERRORS, PREFIX
@@ -71,15 +70,6 @@ def put_rules(
                 ENCRYPTION[body.encryption] if body.encryption is not None else "unchanged"
             ),
             clear_timestamps_checked=body.clear_timestamps_checked,
-        )
-        audit.append(
-            conn,
             actor=who.actor,
-            action="panel.rules",
-            details={
-                "panel_account": rules.panel_account,
-                "encryption_required": rules.encryption_setting,
-                "clear_timestamps_checked": rules.clear_timestamps_checked,
-            },
         )
     return _out(rules)
