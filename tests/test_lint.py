@@ -44,6 +44,22 @@ WEB = """\
 """
 
 
+# The newsletter sends direct marketing; and the pack declares the suppression list for it.
+MARKETS = ("    legal_basis: consent\n", "    legal_basis: consent\n    direct_marketing: true\n")
+LIST_DECLARED = (
+    (
+        "  user.alarm.media:",
+        "  user.privacy_preferences.objection: {name: {nb: Reservasjoner, en: Objections}}\n"
+        "  user.alarm.media:",
+    ),
+    (
+        "    categories: [user.contact]\n    retention:\n",
+        "    categories: [user.contact, user.privacy_preferences.objection]\n    retention:\n"
+        "      user.privacy_preferences.objection: {keep: 10y, from: captured}\n",
+    ),
+)
+
+
 def web(basis: str) -> str:
     extra = "withdrawal: {nb: Endre samtykket, en: Change the consent}"
     if basis == "legitimate_interest":
@@ -321,6 +337,7 @@ BROKEN = [
             )
         ),
     ),
+    ("suppression-list", "warning", "art. 13(2)(a)", vary(MARKETS)),
 ]
 
 
@@ -423,6 +440,7 @@ FINE = [
     ),
     ("impossible-date", vary(('"Bilder lagres i 7 dager."', '"Oppdatert 28.02.2019"'))),
     ("id-document-copy", BASE + "rights: {verification: [mine_sider, id_document_checked]}\n"),
+    ("suppression-list", vary(MARKETS, *LIST_DECLARED)),
 ]  # fmt: skip
 
 

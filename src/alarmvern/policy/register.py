@@ -159,7 +159,7 @@ def entry(policy: Policy, recipient: str) -> Entry:
 
 def high_risk_activities(policy: Policy) -> list[str]:
     """The activities that need a DPIA: by their categories, or named in the register."""
-    from alarmvern.policy.model import covers  # model imports this module at its end
+    from alarmvern.policy.model import covers  # model.root imports this module
 
     named = set(policy.accountability.high_risk)
     return [

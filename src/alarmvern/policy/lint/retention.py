@@ -95,3 +95,41 @@ def retention_criterion(ctx: Context) -> Iterator[Finding]:
                 f'The retention of {keys} is a criterion without a period ("{en_text}"); the '
                 "system cannot compute when the data is due. Give keep: and from: where possible.",
             )
+
+
+# The category of the suppression list (the store's table marketing_suppressions): every
+# objection to direct marketing puts a code made from the person's e-mail address and phone
+# number on it, whatever the pack (rights.objection.object_to_marketing), and the notice says
+# so in every pack. A pack that markets must say what the list is for and how long it is kept.
+SUPPRESSION_CATEGORY = "user.privacy_preferences.objection"
+
+
+@rule("suppression-list")
+def suppression_list(ctx: Context) -> Iterator[Finding]:
+    """A pack that sends direct marketing, with no activity or no retention rule for the list
+    of people who objected to it."""
+    p = ctx.policy
+    marketing = [index for index, act in enumerate(p.activities) if act.marketing]
+    if not marketing:
+        return
+    key = SUPPRESSION_CATEGORY
+    if not p.activities_for(key):
+        nb_gap = f"ingen aktivitet behandler listens kategori «{key}». Legg kategorien til i en "
+        nb_gap += "aktivitet, med en lagringsregel."
+        en_gap = f'no activity processes the list\'s category "{key}". Add the category to an '
+        en_gap += "activity, with a retention rule."
+    elif not p.retention_for(key):
+        nb_gap = f"ingen regel sier hvor lenge listen («{key}») lagres. Gi den en lagringsregel."
+        en_gap = f'no rule says how long the list ("{key}") is kept. Give it a retention rule.'
+    else:
+        return
+    yield ctx.finding(
+        "suppression-list",
+        "warning",
+        "art. 13(2)(a), 30(1)(c)",
+        ("activities", marketing[0], "direct_marketing"),
+        "Den som protesterer mot direkte markedsføring, føres opp på en reservasjonsliste (en "
+        f"kode laget av e-postadressen eller telefonnummeret), men {nb_gap}",
+        "Whoever objects to direct marketing is put on a suppression list (a code made from "
+        f"the e-mail address or phone number), but {en_gap}",
+    )

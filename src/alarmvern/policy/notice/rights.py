@@ -43,8 +43,10 @@ class Rights(Base):
             names = join(stopped, self.lang)
             marketing.blocks.append(Para(self.prose("marketing_which", names=names)))
         marketing.blocks.append(Para(self.prose("marketing", contact=self.rights_contact())))
-        if any(k.startswith("user.privacy_preferences.objection") for k in self.p.categories):
-            marketing.blocks.append(Para(self.prose("marketing_suppression")))
+        # Every objection to direct marketing puts the person on the suppression list
+        # (rights.objection.object_to_marketing), whatever the pack: the notice says so in every
+        # pack, and the linter asks a marketing pack to declare it (lint rule suppression-list).
+        marketing.blocks.append(Para(self.prose("marketing_suppression")))
         section.subsections.append(marketing)
 
         consent = Section(self.anchor("consent"), self.w(HEADINGS["consent"]))
