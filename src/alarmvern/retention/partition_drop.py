@@ -1,10 +1,10 @@
 """On PostgreSQL, a month that is wholly due goes at once: its partition is detached and dropped.
 
 Only for a unit that deletes rows by one rule anchored on the partition column, with no
-exceptions and no rows elsewhere pointing in. Rows under a legal hold inside the month are
-copied out first and put back (they land in the default partition), all in one transaction
-with the drop, the blob tombstones and the audit entry. The partition is detached first, and
-the held rows are copied out of it into the table by one statement in the database.
+exceptions and no rows elsewhere pointing in. The month's partition is detached; the rows in
+it under a legal hold are copied back into the table by one statement in the database (they
+land in the default partition), and the rest go with the partition: all in one transaction
+with the blob tombstones and the audit entry.
 """
 
 from __future__ import annotations

@@ -116,7 +116,12 @@ def build(
         c: _with_disclosures(facts(loaded.policy, c, lang), disclosed) for c in by_category
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+    # The fastest deflate: some six times quicker than the default over a large data.json,
+    # for a fifth more bytes (a package is built while someone waits, and fetched once).
+    with (
+        os.fdopen(fd, "wb") as raw,
+        zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+    ):
         with zf.open("data.json", "w", force_zip64=True) as member:
             text = io.TextIOWrapper(member, encoding="utf-8")
             header = {
