@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, event, func, select, text
 
 from alarmvern.policy import load
-from alarmvern.rights import access, scope
+from alarmvern.rights import access, erasure, scope
 from alarmvern.rights.scope import counts, personal_tables, rows, scope_of, whole_results
 from alarmvern.store import tables as t
 from alarmvern.store.engine import reading
@@ -117,3 +117,18 @@ def test_the_media_of_one_subject_look_up_its_key_once(
         package = access.build(conn, vault, load("default"), found, tmp_path / "p.zip", pdf=False)
     assert package.media == 4 and package.unreadable_media == 0
     assert len([s for s in seen if "FROM key_tombstones" in s]) == 1
+
+
+def test_an_erasure_cuts_the_references_to_the_person_in_one_statement(
+    pg_engine: Engine, vault: Vault
+) -> None:
+    person = _customer(pg_engine, vault, 3)
+    with pg_engine.begin() as conn:
+        found = scope_of(conn, vault, person)
+    with _statements(pg_engine) as seen, pg_engine.begin() as conn:
+        erasure.erase(conn, vault, load("default").policy, found, actor="test")
+    cuts = [s for s in seen if s.lstrip().startswith(("UPDATE", "WITH")) and "persons.id" in s]
+    assert len(cuts) == 1, cuts
+    with pg_engine.connect() as conn:
+        assert conn.execute(select(t.persons.c.id).where(t.persons.c.id == person)).first() is None
+        assert conn.execute(select(func.count()).select_from(t.alarm_events)).scalar() == 0
