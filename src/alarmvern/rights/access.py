@@ -25,7 +25,7 @@ from alarmvern.policy.loader import LoadedPolicy
 from alarmvern.policy.wording import Lang
 from alarmvern.rights import export, report
 from alarmvern.rights.facts import CategoryFacts, facts
-from alarmvern.rights.scope import Scope, personal_tables, rows
+from alarmvern.rights.scope import Scope, counts, personal_tables, rows, whole_results
 from alarmvern.store.datamap import Binding
 from alarmvern.store.tables import disclosures
 from alarmvern.vault import Vault
@@ -116,7 +116,12 @@ def build(
         c: _with_disclosures(facts(loaded.policy, c, lang), disclosed) for c in by_category
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+    # The fastest deflate: some six times quicker than the default over a large data.json,
+    # for a fifth more bytes (a package is built while someone waits, and fetched once).
+    with (
+        os.fdopen(fd, "wb") as raw,
+        zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+    ):
         with zf.open("data.json", "w", force_zip64=True) as member:
             text = io.TextIOWrapper(member, encoding="utf-8")
             header = {
@@ -125,18 +130,19 @@ def build(
                 "person_id": scope.person_id,
                 "policy": {"name": loaded.name, "version": loaded.policy.version},
             }
-            _write_data(
-                conn,
-                vault,
-                scope,
-                text,
-                header,
-                by_category,
-                category_facts,
-                summaries,
-                media,
-                _Pass(withhold, withheld, progress),
-            )
+            with whole_results(conn):
+                _write_data(
+                    conn,
+                    vault,
+                    scope,
+                    text,
+                    header,
+                    by_category,
+                    category_facts,
+                    summaries,
+                    media,
+                    _Pass(withhold, withheld, progress),
+                )
             text.flush()
             text.detach()
         unreadable = _write_media(conn, vault, zf, media)
@@ -186,6 +192,7 @@ def _write_data(
     run: _Pass,
 ) -> None:
     total = sum(len(tables) for tables in by_category.values())
+    sizes = counts(conn, scope, [pair for tables in by_category.values() for pair in tables])
     # Written by hand, token by token, because json.dump needs the whole document in memory.
     out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "categories": {')
     for c_index, (category, tables) in enumerate(by_category.items()):
@@ -197,7 +204,8 @@ def _write_data(
             summary = TableSummary(table.name, category, time_column=_time_column(table))
             whole = run.withhold and withheld_from_self_service(binding)
             index = 0
-            for item in _readable_rows(conn, vault, table, binding, scope):
+            found = _readable_rows(conn, vault, table, binding, scope, sizes.get(table.name))
+            for item in found:
                 if whole or (run.withhold and _someone_else(binding, item, scope.person_id)):
                     run.withheld[table.name] = run.withheld.get(table.name, 0) + 1
                     continue
@@ -217,11 +225,16 @@ def _write_data(
 
 
 def _readable_rows(
-    conn: Connection, vault: Vault, table: Table, binding: Binding, scope: Scope
+    conn: Connection,
+    vault: Vault,
+    table: Table,
+    binding: Binding,
+    scope: Scope,
+    count: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     reader = export.Reader(conn, vault, table, binding)
     names = [c.name for c in table.c]
-    for row in rows(conn, table, binding, scope):
+    for row in rows(conn, table, binding, scope, count):
         yield reader.from_values(names, row, None if reader.plain else row._mapping)
 
 
@@ -257,12 +270,22 @@ def _media_ref(table: Table, binding: Binding, item: dict[str, Any]) -> MediaRef
 
 
 def _write_media(conn: Connection, vault: Vault, zf: zipfile.ZipFile, media: list[MediaRef]) -> int:
-    """Decrypt each blob into the ZIP; return how many could not be read (shredded)."""
+    """Decrypt each blob into the ZIP; return how many could not be read (shredded). Each
+    subject's key is looked up once, not once a blob."""
     unreadable = 0
+    openers: dict[str, Callable[[str, str], bytes] | None] = {}
     for ref in media:
+        if ref.subject not in openers:
+            try:
+                openers[ref.subject] = vault.blob_opener(conn, ref.subject)
+            except VaultError:
+                openers[ref.subject] = None
+        opener = openers[ref.subject]
         try:
-            data = vault.get_blob(conn, ref.subject, ref.table, ref.blob_id)
+            data = opener(ref.table, ref.blob_id) if opener is not None else None
         except VaultError:
+            data = None
+        if data is None:
             unreadable += 1
             continue
         zf.writestr(ref.name, data)

@@ -26,7 +26,7 @@ from alarmvern.rights.operations import (
     shred_subjects,
     unlink_where,
 )
-from alarmvern.rights.scope import Scope, personal_tables, selection
+from alarmvern.rights.scope import Scope, counts, personal_tables, selection
 from alarmvern.store.datamap import SUBJECT_TABLES, Binding
 from alarmvern.store.tables import (
     contracts,
@@ -117,8 +117,12 @@ def erase(
     holds = predicates.active_holds(conn, now.date())
     receipt = Receipt(scope.person_id, request_id, now)
     contract_kept = bool(open_contracts)
+    # Erasing a table never gives another rows about the person: one count of them all, in
+    # one statement, spares a look into each table the person is in none of.
+    present = counts(conn, scope, personal_tables())
     for table, binding in reversed(personal_tables()):
-        _erase_table(conn, vault, policy, scope, table, binding, holds, contract_kept, receipt)
+        if present.get(table.name):
+            _erase_table(conn, vault, policy, scope, table, binding, holds, contract_kept, receipt)
     receipt.shredded = _shred(conn, vault, scope, receipt)
     audit.append(
         conn,
@@ -156,7 +160,7 @@ def _erase_table(
     receipt: Receipt,
 ) -> None:
     where = selection(table, binding, scope)
-    if where is None or conn.execute(select(true()).where(where).limit(1)).first() is None:
+    if where is None:
         return
     category = binding.category
 

@@ -64,6 +64,8 @@ class Reader:
         self.converted = {
             c.name for c in table.c if c.type.python_type in (datetime, date, Decimal, bytes)
         }
+        # The columns whose values are not handed out as they are, for the plain path.
+        self._fixed = [c.name for c in table.c if c.name in self.converted | self.special]
 
     def __call__(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return self.from_values(row.keys(), row.values(), row)
@@ -71,7 +73,17 @@ class Reader:
     def from_values(
         self, names: Iterable[str], values: Iterable[Any], row: Mapping[Any, Any] | None = None
     ) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        if self.plain:
+            # Nothing to decrypt, so no column is renamed: take the row as it is, then put
+            # right the few columns that need it (much faster over thousands of rows).
+            out = dict(zip(names, values, strict=True))
+            for column in self._fixed:
+                value = out.get(column)
+                if value is not None:
+                    kind = self.stored.get(column)
+                    out[column] = NOTES[kind] if kind is not None else plain(value)
+            return out
+        out = {}
         for column, value in zip(names, values, strict=True):
             if value is None:
                 out[column] = None

@@ -31,7 +31,7 @@ from alarmvern.errors import AlarmvernError, VaultError
 from alarmvern.policy.model import Policy
 from alarmvern.rights import export
 from alarmvern.rights.facts import category_name
-from alarmvern.rights.scope import Scope, personal_tables, rows
+from alarmvern.rights.scope import Scope, personal_tables, rows, whole_results
 from alarmvern.store.datamap import Binding
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.vault import Vault
@@ -143,9 +143,10 @@ def build(
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-        for portable in tables:
-            items = _items(conn, vault, portable, scope, blobs)
-            counts[portable.table.name] = _write_table(zf, portable, items)
+        with whole_results(conn):
+            for portable in tables:
+                items = _items(conn, vault, portable, scope, blobs)
+                counts[portable.table.name] = _write_table(zf, portable, items)
         for table_name, subject, blob_id, name in blobs:
             with contextlib.suppress(VaultError):  # shredded: nobody can read it any more
                 zf.writestr(name, vault.get_blob(conn, subject, table_name, blob_id))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Table, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, Table, func, or_, select, text
 
 from alarmvern.retention.predicates import primary_key
 from alarmvern.store.datamap import Binding, bindings
@@ -83,11 +84,60 @@ def personal_tables() -> list[tuple[Table, Binding]]:
     return list(_personal_tables())
 
 
-def rows(conn: Connection, table: Table, binding: Binding, scope: Scope) -> Iterator[Row[Any]]:
+@contextmanager
+def whole_results(conn: Connection) -> Iterator[None]:
+    """A block whose :func:`rows` are read to the end, and planned for that.
+
+    PostgreSQL plans a server-side cursor for the first tenth of its rows (its
+    ``cursor_tuple_fraction``): for the person's events in key order it then walks the whole
+    table by its primary key, filtering, rather than fetch their rows by the account and
+    person indexes and sort them, which on a large table is many times slower. Every row is
+    wanted here, so the cursors in this block are planned for all of them; the setting is
+    put back after the block (it is local to the transaction in any case). SQLite plans no
+    cursors: nothing changes there."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    previous = conn.execute(
+        text(
+            "SELECT current_setting('cursor_tuple_fraction'), "
+            "set_config('cursor_tuple_fraction', '1', true)"
+        )
+    ).scalar_one()
+    yield
+    # Not after an error: the setting ends with the transaction, which may have failed.
+    conn.execute(text("SELECT set_config('cursor_tuple_fraction', :v, true)"), {"v": previous})
+
+
+def counts(conn: Connection, scope: Scope, tables: list[tuple[Table, Binding]]) -> dict[str, int]:
+    """How many rows of each of ``tables`` concern the person, all in one statement: a table
+    with none is then not read at all, and one with a page or less in a single round trip."""
+    counted = {
+        table.name: select(func.count()).select_from(table).where(where).scalar_subquery()
+        for table, binding in tables
+        if (where := selection(table, binding, scope)) is not None
+    }
+    if not counted:
+        return {}
+    row = conn.execute(select(*(q.label(f"c{i}") for i, q in enumerate(counted.values())))).one()
+    return {name: int(n) for name, n in zip(counted, row, strict=True)}
+
+
+def rows(
+    conn: Connection, table: Table, binding: Binding, scope: Scope, count: int | None = None
+) -> Iterator[Row[Any]]:
     """The person's rows of one table, in key order, streamed a page at a time (a server-side
-    cursor on PostgreSQL; SQLite steps its cursor as rows are taken)."""
+    cursor on PostgreSQL; SQLite steps its cursor as rows are taken). Read them all inside
+    :func:`whole_results`, or PostgreSQL may plan for the first few only.
+
+    :param count: how many there are, from :func:`counts`: none are then not looked for, and
+        a page or less is fetched at once (a server-side cursor costs three or more round
+        trips, even for no rows)."""
     where = selection(table, binding, scope)
-    if where is None:
+    if where is None or count == 0:
         return
     query = select(table).where(where).order_by(primary_key(table))
+    if count is not None and count <= PAGE:
+        yield from conn.execute(query)
+        return
     yield from conn.execute(query.execution_options(stream_results=True, yield_per=PAGE))

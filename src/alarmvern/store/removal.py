@@ -14,7 +14,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, ForeignKey, Select, Table, delete, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Select,
+    Table,
+    Update,
+    case,
+    delete,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from alarmvern.store.tables import blob_tombstones, login_tokens, metadata, sessions
 
@@ -57,8 +70,35 @@ def release(conn: Connection, table: Table, ids: Sequence[Any] | Select[Any]) ->
     by them (:data:`OWNED`) are deleted."""
     for column in OWNED.get(table.name, ()):
         conn.execute(delete(column.table).where(column.in_(ids)))
-    for other, column in nullable_references(table.name):
+    references = nullable_references(table.name)
+    if conn.dialect.name == "postgresql" and isinstance(ids, Select) and len(references) > 1:
+        # One statement, not one per table (a person is pointed at from a dozen): each cut
+        # is a data-modifying WITH of its own. A query of ids, unlike a list of them, is
+        # not bound again in every one of them (the parameter limit).
+        columns: dict[Table, list[Column[Any]]] = {}
+        for other, column in references:
+            columns.setdefault(other, []).append(column)
+        cuts = [
+            _cut(other, cut, ids).cte(f"cut_{n}") for n, (other, cut) in enumerate(columns.items())
+        ]
+        conn.execute(select(literal(1)).add_cte(*cuts))
+        return
+    for other, column in references:
         conn.execute(update(other).where(column.in_(ids)).values({column.name: None}))
+
+
+def _cut(other: Table, columns: list[Column[Any]], ids: Select[Any]) -> Update:
+    """One UPDATE of ``other`` emptying each of ``columns`` that points at one of ``ids``
+    (a row is updated once per statement, so a table's columns are cut together)."""
+    return (
+        update(other)
+        .where(or_(*(c.in_(ids) for c in columns)))
+        .values(
+            {c.name: None for c in columns}
+            if len(columns) == 1
+            else {c.name: case((c.in_(ids), None), else_=c) for c in columns}
+        )
+    )
 
 
 def tombstone(conn: Connection, table: Table, blob_ids: Iterable[Any], now: datetime) -> None:

@@ -14,7 +14,7 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -190,7 +190,21 @@ class Vault:
 
     def get_blob(self, conn: Connection, subject: str, table: str, blob_id: str) -> bytes:
         check_blob_id(blob_id)
+        return self._open_blob(self._aead(conn, subject, create=False), subject, table, blob_id)
+
+    def blob_opener(self, conn: Connection, subject: str) -> Callable[[str, str], bytes]:
+        """:meth:`get_blob` for many blobs of one subject, as ``opener(table, blob_id)``:
+        the key is checked and read once, here, in ``conn``'s transaction (VaultError now if
+        it is shredded). Use it within that transaction only."""
         aead = self._aead(conn, subject, create=False)
+
+        def opener(table: str, blob_id: str) -> bytes:
+            check_blob_id(blob_id)
+            return self._open_blob(aead, subject, table, blob_id)
+
+        return opener
+
+    def _open_blob(self, aead: AESGCM, subject: str, table: str, blob_id: str) -> bytes:
         stored = self.blobs.get(blob_id)
         try:
             return cipher.unseal_blob(aead, stored, cipher.blob_context(subject, table, blob_id))
