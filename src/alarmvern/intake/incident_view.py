@@ -183,7 +183,7 @@ def read(
     """The incident as ``operator`` may see it now; the look at the site is audited."""
     now = now or datetime.now(UTC)
     with reading(engine) as conn:
-        view, withheld = _read(conn, policy, operator, incident_id, now, record)
+        view, withheld = _read(conn, policy, operator, incident_id, now, record=record)
     if view.site is not None:
         append_alone(
             engine,
@@ -199,6 +199,23 @@ def read(
             },
             at=now,
         )
+    return view
+
+
+def read_changes(
+    engine: Engine, policy: Policy, operator: str, incident_id: int, now: datetime | None = None
+) -> IncidentView:
+    """What changes on an incident's page while an operator has it open: its facts, who has
+    it, its signals, the plan's progress and the steps, from one snapshot with the
+    justification checked as for the page.
+
+    Not audited, and it reads nothing that would be: none of the site's people (contacts,
+    presence, images), the customer or the address. The operator's look at those, when
+    they opened the page, is the one audited view; a live refresh is no new look.
+    """
+    now = now or datetime.now(UTC)
+    with reading(engine) as conn:
+        view, _withheld = _read(conn, policy, operator, incident_id, now, site=False)
     return view
 
 
@@ -261,8 +278,17 @@ _SIGNALS = (
 
 
 def _read(
-    conn: Connection, policy: Policy, operator: str, incident_id: int, now: datetime, record: bool
+    conn: Connection,
+    policy: Policy,
+    operator: str,
+    incident_id: int,
+    now: datetime,
+    *,
+    record: bool = False,
+    site: bool = True,
 ) -> tuple[IncidentView, int]:
+    """The view from the caller's snapshot, and how many contacts were withheld; without
+    ``site``, none of the site's people, the customer or the address are read."""
     row = conn.execute(_INCIDENT, {"incident_id": incident_id}).first()
     if row is None:
         raise IncidentMissing(
@@ -281,7 +307,6 @@ def _read(
     )  # fmt: skip
     if not sees:
         return base, 0
-    site = operators.read_view(conn, policy, int(row.site_id), justified, row.account_id)
     steps = steps_of(conn, incident_id)
     view = dataclasses.replace(
         base,
@@ -289,15 +314,22 @@ def _read(
         police_case_no=row.police_case_no,
         site_id=row.site_id,
         account_id=row.account_id,
-        address=Address(row.street, row.postcode, row.city, row.org_name or row.holder_name),
-        site=site,
         signals=_signals(conn, row, now),
         plan=action_plans.plan_for(conn, int(row.site_id), row.kind),
         done=action_plans.progress_of(steps),  # from the steps read, not a second query
         steps=steps,
+    )
+    if not site:
+        return view, 0
+    seen = operators.read_view(conn, policy, int(row.site_id), justified, row.account_id)
+    address = Address(row.street, row.postcode, row.city, row.org_name or row.holder_name)
+    view = dataclasses.replace(
+        view,
+        address=address,
+        site=seen,
         record=who_saw_what(conn, incident_id) if record else (),
     )
-    return view, site.withheld
+    return view, seen.withheld
 
 
 def steps_of(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
