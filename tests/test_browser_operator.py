@@ -201,10 +201,10 @@ def test_an_open_incident_follows_its_changes_without_reloading_or_a_new_audited
     call = {"csrf_token": token, "person": str(w.contact_person), "outcome": "answered"}
     assert pages.post(f"{path}/kontakt", data=call).status_code == 303
     page.wait_for_function(  # type: ignore[attr-defined]
-        "() => document.getElementById('live-steps').textContent.includes('svarte')",
+        "() => document.querySelector('ol.timeline').textContent.includes('svarte')",
         timeout=60_000,
     )
-    steps = str(page.inner_text("#live-steps"))  # type: ignore[attr-defined]
+    steps = str(page.inner_text("ol.timeline"))  # type: ignore[attr-defined]
     assert "Per Kontakt: svarte" in steps, steps
     assert page.evaluate("window.notReloaded === true")  # type: ignore[attr-defined]
     assert _views(web) == looks  # the refreshes are no new look
