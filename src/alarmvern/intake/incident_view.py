@@ -220,7 +220,7 @@ def read_changes(
 
 
 # The page's statements, built once (building a statement and its cache key costs more
-# than running it): ten queries in one snapshot, none of them twice.
+# than running it): a dozen queries in one snapshot, none of them twice.
 _INCIDENT = (
     select(incidents, sites.c.municipality, sites.c.street, sites.c.postcode, sites.c.city,
            customer_accounts.c.org_name, persons.c.name.label("holder_name"))
@@ -246,9 +246,7 @@ _LOOKS = (
     func.max(audit_log.c.seq).label("last_seq"),
 )
 _GROUPS = (audit_log.c.actor, audit_log.c.action, audit_log.c.subject)
-_RECORD = (
-    select(*_LOOKS).where(audit_log.c.purpose == bindparam("purpose")).group_by(*_GROUPS)
-)
+_RECORD = select(*_LOOKS).where(audit_log.c.purpose == bindparam("purpose")).group_by(*_GROUPS)
 # The entries after ``after``, found by their sequence number (the log's newest few), not
 # by purpose: ``purpose || ''`` keeps the planner off the purpose index, which would sum
 # every look at the incident again.

@@ -116,7 +116,9 @@ def alarm_log(
 
 
 @lru_cache(maxsize=4096)
-def _words(protocol: str, code: str, qualifier: str | None, lang: str) -> tuple[str, str, str, bool]:
+def _words(
+    protocol: str, code: str, qualifier: str | None, lang: str
+) -> tuple[str, str, str, bool]:
     """What an event's code says, in ``lang``: the class in words, the class, the protocol's
     description, and whether it arms or disarms. A page shows fifty events of a few codes:
     looked up once per code, not once per row."""
