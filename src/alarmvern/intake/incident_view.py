@@ -209,9 +209,10 @@ def read_changes(
     it, its signals, the plan's progress and the steps, from one snapshot with the
     justification checked as for the page.
 
-    Not audited, and it reads nothing that would be: none of the site's people (contacts,
-    presence, images), the customer or the address. The operator's look at those, when
-    they opened the page, is the one audited view; a live refresh is no new look.
+    Not audited: it reads none of the site's people (contacts, presence, images) and
+    returns neither the customer nor the address (the incident's row, read as for the
+    page, holds them; they are left out). The operator's look at those, when they opened
+    the page, is the one audited view; a live refresh is no new look.
     """
     now = now or datetime.now(UTC)
     with reading(engine) as conn:
