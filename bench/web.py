@@ -7,7 +7,9 @@ Mine Sider alarm log, the operator's incident view and the trivial endpoint:
 
 - open loop: requests sent at a fixed rate (default 200/s) for a while, latency measured from
   when each request was due, so a slow server cannot hide its queue (p50, p99);
-- closed loop: as many requests as N concurrent clients get answered (requests/s).
+- closed loop: as many requests as N concurrent clients get answered (requests/s), and the
+  CPU time the serving processes spent per answered request (Linux: read from /proc), the
+  steadier figure on a machine shared with other work.
 
 Goal: p99 under 100 ms at 200 requests/s for both pages. Every incident view is audited
 (one write per view), so that page also measures the audit log's cost.
@@ -210,23 +212,50 @@ async def closed_loop(
     return done / (time.perf_counter() - began), failed
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of process ``pid`` and every process under it, from /proc
+    (0.0 where there is none)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(times.get(member, 0.0) for member in tree)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 async def measure(
-    base: str, path: str, user: str | None, rate: float, seconds: float
-) -> tuple[float, float, float, int]:
+    base: str, path: str, user: str | None, rate: float, seconds: float, pid: int
+) -> tuple[float, float, float, int, float]:
+    """p50 and p99 (s) in the open loop; requests/s, failures and the server's CPU seconds
+    per answered request in the closed loop."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         if user:
             await login(client, user)
         await closed_loop(client, path, 4, 1.0)  # warm up
         latencies = await open_loop(client, path, rate, seconds)
+        began, cpu = time.perf_counter(), cpu_seconds(pid)
         throughput, failed = await closed_loop(client, path, 16, seconds / 2)
+        answered = throughput * (time.perf_counter() - began)
+        per_request = (cpu_seconds(pid) - cpu) / max(answered, 1.0)
     failed += sum(latency == float("inf") for latency in latencies)
-    return percentile(latencies, 0.5), percentile(latencies, 0.99), throughput, failed
+    return percentile(latencies, 0.5), percentile(latencies, 0.99), throughput, failed, per_request
 
 
 def main() -> None:
@@ -294,18 +323,20 @@ def run(args: argparse.Namespace, folder: Path, database_url: str | None) -> Non
             f"http://127.0.0.1:{trivial_port}/ping",
         )
         cases = [
-            ("trivial FastAPI /ping", f"http://127.0.0.1:{trivial_port}", "/ping", None),
+            ("trivial FastAPI /ping", f"http://127.0.0.1:{trivial_port}", "/ping", None, trivial),
             (
                 "Mine Sider alarm log",
                 f"http://127.0.0.1:{port}",
                 "/mine-sider/alarmlogg",
                 "kari@bench.test",
+                server,
             ),
             (
                 "operator incident view",
                 f"http://127.0.0.1:{port}",
                 f"/operator/hendelse/{incident}",
                 "op",
+                server,
             ),
         ]
         print(
@@ -314,13 +345,18 @@ def run(args: argparse.Namespace, folder: Path, database_url: str | None) -> Non
             f"{args.seconds:.0f} s; closed loop with 16 clients; {args.workers} web process(es), "
             f"{os.cpu_count()} cores shared with this load generator"
         )
-        baseline = None
-        for label, base, path, user in cases:
-            p50, p99, rps, failed = asyncio.run(measure(base, path, user, args.rate, args.seconds))
+        baseline = baseline_cpu = None
+        for label, base, path, user, served in cases:
+            p50, p99, rps, failed, cpu = asyncio.run(
+                measure(base, path, user, args.rate, args.seconds, served.pid)
+            )
             baseline = baseline or rps
+            baseline_cpu = baseline_cpu or cpu or None
             print(
                 f"{label:<24} p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms "
                 f"(goal < 100 ms) | max {rps:7.0f} req/s = {rps / baseline:4.0%} of trivial"
+                f" | CPU {cpu * 1000:5.2f} ms/request"
+                + (f" = {cpu / baseline_cpu:4.1f}x trivial" if baseline_cpu else "")
                 + (f" | {failed} failed" if failed else "")
             )
     finally:

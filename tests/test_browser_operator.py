@@ -16,6 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import func, select
 
 from alarmvern.intake import incidents as inc
 from alarmvern.store import tables as t
@@ -67,8 +68,9 @@ def _world(w: Web) -> int:
     return world.incident
 
 
-def _open(browser: object, w: Web, lang: str) -> object:
-    """A phone-sized page whose requests the app answers as the logged-in operator."""
+def _open(browser: object, w: Web, lang: str, stream: bytes | None = None) -> object:
+    """A phone-sized page whose requests the app answers as the logged-in operator; the
+    change stream answers ``stream`` (server-sent events) and ends, or is refused."""
     client = _page_client(w, "operator")
     client.cookies.set("lang", lang)
     context = browser.new_context(viewport=PHONE, base_url=ORIGIN)  # type: ignore[attr-defined]
@@ -79,7 +81,11 @@ def _open(browser: object, w: Web, lang: str) -> object:
         where = urlsplit(request.url)
         path = where.path + (f"?{where.query}" if where.query else "")
         if where.path == "/operator/strom":
-            route.abort()  # type: ignore[attr-defined]
+            if stream is None:
+                route.abort()  # type: ignore[attr-defined]
+            else:
+                headers = {"content-type": "text/event-stream", "cache-control": "no-store"}
+                route.fulfill(status=200, headers=headers, body=stream)  # type: ignore[attr-defined]
             return
         kind = request.headers.get("content-type")
         found = client.request(request.method, path, content=request.post_data_buffer,
@@ -164,3 +170,46 @@ def test_the_operator_pages_fit_a_phone_in_norwegian_first_and_in_complete_engli
     for words in ("Incident", "Burglary: alarm", "Battery: trouble", "Zone 046", "answered",
                   "Plan step done", "the alarm receiver", "you", "viewed", "site"):  # fmt: skip
         assert words in english, words
+    for left in (nb, en):  # else their pages live on into the next test, asking a gone app
+        left.context.close()  # type: ignore[attr-defined]
+
+
+def _views(w: Web) -> int:
+    with w.system.engine.connect() as conn:
+        query = select(func.count()).select_from(t.audit_log)
+        return int(conn.execute(query.where(t.audit_log.c.action == "operator.view")).scalar_one())
+
+
+def test_an_open_incident_follows_its_changes_without_reloading_or_a_new_audited_look(
+    browser: object,
+    web: Web,  # noqa: F811
+) -> None:
+    """The change stream says the version moved; the page fetches only its changing parts,
+    shows the step recorded meanwhile with the contact's name from its own list, and the
+    operator's look stays the one audited when the page opened."""
+    w = web.world
+    incident = w.incident
+    pages = _page_client(web, "operator")
+    path = f"/operator/hendelse/{incident}"
+    token = _csrf(pages, path)
+    assert pages.post(f"{path}/tildel", data={"csrf_token": token}).status_code == 303
+    # Two versions, then the stream ends; the browser reconnects after half a second and
+    # hears them again, so the page keeps refreshing while the test waits.
+    events = b"retry: 500\n\nevent: change\ndata: 1\n\nevent: change\ndata: 2\n\n"
+    page = _open(browser, web, "nb", stream=events)
+    try:
+        page.goto(path)  # type: ignore[attr-defined]
+        page.evaluate("window.notReloaded = true")  # type: ignore[attr-defined]
+        looks = _views(web)
+        call = {"csrf_token": token, "person": str(w.contact_person), "outcome": "answered"}
+        assert pages.post(f"{path}/kontakt", data=call).status_code == 303
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => document.querySelector('ol.timeline').textContent.includes('svarte')",
+            timeout=60_000,
+        )
+        steps = str(page.inner_text("ol.timeline"))  # type: ignore[attr-defined]
+        assert "Per Kontakt: svarte" in steps, steps
+        assert page.evaluate("window.notReloaded === true")  # type: ignore[attr-defined]
+        assert _views(web) == looks  # the refreshes are no new look
+    finally:
+        page.context.close()  # type: ignore[attr-defined]

@@ -231,3 +231,70 @@ def test_every_kind_and_signal_a_panel_can_send_has_words_norwegian_first() -> N
             meaning = stored_meaning(protocol, code, None)
             nb, en = incident_view.meaning_words(meaning)
             assert nb and en and nb != meaning.description, (protocol, code)
+
+
+def _views(w: Web) -> int:
+    with w.system.engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(t.audit_log)
+                .where(t.audit_log.c.action == "operator.view")
+            ).scalar_one()
+        )
+
+
+def test_the_live_refresh_sends_what_changed_and_is_no_new_audited_look(
+    web: Web,  # noqa: F811
+) -> None:
+    w = web.world
+    pages = _page_client(web, "operator")
+    page = f"/operator/hendelse/{w.incident}"
+    token = _csrf(pages, page)
+    assert pages.post(f"{page}/tildel", data={"csrf_token": token}).status_code == 303
+    opened = pages.get(page)
+    assert 'data-refresh="' + page + '/endringer"' in opened.text
+    assert "Per Kontakt" in opened.text and "Storgata" in opened.text  # the page has them
+    looks = _views(web)
+    call = {"csrf_token": token, "person": str(w.contact_person), "outcome": "answered"}
+    assert pages.post(f"{page}/kontakt", data=call).status_code == 303
+    for _ in range(3):
+        parts = pages.get(f"{page}/endringer")
+        assert parts.status_code == 200
+    assert _views(web) == looks  # one audited look: the page's opening, not each refresh
+    text = parts.text
+    assert text.lstrip().startswith('<div id="live-parts" data-state="sees-holds-open">')
+    for part in ("live-facts", "live-signals", "live-plan", "live-steps"):
+        assert f'id="{part}"' in text, part
+    assert "svarte" in text and f'data-person="{w.contact_person}"' in text  # the call
+    assert "<html" not in text  # a fragment, not the page
+    # None of the site's people, the customer or the address: nothing the look audits.
+    assert "Per Kontakt" not in text and "+4798765432" not in text
+    assert "Storgata" not in text and "Kari Nordmann" not in text
+    assert f"/operator/media/{w.image}" not in text
+
+
+def test_the_live_refresh_shows_an_operator_who_does_not_hold_it_only_the_queue_facts(
+    web: Web,  # noqa: F811
+) -> None:
+    w = web.world
+    holder = web.client("operator")
+    assert holder.post(f"/api/v1/incidents/{w.incident}/assign").status_code == 200
+    assert holder.post(
+        f"/api/v1/incidents/{w.incident}/police-notified", json={"case_no": "2026-SAK-78"}
+    ).is_success
+    _second_operator(web)
+    other = _page_client(web, "operator2")
+    text = other.get(f"/operator/hendelse/{w.incident}/endringer").text
+    assert 'data-state="looks-not-open"' in text and 'id="live-facts"' in text
+    assert 'id="live-steps"' not in text and "2026-SAK-78" not in text
+    assert "Storgata" not in text and "Per Kontakt" not in text
+    with web.system.engine.connect() as conn:
+        refused = conn.execute(
+            select(func.count())
+            .select_from(t.audit_log)
+            .where(t.audit_log.c.action.in_(["operator.view", "operator.refused"]),
+                   t.audit_log.c.actor.like("operator:%"),
+                   t.audit_log.c.actor != w.actor("operator"))
+        ).scalar_one()  # fmt: skip
+    assert refused == 0  # looking at the queue's facts is no access and no refusal

@@ -11,7 +11,10 @@ That look is audited once, after the snapshot.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +45,9 @@ Pair = tuple[str, str]
 SIGNAL_FIELDS: tuple[str, ...] = ("area", "zone")
 SIGNAL_LIMIT = 20
 RECORD_LIMIT = 200
+# Past this many log entries since an incident's sums were kept, they are summed anew
+# (by its purpose) rather than caught up entry by entry.
+RECORD_CATCH_UP = 20_000
 BEFORE_OPEN = timedelta(minutes=2)  # a signal a little before the incident opened belongs to it
 
 SIGNAL_CLASS: dict[EventClass, Pair] = {
@@ -122,6 +128,22 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Look:
+    """One line of who saw what: a person, an action and its object, how often, when."""
+
+    actor: str
+    action: str
+    subject: str | None
+    times: int
+    first_at: datetime
+    last_at: datetime
+    last_seq: int
+
+
+LookKey = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True)
 class IncidentView:
     id: int
     kind: str
@@ -142,7 +164,7 @@ class IncidentView:
     plan: action_plans.Plan | None = None
     done: dict[int, datetime] = field(default_factory=dict)
     steps: Sequence[Row[Any]] = ()
-    record: Sequence[Row[Any]] = ()
+    record: Sequence[Look] = ()
 
     @property
     def is_open(self) -> bool:
@@ -161,7 +183,7 @@ def read(
     """The incident as ``operator`` may see it now; the look at the site is audited."""
     now = now or datetime.now(UTC)
     with reading(engine) as conn:
-        view, withheld = _read(conn, policy, operator, incident_id, now, record)
+        view, withheld = _read(conn, policy, operator, incident_id, now, record=record)
     if view.site is not None:
         append_alone(
             engine,
@@ -180,8 +202,26 @@ def read(
     return view
 
 
+def read_changes(
+    engine: Engine, policy: Policy, operator: str, incident_id: int, now: datetime | None = None
+) -> IncidentView:
+    """What changes on an incident's page while an operator has it open: its facts, who has
+    it, its signals, the plan's progress and the steps, from one snapshot with the
+    justification checked as for the page.
+
+    Not audited: it reads none of the site's people (contacts, presence, images) and
+    returns neither the customer nor the address (the incident's row, read as for the
+    page, holds them; they are left out). The operator's look at those, when they opened
+    the page, is the one audited view; a live refresh is no new look.
+    """
+    now = now or datetime.now(UTC)
+    with reading(engine) as conn:
+        view, _withheld = _read(conn, policy, operator, incident_id, now, site=False)
+    return view
+
+
 # The page's statements, built once (building a statement and its cache key costs more
-# than running it): ten queries in one snapshot, none of them twice.
+# than running it): a dozen queries in one snapshot, none of them twice.
 _INCIDENT = (
     select(incidents, sites.c.municipality, sites.c.street, sites.c.postcode, sites.c.city,
            customer_accounts.c.org_name, persons.c.name.label("holder_name"))
@@ -195,20 +235,31 @@ _STEPS = (
     .where(incident_steps.c.incident_id == bindparam("incident_id"))
     .order_by(incident_steps.c.at, incident_steps.c.id)
 )
-_RECORD = (
-    select(
-        audit_log.c.actor,
-        audit_log.c.action,
-        audit_log.c.subject,
-        func.count().label("times"),
-        func.min(audit_log.c.at).label("first_at"),
-        func.max(audit_log.c.at).label("last_at"),
-    )
-    .where(audit_log.c.purpose == bindparam("purpose"))
-    .group_by(audit_log.c.actor, audit_log.c.action, audit_log.c.subject)
-    .order_by(func.max(audit_log.c.seq).desc())
-    .limit(RECORD_LIMIT)
+# Who saw what: each group's count, first and last look, and its last entry (for the
+# order). The whole purpose once, then only the entries since (see :func:`who_saw_what`).
+_LOOKS = (
+    audit_log.c.actor,
+    audit_log.c.action,
+    audit_log.c.subject,
+    func.count().label("times"),
+    func.min(audit_log.c.at).label("first_at"),
+    func.max(audit_log.c.at).label("last_at"),
+    func.max(audit_log.c.seq).label("last_seq"),
 )
+_GROUPS = (audit_log.c.actor, audit_log.c.action, audit_log.c.subject)
+_RECORD = select(*_LOOKS).where(audit_log.c.purpose == bindparam("purpose")).group_by(*_GROUPS)
+# The entries after ``after``, found by their sequence number (the log's newest few), not
+# by purpose: ``purpose || ''`` keeps the planner off the purpose index, which would sum
+# every look at the incident again.
+_RECORD_SINCE = (
+    select(*_LOOKS)
+    .where(
+        audit_log.c.seq > bindparam("after"),
+        audit_log.c.purpose.concat("") == bindparam("purpose"),
+    )
+    .group_by(*_GROUPS)
+)
+_LOG_HEAD = select(func.max(audit_log.c.seq))
 _SIGNALS = (
     select(alarm_events.c.occurred_at, alarm_events.c.protocol, alarm_events.c.code,
            alarm_events.c.qualifier, *(alarm_events.c[f] for f in SIGNAL_FIELDS))
@@ -226,8 +277,17 @@ _SIGNALS = (
 
 
 def _read(
-    conn: Connection, policy: Policy, operator: str, incident_id: int, now: datetime, record: bool
+    conn: Connection,
+    policy: Policy,
+    operator: str,
+    incident_id: int,
+    now: datetime,
+    *,
+    record: bool = False,
+    site: bool = True,
 ) -> tuple[IncidentView, int]:
+    """The view from the caller's snapshot, and how many contacts were withheld; without
+    ``site``, none of the site's people, the customer or the address are read."""
     row = conn.execute(_INCIDENT, {"incident_id": incident_id}).first()
     if row is None:
         raise IncidentMissing(
@@ -246,7 +306,6 @@ def _read(
     )  # fmt: skip
     if not sees:
         return base, 0
-    site = operators.read_view(conn, policy, int(row.site_id), justified, row.account_id)
     steps = steps_of(conn, incident_id)
     view = dataclasses.replace(
         base,
@@ -254,29 +313,122 @@ def _read(
         police_case_no=row.police_case_no,
         site_id=row.site_id,
         account_id=row.account_id,
-        address=Address(row.street, row.postcode, row.city, row.org_name or row.holder_name),
-        site=site,
         signals=_signals(conn, row, now),
         plan=action_plans.plan_for(conn, int(row.site_id), row.kind),
         done=action_plans.progress_of(steps),  # from the steps read, not a second query
         steps=steps,
+    )
+    if not site:
+        return view, 0
+    seen = operators.read_view(conn, policy, int(row.site_id), justified, row.account_id)
+    address = Address(row.street, row.postcode, row.city, row.org_name or row.holder_name)
+    view = dataclasses.replace(
+        view,
+        address=address,
+        site=seen,
         record=who_saw_what(conn, incident_id) if record else (),
     )
-    return view, site.withheld
+    return view, seen.withheld
 
 
 def steps_of(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
     return conn.execute(_STEPS, {"incident_id": incident_id}).all()
 
 
-def who_saw_what(conn: Connection, incident_id: int) -> Sequence[Row[Any]]:
-    """The looks taken for the incident, one line per person, action and object.
+def who_saw_what(conn: Connection, incident_id: int) -> list[Look]:
+    """The looks taken for the incident, one line per person, action and object, the
+    latest first (at most ``RECORD_LIMIT`` lines), as of the caller's snapshot.
 
     An operator keeps an incident's page open and reloads it: a line per look would bury
     who else looked under their own reloads. The audit log keeps every look, and
     ``/api/v1/incidents/{id}/views`` lists them one by one.
+
+    Summing every look on every view grew with the looks (an incident seen 5,000 times
+    cost more to show than all the rest of its page). The log is append-only and a
+    snapshot sees a prefix of it (entries are numbered and committed in order under the
+    chain's lock), so this process keeps each incident's sums with the last entry number
+    they include, and adds only the entries after it.
     """
-    return conn.execute(_RECORD, {"purpose": f"incident:{incident_id}"}).all()
+    purpose = f"incident:{incident_id}"
+    head = int(conn.execute(_LOG_HEAD).scalar() or 0)
+    kept = _kept_for(conn.engine)
+    known = kept.get(purpose)
+    if known is not None and known.head <= head and head - known.head <= RECORD_CATCH_UP:
+        rows = (
+            conn.execute(_RECORD_SINCE, {"purpose": purpose, "after": known.head}).all()
+            if known.head < head
+            else []
+        )
+        groups = add_looks(known.groups, rows)
+        kept.put(purpose, _Sums(head, groups))
+    else:  # first seen, too far behind, or this snapshot is older than what is kept
+        groups = add_looks({}, conn.execute(_RECORD, {"purpose": purpose}).all())
+        kept.put(purpose, _Sums(head, groups), replace=True)
+    return sorted(groups.values(), key=lambda look: -look.last_seq)[:RECORD_LIMIT]
+
+
+def add_looks(groups: Mapping[LookKey, Look], rows: Sequence[Any]) -> dict[LookKey, Look]:
+    """``groups`` with the summed ``rows`` (actor, action, subject, times, first_at,
+    last_at, last_seq) added in: a new dict, ``groups`` unchanged."""
+    merged = dict(groups)
+    for r in rows:
+        key = (r.actor, r.action, r.subject)
+        first, last = as_utc(r.first_at), as_utc(r.last_at)
+        had = merged.get(key)
+        if had is not None:
+            first, last = min(first, had.first_at), max(last, had.last_at)
+        times = int(r.times) + (had.times if had else 0)
+        seq = max(int(r.last_seq), had.last_seq if had else 0)
+        merged[key] = Look(r.actor, r.action, r.subject, times, first, last, seq)
+    return merged
+
+
+@dataclass(frozen=True)
+class _Sums:
+    head: int  # the last entry of the whole log these sums include
+    groups: dict[LookKey, Look]
+
+
+class _Kept:
+    """The sums of the incidents looked at lately in this process, the least recent
+    dropped past ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._sums: OrderedDict[str, _Sums] = OrderedDict()
+
+    def get(self, purpose: str) -> _Sums | None:
+        with self._lock:
+            found = self._sums.get(purpose)
+            if found is not None:
+                self._sums.move_to_end(purpose)
+            return found
+
+    def put(self, purpose: str, sums: _Sums, *, replace: bool = False) -> None:
+        """Keep ``sums``, unless newer ones are kept already; ``replace``: whatever is kept
+        (sums read whole are right as of their snapshot, even an older one)."""
+        with self._lock:
+            had = self._sums.get(purpose)
+            if had is not None and had.head > sums.head and not replace:
+                return  # another thread's sums are newer
+            self._sums[purpose] = sums
+            self._sums.move_to_end(purpose)
+            while len(self._sums) > self._size:
+                self._sums.popitem(last=False)
+
+
+# Per engine: each database has its own log (tests open many in one process).
+_RECORDS: weakref.WeakKeyDictionary[Engine, _Kept] = weakref.WeakKeyDictionary()
+_RECORDS_LOCK = threading.Lock()
+
+
+def _kept_for(engine: Engine) -> _Kept:
+    with _RECORDS_LOCK:
+        kept = _RECORDS.get(engine)
+        if kept is None:
+            kept = _RECORDS[engine] = _Kept(512)
+        return kept
 
 
 def _signals(conn: Connection, incident: Row[Any], now: datetime) -> list[Signal]:

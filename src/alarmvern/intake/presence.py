@@ -29,12 +29,26 @@ _EARTH_RADIUS_M = 6_371_000.0
 
 
 def presence_activities(policy: Policy) -> list[str]:
-    """The consent-based activities that process home/away status."""
-    return [
-        a.id
-        for a in policy.activities_for(PRESENCE_CATEGORY)
-        if a.legal_basis is LegalBasis.consent
-    ]
+    """The consent-based activities that process home/away status.
+
+    Worked out once per policy: every operator's view of an incident asks (the policy in
+    force changes seldom; it is kept with its answer, so its id cannot be reused).
+    """
+    kept = _ACTIVITIES.get(id(policy))
+    if kept is None or kept[0] is not policy:
+        found = tuple(
+            a.id
+            for a in policy.activities_for(PRESENCE_CATEGORY)
+            if a.legal_basis is LegalBasis.consent
+        )
+        kept = (policy, found)
+        if len(_ACTIVITIES) >= 8:  # a few policies in one process at most (tests: many)
+            _ACTIVITIES.clear()
+        _ACTIVITIES[id(policy)] = kept
+    return list(kept[1])
+
+
+_ACTIVITIES: dict[int, tuple[Policy, tuple[str, ...]]] = {}
 
 
 def has_location_consent(conn: Connection, policy: Policy, person_id: int) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -115,18 +116,30 @@ def alarm_log(
     return entries, len(rows) > size
 
 
+@lru_cache(maxsize=4096)
+def _words(
+    protocol: str, code: str, qualifier: str | None, lang: str
+) -> tuple[str, str, str, bool]:
+    """What an event's code says, in ``lang``: the class in words, the class, the protocol's
+    description, and whether it arms or disarms. A page shows fifty events of a few codes:
+    looked up once per code, not once per row."""
+    meaning = stored_meaning(protocol, code, qualifier)
+    what = labels.pick(labels.EVENT_CLASS, meaning.event_class, lang)
+    arming = meaning.event_class.value in labels.ARMING_CLASSES
+    return what, meaning.event_class.value, meaning.description, arming
+
+
 def _entry(row: Any, lang: str) -> LogEntry:
-    meaning = stored_meaning(row.protocol, row.code, row.qualifier)
+    what, event_class, description, arming = _words(row.protocol, row.code, row.qualifier, lang)
     who = row.user_name
     if who is None and row.user_no is not None:
         who = f"{'bruker' if lang == 'nb' else 'user'} {row.user_no}"
-    arming = meaning.event_class.value in labels.ARMING_CLASSES
     return LogEntry(
         id=int(row.id),
         occurred_at=as_utc(row.occurred_at),
-        what=labels.pick(labels.EVENT_CLASS, meaning.event_class, lang),
-        event_class=meaning.event_class.value,
-        description=meaning.description,
+        what=what,
+        event_class=event_class,
+        description=description,
         who=who,
         how=labels.pick(labels.METHOD, row.method, lang) if row.method else None,
         zone=None if arming else row.zone,

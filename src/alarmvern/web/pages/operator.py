@@ -80,6 +80,20 @@ def incident_page(
     )  # fmt: skip
 
 
+@router.get("/hendelse/{incident_id}/endringer")
+def incident_changes(
+    incident_id: int, request: Request, who: OperatorPage, system: SystemDep
+) -> Response:
+    """The parts of the incident's page that change (facts, signals, plan, steps), for its
+    live refresh: no audit entry, for they hold none of the site's people."""
+    view = incident_view.read_changes(system.engine, system.policy.policy, who.actor, incident_id)
+    return render(
+        request, "operator/incident_changes.html.j2", incident=view,
+        SIGNAL_FIELDS=incident_view.SIGNAL_FIELDS, FAMILIES=action_plans.KINDS,
+        kind_words=incident_view.kind_words,
+    )  # fmt: skip
+
+
 @router.get("/media/{media_id}")
 def media_file(media_id: int, who: OperatorPage, system: SystemDep) -> Response:
     """A verification image of an incident the operator handles (audited, or refused)."""

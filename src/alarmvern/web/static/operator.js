@@ -1,5 +1,6 @@
 // The operator console, live: the queue and an open incident follow the server's change
-// stream (server-sent events) and refetch themselves; a new alarm is announced to screen
+// stream (server-sent events) and refetch themselves (the queue whole, an incident only the
+// parts that change, which is no new audited look); a new alarm is announced to screen
 // readers and with a sound that can be turned off. Without JavaScript the pages still work
 // (reload by hand).
 (function () {
@@ -54,26 +55,52 @@
   function refresh() {
     if (busy || typing()) { return; }
     busy = true;
-    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    var parts = root.dataset.refresh;  // an incident: only the parts that change
+    fetch(parts || window.location.href,
+          { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (answer) { return answer.ok ? answer.text() : null; })
       .then(function (html) {
         if (!html) { return; }
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(root.id);
-        if (!fresh) { return; }
-        root.innerHTML = fresh.innerHTML;
-        root.dataset.kinds = fresh.dataset.kinds || "";
-        var now = kinds(root);
-        var added = Object.keys(now).filter(function (id) { return !(id in seen); });
-        if (added.length && root.id === "live-queue") {
-          announce.textContent = announce.dataset.new + ": " +
-            added.map(function (id) { return now[id] + " (" + id + ")"; }).join("; ");
-          beep();
-        }
-        seen = now;
-        tick();
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        if (parts) { patch(doc.getElementById("live-parts")); } else { replace(doc); }
       })
       .catch(function () { /* the next change tries again */ })
       .then(function () { busy = false; });
+  }
+
+  // The queue: the whole list again (reading it is no look at anyone's data).
+  function replace(doc) {
+    var fresh = doc.getElementById(root.id);
+    if (!fresh) { return; }
+    root.innerHTML = fresh.innerHTML;
+    root.dataset.kinds = fresh.dataset.kinds || "";
+    var now = kinds(root);
+    var added = Object.keys(now).filter(function (id) { return !(id in seen); });
+    if (added.length) {
+      announce.textContent = announce.dataset.new + ": " +
+        added.map(function (id) { return now[id] + " (" + id + ")"; }).join("; ");
+      beep();
+    }
+    seen = now;
+    tick();
+  }
+
+  // An incident: each changed part in its place. Where what the page offers changed (the
+  // operator took it, lost it, or it closed), the page is loaded anew.
+  function patch(fresh) {
+    if (!fresh) { return; }
+    if (fresh.dataset.state !== root.dataset.state) { window.location.reload(); return; }
+    Array.prototype.forEach.call(fresh.querySelectorAll("[id^='live-']"), function (part) {
+      var old = document.getElementById(part.id);
+      if (old && old.innerHTML !== part.innerHTML) { old.innerHTML = part.innerHTML; }
+    });
+    // The refresh names no contact: the names are the page's own, from its contact list.
+    document.querySelectorAll("#live-steps [data-person]").forEach(function (el) {
+      var name = document.querySelector(".contacts li[data-person='" +
+        el.getAttribute("data-person") + "'] strong");
+      if (name) { el.textContent = name.textContent; }
+    });
+    tick();
   }
 
   function waited(since) {
