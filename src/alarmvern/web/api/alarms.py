@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import and_, or_, select
 
 from alarmvern.intake import operators
+from alarmvern.intake.alarm_log import actor_name
 from alarmvern.intake.customer_media import own_media
 from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import alarm_events, customer_accounts, persons
+from alarmvern.store.tables import alarm_events, customer_accounts
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import accounts_of, check_account
 from alarmvern.web.api import alarms_incidents, alarms_steps
@@ -56,8 +57,7 @@ def events(
     """Alarmloggen / the alarm log, newest first: arming, disarming and the other signals."""
     cursor = _cursor(after)
     query = (
-        select(alarm_events, persons.c.name.label("actor_name"))
-        .outerjoin(persons, persons.c.id == alarm_events.c.actor_person_id)
+        select(alarm_events, actor_name().label("actor_name"))
         .where(alarm_events.c.account_id == account_id)
         .order_by(alarm_events.c.occurred_at.desc(), alarm_events.c.id.desc())
         .limit(limit + 1)

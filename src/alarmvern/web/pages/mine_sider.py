@@ -13,12 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, Integer, Select, and_, bindparam, or_, select
+from sqlalchemy import Connection, Integer, Select, bindparam, select
 
+from alarmvern.intake.alarm_log import actor_name
 from alarmvern.intake.customer_media import media_page, own_media
 from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import alarm_events, panel_users, sites
+from alarmvern.store.tables import alarm_events, sites
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.access import NOT_YOURS, accounts_of
 from alarmvern.web.deps import SystemDep
@@ -51,22 +52,8 @@ class LogEntry:
 
 def _log_query(arming_only: bool) -> Select[Any]:
     """One page of the accounts' events, newest first: the index on (account, time) orders
-    it; the panel user's name is looked up per row from the user number the panel sent (or
-    the person, where intake knew them)."""
+    it; who armed or disarmed is named by :func:`alarmvern.intake.alarm_log.actor_name`."""
     ev = alarm_events.c
-    user = (
-        select(panel_users.c.display_name)
-        .where(
-            panel_users.c.account_id == ev.account_id,
-            or_(
-                and_(panel_users.c.site_id == ev.site_id, panel_users.c.user_no == ev.user_no),
-                panel_users.c.person_id == ev.actor_person_id,
-            ),
-        )
-        .order_by(panel_users.c.removed_at.is_(None).desc(), panel_users.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     where = [ev.account_id.in_(bindparam("accounts", expanding=True))]
     if arming_only:
         where.append(ev.code.in_(labels.ARMING_CODES))
@@ -82,7 +69,7 @@ def _log_query(arming_only: bool) -> Select[Any]:
             ev.user_no,
             ev.method,
             sites.c.street,
-            user.label("user_name"),
+            actor_name().label("user_name"),
         )
         .outerjoin(sites, sites.c.id == ev.site_id)
         .where(*where)
