@@ -99,7 +99,7 @@ def connect(settings: Settings) -> Engine:
     except OperationalError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         raise StoreError(
-            f"database (--db / ALARMVERN_DATABASE_URL): cannot connect: {reason}; "
+            f"database (--db", f"ALARMVERN_DATABASE_URL): cannot connect: {reason}; "
             "check the URL and that the server is running"
         ) from None
     return engine

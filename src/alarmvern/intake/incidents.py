@@ -134,7 +134,7 @@ def contact_called(
     """Record a call to an alarm contact and how it went."""
     if outcome not in OUTCOMES:
         raise IncidentError(
-            f"ukjent utfall {outcome!r} / unknown call outcome {outcome!r}: "
+            f"ukjent utfall {outcome!r}", f"unknown call outcome {outcome!r}: "
             f"choose one of {', '.join(OUTCOMES)}"
         )
     incident = _open(conn, incident_id, "contact_called", holder=actor)
@@ -147,7 +147,7 @@ def contact_called(
     ).first()
     if known is None:
         raise NotAContact(
-            "personen er ikke alarmkontakt for anlegget; ingenting er endret / "
+            "personen er ikke alarmkontakt for anlegget; ingenting er endret",
             "the person is not an alarm contact of the site; nothing was changed"
         )
     details = {"outcome": outcome}
@@ -174,7 +174,7 @@ def police_notified(
     (a legal hold on the incident) so that retention keeps them until that day."""
     at = at or datetime.now(UTC)
     if not case_no.strip():
-        raise IncidentError("politiet trenger et saksnummer / a police case number is required")
+        raise IncidentError("politiet trenger et saksnummer", "a police case number is required")
     incident = _open(conn, incident_id, "police_notified", holder=actor)
     conn.execute(
         update(incidents).where(incidents.c.id == incident_id).values(police_case_no=case_no)
@@ -203,7 +203,7 @@ def close(
     period for their access runs from now)."""
     at = at or datetime.now(UTC)
     if not cause.strip():
-        raise IncidentError("oppgi årsaken / give the cause when closing an incident")
+        raise IncidentError("oppgi årsaken", "give the cause when closing an incident")
     incident = _open(conn, incident_id, CLOSED, holder=actor)
     conn.execute(
         update(incidents)
@@ -249,7 +249,7 @@ def _open(conn: Connection, incident_id: int, step: str, *, holder: str | None) 
     ).first()
     if row is None:
         raise IncidentMissing(
-            f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist"
+            f"hendelse {incident_id} finnes ikke", f"incident {incident_id} does not exist"
         )
     closed = row.status == CLOSED or row.closed_at is not None
     if holder is not None:
@@ -258,7 +258,7 @@ def _open(conn: Connection, incident_id: int, step: str, *, holder: str | None) 
         closed = f"{as_utc(row.closed_at):%Y-%m-%d %H:%M} UTC" if row.closed_at else "?"
         raise IncidentClosed(
             f"Hendelse {incident_id} ble lukket {closed} og tar ikke flere steg. Ingenting er "
-            f"endret. / Incident {incident_id} is closed (since {closed}) and takes no more "
+            f"endret.", f"Incident {incident_id} is closed (since {closed}) and takes no more "
             f"steps. Nothing was changed."
         )
     return row

@@ -62,7 +62,7 @@ def upload_media(
     """
     need_kind(device, "camera")
     if device.site_id is None:
-        raise WrongDevice("kameraet er ikke knyttet til et anlegg / the camera has no site")
+        raise WrongDevice("kameraet er ikke knyttet til et anlegg", "the camera has no site")
     mime, kind = _media_type(content_type)
     check_size(data, MAX_MEDIA_BYTES, "file")
     captured = aware(captured_at, "captured_at")

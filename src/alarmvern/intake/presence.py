@@ -54,7 +54,7 @@ def record_presence(
     against the site's coordinates, and dropped. Return the state stored."""
     need_kind(device, "app")
     if device.person_id is None:
-        raise WrongDevice("appen er ikke knyttet til en person / the app has no person")
+        raise WrongDevice("appen er ikke knyttet til en person", "the app has no person")
     if not has_location_consent(conn, policy, device.person_id):
         raise PresenceRefused(
             "du har ikke samtykket til hjemme/borte-status; slå det på i appen eller på Mine "
@@ -63,7 +63,7 @@ def record_presence(
             "consent",
         )
     if (state is None) == (position is None):
-        raise UploadRefused("send enten state eller lat/lon / send either state or lat/lon")
+        raise UploadRefused("send enten state eller lat/lon", "send either state or lat/lon")
     if position is not None:
         state = _home_or_away(conn, device, position)
     if state not in ("home", "away"):

@@ -19,9 +19,8 @@ class UploadRefused(AlarmvernError):
     code = "invalid"
     http_status = 422
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, nb: str, en: str, field: str | None = None) -> None:
+        super().__init__(nb, en, field=field)
 
 
 class WrongDevice(UploadRefused):
@@ -47,7 +46,7 @@ class UnsupportedType(UploadRefused):
 def need_kind(device: Device, kind: str) -> None:
     if device.kind != kind:
         raise WrongDevice(
-            f"denne enheten ({device.kind}) kan ikke sende dette / "
+            f"denne enheten ({device.kind}) kan ikke sende dette",
             f"a {device.kind} device cannot upload this; only a {kind} can"
         )
 

@@ -42,7 +42,7 @@ def offered(policy: Policy) -> list[Activity]:
 def offered_activity(policy: Policy, activity: str) -> Activity:
     found = next((a for a in offered(policy) if a.id == activity), None)
     if found is None:
-        raise NotOffered(f"ukjent samtykke / unknown consent: {activity}")
+        raise NotOffered(f"ukjent samtykke", f"unknown consent: {activity}")
     return found
 
 

@@ -109,7 +109,7 @@ def erase(
         numbers = ", ".join(map(str, open_contracts))
         raise ErasureRefused(
             f"personen har en avtale som fortsatt løper (nr. {numbers}): avslutt den først, "
-            "eller velg å beholde det avtalen trenger / the person has an active contract "
+            "eller velg å beholde det avtalen trenger", "the person has an active contract "
             f"({numbers}): end it first, or choose to keep what the contract needs"
         )
     _end_sessions(conn, scope)

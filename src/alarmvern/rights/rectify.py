@@ -73,7 +73,7 @@ def rectify(
     old = _stored_value(conn, vault, table, binding, row, column)
     if check_seen and _as_text(old) != (seen or None):
         raise RectifyError(
-            "verdien er endret siden du så den; se på den igjen før du retter / the value "
+            "verdien er endret siden du så den; se på den igjen før du retter", "the value "
             "has changed since you saw it; look at it again before correcting it"
         )
     value = _typed(table.c[column], new_value)
@@ -160,7 +160,7 @@ def parse_key(key: str) -> tuple[str, int, str]:
     table, _, rest = key.partition(":")
     row, _, column = rest.partition(":")
     if not table or not column or not row.isdigit():
-        raise RectifyError("velg opplysningen som skal rettes / choose the value to be corrected")
+        raise RectifyError("velg opplysningen som skal rettes", "choose the value to be corrected")
     return table, int(row), column
 
 

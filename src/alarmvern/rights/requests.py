@@ -194,20 +194,20 @@ def check_new(
     to) still open is not opened again."""
     if kind is Kind.rectification and not (text or "").strip():
         raise RequestError(
-            "skriv hva som er feil og hva som er riktig / write what is wrong and what is right"
+            "skriv hva som er feil og hva som er riktig", "write what is wrong and what is right"
         )
     for other in for_person(conn, person_id):
         same = (other.text or "") == (text or "") and (other.target or "") == (target or "")
         if other.is_open and other.kind is kind and same:
             raise RequestError(
-                f"du har allerede en lik forespørsel under behandling (nr. {other.id}) / you "
+                f"du har allerede en lik forespørsel under behandling (nr. {other.id})", "you "
                 f"already have an identical request in progress (no. {other.id})"
             )
 
 
 def _require_person(conn: Connection, person_id: int) -> None:
     if conn.execute(select(persons.c.id).where(persons.c.id == person_id)).first() is None:
-        raise RequestError(f"fant ingen person {person_id} / no person {person_id}")
+        raise RequestError(f"fant ingen person {person_id}", f"no person {person_id}")
 
 
 def confirm_person(conn: Connection, request_id: int, person_id: int, *, actor: str) -> None:

@@ -237,7 +237,7 @@ def erase(
     service ends one), in the same transaction: nothing is kept for them."""
     if keep_contract and end_contracts:
         raise RequestError(
-            "velg enten å beholde det avtalen trenger eller å avslutte avtalen først / choose "
+            "velg enten å beholde det avtalen trenger eller å avslutte avtalen først", "choose "
             "either to keep what the contract needs or to end the contract first"
         )
     log = erasure_journal(system)
@@ -249,7 +249,7 @@ def erase(
         if erased is not None:  # once: a second run would journal and receipt it again
             raise RequestError(
                 f"forespørsel {request_id} er allerede utført ({str(erased['at'])[:10]}); "
-                f"avslutt den / request {request_id} is already carried out; close it"
+                f"avslutt den", f"request {request_id} is already carried out; close it"
             )
         # The letters first: the log still names the person before the erasure.
         notify_recipients(system, conn, request, "erasure", _all_categories(), actor=actor)

@@ -92,7 +92,7 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise StoreError(
-            "database URL (--db / ALARMVERN_DATABASE_URL) is not valid: "
+            "database URL (--db", "ALARMVERN_DATABASE_URL) is not valid: "
             f"{type(exc).__name__}; write e.g. sqlite:///data/alarmvern.db "
             "or postgresql://localhost/alarmvern"
         ) from None
