@@ -112,6 +112,8 @@ def test_each_raise_below_the_web_is_bilingual_and_names_no_flag(
     for text in (nb, en):
         assert not FLAG.search(text), f"{where}: names a CLI flag or command: {text!r}"
     assert " / " not in nb and " / " not in en, f"{where}: one language per argument"
+    for text in (nb, en):  # a sentence, not a field's name passed where a text belongs
+        assert not text or " " in text, f"{where}: {text!r} is not a message"
     if nb.replace("{}", "").strip() or en.replace("{}", "").strip():
         assert nb != en, f"{where}: the bokmål text is the English one: {en!r}"
 

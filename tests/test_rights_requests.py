@@ -124,7 +124,7 @@ def test_an_extension_needs_a_reason_and_must_be_told_in_time(engine: Engine) ->
                 actor="dpo",
                 told_at=at(date(2026, 3, 3)),
             )
-        with pytest.raises(RequestError, match="--months 3"):
+        with pytest.raises(RequestError, match="not 3"):
             requests.extend(
                 conn, request.id, months=3, reason="x", actor="dpo", told_at=at(date(2026, 2, 2))
             )

@@ -13,6 +13,7 @@ class InputError(AlarmvernError):
     """
 
     http_status = 422
+    field: str
 
     def __init__(self, field: str, nb: str, en: str, *, code: str | None = None) -> None:
         super().__init__(nb, en, field=field, code=code)

@@ -123,7 +123,7 @@ def parse_steps(raw: Iterable[Mapping[str, Any] | str]) -> tuple[Step, ...]:
     if not steps or len(steps) > MAX_STEPS:
         raise PlanError(
             f"en instruks har 1 til {MAX_STEPS} steg, ikke {len(steps)}",
-            f"a plan has 1 to {MAX_STEPS} steps, not {len(steps)}"
+            f"a plan has 1 to {MAX_STEPS} steps, not {len(steps)}",
         )
     return tuple(steps)
 
@@ -142,7 +142,7 @@ def set_plan(
     if kind not in KINDS:
         raise PlanError(
             f"ukjent alarmtype {kind!r}; velg en av {', '.join(KINDS)}",
-            f"unknown alarm kind {kind!r}; choose one of {', '.join(KINDS)}"
+            f"unknown alarm kind {kind!r}; choose one of {', '.join(KINDS)}",
         )
     given = list(steps)
     parsed = tuple(s for s in given if isinstance(s, Step)) or parse_steps(
@@ -227,13 +227,13 @@ def record_step(
     if not 1 <= number <= len(plan.steps):
         raise PlanError(
             f"instruksen har steg 1 til {len(plan.steps)}, ikke {number}",
-            f"the plan has steps 1 to {len(plan.steps)}, not {number}"
+            f"the plan has steps 1 to {len(plan.steps)}, not {number}",
         )
     done = progress(conn, incident_id).get(number)
     if done is not None:
         raise StepAlreadyDone(
             f"steg {number} ble registrert {done:%H:%M:%S} UTC allerede; ingenting er endret",
-            f"step {number} was recorded at {done:%H:%M:%S} UTC already; nothing was changed"
+            f"step {number} was recorded at {done:%H:%M:%S} UTC already; nothing was changed",
         )
     step = plan.steps[number - 1]
     details = {"index": number, "action": step.action, "kind": plan.kind}
@@ -264,7 +264,7 @@ def _step(number: int, given: Mapping[str, Any]) -> Step:
     if action not in ACTIONS:
         raise PlanError(
             f"steg {number}: ukjent handling {action!r}; velg en av {', '.join(ACTIONS)}",
-            f"step {number}: unknown action {action!r}; choose one of {', '.join(ACTIONS)}"
+            f"step {number}: unknown action {action!r}; choose one of {', '.join(ACTIONS)}",
         )
     minutes = given.get("minutes")
     if minutes is not None:
@@ -275,14 +275,14 @@ def _step(number: int, given: Mapping[str, Any]) -> Step:
         if not 0 <= minutes <= MAX_MINUTES:
             raise PlanError(
                 f"steg {number}: minutter må være 0 til {MAX_MINUTES}",
-                f"step {number}: minutes must be 0 to {MAX_MINUTES}"
+                f"step {number}: minutes must be 0 to {MAX_MINUTES}",
             )
     note = given.get("note")
     note = str(note).strip() if note is not None else None
     if note and len(note) > MAX_NOTE:
         raise PlanError(
             f"steg {number}: merknaden er lengre enn {MAX_NOTE} tegn",
-            f"step {number}: the note is longer than {MAX_NOTE} characters"
+            f"step {number}: the note is longer than {MAX_NOTE} characters",
         )
     if action == "note" and not note:
         raise PlanError(

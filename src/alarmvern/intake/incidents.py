@@ -134,8 +134,8 @@ def contact_called(
     """Record a call to an alarm contact and how it went."""
     if outcome not in OUTCOMES:
         raise IncidentError(
-            f"ukjent utfall {outcome!r}", f"unknown call outcome {outcome!r}: "
-            f"choose one of {', '.join(OUTCOMES)}"
+            f"ukjent utfall {outcome!r}",
+            f"unknown call outcome {outcome!r}: choose one of {', '.join(OUTCOMES)}",
         )
     incident = _open(conn, incident_id, "contact_called", holder=actor)
     known = conn.execute(
@@ -148,7 +148,7 @@ def contact_called(
     if known is None:
         raise NotAContact(
             "personen er ikke alarmkontakt for anlegget; ingenting er endret",
-            "the person is not an alarm contact of the site; nothing was changed"
+            "the person is not an alarm contact of the site; nothing was changed",
         )
     details = {"outcome": outcome}
     _advance(conn, incident, "contact_called", actor, at, details, person_id=person_id)
@@ -258,8 +258,9 @@ def _open(conn: Connection, incident_id: int, step: str, *, holder: str | None) 
         closed = f"{as_utc(row.closed_at):%Y-%m-%d %H:%M} UTC" if row.closed_at else "?"
         raise IncidentClosed(
             f"Hendelse {incident_id} ble lukket {closed} og tar ikke flere steg. Ingenting er "
-            f"endret.", f"Incident {incident_id} is closed (since {closed}) and takes no more "
-            f"steps. Nothing was changed."
+            f"endret.",
+            f"Incident {incident_id} is closed (since {closed}) and takes no more "
+            f"steps. Nothing was changed.",
         )
     return row
 

@@ -34,7 +34,7 @@ def account_of(text: str) -> str:
     if not 3 <= len(account) <= 16 or not set(account) <= _HEX:
         raise AlarmvernError(
             "kontonummeret må være 3-16 heksadesimale sifre",
-            "the panel account must be 3-16 hexadecimal digits"
+            "the panel account must be 3-16 hexadecimal digits",
         )
     return account
 

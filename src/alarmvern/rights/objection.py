@@ -75,8 +75,12 @@ def object_to_activity(
     if found is None or not found.objectable:
         choices = ", ".join(a.id for a in policy.activities if a.objectable)
         raise AlarmvernError(
+            f"{activity!r} er ikke en behandling basert på berettiget interesse ({choices}); "
+            "en protest mot markedsføring trenger ingen vurdering: stans markedsføringen",
             f"{activity!r} is not an activity based on legitimate interest ({choices}); "
-            "an objection to marketing needs no decision: use `rights object --marketing`"
+            "an objection to marketing needs no decision: stop the marketing instead",
+            field="activity",
+            code="not_objectable",
         )
     requests.add_step(conn, request, "decision", "pending", actor=actor, activity=activity)
 
@@ -94,7 +98,11 @@ def decide(
     Rejected: the reason (the compelling legitimate grounds) is recorded for the person."""
     step = request.step("decision")
     if step is None or step["status"] != "pending" or request.person_id is None:
-        raise AlarmvernError(f"request {request.id} has no objection waiting for a decision")
+        raise AlarmvernError(
+            f"forespørsel {request.id} har ingen protest som venter på en avgjørelse",
+            f"request {request.id} has no objection waiting for a decision",
+            code="step_missing",
+        )
     erased: dict[str, int] = {}
     if upheld:
         erased = consent.erase_activity_data(conn, policy, request.person_id, step["activity"])

@@ -45,8 +45,9 @@ def ask(system: System, person_id: int, *, actor: str, lang: Lang = "nb") -> Rig
     if Verification.mine_sider not in allowed:
         raise SelfServiceError(
             "personvernerklæringen godtar ikke innlogging på Mine Sider som bevis på hvem du "
-            "er; ta kontakt med oss", "the privacy notice does not accept a Mine Sider login as "
-            "proof of identity; please contact us"
+            "er; ta kontakt med oss",
+            "the privacy notice does not accept a Mine Sider login as "
+            "proof of identity; please contact us",
         )
     with system.engine.begin() as conn:
         mine = [r for r in requests.for_person(conn, person_id) if r.kind is Kind.access]
@@ -161,7 +162,7 @@ def build_portable(system: System, request_id: int, *, actor: str) -> Path:
     if request.kind is not Kind.portability or request.verified_at is None:
         raise SelfServiceError(
             f"forespørsel {request_id} er ikke en bekreftet forespørsel om dataportabilitet",
-            f"request {request_id} is not a verified data portability request"
+            f"request {request_id} is not a verified data portability request",
         )
     made, _sent = service.export_portable(system, request_id, actor=actor)
     with system.engine.begin() as conn:

@@ -265,7 +265,7 @@ def open_request(
             and aim not in {a.id for a in system.policy.policy.activities if a.objectable}
         ):
             raise requests.RequestError(
-                "velg hva du protesterer mot fra listen / choose what you object to from the list"
+                "velg hva du protesterer mot fra listen", "choose what you object to from the list"
             )
         with reading(system.engine) as conn:
             requests.check_new(conn, _person(who), wanted, said, aim or None)
