@@ -96,9 +96,13 @@ class AlarmvernError(Exception):
             self.code = code
         super().__init__(self.message)
 
+    def texts(self) -> tuple[str, str]:
+        """The message in bokmål and in English, as a reader sees each."""
+        return self.nb, self.en
+
     @property
     def message(self) -> str:
-        return f"{self.nb} / {self.en}"
+        return " / ".join(self.texts())
 
     @property
     def text(self) -> Text:

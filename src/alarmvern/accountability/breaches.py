@@ -31,9 +31,8 @@ class BreachError(AlarmvernError):
     def __init__(self, field: str, nb: str, en: str) -> None:
         super().__init__(nb, en, field=field)
 
-    @property
-    def message(self) -> str:
-        return f"{self.field}: {self.nb} / {self.en}"
+    def texts(self) -> tuple[str, str]:
+        return f"{self.field}: {self.nb}", self.en
 
 
 class BreachNotFound(BreachError):

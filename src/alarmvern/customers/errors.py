@@ -18,9 +18,8 @@ class InputError(AlarmvernError):
     def __init__(self, field: str, nb: str, en: str, *, code: str | None = None) -> None:
         super().__init__(nb, en, field=field, code=code)
 
-    @property
-    def message(self) -> str:
-        return f"{self.field}: {self.nb} / {self.en}"
+    def texts(self) -> tuple[str, str]:
+        return f"{self.field}: {self.nb}", self.en
 
 
 class ConflictError(InputError):

@@ -94,13 +94,13 @@ def place(
     now = now or datetime.now(UTC)
     if target not in TARGETS:
         raise HoldError(
-            f"ukjent mål for tilbakeholdet {target!r}: velg en av {', '.join(TARGETS)}",
+            f"ukjent mål for sperren {target!r}: velg en av {', '.join(TARGETS)}",
             f"hold target {target!r}: choose one of {', '.join(TARGETS)}",
             field="target",
         )
     if not reason.strip():
         raise HoldError(
-            "et tilbakehold trenger en grunn (f.eks. politiets saksnummer)",
+            "en rettslig sperre trenger en grunn (f.eks. politiets saksnummer)",
             "a hold needs a reason (e.g. the police case number)",
             field="reason",
         )
@@ -160,7 +160,7 @@ def release(conn: Connection, hold_id: int, *, released_by: str) -> Hold:
     hold = get(conn, hold_id)
     if hold.released_at is not None:
         raise HoldError(
-            f"tilbakehold {hold_id} ble allerede opphevet {hold.released_at:%Y-%m-%d}",
+            f"sperre {hold_id} ble allerede opphevet {hold.released_at:%Y-%m-%d}",
             f"hold {hold_id} was already released at {hold.released_at:%Y-%m-%d}",
             field="hold",
         )
@@ -181,7 +181,7 @@ def get(conn: Connection, hold_id: int) -> Hold:
     row = conn.execute(select(legal_holds).where(legal_holds.c.id == hold_id)).first()
     if row is None:
         raise HoldError(
-            f"det finnes ikke noe tilbakehold {hold_id}; se listen over tilbakehold",
+            f"det finnes ingen sperre {hold_id}; se listen over sperrer",
             f"there is no hold {hold_id}; see the list of holds",
             field="hold",
             code="not_found",

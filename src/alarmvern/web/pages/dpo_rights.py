@@ -21,7 +21,7 @@ from alarmvern.store.engine import reading
 from alarmvern.store.tables import persons
 from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
-from alarmvern.web.errors import ApiError
+from alarmvern.web.errors import ApiError, problem
 from alarmvern.web.pages import labels
 from alarmvern.web.pages.render import PageRoute, ServicePage, done, lang_of, render
 
@@ -110,10 +110,8 @@ def _refused(
 ) -> Response:
     """The queue again, the refusal beside the request (0: the form for a new one) and what
     was typed kept; ``status`` overrides the error's own."""
-    if isinstance(exc, ApiError):
-        status, message = status or exc.status, exc.message
-    else:
-        status, message = status or int(getattr(exc, "http_status", 409)), str(exc)
+    found = problem(exc)
+    status, message = status or found.status, found.message
     with reading(system.engine) as conn:
         closed = request_id > 0 and not requests.get(conn, request_id).is_open
     return _queue_page(
