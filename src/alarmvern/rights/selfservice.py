@@ -67,6 +67,39 @@ def ask(system: System, person_id: int, *, actor: str, lang: Lang = "nb") -> Rig
     return request
 
 
+def open_for_self(
+    system: System,
+    person_id: int,
+    kind: Kind,
+    text: str | None,
+    target: str | None = None,
+    *,
+    actor: str,
+) -> RightsRequest:
+    """A request the person opens for themselves on Mine Sider: ``text`` in their own words
+    (what is wrong and what is right, for a correction), ``target`` what an objection is to.
+    It is verified by their login where the privacy notice accepts that, so that staff can
+    act on it at once; otherwise it waits in the queue for an identity check."""
+    allowed = system.policy.policy.rights.verification
+    details = {"text": text} if text else {}
+    if target:
+        details["target"] = target
+    with system.engine.begin() as conn:
+        request = requests.open_request(
+            conn,
+            kind=kind,
+            channel=Channel.mine_sider,
+            person_id=person_id,
+            actor=actor,
+            details=details or None,
+        )
+        if Verification.mine_sider in allowed:
+            request = requests.verify_identity(
+                conn, request.id, method=Verification.mine_sider, actor=actor, allowed=allowed
+            )
+    return request
+
+
 def waiting(system: System, now: datetime | None = None) -> list[int]:
     """Open access requests queued for building, or whose build went silent."""
     now = now or datetime.now(UTC)
