@@ -129,3 +129,21 @@ def test_an_error_keeps_both_languages_its_code_and_its_field() -> None:
     assert error.code is None  # the web then names its status: conflict
     coded = AlarmvernError("lukket", "closed", code="closed")
     assert coded.code == "closed"
+
+
+def test_the_cli_prints_both_languages_and_adds_its_own_command_by_code() -> None:
+    from alarmvern.cli.hints import HINTS, say
+    from alarmvern.rights.requests import RequestError
+
+    error = RequestError("ikke bekreftet", "not verified", code="identity_unverified")
+    first, second = say(error).splitlines()
+    assert first == "alarmvern: ikke bekreftet / not verified"
+    assert second.endswith("alarmvern rights verify REQUEST --method …")
+    assert say(AlarmvernError("lukket", "closed")) == "alarmvern: lukket / closed"
+    codes = {
+        k.value.value
+        for _, _, call in RAISES
+        for k in call.keywords
+        if k.arg == "code" and isinstance(k.value, ast.Constant)
+    }
+    assert set(HINTS) <= codes, f"hints for codes no error gives: {set(HINTS) - codes}"
