@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import pickle
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,6 +130,25 @@ def test_an_error_keeps_both_languages_its_code_and_its_field() -> None:
     assert error.code is None  # the web then names its status: conflict
     coded = AlarmvernError("lukket", "closed", code="closed")
     assert coded.code == "closed"
+
+
+def test_an_error_survives_a_trip_between_processes() -> None:
+    from alarmvern.customers.errors import InputError
+    from alarmvern.customers.logins import LinkError
+
+    for error in (
+        AlarmvernError("lukket", "closed", field="request", code="closed"),
+        InputError("email", "ugyldig", "not valid"),
+        LinkError(),
+    ):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert (back.nb, back.en, back.field, back.code) == (
+            error.nb,
+            error.en,
+            error.field,
+            error.code,
+        )
 
 
 def test_the_cli_prints_both_languages_and_adds_its_own_command_by_code() -> None:

@@ -112,6 +112,18 @@ class AlarmvernError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its attributes, not by calling the class with ``args`` (one string):
+        # subclasses take other arguments (a field first, a wait, or none).
+        return _rebuild, (type(self), self.__dict__)
+
+
+def _rebuild(cls: type[AlarmvernError], state: dict[str, object]) -> AlarmvernError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.message)
+    return error
+
 
 class SettingsError(AlarmvernError):
     pass
