@@ -156,9 +156,9 @@ def test_the_cli_prints_both_languages_and_adds_its_own_command_by_code() -> Non
     from alarmvern.rights.requests import RequestError
 
     error = RequestError("ikke bekreftet", "not verified", code="identity_unverified")
-    first, second = say(error).splitlines()
-    assert first == "alarmvern: ikke bekreftet / not verified"
-    assert second.endswith("alarmvern rights verify REQUEST --method …")
+    assert say(error) == (
+        "alarmvern: ikke bekreftet / not verified → alarmvern rights verify REQUEST --method …"
+    )
     assert say(AlarmvernError("lukket", "closed")) == "alarmvern: lukket / closed"
     codes = {
         k.value.value

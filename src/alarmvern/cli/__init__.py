@@ -1,8 +1,8 @@
 """The ``alarmvern`` command: thin commands over the same functions the web uses.
 
 Each command opens what it needs, calls one function and prints the result. Errors a user
-can fix are printed as one line (no traceback), bokmål first, with the command that helps on
-a second line where there is one (:mod:`alarmvern.cli.hints`), and exit with code 2.
+can fix are printed as one line (no traceback), bokmål first, ending in the command that
+helps where there is one (:mod:`alarmvern.cli.hints`), and exit with code 2.
 """
 
 from __future__ import annotations

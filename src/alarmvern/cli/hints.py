@@ -25,7 +25,7 @@ HINTS: dict[str, str] = {
 
 
 def say(error: AlarmvernError) -> str:
-    """The error as the CLI prints it: its message on one line, bokmål first, and the
-    command that helps on the next where there is one."""
+    """The error as the CLI prints it: one line (scripts and editors read it so), the
+    message bokmål first, then the command that helps where there is one."""
     hint = HINTS.get(error.code or "")
-    return f"alarmvern: {error}" + (f"\n  → {hint}" if hint else "")
+    return f"alarmvern: {error}" + (f" → {hint}" if hint else "")
