@@ -1,8 +1,9 @@
 """Every error raised below the web speaks both languages and names no CLI flag (#13).
 
-The raises are found in the source (not a list kept by hand): each ``raise SomeError(...)``
-of the :class:`~alarmvern.errors.AlarmvernError` family in a module outside ``web/`` and
-``cli/`` must hand its constructor a bokmål and an English text, and no literal part of
+The raises are found in the source (not a list kept by hand): each ``SomeError(...)`` of
+the :class:`~alarmvern.errors.AlarmvernError` family made in a module outside ``web/`` and
+``cli/`` (raised there or handed back to be raised) must hand its constructor a bokmål and
+an English text, and no literal part of
 either may name a CLI flag or command, which the web cannot offer.
 """
 
@@ -59,13 +60,13 @@ def _raises() -> Iterator[tuple[str, type[AlarmvernError], ast.Call]]:
     for name, path in _below_the_web():
         module = importlib.import_module(name)
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+        for node in ast.walk(tree):  # every error made, raised at once or handed back
+            if not isinstance(node, ast.Call):
                 continue
-            cls = _resolve(module, node.exc.func)
+            cls = _resolve(module, node.func)
             if inspect.isclass(cls) and issubclass(cls, AlarmvernError):
                 where = path.relative_to(Path(alarmvern.__file__).parent)
-                yield f"{where}:{node.lineno}", cls, node.exc
+                yield f"{where}:{node.lineno}", cls, node
 
 
 def _literal(expr: ast.expr) -> str:
