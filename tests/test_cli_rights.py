@@ -68,7 +68,7 @@ def test_access_from_request_to_release(tmp_path: Path) -> None:
     assert zipfile.ZipFile(package).testzip() is None
     assert (package.stat().st_mode & 0o077) == 0  # owner only
     closing = run(data, "--policy", POLICY, "rights", "close", number, "--outcome", "sent")
-    assert closing.returncode == 2 and "third_party_review" in closing.stderr
+    assert closing.returncode == 2 and "Review for others' data" in closing.stderr  # the step named
     cli(data, "rights", "review-done", number)
     cli(data, "rights", "close", number, "--outcome", "Pakken sendt kryptert")
     listed = json.loads(cli(data, "rights", "list", "--all", "--json"))

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import re
 
-import alarmvern
 from alarmvern import errors
+from tests.test_errors_text import modules
 
 INTERNAL = {"NotOurs"}  # documented where raised; never reaches a user
 
 
 def _error_classes() -> set[type[BaseException]]:
     found: set[type[BaseException]] = set()
-    for info in pkgutil.walk_packages(alarmvern.__path__, "alarmvern."):
-        if info.name.endswith("__main__"):
+    for name, _path in modules():
+        if name.endswith("__main__"):
             continue
-        module = importlib.import_module(info.name)
+        module = importlib.import_module(name)
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, BaseException) and cls.__module__ == module.__name__:
                 found.add(cls)

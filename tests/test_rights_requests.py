@@ -77,7 +77,7 @@ def test_an_identity_check_pauses_the_clock(engine: Engine) -> None:
             .where(t.rights_requests.c.id == request.id)
             .values(steps=[*requests.get(conn, request.id).steps[:-1], step])
         )
-        with pytest.raises(RequestError, match="pending steps: identity_check"):
+        with pytest.raises(RequestError, match=r"pending steps \(Identity check\)"):
             requests.close(conn, request.id, outcome="x", actor="cs")
         verified = requests.verify_identity(
             conn, request.id, method=Verification.id_document_checked, actor="cs", allowed=ALL
@@ -124,7 +124,7 @@ def test_an_extension_needs_a_reason_and_must_be_told_in_time(engine: Engine) ->
                 actor="dpo",
                 told_at=at(date(2026, 3, 3)),
             )
-        with pytest.raises(RequestError, match="--months 3"):
+        with pytest.raises(RequestError, match="not 3"):
             requests.extend(
                 conn, request.id, months=3, reason="x", actor="dpo", told_at=at(date(2026, 2, 2))
             )

@@ -388,7 +388,7 @@ def test_a_rotation_commits_in_the_key_store_whatever_the_caller_does(
 
 def test_key_file_is_private_and_never_overwritten(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
-    with pytest.raises(VaultError, match="no master key: run `alarmvern init`"):
+    with pytest.raises(VaultError, match="no master key: set up the installation"):
         load_master_key(settings)
     path = create_key_file(settings.key_file)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -123,7 +123,7 @@ def test_access_request_from_mine_sider_to_download(web: Web) -> None:  # noqa: 
     assert staff.get(f"{API}/rights/requests/{number}/package").status_code == 200
     assert audit_rows(web, action="staff.download", subject=f"person:{w.person}")
     closing = staff.post(f"{API}/rights/requests/{number}/close", json={"outcome": "sent"})
-    assert closing.status_code == 409 and "third_party_review" in closing.json()["message"]
+    assert closing.status_code == 409 and "Review for others' data" in closing.json()["message"]
     reviewed = staff.post(f"{API}/rights/requests/{number}/review-done")
     assert reviewed.status_code == 200 and reviewed.json()["request"]["pending"] == []
     package = me.get(f"{API}/rights/requests/{number}/package")

@@ -144,7 +144,9 @@ def _state(pid: int) -> bytes:
 def test_a_taken_port_is_named_with_what_to_do(count: int) -> None:
     with socket.create_server((HOST, 0)) as taken:
         port = taken.getsockname()[1]
-        with pytest.raises(SettingsError, match=f"cannot listen on {HOST}:{port}.*--port"):
+        with pytest.raises(
+            SettingsError, match=f"cannot listen on {HOST}:{port}.*choose another port"
+        ):
             listening_sockets(HOST, port, count)
 
 

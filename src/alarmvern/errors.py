@@ -1,14 +1,21 @@
 """The errors alarmvern raises for a user to act on: the whole tree.
 
-Each names what was wrong and where, changes nothing, and carries no personal data (it names
-settings, tables, fields, categories and ids, never a person's values). Below the web each
-says its HTTP status as ``http_status`` (409 unless it says otherwise); ``web/errors.py``
-renders any of them in the one error shape, and the CLI prints its message (exit 2).
+Each names what was wrong and where, and what to do, in bokmål first and English second
+(``nb``, ``en``); it changes nothing, and carries no personal data (it names settings,
+tables, fields, categories and ids, never a person's values). Each carries a ``code`` a
+program can branch on and the ``field`` at fault where there is one, and says its HTTP status
+as ``http_status`` (409 unless it says otherwise). No message names a CLI flag or command:
+the web cannot offer them. ``web/errors.py`` renders any of them (:func:`render`: the one
+JSON shape for the API, a page for a browser), and the CLI prints both languages (exit 2),
+with a hint of its own for some codes. tests/test_errors_text.py checks every raise.
 
 AlarmvernError                          anything a user can fix
 ├── SettingsError                       a setting is missing or wrong (names it and the fix)
 ├── StoreError                          the database cannot be used as configured
 │   └── SchemaError                     the schema is newer or older than this code
+├── AlreadyRunning  (store.leases)      another process holds the job's lease
+├── LeaseLost  (store.leases)           the lease expired and another process took the job
+├── HoldError  (retention.holds)        a legal hold that cannot be placed or released as asked
 ├── VaultError                          the master key is missing or wrong, a blob unreadable
 │   └── BlobMissing  (vault.blobs)      no blob under the id asked for
 ├── DataMapError                        the store holds data the policy does not cover
@@ -62,11 +69,62 @@ A test (tests/test_errors_tree.py) keeps this list complete.
 
 from __future__ import annotations
 
+from alarmvern.policy.model import Text
+
 
 class AlarmvernError(Exception):
-    """Something a user can fix; the message says what and how."""
+    """Something a user can fix: what was wrong and what to do, in bokmål and in English.
+
+    :param nb: the message in bokmål, read first
+    :param en: the same message in English
+    :param field: the input, setting or part at fault, as the caller named it (or None)
+    :param code: a short key a program can branch on; the class's ``code`` if not given, and
+        otherwise the name of its HTTP status (``conflict``, ``not_found``, ...)
+
+    ``str(error)`` is ``"nb / en"``: the CLI prints it as it is and a page shows both, bokmål
+    first. A message never names a CLI flag or command (the web cannot offer them); the CLI
+    adds its own hint by ``code`` where it has one.
+    """
 
     exit_code = 2
+    http_status = 409
+    code: str | None = None
+
+    def __init__(
+        self, nb: str, en: str, *, field: str | None = None, code: str | None = None
+    ) -> None:
+        self.nb, self.en, self.field = nb, en, field
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+    def texts(self) -> tuple[str, str]:
+        """The message in bokmål and in English, as a reader sees each."""
+        return self.nb, self.en
+
+    @property
+    def message(self) -> str:
+        return " / ".join(self.texts())
+
+    @property
+    def text(self) -> Text:
+        """The message as the project's bilingual text."""
+        return Text(nb=self.nb, en=self.en)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its attributes, not by calling the class with ``args`` (one string):
+        # subclasses take other arguments (a field first, a wait, or none).
+        return _rebuild, (type(self), self.__dict__)
+
+
+def _rebuild(cls: type[AlarmvernError], state: dict[str, object]) -> AlarmvernError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.message)
+    return error
 
 
 class SettingsError(AlarmvernError):

@@ -68,20 +68,31 @@ def ensure_data_dir(settings: Settings, create: bool) -> list[str]:
         if not folder.exists():
             if not create:
                 raise SettingsError(
-                    f"data dir: {folder} does not exist; run `alarmvern init` to create it"
+                    f"datamappen {folder} finnes ikke; sett opp installasjonen for å lage den",
+                    f"data dir: {folder} does not exist; set up the installation to create it",
+                    field="ALARMVERN_DATA_DIR",
+                    code="not_initialised",
                 )
             try:
                 folder.mkdir(mode=0o700, parents=True)
             except OSError as exc:
                 raise SettingsError(
+                    f"datamappen {folder} kan ikke lages ({exc.strerror}); "
+                    "velg en annen (ALARMVERN_DATA_DIR)",
                     f"data dir: cannot create {folder} ({exc.strerror}); "
-                    "choose another with --data-dir or ALARMVERN_DATA_DIR"
+                    "choose another (ALARMVERN_DATA_DIR)",
+                    field="ALARMVERN_DATA_DIR",
+                    code="data_dir_unusable",
                 ) from None
             made.append(f"folder {folder}")
         if not os.access(folder, os.W_OK):
             raise SettingsError(
+                f"datamappen {folder} kan ikke skrives til; rett tillatelsene eller velg en "
+                "annen (ALARMVERN_DATA_DIR)",
                 f"data dir: {folder} is not writable; fix its permissions or choose another "
-                "with --data-dir or ALARMVERN_DATA_DIR"
+                "(ALARMVERN_DATA_DIR)",
+                field="ALARMVERN_DATA_DIR",
+                code="data_dir_unusable",
             )
         _private(folder, 0o700)
     if settings.database_url is None:
@@ -117,8 +128,12 @@ def connect(settings: Settings) -> Engine:
     except OperationalError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         raise StoreError(
-            f"database (--db / ALARMVERN_DATABASE_URL): cannot connect: {reason}; "
-            "check the URL and that the server is running"
+            f"databasen (ALARMVERN_DATABASE_URL) svarer ikke: {reason}; sjekk adressen og at "
+            "tjeneren kjører",
+            f"database (ALARMVERN_DATABASE_URL): cannot connect: {reason}; "
+            "check the URL and that the server is running",
+            field="ALARMVERN_DATABASE_URL",
+            code="database_unreachable",
         ) from None
     return engine
 
@@ -137,10 +152,14 @@ def open_system(settings: Settings, *, strict: bool = True) -> System:
         gaps = check.gaps(loaded.policy, check.populated_tables(conn))
         errors = [g for g in gaps if g.severity == "error"]
         if errors and strict:
+            listed = "\n".join(f"  {g}" for g in errors)
             raise DataMapError(
-                "the store holds data the policy does not cover:\n"
-                + "\n".join(f"  {g}" for g in errors)
-                + f"\nadd an activity and a retention rule for each to {loaded.name}"
+                f"lageret har opplysninger policyen ikke dekker:\n{listed}\nlegg til en "
+                f"behandling og en sletteregel for hver i {loaded.name}",
+                f"the store holds data the policy does not cover:\n{listed}\nadd an activity "
+                f"and a retention rule for each to {loaded.name}",
+                field="policy",
+                code="data_map_gap",
             )
         record_policy_version(conn, loaded)
         timeline, staging_warning = policy_staging.timeline(conn, loaded, policy_staging.today())

@@ -29,8 +29,10 @@ class BreachError(AlarmvernError):
     http_status = 422
 
     def __init__(self, field: str, nb: str, en: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {nb} / {en}")
+        super().__init__(nb, en, field=field)
+
+    def texts(self) -> tuple[str, str]:
+        return f"{self.field}: {self.nb}", self.en
 
 
 class BreachNotFound(BreachError):

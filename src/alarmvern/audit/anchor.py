@@ -168,7 +168,15 @@ def _line(protection: Protection, line: str, number: int) -> Anchor:
         good = hmac.compare_digest(mac, _mac(protection.key, fields))
         found = Anchor(int(fields["seq"]), str(fields["hash"]), int(fields["keyed_from"]))
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise AnchorError(f"{where}: not an audit anchor; restore the file") from None
+        raise AnchorError(
+            f"{where}: ikke et anker for revisjonsloggen; legg tilbake filen",
+            f"{where}: not an audit anchor; restore the file",
+            code="anchor_damaged",
+        ) from None
     if not good:
-        raise AnchorError(f"{where}: the anchor was altered (its HMAC does not match)")
+        raise AnchorError(
+            f"{where}: ankeret er endret (HMAC-en stemmer ikke)",
+            f"{where}: the anchor was altered (its HMAC does not match)",
+            code="anchor_altered",
+        )
     return found

@@ -1,7 +1,8 @@
 """The ``alarmvern`` command: thin commands over the same functions the web uses.
 
 Each command opens what it needs, calls one function and prints the result. Errors a user
-can fix are printed as one line (no traceback) and exit with code 2.
+can fix are printed as one line (no traceback), bokmål first, ending in the command that
+helps where there is one (:mod:`alarmvern.cli.hints`), and exit with code 2.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from alarmvern.cli import hints
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy import PolicyError
 from alarmvern.settings import Settings
@@ -93,5 +95,5 @@ def main() -> None:
             print(problem, file=sys.stderr)
         sys.exit(2)
     except AlarmvernError as exc:
-        print(f"alarmvern: {exc}", file=sys.stderr)
+        print(hints.say(exc), file=sys.stderr)
         sys.exit(exc.exit_code)

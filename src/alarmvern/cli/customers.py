@@ -64,8 +64,8 @@ def invite(ctx: typer.Context, account_id: int) -> None:
     )
     if not sent:
         raise AlarmvernError(
-            "e-posten kunne ikke sendes; se ALARMVERN_SMTP_* / the e-mail could not be sent; "
-            "check ALARMVERN_SMTP_*"
+            "e-posten kunne ikke sendes; se ALARMVERN_SMTP_*",
+            "the e-mail could not be sent; check ALARMVERN_SMTP_*",
         )
     out.print(f"sendt / sent: innlogging / login {link.login_id}, gyldig til / valid until "
               f"{link.expires_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
@@ -127,12 +127,13 @@ def customers(
     if report.bad and report.imported:  # a row went bad after the check (SQLite's chunks)
         raise AlarmvernError(
             f"{len(report.bad)} feil; {report.imported} kunder før feilen er lagret, kjør filen "
-            f"på nytt når feilen er rettet / errors; {report.imported} customers before it "
-            "are stored, run the file again once it is fixed"
+            f"på nytt når feilen er rettet",
+            f"errors; {report.imported} customers before it "
+            "are stored, run the file again once it is fixed",
         )
     if report.bad:
         raise AlarmvernError(
-            f"{len(report.bad)} feil; ingenting er endret / errors; nothing was changed"
+            f"{len(report.bad)} feil; ingenting er endret", "errors; nothing was changed"
         )
     out.print(
         "lagret / committed"

@@ -166,8 +166,10 @@ def simulate_command(
         )
     except OSError as exc:
         raise AlarmvernError(
+            f"får ikke kontakt med mottakeren på {host}:{port} ({exc.strerror or exc}); "
+            "start den med `alarmvern receive`",
             f"cannot reach the receiver at {host}:{port} ({exc.strerror or exc}); "
-            "start it with `alarmvern receive`"
+            "start it with `alarmvern receive`",
         ) from None
     latencies = sorted(stats.latencies) or [0.0]
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]

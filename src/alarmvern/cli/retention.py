@@ -33,7 +33,10 @@ def _moment(as_of: str | None) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(as_of), datetime.min.time(), tzinfo=UTC)
     except ValueError:
-        raise AlarmvernError(f"--as-of {as_of!r} is not a date; write YYYY-MM-DD") from None
+        raise AlarmvernError(
+            f"--as-of {as_of!r} er ikke en dato; skriv ÅÅÅÅ-MM-DD",
+            f"--as-of {as_of!r} is not a date; write YYYY-MM-DD",
+        ) from None
 
 
 @retention_app.command("sweep")
@@ -53,7 +56,10 @@ def sweep_command(
     Example: alarmvern retention sweep --dry-run --json
     """
     if as_of is not None and not dry_run:
-        raise AlarmvernError("--as-of may only preview (with --dry-run): nothing is swept early")
+        raise AlarmvernError(
+            "--as-of kan bare forhåndsvise (med --dry-run): ingenting slettes før tiden",
+            "--as-of may only preview (with --dry-run): nothing is swept early",
+        )
     system = open_system(settings_of(ctx))
     try:
         if out.is_terminal and not as_json and not dry_run:
@@ -154,7 +160,10 @@ def hold_place(
     try:
         ends_on = date.fromisoformat(until)
     except ValueError:
-        raise AlarmvernError(f"--until {until!r} is not a date; write YYYY-MM-DD") from None
+        raise AlarmvernError(
+            f"--until {until!r} er ikke en dato; skriv ÅÅÅÅ-MM-DD",
+            f"--until {until!r} is not a date; write YYYY-MM-DD",
+        ) from None
     system = open_system(settings_of(ctx))
     try:
         with system.engine.begin() as conn:

@@ -36,7 +36,10 @@ def parse_day(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise AlarmvernError(f"{option} {value!r} is not a date; write YYYY-MM-DD") from None
+        raise AlarmvernError(
+            f"{option} {value!r} er ikke en dato; skriv ÅÅÅÅ-MM-DD",
+            f"{option} {value!r} is not a date; write YYYY-MM-DD",
+        ) from None
 
 
 def show_request(request: RightsRequest) -> None:
@@ -143,11 +146,17 @@ def find_command(
     """
     if site is not None:
         if start is None or end is None:
-            raise AlarmvernError("--site needs --start and --end (ISO date-times)")
+            raise AlarmvernError(
+                "--site trenger --start og --end (ISO-tidspunkter)",
+                "--site needs --start and --end (ISO date-times)",
+            )
         _find_material(ctx, site, start, end)
         return
     if not any((name, email, phone, customer_no, nin)):
-        raise AlarmvernError("give at least one of --name, --email, --phone, --customer-no, --nin")
+        raise AlarmvernError(
+            "oppgi minst én av --name, --email, --phone, --customer-no, --nin",
+            "give at least one of --name, --email, --phone, --customer-no, --nin",
+        )
     with opened(ctx) as system, system.engine.begin() as conn:
         found = finder.find(
             conn,
@@ -179,7 +188,8 @@ def _moment(value: str, option: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise AlarmvernError(
-            f"{option} {value!r}: write a date-time, e.g. 2026-11-01T14:00"
+            f"{option} {value!r}: skriv et tidspunkt, f.eks. 2026-11-01T14:00",
+            f"{option} {value!r}: write a date-time, e.g. 2026-11-01T14:00",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

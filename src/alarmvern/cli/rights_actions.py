@@ -185,7 +185,10 @@ def object_command(
 ) -> None:
     """Registrer en innsigelse / record an objection (art. 21)."""
     if marketing == (activity is not None):
-        raise AlarmvernError("give either --marketing or --activity ID")
+        raise AlarmvernError(
+            "oppgi enten --marketing eller --activity ID",
+            "give either --marketing or --activity ID",
+        )
     with writing(ctx) as (system, conn):
         decisions.object_to(conn, system.vault, system.policy.policy, request_id,
                             marketing=marketing, activity=activity, actor=by)  # fmt: skip

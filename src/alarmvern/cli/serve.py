@@ -78,7 +78,7 @@ def login_command(
     """Opprett en innlogging / create a login; the password is asked for, never an argument."""
     password = getpass.getpass("Passord / password: ")
     if password != getpass.getpass("Igjen / again: "):
-        raise AlarmvernError("passordene er ulike / the passwords differ")
+        raise AlarmvernError("passordene er ulike", "the passwords differ")
     password_hash = security.hash_password(password, username)  # before the transaction
     system = open_system(settings_of(ctx))
     try:

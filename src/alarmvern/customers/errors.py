@@ -13,10 +13,13 @@ class InputError(AlarmvernError):
     """
 
     http_status = 422
+    field: str
 
-    def __init__(self, field: str, nb: str, en: str) -> None:
-        self.field, self.nb, self.en = field, nb, en
-        super().__init__(f"{field}: {nb} / {en}")
+    def __init__(self, field: str, nb: str, en: str, *, code: str | None = None) -> None:
+        super().__init__(nb, en, field=field, code=code)
+
+    def texts(self) -> tuple[str, str]:
+        return f"{self.field}: {self.nb}", self.en
 
 
 class ConflictError(InputError):

@@ -1,17 +1,23 @@
 """Demo logins, one per role, with passwords printed for the person trying the demo.
 
 They are made only in a demo data folder; a real installation creates its logins with
-``alarmvern login``, which asks for the password.
+``alarmvern login``, which asks for the password. The demo customer is given something to
+look at when the login is made: an alarm with verification pictures on Mine Sider, and
+requests of their own (access, a correction in their words, erasure) in the DPO's queue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from alarmvern.demo.synthetic import ACTOR, incident_with_pictures
+from alarmvern.rights import selfservice
+from alarmvern.rights.requests import Kind
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import customer_accounts, logins, persons
+from alarmvern.store.tables import customer_accounts, logins, media, persons, sites
 from alarmvern.system import System
 from alarmvern.web.security import Role, create_login, hash_password
 
@@ -29,6 +35,16 @@ STAFF = (
     DemoLogin(Role.dpo, "personvern", "demo-ombudet-1"),
 )
 CUSTOMER_PASSWORD = "demo-kunde-1234"
+PICTURES = 3  # the demo customer's latest alarm: three pictures, four seconds apart
+# The demo customer's own requests, as they would write them on Mine Sider.
+REQUESTS: tuple[tuple[Kind, str | None], ...] = (
+    (Kind.access, None),
+    (
+        Kind.rectification,
+        "Telefonnummeret mitt er feil: det siste sifferet skal være 7, ikke 4.",
+    ),
+    (Kind.erasure, "Jeg har flyttet og trenger ikke alarmen lenger. Slett det dere kan."),
+)
 
 
 def ensure(system: System) -> list[DemoLogin]:
@@ -74,4 +90,28 @@ def ensure(system: System) -> list[DemoLogin]:
                     display_name=holder.name,
                 )
             made.insert(0, DemoLogin(Role.customer, username, CUSTOMER_PASSWORD))
+    if holder is not None and username in hashes:  # the customer's login is new
+        show_case(system, int(holder.id))
     return made
+
+
+def show_case(system: System, person_id: int) -> None:
+    """What the demo customer finds: pictures of an alarm at their site (unless they have
+    pictures already), and their requests waiting in the DPO's queue."""
+    with system.engine.begin() as conn:
+        place = conn.execute(
+            select(customer_accounts.c.id, sites.c.id.label("site"))
+            .join(sites, sites.c.account_id == customer_accounts.c.id)
+            .where(customer_accounts.c.holder_person_id == person_id)
+            .order_by(sites.c.id)
+            .limit(1)
+        ).first()
+        if place is not None:
+            shown = select(func.count()).where(media.c.account_id == place.id)
+            if not conn.execute(shown).scalar_one():
+                opened = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
+                incident_with_pictures(
+                    conn, system.vault, place.id, place.site, "burglary", opened, PICTURES, seed=1
+                )
+    for kind, text in REQUESTS:
+        selfservice.open_for_self(system, person_id, kind, text, actor=ACTOR)

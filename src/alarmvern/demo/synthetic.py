@@ -5,8 +5,9 @@ customer and holder, the site, the contract, panel users, alarm contacts, leads,
 of a relationship) goes through the same :mod:`alarmvern.customers` functions the console,
 the API and the CLI call, so the demo exercises, checks and audits that path; what other
 parts of the system write (alarm events, presence, invoices, incidents, media, consents)
-is inserted here as those parts would store it. Media are tiny generated images, encrypted
-through the vault exactly as real verification images are.
+is inserted here as those parts would store it. Media are generated pictures of a camera's
+view (:mod:`alarmvern.demo.pictures`), encrypted through the vault exactly as real
+verification images are.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from alarmvern import audit
 from alarmvern.customers import accounts, contracts, parse, sites
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.customers.errors import InputError
+from alarmvern.demo.pictures import picture
 from alarmvern.store import tables as t
 from alarmvern.store.writes import insert_many
 from alarmvern.vault import Vault
@@ -30,11 +32,6 @@ from alarmvern.vault import Vault
 ACTOR = "demo"  # how the audit log names who made the demo's changes
 ARM_CODES = [("CL", "keypad"), ("OP", "keypad"), ("CL", "app"), ("OP", "app"), ("OP", "tag")]
 ALARM_KINDS = [("BA", "burglary"), ("FA", "fire"), ("PA", "panic"), ("WA", "water")]
-# A 1×1 PNG; the demo's "verification image".
-TINY_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
-)
 
 
 @dataclass
@@ -281,38 +278,17 @@ class Generator:
         filled.add("presence", insert_many(conn, t.presence, rows))
 
     def incident_with_media(
-        self, conn: Connection, filled: Filled, account: int, site: int
+        self, conn: Connection, filled: Filled, account: int, site: int, pictures: int = 1
     ) -> None:
         _code, kind = self.rng.choice(ALARM_KINDS)
-        opened = self.now - timedelta(days=self.rng.randrange(0, 10))
-        incident = insert_id(
-            conn,
-            t.incidents.insert().values(
-                account_id=account,
-                site_id=site,
-                kind=kind,
-                status="closed",
-                opened_at=opened,
-                closed_at=opened + timedelta(minutes=20),
-                cause=self.rng.choice(["false alarm", "real alarm", "unknown"]),
-            ),
+        ago = timedelta(days=self.rng.randrange(0, 10), minutes=self.rng.randrange(24 * 60))
+        cause = self.rng.choice(["false alarm", "real alarm", "unknown"])
+        seed = self.rng.randrange(10**6)
+        made = incident_with_pictures(
+            conn, self.vault, account, site, kind, self.now - ago, pictures, seed=seed, cause=cause
         )
         filled.add("incidents", 1)
-        blob_id = self.vault.new_blob_id()
-        self.vault.put_blob(conn, f"account:{account}", "media", blob_id, TINY_PNG)
-        conn.execute(
-            t.media.insert().values(
-                account_id=account,
-                site_id=site,
-                incident_id=incident,
-                kind="image",
-                content_type="image/png",
-                size=len(TINY_PNG),
-                blob_id=blob_id,
-                captured_at=opened,
-            )
-        )
-        filled.add("media", 1)
+        filled.add("media", made)
 
     def lead(self, conn: Connection, filled: Filled) -> None:
         received = self.now - timedelta(days=self.rng.randrange(0, 500))
@@ -326,6 +302,52 @@ class Generator:
         )
         filled.add("persons", 1)
         filled.add("leads", 1)
+
+
+def incident_with_pictures(
+    conn: Connection,
+    vault: Vault,
+    account: int,
+    site: int,
+    kind: str,
+    opened: datetime,
+    pictures: int,
+    *,
+    seed: int,
+    cause: str = "false alarm",
+) -> int:
+    """A closed incident at the site with ``pictures`` verification pictures a few seconds
+    apart, each encrypted for the account as an uploaded image is; the pictures made."""
+    incident = insert_id(
+        conn,
+        t.incidents.insert().values(
+            account_id=account,
+            site_id=site,
+            kind=kind,
+            status="closed",
+            opened_at=opened,
+            closed_at=opened + timedelta(minutes=20),
+            cause=cause,
+        ),
+    )
+    for n in range(pictures):
+        at = opened + timedelta(seconds=4 * n)
+        image = picture(at, seed + n)
+        blob_id = vault.new_blob_id()
+        vault.put_blob(conn, f"account:{account}", "media", blob_id, image)
+        conn.execute(
+            t.media.insert().values(
+                account_id=account,
+                site_id=site,
+                incident_id=incident,
+                kind="image",
+                content_type="image/png",
+                size=len(image),
+                blob_id=blob_id,
+                captured_at=at,
+            )
+        )
+    return pictures
 
 
 def fill(

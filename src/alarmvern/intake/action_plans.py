@@ -122,8 +122,8 @@ def parse_steps(raw: Iterable[Mapping[str, Any] | str]) -> tuple[Step, ...]:
         steps.append(_step(number, given))
     if not steps or len(steps) > MAX_STEPS:
         raise PlanError(
-            f"en instruks har 1 til {MAX_STEPS} steg, ikke {len(steps)} / "
-            f"a plan has 1 to {MAX_STEPS} steps, not {len(steps)}"
+            f"en instruks har 1 til {MAX_STEPS} steg, ikke {len(steps)}",
+            f"a plan has 1 to {MAX_STEPS} steps, not {len(steps)}",
         )
     return tuple(steps)
 
@@ -141,8 +141,8 @@ def set_plan(
     at = at or datetime.now(UTC)
     if kind not in KINDS:
         raise PlanError(
-            f"ukjent alarmtype {kind!r}; velg en av {', '.join(KINDS)} / "
-            f"unknown alarm kind {kind!r}; choose one of {', '.join(KINDS)}"
+            f"ukjent alarmtype {kind!r}; velg en av {', '.join(KINDS)}",
+            f"unknown alarm kind {kind!r}; choose one of {', '.join(KINDS)}",
         )
     given = list(steps)
     parsed = tuple(s for s in given if isinstance(s, Step)) or parse_steps(
@@ -150,7 +150,7 @@ def set_plan(
     )
     account = conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar()
     if account is None:
-        raise PlanError(f"anlegg {site_id} finnes ikke / site {site_id} does not exist")
+        raise PlanError(f"anlegg {site_id} finnes ikke", f"site {site_id} does not exist")
     conn.execute(
         delete(action_plans).where(action_plans.c.site_id == site_id, action_plans.c.kind == kind)
     )
@@ -221,19 +221,19 @@ def record_step(
     incident = lifecycle.for_step(conn, incident_id, PLAN_STEP, holder=actor)
     if incident.site_id is None:
         raise PlanError(
-            f"hendelse {incident_id} har ikke noe anlegg / incident {incident_id} has no site"
+            f"hendelse {incident_id} har ikke noe anlegg", f"incident {incident_id} has no site"
         )
     plan = plan_for(conn, int(incident.site_id), incident.kind)
     if not 1 <= number <= len(plan.steps):
         raise PlanError(
-            f"instruksen har steg 1 til {len(plan.steps)}, ikke {number} / "
-            f"the plan has steps 1 to {len(plan.steps)}, not {number}"
+            f"instruksen har steg 1 til {len(plan.steps)}, ikke {number}",
+            f"the plan has steps 1 to {len(plan.steps)}, not {number}",
         )
     done = progress(conn, incident_id).get(number)
     if done is not None:
         raise StepAlreadyDone(
-            f"steg {number} ble registrert {done:%H:%M:%S} UTC allerede; ingenting er endret / "
-            f"step {number} was recorded at {done:%H:%M:%S} UTC already; nothing was changed"
+            f"steg {number} ble registrert {done:%H:%M:%S} UTC allerede; ingenting er endret",
+            f"step {number} was recorded at {done:%H:%M:%S} UTC already; nothing was changed",
         )
     step = plan.steps[number - 1]
     details = {"index": number, "action": step.action, "kind": plan.kind}
@@ -263,8 +263,8 @@ def _step(number: int, given: Mapping[str, Any]) -> Step:
     action = str(given.get("action") or "")
     if action not in ACTIONS:
         raise PlanError(
-            f"steg {number}: ukjent handling {action!r}; velg en av {', '.join(ACTIONS)} / "
-            f"step {number}: unknown action {action!r}; choose one of {', '.join(ACTIONS)}"
+            f"steg {number}: ukjent handling {action!r}; velg en av {', '.join(ACTIONS)}",
+            f"step {number}: unknown action {action!r}; choose one of {', '.join(ACTIONS)}",
         )
     minutes = given.get("minutes")
     if minutes is not None:
@@ -274,18 +274,18 @@ def _step(number: int, given: Mapping[str, Any]) -> Step:
             minutes = -1
         if not 0 <= minutes <= MAX_MINUTES:
             raise PlanError(
-                f"steg {number}: minutter må være 0 til {MAX_MINUTES} / "
-                f"step {number}: minutes must be 0 to {MAX_MINUTES}"
+                f"steg {number}: minutter må være 0 til {MAX_MINUTES}",
+                f"step {number}: minutes must be 0 to {MAX_MINUTES}",
             )
     note = given.get("note")
     note = str(note).strip() if note is not None else None
     if note and len(note) > MAX_NOTE:
         raise PlanError(
-            f"steg {number}: merknaden er lengre enn {MAX_NOTE} tegn / "
-            f"step {number}: the note is longer than {MAX_NOTE} characters"
+            f"steg {number}: merknaden er lengre enn {MAX_NOTE} tegn",
+            f"step {number}: the note is longer than {MAX_NOTE} characters",
         )
     if action == "note" and not note:
         raise PlanError(
-            f"steg {number}: en merknad trenger tekst / step {number}: a note needs its text"
+            f"steg {number}: en merknad trenger tekst", f"step {number}: a note needs its text"
         )
     return Step(action, minutes, note or None)

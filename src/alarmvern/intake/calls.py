@@ -59,15 +59,21 @@ def upload_call(
     meanwhile, and writes the row. If it fails, the blob is deleted again."""
     need_kind(device, "phone_system")
     if direction not in ("in", "out"):
-        raise UploadRefused(f"direction {direction!r}: send in eller/or out", "direction")
+        raise UploadRefused(
+            f"retning {direction!r}: send in eller out",
+            f"direction {direction!r}: send in or out",
+            "direction",
+        )
     if phone is not None and len(phone) > MAX_PHONE:
         raise UploadRefused(
-            f"telefonnummeret er over {MAX_PHONE} tegn / the phone number is over {MAX_PHONE} "
-            "characters",
+            f"telefonnummeret er over {MAX_PHONE} tegn",
+            f"the phone number is over {MAX_PHONE} characters",
             "phone",
         )
     if duration_s is not None and duration_s < 0:
-        raise UploadRefused("duration_s kan ikke være negativ / cannot be negative", "duration_s")
+        raise UploadRefused(
+            "duration_s kan ikke være negativ", "duration_s cannot be negative", "duration_s"
+        )
     started = aware(started_at, "started_at")
     subject, blob_id = "", None
     if audio is not None:
@@ -81,9 +87,8 @@ def upload_call(
         if blob_id is not None:
             if owner != subject:
                 raise UploadRefused(
-                    "kundeforholdet eller personen endret seg under opplastingen; send på "
-                    "nytt / the call's account or person changed during the upload; send "
-                    "it again",
+                    "kundeforholdet eller personen endret seg under opplastingen; send på nytt",
+                    "the call's account or person changed during the upload; send it again",
                     "audio",
                 )
             vault.check_key(conn, subject)
@@ -116,7 +121,8 @@ def _owner(
         if account_id is not None and account_id != incident_account:
             raise UploadRefused(
                 f"hendelse {incident_id} hører til et annet kundeforhold enn {account_id}; "
-                f"send account_id {incident_account} eller ingen / incident {incident_id} "
+                f"send account_id {incident_account} eller ingen",
+                f"incident {incident_id} "
                 f"belongs to another account than {account_id}; send its own or none",
                 "account_id",
             )
@@ -132,7 +138,8 @@ def _incident_account(conn: Connection, incident_id: int) -> int | None:
     row = conn.execute(select(incidents.c.account_id).where(incidents.c.id == incident_id)).first()
     if row is None:
         raise UploadRefused(
-            f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist",
+            f"hendelse {incident_id} finnes ikke",
+            f"incident {incident_id} does not exist",
             "incident_id",
         )
     return None if row.account_id is None else int(row.account_id)
@@ -144,7 +151,8 @@ def _known_account(conn: Connection, account_id: int) -> None:
     ).first()
     if found is None:
         raise UploadRefused(
-            f"kundeforhold {account_id} finnes ikke / account {account_id} does not exist",
+            f"kundeforhold {account_id} finnes ikke",
+            f"account {account_id} does not exist",
             "account_id",
         )
 
@@ -156,7 +164,8 @@ def _audio_subject(account_id: int | None, person_id: int | None) -> str:
         return f"person:{person_id}"
     raise UploadRefused(
         "lydopptaket kan ikke knyttes til et kundeforhold eller en person; send bare metadata, "
-        "eller oppgi account_id / the audio belongs to no known account or person, so it cannot "
+        "eller oppgi account_id",
+        "the audio belongs to no known account or person, so it cannot "
         "be encrypted for anyone; send the metadata alone, or give account_id",
         "audio",
     )

@@ -53,11 +53,23 @@ def register(
 ) -> tuple[int, str]:
     """Register a device; return its id and its token, which is shown this once only."""
     if kind not in KINDS:
-        raise DeviceError(f"device kind {kind!r}: choose one of {', '.join(KINDS)}")
+        raise DeviceError(
+            f"ukjent enhetstype {kind!r}: velg en av {', '.join(KINDS)}",
+            f"device kind {kind!r}: choose one of {', '.join(KINDS)}",
+            field="kind",
+        )
     if kind == "camera" and site_id is None:
-        raise DeviceError("a camera needs the site it watches (site_id)")
+        raise DeviceError(
+            "et kamera trenger anlegget det overvåker (site_id)",
+            "a camera needs the site it watches (site_id)",
+            field="site_id",
+        )
     if kind == "app" and person_id is None:
-        raise DeviceError("the app needs the person who uses it (person_id)")
+        raise DeviceError(
+            "appen trenger personen som bruker den (person_id)",
+            "the app needs the person who uses it (person_id)",
+            field="person_id",
+        )
     if site_id is not None and account_id is None:
         account_id = _site_account(conn, site_id)
     token = secrets.token_urlsafe(32)
@@ -85,7 +97,9 @@ def register(
 def _site_account(conn: Connection, site_id: int) -> int:
     account = conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar()
     if account is None:
-        raise DeviceError(f"site {site_id} does not exist")
+        raise DeviceError(
+            f"anlegg {site_id} finnes ikke", f"site {site_id} does not exist", field="site_id"
+        )
     return int(account)
 
 
@@ -122,5 +136,9 @@ def revoke(conn: Connection, device_id: int, *, actor: str = "system") -> None:
         .values(revoked_at=datetime.now(UTC))
     ).rowcount
     if not revoked:
-        raise DeviceError(f"device {device_id} does not exist or is already revoked")
+        raise DeviceError(
+            f"enhet {device_id} finnes ikke eller er allerede tilbakekalt",
+            f"device {device_id} does not exist or is already revoked",
+            field="device",
+        )
     audit.append(conn, actor=actor, action="device.revoked", details={"device": device_id})

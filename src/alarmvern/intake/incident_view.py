@@ -291,7 +291,7 @@ def _read(
     row = conn.execute(_INCIDENT, {"incident_id": incident_id}).first()
     if row is None:
         raise IncidentMissing(
-            f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist"
+            f"hendelse {incident_id} finnes ikke", f"incident {incident_id} does not exist"
         )
     names = assigned(conn, [incident_id])[incident_id]
     justified = (

@@ -137,8 +137,8 @@ def contact_called(
     """Record a call to an alarm contact and how it went."""
     if outcome not in OUTCOMES:
         raise IncidentError(
-            f"ukjent utfall {outcome!r} / unknown call outcome {outcome!r}: "
-            f"choose one of {', '.join(OUTCOMES)}"
+            f"ukjent utfall {outcome!r}",
+            f"unknown call outcome {outcome!r}: choose one of {', '.join(OUTCOMES)}",
         )
     incident = _open(conn, incident_id, "contact_called", holder=actor)
     known = conn.execute(
@@ -150,8 +150,8 @@ def contact_called(
     ).first()
     if known is None:
         raise NotAContact(
-            "personen er ikke alarmkontakt for anlegget; ingenting er endret / "
-            "the person is not an alarm contact of the site; nothing was changed"
+            "personen er ikke alarmkontakt for anlegget; ingenting er endret",
+            "the person is not an alarm contact of the site; nothing was changed",
         )
     details = {"outcome": outcome}
     _advance(conn, incident, "contact_called", actor, at, details, person_id=person_id)
@@ -177,7 +177,7 @@ def police_notified(
     (a legal hold on the incident) so that retention keeps them until that day."""
     at = at or datetime.now(UTC)
     if not case_no.strip():
-        raise IncidentError("politiet trenger et saksnummer / a police case number is required")
+        raise IncidentError("politiet trenger et saksnummer", "a police case number is required")
     incident = _open(conn, incident_id, "police_notified", holder=actor)
     conn.execute(
         update(incidents).where(incidents.c.id == incident_id).values(police_case_no=case_no)
@@ -206,7 +206,7 @@ def close(
     period for their access runs from now)."""
     at = at or datetime.now(UTC)
     if not cause.strip():
-        raise IncidentError("oppgi årsaken / give the cause when closing an incident")
+        raise IncidentError("oppgi årsaken", "give the cause when closing an incident")
     incident = _open(conn, incident_id, CLOSED, holder=actor)
     conn.execute(
         update(incidents)
@@ -252,7 +252,7 @@ def _open(conn: Connection, incident_id: int, step: str, *, holder: str | None) 
     ).first()
     if row is None:
         raise IncidentMissing(
-            f"hendelse {incident_id} finnes ikke / incident {incident_id} does not exist"
+            f"hendelse {incident_id} finnes ikke", f"incident {incident_id} does not exist"
         )
     closed = row.status == CLOSED or row.closed_at is not None
     if holder is not None:
@@ -261,8 +261,9 @@ def _open(conn: Connection, incident_id: int, step: str, *, holder: str | None) 
         closed = f"{as_utc(row.closed_at):%Y-%m-%d %H:%M} UTC" if row.closed_at else "?"
         raise IncidentClosed(
             f"Hendelse {incident_id} ble lukket {closed} og tar ikke flere steg. Ingenting er "
-            f"endret. / Incident {incident_id} is closed (since {closed}) and takes no more "
-            f"steps. Nothing was changed."
+            f"endret.",
+            f"Incident {incident_id} is closed (since {closed}) and takes no more "
+            f"steps. Nothing was changed.",
         )
     return row
 

@@ -21,7 +21,11 @@ def set_key(conn: Connection, vault: Vault, panel_account: str, key: str, form: 
     try:
         parse_key(key, form)
     except ValueError as exc:
-        raise AlarmvernError(f"panel {panel_account}: not a valid {form} AES key ({exc})") from None
+        raise AlarmvernError(
+            f"panel {panel_account}: ikke en gyldig AES-nøkkel ({form}): {exc}",
+            f"panel {panel_account}: not a valid {form} AES key ({exc})",
+            field="key",
+        ) from None
     sealed = vault.encrypt_field(conn, SUBJECT, "panel_keys", "key_enc", key)
     account = panel_account.upper()
     conn.execute(panel_keys.delete().where(panel_keys.c.panel_account == account))

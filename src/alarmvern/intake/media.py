@@ -58,12 +58,11 @@ def upload_media(
     with no write lock held (on SQLite a 10 MB image would otherwise keep every other
     writer, the alarm receiver's too, waiting for the cipher and the disk). The transaction
     then only checks that the account's key was not shredded meanwhile and writes the row;
-    if it fails, the blob is deleted again, unless what failed was the commit, whose
-    outcome is unknown (``Vault.row_for_blob``).
+    if it fails, the blob is deleted again.
     """
     need_kind(device, "camera")
     if device.site_id is None:
-        raise WrongDevice("kameraet er ikke knyttet til et anlegg / the camera has no site")
+        raise WrongDevice("kameraet er ikke knyttet til et anlegg", "the camera has no site")
     mime, kind = _media_type(content_type)
     check_size(data, MAX_MEDIA_BYTES, "file")
     captured = aware(captured_at, "captured_at")
@@ -76,8 +75,8 @@ def upload_media(
     with vault.row_for_blob(engine, blob_id) as conn:
         if _account_of(conn, site_id) != account_id:
             raise UploadRefused(
-                "anlegget byttet kundeforhold under opplastingen; send på nytt / the site "
-                "moved to another account during the upload; send it again",
+                "anlegget byttet kundeforhold under opplastingen; send på nytt",
+                "the site moved to another account during the upload; send it again",
                 "file",
             )
         vault.check_key(conn, subject)
@@ -115,8 +114,8 @@ def _media_type(content_type: str) -> tuple[str, str]:
     mime = content_type.split(";")[0].strip().lower()
     if mime not in MEDIA_TYPES:
         raise UnsupportedType(
-            f"filtypen {content_type!r} tas ikke imot / content type {content_type!r} is not "
-            f"accepted; send one of {', '.join(MEDIA_TYPES)}",
+            f"filtypen {content_type!r} tas ikke imot",
+            f"content type {content_type!r} is not accepted; send one of {', '.join(MEDIA_TYPES)}",
             "file",
         )
     return mime, MEDIA_TYPES[mime]
@@ -138,7 +137,8 @@ def _requester(conn: Connection, account_id: int, requested_by: int | None) -> i
     if requested_by is None or requested_by == holder:
         if holder is None:
             raise UploadRefused(
-                "oppgi hvem som ba om bildet / give requested_by for an on-demand image",
+                "oppgi hvem som ba om bildet",
+                "give requested_by for an on-demand image",
                 "requested_by",
             )
         return int(holder)
@@ -151,8 +151,8 @@ def _requester(conn: Connection, account_id: int, requested_by: int | None) -> i
     ).first()
     if user is None:
         raise UploadRefused(
-            f"person {requested_by} hører ikke til dette kundeforholdet / person "
-            f"{requested_by} is neither the holder nor a user of the site's account",
+            f"person {requested_by} hører ikke til dette kundeforholdet",
+            f"person {requested_by} is neither the holder nor a user of the site's account",
             "requested_by",
         )
     return requested_by

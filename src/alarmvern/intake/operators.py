@@ -75,8 +75,9 @@ def require_holder(conn: Connection, incident_id: int, operator: str, *, closed:
     if not holds_incident(conn, incident_id, operator, closed=closed):
         raise NotAssigned(
             f"Du har ikke hendelse {incident_id}; ta hendelsen før du registrerer steg. "
-            f"Ingenting er endret. / You do not hold incident {incident_id}; take it before "
-            f"recording steps. Nothing was changed."
+            f"Ingenting er endret.",
+            f"You do not hold incident {incident_id}; take it before "
+            f"recording steps. Nothing was changed.",
         )
 
 
@@ -271,9 +272,10 @@ def _refuse(
     grace = policy.operations.operator_grace
     raise AccessRefused(
         f"Ingen tilgang til {subject}: du er ikke tildelt en åpen hendelse der (eller en som "
-        f"ble lukket for under {grace.words('nb')} siden) / access to {subject} refused "
+        f"ble lukket for under {grace.words('nb')} siden)",
+        f"access to {subject} refused "
         f"({reason}): you are not assigned to an open incident there, or one closed less than "
-        f"{grace.words('en')} ago. The refusal is logged."
+        f"{grace.words('en')} ago. The refusal is logged.",
     )
 
 

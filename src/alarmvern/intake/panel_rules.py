@@ -34,8 +34,8 @@ def account_of(text: str) -> str:
     account = text.strip().upper()
     if not 3 <= len(account) <= 16 or not set(account) <= _HEX:
         raise AlarmvernError(
-            "kontonummeret må være 3-16 heksadesimale sifre / "
-            "the panel account must be 3-16 hexadecimal digits"
+            "kontonummeret må være 3-16 heksadesimale sifre",
+            "the panel account must be 3-16 hexadecimal digits",
         )
     return account
 

@@ -68,20 +68,22 @@ def record_presence(
     against the site's coordinates, and dropped. Return the state stored."""
     need_kind(device, "app")
     if device.person_id is None:
-        raise WrongDevice("appen er ikke knyttet til en person / the app has no person")
+        raise WrongDevice("appen er ikke knyttet til en person", "the app has no person")
     if not has_location_consent(conn, policy, device.person_id):
         raise PresenceRefused(
-            "du har ikke samtykket til hjemme/borte-status; slå det på i appen eller på Mine "
-            "Sider / you have not given consent to home/away status; turn it on in the app or "
+            "du har ikke samtykket til hjemme/borte-status; slå det på i appen eller på Mine Sider",
+            "you have not given consent to home/away status; turn it on in the app or "
             "on Mine Sider",
             "consent",
         )
     if (state is None) == (position is None):
-        raise UploadRefused("send enten state eller lat/lon / send either state or lat/lon")
+        raise UploadRefused("send enten state eller lat/lon", "send either state or lat/lon")
     if position is not None:
         state = _home_or_away(conn, device, position)
     if state not in ("home", "away"):
-        raise UploadRefused(f"state {state!r}: send home eller/or away", "state")
+        raise UploadRefused(
+            f"state {state!r}: send home eller away", f"state {state!r}: send home or away", "state"
+        )
     conn.execute(
         presence.insert().values(
             account_id=device.account_id,
@@ -96,7 +98,7 @@ def record_presence(
 def _home_or_away(conn: Connection, device: Device, position: tuple[float, float]) -> str:
     lat, lon = position
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise UploadRefused("ugyldig posisjon / lat must be -90..90 and lon -180..180", "lat")
+        raise UploadRefused("ugyldig posisjon", "lat must be -90..90 and lon -180..180", "lat")
     where = (
         sites.c.id == device.site_id if device.site_id else sites.c.account_id == device.account_id
     )
@@ -107,8 +109,8 @@ def _home_or_away(conn: Connection, device: Device, position: tuple[float, float
     ).all()
     if not homes:
         raise UploadRefused(
-            "anlegget har ingen koordinater; send state i stedet / the site has no coordinates "
-            "to compare with; send state instead",
+            "anlegget har ingen koordinater; send state i stedet",
+            "the site has no coordinates to compare with; send state instead",
             "lat",
         )
     near = any(distance_m(lat, lon, h.latitude, h.longitude) <= HOME_RADIUS_M for h in homes)

@@ -124,17 +124,24 @@ class ReceiverProcess:
         self.process, self._pipe, self._started_at = process, mine, time.monotonic()
         if not mine.poll(START_SECONDS):
             self.stop()
-            raise SettingsError(f"DC-09: the receiver did not start in {START_SECONDS:.0f} s")
+            raise SettingsError(
+                f"DC-09: mottakeren startet ikke innen {START_SECONDS:.0f} s",
+                f"DC-09: the receiver did not start in {START_SECONDS:.0f} s",
+            )
         try:
             kind, value = mine.recv()
         except EOFError:
             kind, value = (
                 "error",
-                f"DC-09: the receiver stopped as it started (exit {process.exitcode})",
+                (
+                    f"DC-09: mottakeren stanset mens den startet (kode {process.exitcode})",
+                    f"DC-09: the receiver stopped as it started (exit {process.exitcode})",
+                ),
             )
         if kind != "ready":
             self.stop()
-            raise SettingsError(str(value))
+            nb, en = value
+            raise SettingsError(nb, en)
         port, self.raised = value
         self.port = int(port)  # a receiver started again listens where the first did
         return self.port
@@ -188,7 +195,11 @@ def run_receiver(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # serve decides; it sends SIGTERM
     raised = raise_priority()
     if load(settings.policy).sha256 != policy_sha256:
-        pipe.send(("error", "DC-09: the policy on disk changed since serve started; restart it"))
+        changed = (
+            "DC-09: policyen på disk er endret siden tjenesten startet; start den på nytt",
+            "DC-09: the policy on disk changed since serve started; restart it",
+        )
+        pipe.send(("error", changed))
         raise SystemExit(3)
     system = open_system(settings)
     try:
@@ -213,8 +224,7 @@ async def _serve(
     try:
         intake = await receiver.start(system, host, port, protocol, reuse_port=reuse_port)
     except OSError as exc:
-        pipe.send(("error", f"DC-09: cannot listen on {host}:{port} ({exc.strerror}); "
-                            "choose another with --dc09-port"))  # fmt: skip
+        pipe.send(("error", receiver.cannot_listen(host, port, exc)))
         return
     bound = intake.receiver.udp_port if protocol == "udp" else intake.receiver.tcp_port
     pipe.send(("ready", (bound, raised)))

@@ -113,3 +113,11 @@ def _reload_keys(intake: Intake) -> None:
 def _load_admission(system: System, admission: Admission) -> None:
     with reading(system.engine) as conn:
         admission.load(conn)
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> tuple[str, str]:
+    """Why a receiver process could not start listening, as it tells its parent."""
+    return (
+        f"DC-09: kan ikke lytte på {host}:{port} ({exc.strerror}); velg en annen DC-09-port",
+        f"DC-09: cannot listen on {host}:{port} ({exc.strerror}); choose another DC-09 port",
+    )

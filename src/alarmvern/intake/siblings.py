@@ -65,13 +65,23 @@ def start(
             started.append(Sibling(process, mine))
         for sibling in started:
             if not sibling.pipe.poll(START_SECONDS):
-                raise SettingsError(f"DC-09: a receiver did not start in {START_SECONDS:.0f} s")
+                raise SettingsError(
+                    f"DC-09: en mottaker startet ikke innen {START_SECONDS:.0f} s",
+                    f"DC-09: a receiver did not start in {START_SECONDS:.0f} s",
+                )
             try:
                 kind, value = sibling.pipe.recv()
             except EOFError:
-                kind, value = "error", "DC-09: a receiver stopped as it started"
+                kind, value = (
+                    "error",
+                    (
+                        "DC-09: en mottaker stanset mens den startet",
+                        "DC-09: a receiver stopped as it started",
+                    ),
+                )
             if kind != "ready":
-                raise SettingsError(str(value))
+                nb, en = value
+                raise SettingsError(nb, en)
     except BaseException:
         stop(started)
         raise
@@ -111,7 +121,7 @@ async def _serve(
     try:
         intake = await receiver.start(system, host, port, protocol, reuse_port=True)
     except OSError as exc:
-        pipe.send(("error", f"DC-09: cannot listen on {host}:{port} ({exc.strerror})"))
+        pipe.send(("error", receiver.cannot_listen(host, port, exc)))
         return
     pipe.send(("ready", None))
     loop.add_reader(pipe.fileno(), stop_now.set)  # readable only when the first is gone

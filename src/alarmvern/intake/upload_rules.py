@@ -19,9 +19,8 @@ class UploadRefused(AlarmvernError):
     code = "invalid"
     http_status = 422
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, nb: str, en: str, field: str | None = None) -> None:
+        super().__init__(nb, en, field=field)
 
 
 class WrongDevice(UploadRefused):
@@ -47,20 +46,20 @@ class UnsupportedType(UploadRefused):
 def need_kind(device: Device, kind: str) -> None:
     if device.kind != kind:
         raise WrongDevice(
-            f"denne enheten ({device.kind}) kan ikke sende dette / "
-            f"a {device.kind} device cannot upload this; only a {kind} can"
+            f"denne enheten ({device.kind}) kan ikke sende dette",
+            f"a {device.kind} device cannot upload this; only a {kind} can",
         )
 
 
 def check_size(data: bytes, limit: int, field: str) -> None:
     if len(data) > limit:
         raise TooLarge(
-            f"filen er for stor (over {limit // (1024 * 1024)} MB) / "
+            f"filen er for stor (over {limit // (1024 * 1024)} MB)",
             f"the file is larger than {limit // (1024 * 1024)} MB",
             field,
         )
     if not data:
-        raise UploadRefused("filen er tom / the file is empty", field)
+        raise UploadRefused("filen er tom", "the file is empty", field)
 
 
 # A device's clock drifts by minutes; an upload dated further ahead is a wrong clock (or a
@@ -73,13 +72,14 @@ def aware(at: datetime, field: str, now: datetime | None = None) -> datetime:
     """``at`` if it has a time zone and lies no more than 5 minutes after ``now``."""
     if at.tzinfo is None:
         raise UploadRefused(
-            f"{field} mangler tidssone / {field} needs a time zone (e.g. 2026-03-15T10:00:00Z)",
+            f"{field} mangler tidssone",
+            f"{field} needs a time zone (e.g. 2026-03-15T10:00:00Z)",
             field,
         )
     now = now or datetime.now(UTC)
     if at > now + MAX_AHEAD:
         raise UploadRefused(
-            f"{field} ligger i fremtiden; sjekk enhetens klokke / "
+            f"{field} ligger i fremtiden; sjekk enhetens klokke",
             f"{field} is in the future; check the device's clock",
             field,
         )

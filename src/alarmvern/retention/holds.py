@@ -93,20 +93,41 @@ def place(
 ) -> Hold:
     now = now or datetime.now(UTC)
     if target not in TARGETS:
-        raise HoldError(f"hold target {target!r}: choose one of {', '.join(TARGETS)}")
+        raise HoldError(
+            f"ukjent mål for sperren {target!r}: velg en av {', '.join(TARGETS)}",
+            f"hold target {target!r}: choose one of {', '.join(TARGETS)}",
+            field="target",
+        )
     if not reason.strip():
-        raise HoldError("a hold needs a reason (e.g. the police case number)")
+        raise HoldError(
+            "en rettslig sperre trenger en grunn (f.eks. politiets saksnummer)",
+            "a hold needs a reason (e.g. the police case number)",
+            field="reason",
+        )
     if ends_on < now.date():
-        raise HoldError(f"hold end {ends_on}: the date has passed; give a later end date")
+        raise HoldError(
+            f"sluttdatoen {ends_on} er passert; velg en senere dato",
+            f"hold end {ends_on}: the date has passed; give a later end date",
+            field="ends_on",
+        )
     table = metadata.tables[TARGETS[target]]
     lock_holds(conn, exclusive=True)  # waits for a sweep batch in progress to finish
     if conn.execute(select(table.c.id).where(table.c.id == target_id)).first() is None:
-        raise HoldError(f"{target} {target_id} does not exist")
+        raise HoldError(
+            f"{target} {target_id} finnes ikke",
+            f"{target} {target_id} does not exist",
+            field="target_id",
+            code="not_found",
+        )
     limit = _latest_allowed(conn, policy, table.name, target_id)
     if limit is not None and ends_on > limit and not override:
         raise HoldError(
+            f"sluttdatoen {ends_on} er etter {limit}, det lengste policyen tillater for disse "
+            "opplysningene; velg en tidligere dato, eller overstyr med den rettslige grunnen",
             f"hold end {ends_on} is past {limit}, the longest the policy allows for this "
-            "data; end it earlier, or place it with --override giving the legal reason"
+            "data; end it earlier, or override it giving the legal reason",
+            field="ends_on",
+            code="past_retention",
         )
     values: dict[str, Any] = {
         "target_table": table.name,
@@ -138,7 +159,11 @@ def place(
 def release(conn: Connection, hold_id: int, *, released_by: str) -> Hold:
     hold = get(conn, hold_id)
     if hold.released_at is not None:
-        raise HoldError(f"hold {hold_id} was already released at {hold.released_at:%Y-%m-%d}")
+        raise HoldError(
+            f"sperre {hold_id} ble allerede opphevet {hold.released_at:%Y-%m-%d}",
+            f"hold {hold_id} was already released at {hold.released_at:%Y-%m-%d}",
+            field="hold",
+        )
     now = datetime.now(UTC)
     conn.execute(update(legal_holds).where(legal_holds.c.id == hold_id).values(released_at=now))
     audit.append(
@@ -155,7 +180,12 @@ def release(conn: Connection, hold_id: int, *, released_by: str) -> Hold:
 def get(conn: Connection, hold_id: int) -> Hold:
     row = conn.execute(select(legal_holds).where(legal_holds.c.id == hold_id)).first()
     if row is None:
-        raise HoldError(f"there is no hold {hold_id}; see `alarmvern hold list`")
+        raise HoldError(
+            f"det finnes ingen sperre {hold_id}; se listen over sperrer",
+            f"there is no hold {hold_id}; see the list of holds",
+            field="hold",
+            code="not_found",
+        )
     return _hold(row._mapping)
 
 

@@ -99,8 +99,12 @@ def selected_units(policy: Policy, selector: str | None) -> list[Unit]:
     chosen = [u for u in units(policy) if selector is None or u.matches(selector)]
     if selector is not None and not chosen:
         raise AlarmvernError(
-            f"--rule {selector}: no table, category, activity or unit of that name; "
-            "see `alarmvern retention forecast` for the units"
+            f"{selector}: ingen tabell, kategori, behandling eller enhet heter det; "
+            "se prognosen for sletting for enhetene",
+            f"{selector}: no table, category, activity or unit of that name; "
+            "see the retention forecast for the units",
+            field="rule",
+            code="unknown_rule",
         )
     return chosen
 

@@ -43,7 +43,9 @@ def offered(policy: Policy) -> list[Activity]:
 def offered_activity(policy: Policy, activity: str) -> Activity:
     found = next((a for a in offered(policy) if a.id == activity), None)
     if found is None:
-        raise NotOffered(f"ukjent samtykke / unknown consent: {activity}")
+        raise NotOffered(
+            f"ukjent samtykke: {activity}", f"unknown consent: {activity}", field="activity"
+        )
     return found
 
 
@@ -114,7 +116,12 @@ def _consent_activity(policy: Policy, activity: str) -> None:
     found = next((a for a in policy.activities if a.id == activity), None)
     if found is None or found.legal_basis is not LegalBasis.consent:
         choices = ", ".join(a.id for a in policy.activities if a.legal_basis is LegalBasis.consent)
-        raise AlarmvernError(f"{activity!r} is not an activity based on consent ({choices})")
+        raise AlarmvernError(
+            f"{activity!r} er ikke en behandling basert på samtykke ({choices})",
+            f"{activity!r} is not an activity based on consent ({choices})",
+            field="activity",
+            code="not_consent",
+        )
 
 
 def has_consent(conn: Connection, person_id: int, activity: str) -> bool:

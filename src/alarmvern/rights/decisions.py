@@ -34,8 +34,8 @@ def _restriction_request(conn: Connection, request_id: int) -> tuple[RightsReque
     request = requests.get(conn, request_id)
     if request.kind is not Kind.restriction or request.person_id is None:
         raise RequestError(
-            f"forespørsel {request_id} gjelder ikke begrensning av en kjent person / request "
-            f"{request_id} is not a restriction of a known person"
+            f"forespørsel {request_id} gjelder ikke begrensning av en kjent person",
+            f"request {request_id} is not a restriction of a known person",
         )
     return request, request.person_id
 
@@ -46,8 +46,8 @@ def restrict(conn: Connection, request_id: int, *, reason: Reason, actor: str) -
     person = ready(request, Kind.restriction)
     if restriction.is_restricted(conn, person):
         raise RequestError(
-            "behandlingen er allerede begrenset for personen / processing is already "
-            "restricted for the person"
+            "behandlingen er allerede begrenset for personen",
+            "processing is already restricted for the person",
         )
     restriction.place(conn, person, reason=reason, actor=actor, request_id=request_id)
     requests.add_step(conn, request, "restricted", "done", actor=actor, reason=reason.value)
@@ -59,7 +59,7 @@ def tell_before_lifting(conn: Connection, request_id: int, *, actor: str) -> Rig
     request, person = _restriction_request(conn, request_id)
     if not restriction.is_restricted(conn, person):
         raise RequestError(
-            "personen har ingen begrensning å oppheve / the person has no restriction to lift"
+            "personen har ingen begrensning å oppheve", "the person has no restriction to lift"
         )
     requests.add_step(
         conn, request, "lift_notified", "done", actor=actor, nb=LIFT_NOTICE[0], en=LIFT_NOTICE[1]
@@ -84,12 +84,13 @@ def lift(conn: Connection, request_id: int, *, actor: str) -> RightsRequest:
     if not told_before_lifting(request):
         raise RequestError(
             "personen må få beskjed før begrensningen oppheves (art. 18 nr. 3): registrer "
-            "beskjeden først / the person must be told before the restriction is lifted "
-            "(art. 18(3)): record the notice first"
+            "beskjeden først",
+            "the person must be told before the restriction is lifted "
+            "(art. 18(3)): record the notice first",
         )
     if not restriction.is_restricted(conn, person):
         raise RequestError(
-            "personen har ingen begrensning å oppheve / the person has no restriction to lift"
+            "personen har ingen begrensning å oppheve", "the person has no restriction to lift"
         )
     restriction.lift(conn, person, actor=actor)
     requests.add_step(conn, request, "lifted", "done", actor=actor)
@@ -110,8 +111,8 @@ def object_to(
     to a legitimate-interest activity, pending a decision."""
     if marketing == (activity is not None):
         raise RequestError(
-            "velg enten direkte markedsføring eller én behandling / choose either direct "
-            "marketing or one activity"
+            "velg enten direkte markedsføring eller én behandling",
+            "choose either direct marketing or one activity",
         )
     request = requests.get(conn, request_id)
     person = ready(request, Kind.objection)
@@ -124,7 +125,7 @@ def object_to(
     pending = request.step("decision")
     if pending is not None and pending["status"] == "pending":
         raise RequestError(
-            "protesten venter allerede på en avgjørelse / the objection already awaits a decision"
+            "protesten venter allerede på en avgjørelse", "the objection already awaits a decision"
         )
     objection.object_to_activity(conn, policy, request, activity, actor=actor)
     return {}
@@ -142,15 +143,15 @@ def decide(
     """Decide a pending objection; a refusal needs the reason the person is told."""
     if not reason.strip():
         raise RequestError(
-            "skriv grunnen til avgjørelsen, som personen får / write the reason for the "
-            "decision, which the person is told"
+            "skriv grunnen til avgjørelsen, som personen får",
+            "write the reason for the decision, which the person is told",
         )
     request = requests.get(conn, request_id)
     step = request.step("decision")
     if step is None or step["status"] != "pending":
         raise RequestError(
-            f"forespørsel {request_id} har ingen protest som venter på avgjørelse / request "
-            f"{request_id} has no objection waiting for a decision"
+            f"forespørsel {request_id} har ingen protest som venter på avgjørelse",
+            f"request {request_id} has no objection waiting for a decision",
         )
     return objection.decide(
         conn, policy, request, upheld=upheld, reason=reason.strip(), actor=actor

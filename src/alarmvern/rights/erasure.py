@@ -109,8 +109,9 @@ def erase(
         numbers = ", ".join(map(str, open_contracts))
         raise ErasureRefused(
             f"personen har en avtale som fortsatt løper (nr. {numbers}): avslutt den først, "
-            "eller velg å beholde det avtalen trenger / the person has an active contract "
-            f"({numbers}): end it first, or choose to keep what the contract needs"
+            "eller velg å beholde det avtalen trenger",
+            "the person has an active contract "
+            f"({numbers}): end it first, or choose to keep what the contract needs",
         )
     _end_sessions(conn, scope)
     predicates.lock_holds(conn, exclusive=False)

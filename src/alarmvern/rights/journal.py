@@ -79,7 +79,11 @@ class Entry:
                 committed=legacy,
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise AlarmvernError(f"{where}: not an erasure journal entry ({exc})") from None
+            raise AlarmvernError(
+                f"{where}: ikke en oppføring i sletteloggen ({exc})",
+                f"{where}: not an erasure journal entry ({exc})",
+                code="journal_damaged",
+            ) from None
 
 
 class Journal:
@@ -131,7 +135,11 @@ def _marker_id(line: str, where: str) -> str:
     try:
         return str(json.loads(line)["id"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise AlarmvernError(f"{where}: not an erasure journal commit marker ({exc})") from None
+        raise AlarmvernError(
+            f"{where}: ikke et fullføringsmerke i sletteloggen ({exc})",
+            f"{where}: not an erasure journal commit marker ({exc})",
+            code="journal_damaged",
+        ) from None
 
 
 def _ended_without_erasure(conn: Connection, request_id: int | None) -> bool:

@@ -64,10 +64,12 @@ def objectable_activity(policy: Policy, activity: str) -> Activity:
         raise RequestError(
             f"behandlingen {activity[:64]!r} bygger ikke på berettiget interesse eller "
             f"allmennhetens interesse, og kan ikke protesteres mot (det kan: {choices}); en "
-            "protest mot direkte markedsføring trenger ingen avgjørelse / the activity "
-            f"{activity[:64]!r} rests neither on a legitimate interest nor on a task in the "
-            f"public interest, and cannot be objected to (these can: {choices}); an objection "
-            "to direct marketing needs no decision"
+            "protest mot direkte markedsføring trenger ingen avgjørelse",
+            f"the activity {activity[:64]!r} rests neither on a legitimate interest nor on a "
+            f"task in the public interest, and cannot be objected to (these can: {choices}); "
+            "an objection to direct marketing needs no decision",
+            field="activity",
+            code="not_objectable",
         )
     return found
 
@@ -114,7 +116,11 @@ def decide(
     Rejected: the reason (the compelling legitimate grounds) is recorded for the person."""
     step = request.step("decision")
     if step is None or step["status"] != "pending" or request.person_id is None:
-        raise AlarmvernError(f"request {request.id} has no objection waiting for a decision")
+        raise AlarmvernError(
+            f"forespørsel {request.id} har ingen protest som venter på en avgjørelse",
+            f"request {request.id} has no objection waiting for a decision",
+            code="step_missing",
+        )
     erased: dict[str, int] = {}
     if upheld:
         erased = consent.erase_activity_data(conn, policy, request.person_id, step["activity"])

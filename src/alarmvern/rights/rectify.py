@@ -73,12 +73,19 @@ def rectify(
     old = _stored_value(conn, vault, table, binding, row, column)
     if check_seen and _as_text(old) != (seen or None):
         raise RectifyError(
-            "verdien er endret siden du så den; se på den igjen før du retter / the value "
-            "has changed since you saw it; look at it again before correcting it"
+            "verdien er endret siden du så den; se på den igjen før du retter",
+            "the value has changed since you saw it; look at it again before correcting it",
+            field="old_value",
+            code="changed",
         )
     value = _typed(table.c[column], new_value)
     if value == old:
-        raise RectifyError(f"{table.name}.{column} of row {row_id} already holds that value")
+        raise RectifyError(
+            f"{table.name}.{column} i rad {row_id} har allerede den verdien",
+            f"{table.name}.{column} of row {row_id} already holds that value",
+            field="new_value",
+            code="unchanged",
+        )
     key = primary_key(table)
     changes = _new_values(conn, vault, table, binding, row, column, value)
     conn.execute(table.update().where(key == row_id).values(changes))
@@ -160,14 +167,18 @@ def parse_key(key: str) -> tuple[str, int, str]:
     table, _, rest = key.partition(":")
     row, _, column = rest.partition(":")
     if not table or not column or not row.isdigit():
-        raise RectifyError("velg opplysningen som skal rettes / choose the value to be corrected")
+        raise RectifyError("velg opplysningen som skal rettes", "choose the value to be corrected")
     return table, int(row), column
 
 
 def _personal_table(name: str) -> tuple[Table, Binding]:
     found = next(((t, b) for t, b in personal_tables() if t.name == name), None)
     if found is None or name in NOT_RECTIFIABLE:
-        raise RectifyError(f"{name} is not a table of personal data that can be rectified")
+        raise RectifyError(
+            f"{name} er ikke en tabell med personopplysninger som kan rettes",
+            f"{name} is not a table of personal data that can be rectified",
+            field="table",
+        )
     return found
 
 
@@ -179,12 +190,17 @@ def _rectifiable(table: Table, binding: Binding, column: str) -> str:
     if column not in binding.columns:
         allowed = ", ".join(sorted(binding.columns)) or "none"
         raise RectifyError(
+            f"{table.name}.{column} er ikke en kolonne med personopplysninger som kan rettes "
+            f"(de i {table.name}: {allowed})",
             f"{table.name}.{column} is not a personal column that can be rectified "
-            f"(those of {table.name}: {allowed})"
+            f"(those of {table.name}: {allowed})",
+            field="column",
         )
     if binding.stored_as(column) is not None:
         raise RectifyError(
-            f"{table.name}.{column} holds only a keyed hash; rectify the value it is made from"
+            f"{table.name}.{column} har bare en nøkkelhash; rett verdien den er laget av",
+            f"{table.name}.{column} holds only a keyed hash; rectify the value it is made from",
+            field="column",
         )
     return column
 
@@ -193,14 +209,20 @@ def _row_of_person(
     conn: Connection, vault: Vault, table: Table, binding: Binding, row_id: int, person_id: int
 ) -> dict[str, Any]:
     if conn.execute(select(persons.c.id).where(persons.c.id == person_id)).first() is None:
-        raise RectifyError(f"no person {person_id}")
+        raise RectifyError(
+            f"fant ingen person {person_id}", f"no person {person_id}", field="person"
+        )
     # Only the rows they are the subject of or whose account they hold, never a hash match.
     scope = replace(scope_of(conn, vault, person_id), identifier_hashes=())
     concerns = selection(table, binding, scope)
     query = select(table).where(primary_key(table) == row_id)
     row = conn.execute(query if concerns is None else query.where(concerns)).first()
     if row is None or concerns is None:
-        raise RectifyError(f"row {row_id} of {table.name} does not concern person {person_id}")
+        raise RectifyError(
+            f"rad {row_id} i {table.name} gjelder ikke person {person_id}",
+            f"row {row_id} of {table.name} does not concern person {person_id}",
+            field="row",
+        )
     return dict(row._mapping)
 
 
@@ -242,8 +264,11 @@ def _typed(column: Column[Any], value: Any) -> Any:
             return int(value)
     except ValueError:
         # The message names the column and the form wanted, never the value given.
+        name = type(kind).__name__.lower()
         raise RectifyError(
-            f"{column.table.name}.{column.name} needs a {type(kind).__name__.lower()} value"
+            f"{column.table.name}.{column.name} trenger en verdi av typen {name}",
+            f"{column.table.name}.{column.name} needs a {name} value",
+            field="new_value",
         ) from None
     return value
 
@@ -261,7 +286,11 @@ def _new_values(
     if value is not None and column.endswith(export.ENCRYPTED_SUFFIX):
         subject = binding.vault_subject(row)
         if subject is None:
-            raise RectifyError(f"{table.name}.{column}: the row has no key to encrypt it with")
+            raise RectifyError(
+                f"{table.name}.{column}: raden har ingen nøkkel å kryptere verdien med",
+                f"{table.name}.{column}: the row has no key to encrypt it with",
+                field="column",
+            )
         changes[column] = vault.encrypt_field(conn, subject, table.name, column, str(value))
     twin = LOOKUP_TWINS.get((table.name, column))
     if twin:

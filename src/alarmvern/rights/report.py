@@ -122,8 +122,11 @@ def to_pdf(document: str) -> bytes:
         from weasyprint import HTML  # imported late: it loads Pango, which takes a moment
     except (ImportError, OSError) as exc:
         raise AlarmvernError(
+            "kan ikke lage PDF-rapporten: WeasyPrint eller Pango-biblioteket det trenger "
+            f"mangler ({exc}); installer Pango, eller be om pakken uten PDF",
             "cannot make the PDF report: WeasyPrint or the Pango library it needs is missing "
-            f"({exc}); install Pango, or ask for the package without --pdf"
+            f"({exc}); install Pango, or ask for the package without the PDF",
+            code="pdf_unavailable",
         ) from None
     try:  # a tagged PDF (PDF/UA) where this WeasyPrint can make one
         return bytes(HTML(string=document).write_pdf(pdf_variant="pdf/ua-1"))

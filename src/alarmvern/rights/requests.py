@@ -14,6 +14,7 @@ from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Verification
 from alarmvern.rights import deadlines
+from alarmvern.rights.words import STATUS, STEP
 from alarmvern.store.tables import persons, rights_requests
 from alarmvern.store.tables._columns import as_utc
 
@@ -132,7 +133,12 @@ def _from_row(row: Row[Any]) -> RightsRequest:
 def get(conn: Connection, request_id: int) -> RightsRequest:
     row = conn.execute(select(rights_requests).where(rights_requests.c.id == request_id)).first()
     if row is None:
-        raise RequestError(f"no rights request {request_id}; `alarmvern rights list` shows them")
+        raise RequestError(
+            f"fant ingen forespørsel {request_id}; se listen over forespørsler",
+            f"no rights request {request_id}; see the list of requests",
+            field="request",
+            code="request_missing",
+        )
     return _from_row(row)
 
 
@@ -194,20 +200,30 @@ def check_new(
     to) still open is not opened again."""
     if kind is Kind.rectification and not (text or "").strip():
         raise RequestError(
-            "skriv hva som er feil og hva som er riktig / write what is wrong and what is right"
+            "skriv hva som er feil og hva som er riktig",
+            "write what is wrong and what is right",
+            field="text",
+            code="text_missing",
         )
     for other in for_person(conn, person_id):
         same = (other.text or "") == (text or "") and (other.target or "") == (target or "")
         if other.is_open and other.kind is kind and same:
             raise RequestError(
-                f"du har allerede en lik forespørsel under behandling (nr. {other.id}) / you "
-                f"already have an identical request in progress (no. {other.id})"
+                f"du har allerede en lik forespørsel under behandling (nr. {other.id})",
+                f"you already have an identical request in progress (no. {other.id})",
+                field="kind",
+                code="duplicate",
             )
 
 
 def _require_person(conn: Connection, person_id: int) -> None:
     if conn.execute(select(persons.c.id).where(persons.c.id == person_id)).first() is None:
-        raise RequestError(f"fant ingen person {person_id} / no person {person_id}")
+        raise RequestError(
+            f"fant ingen person {person_id}",
+            f"no person {person_id}",
+            field="person",
+            code="person_missing",
+        )
 
 
 def confirm_person(conn: Connection, request_id: int, person_id: int, *, actor: str) -> None:
@@ -223,7 +239,11 @@ def await_identity(conn: Connection, request_id: int, *, actor: str, reason: str
     """Pause the clock while a justified identity check is pending (art. 12(6))."""
     request = _open(conn, request_id)
     if request.status is Status.awaiting_identity:
-        raise RequestError(f"request {request_id} is already waiting for an identity check")
+        raise RequestError(
+            f"forespørsel {request_id} venter allerede på en identitetssjekk",
+            f"request {request_id} is already waiting for an identity check",
+            code="identity_check_pending",
+        )
     today = received_date(datetime.now(UTC))
     step = {"reason": reason, "from": today.isoformat()}
     request.status = Status.awaiting_identity
@@ -244,9 +264,19 @@ def verify_identity(
     """Record how the person was identified; a paused clock resumes, the deadline moves."""
     if method not in allowed:
         names = ", ".join(v.value for v in allowed)
-        raise RequestError(f"verification {method.value} is not one the policy allows ({names})")
+        raise RequestError(
+            f"policyen tillater ikke identitetssjekk ved {method.value}; velg en av {names}",
+            f"verification by {method.value} is not one the policy allows; choose one of {names}",
+            field="method",
+            code="method_not_allowed",
+        )
     if method is Verification.id_document_copy:
-        raise RequestError("an ID document is checked and recorded as checked, never copied")
+        raise RequestError(
+            "et ID-dokument kontrolleres og registreres som kontrollert, men kopieres aldri",
+            "an ID document is checked and recorded as checked, never copied",
+            field="method",
+            code="method_not_allowed",
+        )
     request = _open(conn, request_id)
     at = as_utc(at or datetime.now(UTC))
     pause = request.step("identity_check")
@@ -287,15 +317,29 @@ def extend(
     request = _open(conn, request_id)
     told_at = as_utc(told_at or datetime.now(UTC))
     if not reason.strip():
-        raise RequestError("an extension needs a reason, which the person is told")
+        raise RequestError(
+            "en forlengelse trenger en begrunnelse, som personen får vite",
+            "an extension needs a reason, which the person is told",
+            field="reason",
+            code="reason_missing",
+        )
     if received_date(told_at) > request.due_on:
         raise RequestError(
-            f"too late to extend: the person had to be told by {request.due_on.isoformat()}"
+            f"for sent å forlenge: personen måtte få vite det innen {request.due_on.isoformat()}",
+            f"too late to extend: the person had to be told by {request.due_on.isoformat()}",
+            field="months",
+            code="too_late",
         )
     try:
         extended_to = _due(request, extension_months=months)
-    except ValueError as exc:
-        raise RequestError(f"--months {months}: {exc}") from exc
+    except ValueError:
+        most = deadlines.MAX_EXTENSION_MONTHS
+        raise RequestError(
+            f"fristen kan forlenges med høyst {most} måneder (art. 12(3)), ikke {months}",
+            f"the deadline can be extended by at most {most} months (art. 12(3)), not {months}",
+            field="months",
+            code="invalid",
+        ) from None
     request.extended_to = extended_to
     add_step(conn, request, "extended", "done", actor=actor, months=months, told_at=str(told_at))
     _save(conn, request, extended_to=extended_to, extension_reason=reason)
@@ -333,7 +377,11 @@ def set_step(
     ``audited=False`` for progress alone, which changes nothing about the person."""
     step = request.step(name)
     if step is None:
-        raise RequestError(f"request {request.id} has no step {name}")
+        raise RequestError(
+            f"forespørsel {request.id} har ikke steget «{_step(name)[0]}»",
+            f"request {request.id} has no step '{_step(name)[1]}'",
+            code="step_missing",
+        )
     step.update(status=status, at=datetime.now(UTC).isoformat(), **details)
     _save(conn, request)
     if audited:
@@ -344,7 +392,11 @@ def set_step(
 def finish_step(conn: Connection, request: RightsRequest, name: str, *, actor: str) -> None:
     step = request.step(name)
     if step is None or step["status"] != "pending":
-        raise RequestError(f"request {request.id} has no pending step {name}")
+        raise RequestError(
+            f"forespørsel {request.id} har ikke noe ventende steg «{_step(name)[0]}»",
+            f"request {request.id} has no pending step '{_step(name)[1]}'",
+            code="step_missing",
+        )
     step.update(status="done", done_at=datetime.now(UTC).isoformat(), done_by=actor)
     _save(conn, request)
     _audit(conn, request, actor, f"rights.{name}.done", {})
@@ -362,8 +414,12 @@ def close(
     request = _open(conn, request_id)
     pending = [s["step"] for s in request.pending()]
     if pending:
+        nb = ", ".join(_step(p)[0] for p in pending)
+        en = ", ".join(_step(p)[1] for p in pending)
         raise RequestError(
-            f"request {request_id} still has pending steps: {', '.join(pending)}; finish them first"
+            f"forespørsel {request_id} har steg som venter ({nb}); gjør dem ferdig først",
+            f"request {request_id} still has pending steps ({en}); finish them first",
+            code="steps_pending",
         )
     request.status = Status.refused if refused else Status.done
     request.outcome, request.closed_at = outcome, datetime.now(UTC)
@@ -375,8 +431,22 @@ def close(
 def _open(conn: Connection, request_id: int) -> RightsRequest:
     request = get(conn, request_id)
     if not request.is_open:
-        raise RequestError(f"request {request_id} is closed ({request.status.value})")
+        raise closed(request)
     return request
+
+
+def closed(request: RightsRequest) -> RequestError:
+    """The refusal of a step on a closed request."""
+    nb, en = STATUS.get(request.status.value, (request.status.value, request.status.value))
+    return RequestError(
+        f"forespørsel {request.id} er avsluttet ({nb.lower()})",
+        f"request {request.id} is closed ({en.lower()})",
+        code="closed",
+    )
+
+
+def _step(name: str) -> tuple[str, str]:
+    return STEP.get(name, (name, name))
 
 
 def _save(conn: Connection, request: RightsRequest, **values: Any) -> None:

@@ -29,7 +29,12 @@ def place(
     conn: Connection, person_id: int, *, reason: Reason, actor: str, request_id: int | None
 ) -> int:
     if is_restricted(conn, person_id):
-        raise AlarmvernError(f"person {person_id} is already restricted")
+        raise AlarmvernError(
+            f"behandlingen av person {person_id} er allerede begrenset",
+            f"processing of person {person_id} is already restricted",
+            field="person",
+            code="already_restricted",
+        )
     new = conn.execute(
         restrictions.insert().values(
             person_id=person_id,
@@ -50,7 +55,12 @@ def lift(conn: Connection, person_id: int, *, actor: str) -> None:
         .values(lifted_at=datetime.now(UTC))
     ).rowcount
     if not lifted:
-        raise AlarmvernError(f"person {person_id} has no restriction to lift")
+        raise AlarmvernError(
+            f"person {person_id} har ingen begrensning å oppheve",
+            f"person {person_id} has no restriction to lift",
+            field="person",
+            code="not_restricted",
+        )
     _audit(conn, person_id, actor, "restriction.lifted", None, None)
 
 
@@ -81,8 +91,12 @@ def guard(engine: Engine, person_id: int, *, purpose: str, actor: str) -> None:
             return
         _audit(conn, person_id, actor, "restriction.refused", purpose, None)
     raise Restricted(
+        f"behandlingen av opplysningene om person {person_id} er begrenset (art. 18): de "
+        f"oppbevares, men kan ikke brukes til {purpose} før begrensningen oppheves",
         f"person {person_id}'s data is restricted (art. 18): it is kept but may not be used "
-        f"for {purpose} until the restriction is lifted"
+        f"for {purpose} until the restriction is lifted",
+        field="person",
+        code="restricted",
     )
 
 

@@ -46,8 +46,9 @@ def ask(system: System, person_id: int, *, actor: str, lang: Lang = "nb") -> Rig
     if Verification.mine_sider not in allowed:
         raise SelfServiceError(
             "personvernerklæringen godtar ikke innlogging på Mine Sider som bevis på hvem du "
-            "er; ta kontakt med oss / the privacy notice does not accept a Mine Sider login as "
-            "proof of identity; please contact us"
+            "er; ta kontakt med oss",
+            "the privacy notice does not accept a Mine Sider login as "
+            "proof of identity; please contact us",
         )
     with system.engine.begin() as conn:
         mine = [r for r in requests.for_person(conn, person_id) if r.kind is Kind.access]
@@ -64,6 +65,39 @@ def ask(system: System, person_id: int, *, actor: str, lang: Lang = "nb") -> Rig
         if request.step(STEP) is None:
             requests.add_step(conn, request, STEP, "queued", actor=actor, lang=lang)
             request = requests.get(conn, request.id)
+    return request
+
+
+def open_for_self(
+    system: System,
+    person_id: int,
+    kind: Kind,
+    text: str | None,
+    target: str | None = None,
+    *,
+    actor: str,
+) -> RightsRequest:
+    """A request the person opens for themselves on Mine Sider: ``text`` in their own words
+    (what is wrong and what is right, for a correction), ``target`` what an objection is to.
+    It is verified by their login where the privacy notice accepts that, so that staff can
+    act on it at once; otherwise it waits in the queue for an identity check."""
+    allowed = system.policy.policy.rights.verification
+    details = {"text": text} if text else {}
+    if target:
+        details["target"] = target
+    with system.engine.begin() as conn:
+        request = requests.open_request(
+            conn,
+            kind=kind,
+            channel=Channel.mine_sider,
+            person_id=person_id,
+            actor=actor,
+            details=details or None,
+        )
+        if Verification.mine_sider in allowed:
+            request = requests.verify_identity(
+                conn, request.id, method=Verification.mine_sider, actor=actor, allowed=allowed
+            )
     return request
 
 
@@ -161,8 +195,8 @@ def build_portable(system: System, request_id: int, *, actor: str) -> Path:
         request = requests.get(conn, request_id)
     if request.kind is not Kind.portability or request.verified_at is None:
         raise SelfServiceError(
-            f"forespørsel {request_id} er ikke en bekreftet forespørsel om dataportabilitet / "
-            f"request {request_id} is not a verified data portability request"
+            f"forespørsel {request_id} er ikke en bekreftet forespørsel om dataportabilitet",
+            f"request {request_id} is not a verified data portability request",
         )
     made, _sent = service.export_portable(system, request_id, actor=actor)
     with system.engine.begin() as conn:

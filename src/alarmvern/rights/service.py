@@ -36,6 +36,7 @@ from alarmvern.rights import (
 )
 from alarmvern.rights.requests import Kind, RequestError, RightsRequest
 from alarmvern.rights.scope import personal_tables, scope_of
+from alarmvern.rights.words import KIND
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 
@@ -60,21 +61,41 @@ def _write_private(path: Path, content: str) -> Path:
 
 
 def ready(request: RightsRequest, *kinds: Kind) -> int:
-    """The person a request may act on now; refuse with what staff must do first."""
+    """The person a request may act on now; refuse with what staff must do first.
+
+    Each refusal has its own ``code`` (``wrong_kind``, ``closed``, ``person_unconfirmed``,
+    ``identity_unverified``), so that the CLI and the pages can point to their own way of
+    doing it; the message says what to do in words any of them can follow.
+    """
     if kinds and request.kind not in kinds:
-        wanted = " or ".join(k.value for k in kinds)
-        raise RequestError(f"request {request.id} is a {request.kind.value} request, not {wanted}")
+        nb = " eller ".join(KIND[k.value][0].lower() for k in kinds)
+        en = " or ".join(KIND[k.value][1].lower() for k in kinds)
+        have = KIND[request.kind.value]
+        raise RequestError(
+            f"forespørsel {request.id} gjelder {have[0].lower()}, ikke {nb}",
+            f"request {request.id} is about {have[1].lower()}, not {en}",
+            field="kind",
+            code="wrong_kind",
+        )
     if not request.is_open:
-        raise RequestError(f"request {request.id} is closed ({request.status.value})")
+        raise requests.closed(request)
     if request.person_id is None:
         raise RequestError(
-            f"request {request.id} concerns nobody yet: find the person with `alarmvern rights "
-            f"find` and confirm them with `alarmvern rights confirm {request.id} PERSON`"
+            f"forespørsel {request.id} gjelder ingen ennå: finn personen og bekreft hvem "
+            "forespørselen gjelder",
+            f"request {request.id} concerns nobody yet: find the person and confirm whom the "
+            "request concerns",
+            field="person",
+            code="person_unconfirmed",
         )
     if request.verified_at is None:
         raise RequestError(
-            f"request {request.id}: the person's identity is not verified; record how with "
-            f"`alarmvern rights verify {request.id} --method ...`"
+            f"forespørsel {request.id}: personens identitet er ikke bekreftet; registrer "
+            "hvordan den ble kontrollert",
+            f"request {request.id}: the person's identity is not verified; record how it was "
+            "checked",
+            field="verification",
+            code="identity_unverified",
         )
     return request.person_id
 
@@ -237,8 +258,8 @@ def erase(
     service ends one), in the same transaction: nothing is kept for them."""
     if keep_contract and end_contracts:
         raise RequestError(
-            "velg enten å beholde det avtalen trenger eller å avslutte avtalen først / choose "
-            "either to keep what the contract needs or to end the contract first"
+            "velg enten å beholde det avtalen trenger eller å avslutte avtalen først",
+            "choose either to keep what the contract needs or to end the contract first",
         )
     log = erasure_journal(system)
     journal.settle(system.engine, log)
@@ -249,7 +270,8 @@ def erase(
         if erased is not None:  # once: a second run would journal and receipt it again
             raise RequestError(
                 f"forespørsel {request_id} er allerede utført ({str(erased['at'])[:10]}); "
-                f"avslutt den / request {request_id} is already carried out; close it"
+                f"avslutt den",
+                f"request {request_id} is already carried out; close it",
             )
         # The letters first: the log still names the person before the erasure.
         notify_recipients(system, conn, request, "erasure", _all_categories(), actor=actor)
@@ -386,7 +408,12 @@ def replay(system: System, since: str, *, actor: str) -> int:
     try:
         day = date.fromisoformat(since)
     except ValueError:
-        raise RequestError(f"--since {since!r} is not a date; write YYYY-MM-DD") from None
+        raise RequestError(
+            f"{since!r} er ikke en dato; skriv ÅÅÅÅ-MM-DD",
+            f"{since!r} is not a date; write YYYY-MM-DD",
+            field="since",
+            code="invalid",
+        ) from None
     count = journal.replay(system.engine, system.vault, erasure_journal(system), day, actor)
     finish_tombstones(system.engine, system.vault)
     return count

@@ -53,7 +53,11 @@ def send(
     target = checked_url(url)
     about = _package_schema(path)
     if about.get("person") != f"person:{person_id}":
-        raise PortabilityError(f"{path.name} is not a portability package of person {person_id}")
+        raise PortabilityError(
+            f"{path.name} er ikke en portabilitetspakke for person {person_id}",
+            f"{path.name} is not a portability package of person {person_id}",
+            field="package",
+        )
     status = _post(path, target, timeout)
     recipient = recipient_id(recipient_name, target.host)
     categories = list(about.get("categories", []))
@@ -84,12 +88,18 @@ def checked_url(url: str) -> httpx.URL:
     try:
         target = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise PortabilityError(f"not a URL: {exc}") from None
+        raise PortabilityError(
+            f"ikke en gyldig adresse (URL): {exc}", f"not a URL: {exc}", field="url"
+        ) from None
     local = target.scheme == "http" and target.host in LOCAL_HOSTS
     if not target.host or not (target.scheme == "https" or local):
         raise PortabilityError(
+            f"sender ikke personopplysninger til {target.scheme}://{target.host}: "
+            "mottakeren må bruke https://",
             f"refusing to send personal data to {target.scheme}://{target.host}: "
-            "the receiving endpoint must use https://"
+            "the receiving endpoint must use https://",
+            field="url",
+            code="not_https",
         )
     return target
 
@@ -99,9 +109,17 @@ def _package_schema(path: Path) -> dict[str, Any]:
         with zipfile.ZipFile(path) as zf:
             about = json.loads(zf.read("schema.json"))
     except (OSError, KeyError, zipfile.BadZipFile, ValueError) as exc:
-        raise PortabilityError(f"{path.name} is not a portability package: {exc}") from None
+        raise PortabilityError(
+            f"{path.name} er ikke en portabilitetspakke: {exc}",
+            f"{path.name} is not a portability package: {exc}",
+            field="package",
+        ) from None
     if not isinstance(about, dict) or about.get("format") != FORMAT:
-        raise PortabilityError(f"{path.name} is not a {FORMAT} package")
+        raise PortabilityError(
+            f"{path.name} er ikke en {FORMAT}-pakke",
+            f"{path.name} is not a {FORMAT} package",
+            field="package",
+        )
     return about
 
 
@@ -112,11 +130,18 @@ def _post(path: Path, target: httpx.URL, timeout: float) -> int:
             response = httpx.post(target, content=_chunks(body), headers=headers, timeout=timeout)
         except httpx.HTTPError as exc:
             raise PortabilityError(
-                f"could not send to {target.host}: {type(exc).__name__}; nothing was recorded"
+                f"fikk ikke sendt til {target.host} ({type(exc).__name__}); ingenting er "
+                "registrert",
+                f"could not send to {target.host}: {type(exc).__name__}; nothing was recorded",
+                field="url",
+                code="not_sent",
             ) from None
     if not response.is_success:
         raise PortabilityError(
-            f"{target.host} answered HTTP {response.status_code}; nothing was recorded as sent"
+            f"{target.host} svarte HTTP {response.status_code}; ingenting er registrert som sendt",
+            f"{target.host} answered HTTP {response.status_code}; nothing was recorded as sent",
+            field="url",
+            code="not_sent",
         )
     return response.status_code
 

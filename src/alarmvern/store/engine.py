@@ -69,8 +69,11 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         parsed = make_url(normalise_url(url))
         if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
             raise StoreError(
+                f"databaseadressen: {parsed.get_backend_name()!r} støttes ikke; "
+                "bruk sqlite:///sti/til/fil.db eller postgresql://vert/dbnavn",
                 f"database URL: {parsed.get_backend_name()!r} is not supported; "
-                "use sqlite:///path/to/file.db or postgresql://host/dbname"
+                "use sqlite:///path/to/file.db or postgresql://host/dbname",
+                field="ALARMVERN_DATABASE_URL",
             )
         if parsed.get_backend_name() == "sqlite" and not _in_memory(parsed):
             # A connection per web worker thread (anyio's pool has 40), kept: the default
@@ -92,9 +95,12 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise StoreError(
-            "database URL (--db / ALARMVERN_DATABASE_URL) is not valid: "
-            f"{type(exc).__name__}; write e.g. sqlite:///data/alarmvern.db "
-            "or postgresql://localhost/alarmvern"
+            f"databaseadressen (ALARMVERN_DATABASE_URL) er ugyldig: {type(exc).__name__}; "
+            "skriv f.eks. sqlite:///data/alarmvern.db eller postgresql://localhost/alarmvern",
+            f"database URL (ALARMVERN_DATABASE_URL) is not valid: {type(exc).__name__}; "
+            "write e.g. sqlite:///data/alarmvern.db or postgresql://localhost/alarmvern",
+            field="ALARMVERN_DATABASE_URL",
+            code="bad_database_url",
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -42,7 +42,10 @@ class Lease:
             .values(expires_at=datetime.now(UTC) + self.ttl)
         )
         if result.rowcount != 1:
-            raise LeaseLost(f"{self.job}: the lease was taken over by another process; stopped")
+            raise LeaseLost(
+                f"{self.job}: en annen prosess har tatt over jobben; stanset",
+                f"{self.job}: the lease was taken over by another process; stopped",
+            )
 
     def release(self, engine: Engine) -> None:
         with engine.begin() as conn:
@@ -75,8 +78,10 @@ def acquire(engine: Engine, job: str, ttl: timedelta = timedelta(minutes=2)) -> 
                 dead = current.host == host and not _alive(current.pid)
                 if expires > now and not dead:
                     raise AlreadyRunning(
+                        f"{job} kjører allerede (pid {current.pid} på {current.host}); "
+                        "vent til den er ferdig",
                         f"{job} is already running (pid {current.pid} on {current.host}); "
-                        "wait for it to finish"
+                        "wait for it to finish",
                     )
                 # Only the stale holder's row: if another process took the lease over
                 # meanwhile, nothing is deleted and the insert below fails as it should.
@@ -91,7 +96,10 @@ def acquire(engine: Engine, job: str, ttl: timedelta = timedelta(minutes=2)) -> 
                 )
             )
     except IntegrityError:
-        raise AlreadyRunning(f"{job} was started by another process just now; wait") from None
+        raise AlreadyRunning(
+            f"{job} ble nettopp startet av en annen prosess; vent",
+            f"{job} was started by another process just now; wait",
+        ) from None
     return Lease(job, holder, ttl)
 
 

@@ -53,8 +53,12 @@ def upgrade(engine: Engine) -> None:
                 conn.rollback()
                 if broken is not None:
                     raise SchemaError(
+                        f"det migrerte skjemaet har en rad i {broken[0]} som peker på en rad "
+                        f"i {broken[2]} som mangler; legg tilbake databasen fra en "
+                        "sikkerhetskopi",
                         f"the migrated schema has a row in {broken[0]} pointing at a missing "
-                        f"row of {broken[2]}; restore the database from a backup"
+                        f"row of {broken[2]}; restore the database from a backup",
+                        code="schema_broken",
                     )
         finally:
             if sqlite:
@@ -68,8 +72,11 @@ def check_not_newer(engine: Engine) -> None:
     known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if revision not in known:
         raise SchemaError(
+            f"databaseskjemaet ({revision}) er nyere enn denne alarmvern; "
+            "oppgrader alarmvern før du bruker databasen",
             f"the database schema ({revision}) is newer than this alarmvern; "
-            "upgrade alarmvern before using this database"
+            "upgrade alarmvern before using this database",
+            code="schema_ahead",
         )
 
 
@@ -79,6 +86,9 @@ def check_current(engine: Engine) -> None:
     revision = current(engine)
     if revision != head():
         raise SchemaError(
+            f"databaseskjemaet er på {revision or 'ingenting'}, denne koden trenger {head()}; "
+            "migrer databasen (sett opp installasjonen på nytt)",
             f"the database schema is at {revision or 'nothing'}, this code needs {head()}; "
-            "run `alarmvern init` to migrate it"
+            "migrate the database (set the installation up again)",
+            code="not_initialised",
         )

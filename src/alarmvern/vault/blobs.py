@@ -29,8 +29,10 @@ def check_blob_id(blob_id: str) -> str:
     """Blob ids are 8-64 letters, digits, ``-`` or ``_``: safe as file names and S3 keys."""
     if not _BLOB_ID.fullmatch(blob_id):
         raise VaultError(
+            f"fil-id {blob_id[:64]!r} er ugyldig: bruk 8-64 bokstaver, sifre, - eller _",
             f"blob id {blob_id[:64]!r} is not valid: use 8-64 letters, digits, - or _ "
-            "(Vault.new_blob_id() makes one)"
+            "(Vault.new_blob_id() makes one)",
+            field="blob_id",
         )
     return blob_id
 
@@ -78,8 +80,11 @@ class FolderBlobStore:
             fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=final.parent)
         except OSError as exc:
             raise VaultError(
+                f"filmappen {self.root} kan ikke skrives til ({exc.strerror}); rett "
+                "tillatelsene eller velg en annen med ALARMVERN_BLOB_DIR",
                 f"blob dir {self.root}: cannot write ({exc.strerror}); fix its permissions or "
-                "choose another with ALARMVERN_BLOB_DIR"
+                "choose another with ALARMVERN_BLOB_DIR",
+                field="ALARMVERN_BLOB_DIR",
             ) from None
         try:
             with os.fdopen(fd, "wb") as out:
@@ -97,7 +102,11 @@ class FolderBlobStore:
         try:
             return self.path(blob_id).read_bytes()
         except FileNotFoundError:
-            raise BlobMissing(f"blob {blob_id} is not in the blob dir {self.root}") from None
+            raise BlobMissing(
+                f"filen {blob_id} finnes ikke i filmappen {self.root}",
+                f"blob {blob_id} is not in the blob dir {self.root}",
+                field="blob_id",
+            ) from None
 
     def delete(self, blob_id: str) -> None:
         path = self.path(blob_id)

@@ -32,8 +32,11 @@ class StoredKey:
 def check_subject(subject: str) -> str:
     if len(subject) > _SUBJECT_MAX or not _SUBJECT.fullmatch(subject):
         raise VaultError(
+            f"{subject[:_SUBJECT_MAX]!r} er ikke en id for en registrert; skriv "
+            "type:id, f.eks. person:42 eller account:7 (høyst 64 tegn)",
             f"data subject {subject[:_SUBJECT_MAX]!r} is not a subject id; write "
-            "kind:id, e.g. person:42 or account:7 (at most 64 characters)"
+            "kind:id, e.g. person:42 or account:7 (at most 64 characters)",
+            field="subject",
         )
     return subject
 
@@ -71,16 +74,24 @@ def unwrap(master: MasterKey, stored: StoredKey) -> bytes:
     """The plain data key; a clear error if another master key wrapped it."""
     if stored.master_key_id != master.id:
         raise VaultError(
+            f"datanøkkelen for {stored.subject} er pakket inn under hovednøkkel "
+            f"{stored.master_key_id}, men hovednøkkelen som er gitt er {master.id}; bruk "
+            "nøkkelen lageret ble satt opp med (nøkkelfilen eller ALARMVERN_MASTER_KEY)",
             f"the data key of {stored.subject} is wrapped under master key "
             f"{stored.master_key_id}, but the master key given is {master.id}; use the master "
-            "key this store was set up with (key file or ALARMVERN_MASTER_KEY)"
+            "key this store was set up with (key file or ALARMVERN_MASTER_KEY)",
+            field="master_key",
+            code="wrong_master_key",
         )
     try:
         return master.unwrap(stored.subject, stored.wrapped)
     except InvalidTag:
         raise VaultError(
+            f"datanøkkelen for {stored.subject} åpnes ikke med hovednøkkel {master.id}: "
+            "raden i subject_keys er endret eller flyttet; legg den tilbake fra en sikkerhetskopi",
             f"the data key of {stored.subject} does not open with master key {master.id}: "
-            "the subject_keys row was altered or moved; restore it from a backup"
+            "the subject_keys row was altered or moved; restore it from a backup",
+            code="not_decryptable",
         ) from None
 
 
@@ -98,7 +109,12 @@ def rewrap_all(conn: Connection, old: MasterKey, new: MasterKey, batch_size: int
     pagination, so memory stays flat). Keys already under ``new`` are left as they are, so an
     interrupted rotation can be run again. Returns how many keys were re-wrapped."""
     if new.id == old.id:
-        raise VaultError(f"the new master key is the one in use ({old.id}); generate a new one")
+        raise VaultError(
+            f"den nye hovednøkkelen er den som er i bruk ({old.id}); lag en ny",
+            f"the new master key is the one in use ({old.id}); generate a new one",
+            field="master_key",
+            code="same_key",
+        )
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     done = 0

@@ -32,7 +32,11 @@ class MasterKey:
 
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
-            raise VaultError(f"a master key is {KEY_BYTES} bytes, this one is {len(key)}")
+            raise VaultError(
+                f"en hovednøkkel er {KEY_BYTES} byte, denne er {len(key)}",
+                f"a master key is {KEY_BYTES} bytes, this one is {len(key)}",
+                code="bad_master_key",
+            )
         self._key = bytes(key)
         self._aead = AESGCM(self._key)
         self.id: str = hashlib.sha256(self._key).hexdigest()[:16]
@@ -50,8 +54,12 @@ class MasterKey:
             raw = b""
         if len(raw) != KEY_BYTES:
             raise VaultError(
+                f"{source} er ikke en hovednøkkel (base64 av {KEY_BYTES} byte); legg tilbake "
+                "den riktige nøkkelen, eller lag en ny når installasjonen settes opp",
                 f"{source} is not a master key (base64 of {KEY_BYTES} bytes); restore the "
-                "right key, or for a new installation create one with `alarmvern init`"
+                "right key, or create one when setting up a new installation",
+                field="master_key",
+                code="bad_master_key",
             )
         return cls(raw)
 
@@ -99,13 +107,21 @@ def create_key_file(path: Path) -> Path:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise VaultError(
+            f"nøkkelfilen {path} finnes allerede; den overskrives ikke, for da kunne data "
+            "kryptert under den ikke lenger leses",
             f"master key file {path} already exists; it is not overwritten, since the data "
-            "encrypted under it could no longer be read"
+            "encrypted under it could no longer be read",
+            field="master_key",
+            code="key_exists",
         ) from None
     except OSError as exc:
         raise VaultError(
+            f"nøkkelfilen {path} kan ikke lages ({exc.strerror}); velg en annen datamappe "
+            "(ALARMVERN_DATA_DIR)",
             f"master key file {path}: cannot create it ({exc.strerror}); "
-            "choose another data dir with --data-dir or ALARMVERN_DATA_DIR"
+            "choose another data dir (ALARMVERN_DATA_DIR)",
+            field="data_dir",
+            code="data_dir_unusable",
         ) from None
     try:
         if hasattr(os, "fchmod"):
@@ -126,19 +142,32 @@ def load_master_key(settings: Settings) -> MasterKey:
         mode = path.stat().st_mode
     except FileNotFoundError:
         raise VaultError(
-            f"no master key: run `alarmvern init` or set ALARMVERN_MASTER_KEY "
-            f"(looked for the key file {path})"
+            f"ingen hovednøkkel: sett opp installasjonen, eller sett ALARMVERN_MASTER_KEY "
+            f"(nøkkelfilen {path} finnes ikke)",
+            f"no master key: set up the installation, or set ALARMVERN_MASTER_KEY "
+            f"(looked for the key file {path})",
+            field="master_key",
+            code="not_initialised",
         ) from None
     if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
         raise VaultError(
+            f"nøkkelfilen {path} kan leses av andre (modus {stat.S_IMODE(mode):04o}); "
+            f"gjør den lesbar bare for eieren (chmod 600 {path})",
             f"master key file {path} can be read by others (mode {stat.S_IMODE(mode):04o}); "
-            f"run `chmod 600 {path}`"
+            f"make it readable by its owner only (chmod 600 {path})",
+            field="master_key",
+            code="key_exposed",
         )
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
         raise VaultError(
-            f"master key file {path}: cannot read it ({reason}); fix it or set ALARMVERN_MASTER_KEY"
+            f"nøkkelfilen {path} kan ikke leses ({reason}); rett den, eller sett "
+            "ALARMVERN_MASTER_KEY",
+            f"master key file {path}: cannot read it ({reason}); fix it or set "
+            "ALARMVERN_MASTER_KEY",
+            field="master_key",
+            code="bad_master_key",
         ) from None
     return MasterKey.from_base64(text, f"master key file {path}")

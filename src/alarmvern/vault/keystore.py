@@ -62,9 +62,13 @@ def refuse_main_database(key_store_url: str, database_url: str) -> None:
     person's key back with their rows."""
     if _identity(key_store_url) == _identity(database_url):
         raise VaultError(
+            "nøkkellageret (ALARMVERN_KEY_STORE_URL) er hoveddatabasen; gi nøkkellageret en "
+            "egen database, sikkerhetskopiert for seg med kort levetid på kopiene "
+            '(se docs/security.md, "Crypto-shredding and backups")',
             "key store (ALARMVERN_KEY_STORE_URL): it is the main database; give the key store "
             "a database of its own, backed up apart with a short backup life "
-            '(see docs/security.md, "Crypto-shredding and backups")'
+            '(see docs/security.md, "Crypto-shredding and backups")',
+            field="ALARMVERN_KEY_STORE_URL",
         )
 
 
@@ -114,8 +118,11 @@ class KeyStore:
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         except OSError as exc:
             raise VaultError(
+                f"nøkkellageret {self.path} kan ikke lages ({exc.strerror}); rett mappens "
+                "tillatelser eller velg en annen med ALARMVERN_KEY_STORE",
                 f"key store {self.path}: cannot create it ({exc.strerror}); fix the folder's "
-                "permissions or choose another with ALARMVERN_KEY_STORE"
+                "permissions or choose another with ALARMVERN_KEY_STORE",
+                field="ALARMVERN_KEY_STORE",
             ) from None
         return self._connect(f"sqlite:///{self.path.resolve()}")
 
@@ -126,8 +133,11 @@ class KeyStore:
         except OperationalError as exc:
             engine.dispose()
             raise VaultError(
+                f"nøkkellageret {self._where} kan ikke åpnes ({type(exc.orig).__name__}); "
+                "sjekk at databasen kjører, eller legg det tilbake fra sin egen sikkerhetskopi",
                 f"key store {self._where}: cannot open it ({type(exc.orig).__name__}); "
-                "check that its database is running, or restore it from its own backup"
+                "check that its database is running, or restore it from its own backup",
+                field="ALARMVERN_KEY_STORE_URL",
             ) from None
         self._engine = engine
         return engine

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+_DOING = {"write": "skriving", "read": "lesing", "delete in": "sletting", "list": "listing"}
 
 
 class S3BlobStore:
@@ -56,7 +57,11 @@ class S3BlobStore:
             return response["Body"].read()
         except ClientError as exc:
             if _code(exc) in _NOT_FOUND:
-                raise BlobMissing(f"blob {blob_id} is not in S3 bucket {self.bucket}") from None
+                raise BlobMissing(
+                    f"filen {blob_id} finnes ikke i S3-bøtta {self.bucket}",
+                    f"blob {blob_id} is not in S3 bucket {self.bucket}",
+                    field="blob_id",
+                ) from None
             self._fail("read", exc)
         except BotoCoreError as exc:
             self._fail("read", exc)
@@ -102,8 +107,12 @@ class S3BlobStore:
     def _fail(self, doing: str, exc: Any) -> NoReturn:
         reason = _code(exc) if isinstance(exc, ClientError) else type(exc).__name__
         raise VaultError(
+            f"S3-bøtta {self.bucket}: {_DOING.get(doing, doing)} gikk ikke ({reason}); "
+            "sjekk ALARMVERN_S3_BUCKET, "
+            "ALARMVERN_S3_ENDPOINT_URL og AWS-nøklene",
             f"cannot {doing} S3 bucket {self.bucket} ({reason}); check ALARMVERN_S3_BUCKET, "
-            "ALARMVERN_S3_ENDPOINT_URL and the AWS credentials"
+            "ALARMVERN_S3_ENDPOINT_URL and the AWS credentials",
+            field="ALARMVERN_S3_BUCKET",
         ) from None
 
 

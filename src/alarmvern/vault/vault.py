@@ -52,7 +52,11 @@ class Vault:
         self.blobs = blobs
         if keys is None:
             if not isinstance(blobs, FolderBlobStore):
-                raise VaultError("a vault on this blob store needs a key store (keys=KeyStore(…))")
+                raise VaultError(
+                    "et hvelv på dette fillageret trenger et eget nøkkellager",
+                    "a vault on this blob store needs a key store (keys=KeyStore(…))",
+                    code="no_key_store",
+                )
             keys = KeyStore(blobs.root.parent / "keys" / KEY_STORE_FILE)
         self.keys = keys
         self._lookup_key: tuple[bytes, bytes] | None = None  # (wrapped, plain)
@@ -70,8 +74,11 @@ class Vault:
         if stored is None:
             if not create or self._tombstoned(conn, subject):
                 raise VaultError(
+                    f"ingen datanøkkel for {subject}: nøkkelen er makulert (eller ingenting er "
+                    "noen gang kryptert for dem), så opplysningene kan ikke leses",
                     f"no data key for {subject}: the subject's key was shredded (or nothing "
-                    "was ever encrypted for them), so their data cannot be read"
+                    "was ever encrypted for them), so their data cannot be read",
+                    code="key_shredded",
                 )
             stored = self.keys.get_or_create(self.master, subject)
         cache_key = (subject, stored.wrapped)
@@ -104,9 +111,14 @@ class Vault:
         others = [key_id for key_id in self.keys.master_key_ids() if key_id != self.master.id]
         if others:
             raise VaultError(
+                f"hovednøkkelen som er gitt (id {self.master.id}) er ikke den lagerets data er "
+                f"kryptert under ({others[0]}); bruk den: nøkkelfilen master.key i datamappen "
+                "eller ALARMVERN_MASTER_KEY",
                 f"the master key given (key id {self.master.id}) is not the one this store's "
                 f"data is encrypted under ({others[0]}); use that key: the key file "
-                "master.key in the data dir or ALARMVERN_MASTER_KEY"
+                "master.key in the data dir or ALARMVERN_MASTER_KEY",
+                field="master_key",
+                code="wrong_master_key",
             )
 
     def shred(self, conn: Connection, subject: str) -> bool:
@@ -184,8 +196,11 @@ class Vault:
         datakeys.check_subject(subject)
         if self._tombstoned(conn, subject):
             raise VaultError(
+                f"ingen datanøkkel for {subject}: nøkkelen er makulert, så ingenting nytt "
+                "lagres for dem",
                 f"no data key for {subject}: the subject's key was shredded, so nothing new "
-                "is stored for them"
+                "is stored for them",
+                code="key_shredded",
             )
 
     def get_blob(self, conn: Connection, subject: str, table: str, blob_id: str) -> bytes:
@@ -210,8 +225,11 @@ class Vault:
             return cipher.unseal_blob(aead, stored, cipher.blob_context(subject, table, blob_id))
         except cipher.NotOurs:
             raise VaultError(
+                f"filen {blob_id} kan ikke dekrypteres som {table}-data for {subject}: den "
+                "hører til en annen rad eller person, eller er endret",
                 f"blob {blob_id} cannot be decrypted as {table} data of {subject}: it belongs "
-                "to another row or subject, or was altered"
+                "to another row or subject, or was altered",
+                code="not_decryptable",
             ) from None
 
     def delete_blob(self, blob_id: str) -> None:
@@ -265,8 +283,11 @@ class Vault:
             return cipher.unseal_text(aead, token, cipher.field_context(subject, table, column))
         except cipher.NotOurs:
             raise VaultError(
+                f"{table}.{column} for {subject} kan ikke dekrypteres: verdien hører til en "
+                "annen kolonne eller person, eller er endret",
                 f"{table}.{column} of {subject} cannot be decrypted: the value belongs to "
-                "another column or subject, or was altered"
+                "another column or subject, or was altered",
+                code="not_decryptable",
             ) from None
 
     def lookup_hash(self, conn: Connection, value: str) -> str:

@@ -1,13 +1,17 @@
 """One JSON shape for every API error: ``{"status", "code", "message", "field"}``.
 
-Pages get the same message in a page of their own; the API never answers with a stack trace.
-An address that matches no route is answered as the asker reads: a page for a browser, the
-JSON shape for the API and for clients that ask for JSON (:func:`wants_html`).
+:func:`render` is the one place an error becomes an answer: the JSON shape for the API, or a
+page for a browser with the same message, bokmål first and English second, each marked with
+its language. Both read the error through :func:`problem`, so that a refusal says the same
+on a page as in the API. The API never answers with a stack trace. An address that matches
+no route is answered as the asker reads: a page for a browser, the JSON shape for the API
+and for clients that ask for JSON (:func:`wants_html`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -71,34 +75,65 @@ def body(
     return JSONResponse(content, status_code=status, headers=headers)
 
 
-def invalid(exc: RequestValidationError) -> JSONResponse:
-    """A request that fails validation: the first fault, with the field it concerns."""
-    first = exc.errors()[0] if exc.errors() else {}
-    where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    field = ".".join(where) or None
-    message = str(first.get("msg", "invalid request"))
-    return body(422, "invalid", f"{field}: {message}" if field else message, field)
+@dataclass(frozen=True)
+class Problem:
+    """An error as the web answers it. ``texts`` holds the bokmål and the English message
+    where the error gives both; an :class:`ApiError` gives one text, already as it is shown."""
+
+    status: int
+    code: str
+    message: str
+    field: str | None = None
+    texts: tuple[str, str] | None = None
 
 
-def domain(exc: AlarmvernError) -> JSONResponse:
-    """The domain's own errors say what was wrong and what to do: a conflict with the state
-    of things, unless the error class says otherwise (``http_status``)."""
-    status = int(getattr(exc, "http_status", 409))
-    return body(status, CODES.get(status, "error"), str(exc), getattr(exc, "field", None))
+def problem(exc: Exception) -> Problem:
+    """What any error a route lets out says: the domain's own errors (a conflict with the
+    state of things unless the class says otherwise, ``http_status``), an :class:`ApiError`
+    as it is, the first fault of a request that fails validation, and for anything else
+    an internal error that tells nothing of its cause."""
+    if isinstance(exc, ApiError):
+        return Problem(exc.status, exc.code, exc.message, exc.field)
+    if isinstance(exc, AlarmvernError):
+        status = int(exc.http_status)
+        code = exc.code or CODES.get(status, "error")
+        return Problem(status, code, exc.message, exc.field, exc.texts())
+    if isinstance(exc, RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        skip = ("body", "query", "path", "header")
+        field = ".".join(str(p) for p in first.get("loc", ()) if p not in skip) or None
+        message = str(first.get("msg", "invalid request"))
+        where = field or "?"  # a page names the field in both languages, not the parser's words
+        texts = (f"ugyldig felt: {where}", f"invalid field: {where}")
+        return Problem(422, "invalid", f"{field}: {message}" if field else message, field, texts)
+    return Problem(500, "internal", INTERNAL, texts=("intern feil", "internal error"))
+
+
+INTERNAL = "intern feil / internal error"
+
+
+def render(request: Request, exc: Exception, *, page: bool) -> Response:
+    """The one rendering of an error: a page (``page``) or the JSON shape."""
+    found = problem(exc)
+    if not page:
+        return body(found.status, found.code, found.message, found.field)
+    from alarmvern.web.pages.render import error_page  # the pages import this module
+
+    return error_page(request, found.status, found.message, texts=found.texts)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_request: Request, exc: ApiError) -> Response:
-        return body(exc.status, exc.code, exc.message, exc.field)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return render(request, exc, page=False)
 
     @app.exception_handler(AlarmvernError)
-    async def domain_error(_request: Request, exc: AlarmvernError) -> Response:
-        return domain(exc)
+    async def domain_error(request: Request, exc: AlarmvernError) -> Response:
+        return render(request, exc, page=False)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
-        return invalid(exc)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return render(request, exc, page=False)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -111,4 +146,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> Response:
         log.error("web: unexpected %s", type(exc).__name__)  # no message: it may hold data
-        return body(500, "internal", "intern feil / internal error")
+        return body(500, "internal", INTERNAL)

@@ -94,10 +94,18 @@ def create_login(
     wherever alarm intake may share the database: argon2 is slow on purpose, and hashing
     ``password`` here holds the transaction's write lock for as long."""
     if role is Role.customer and person_id is None:
-        raise AlarmvernError("a customer login must name the customer's person")
+        raise AlarmvernError(
+            "en kundeinnlogging må høre til kundens person",
+            "a customer login must name the customer's person",
+            field="person_id",
+        )
     if password_hash is None:
         if password is None:
-            raise AlarmvernError("a new login needs a password")
+            raise AlarmvernError(
+                "en ny innlogging trenger et passord",
+                "a new login needs a password",
+                field="password",
+            )
         password_hash = hash_password(password, username)
     key = conn.execute(
         logins.insert().values(
@@ -118,8 +126,8 @@ class LoginThrottled(LoginError):
     def __init__(self, wait: timedelta) -> None:
         self.wait_seconds = max(1, math.ceil(wait.total_seconds()))
         super().__init__(
-            f"for mange forsøk; vent {self.wait_seconds} s / "
-            f"too many attempts, wait {self.wait_seconds} s"
+            f"for mange forsøk; vent {self.wait_seconds} s",
+            f"too many attempts, wait {self.wait_seconds} s",
         )
 
 
@@ -141,7 +149,7 @@ def log_in(engine: Engine, username: str, password: str, *, client: str) -> tupl
     right = _verify(_dummy_hash() if row is None else row.password_hash, password)
     if row is None or row.disabled_at is not None or not right:
         throttle.failed(engine)
-        raise LoginError("feil brukernavn eller passord / wrong username or password")
+        raise LoginError("feil brukernavn eller passord", "wrong username or password")
     with engine.begin() as conn:
         throttle.succeeded(conn, attempt)
         return open_session(conn, _principal(row, ""))

@@ -22,13 +22,13 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from alarmvern.errors import AlarmvernError
-from alarmvern.intake import calls, devices, media, presence, upload_rules
+from alarmvern.intake import calls, devices, media, presence
 from alarmvern.intake.devices import Device
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web.api.common import ERRORS
 from alarmvern.web.deps import SystemDep
-from alarmvern.web.errors import ApiError, domain, invalid
+from alarmvern.web.errors import ApiError, render
 from alarmvern.web.errors import body as error_body
 
 # The shared error shape, for every status an upload may be refused with.
@@ -55,12 +55,8 @@ class IntakeRoute(APIRoute):
                 return await handler(request)
             except ApiError as exc:
                 return error_body(exc.status, exc.code, exc.message, exc.field, challenge="Bearer")
-            except upload_rules.UploadRefused as exc:
-                return error_body(exc.http_status, exc.code, str(exc), exc.field)
-            except RequestValidationError as exc:
-                return invalid(exc)
-            except AlarmvernError as exc:
-                return domain(exc)
+            except (AlarmvernError, RequestValidationError) as exc:  # UploadRefused with its code
+                return render(request, exc, page=False)
 
         return guarded
 

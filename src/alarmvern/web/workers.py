@@ -94,12 +94,19 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
         return [first] + [_bind(host, bound, reuse_port=True) for _ in range(count - 1)]
     except ValueError:  # no SO_REUSEPORT here (Windows)
         raise SettingsError(
-            "web: --workers above 1 needs SO_REUSEPORT, which this system lacks; use one"
+            "web: flere enn én arbeidsprosess trenger SO_REUSEPORT, som dette systemet mangler; "
+            "bruk én",
+            "web: more than one worker needs SO_REUSEPORT, which this system lacks; use one",
+            field="workers",
         ) from None
     except OSError as exc:
-        hint = "another program listens there" if exc.errno == errno.EADDRINUSE else exc.strerror
+        taken = exc.errno == errno.EADDRINUSE
         raise SettingsError(
-            f"web: cannot listen on {host}:{port} ({hint}); choose another with --port"
+            f"web: kan ikke lytte på {host}:{port} "
+            f"({'et annet program lytter der' if taken else exc.strerror}); velg en annen port",
+            f"web: cannot listen on {host}:{port} "
+            f"({'another program listens there' if taken else exc.strerror}); choose another port",
+            field="port",
         ) from None
 
 

@@ -21,7 +21,7 @@ from alarmvern.store.engine import reading
 from alarmvern.store.tables import persons
 from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
-from alarmvern.web.errors import ApiError
+from alarmvern.web.errors import ApiError, problem
 from alarmvern.web.pages import labels
 from alarmvern.web.pages.render import PageRoute, ServicePage, done, lang_of, render
 
@@ -110,10 +110,8 @@ def _refused(
 ) -> Response:
     """The queue again, the refusal beside the request (0: the form for a new one) and what
     was typed kept; ``status`` overrides the error's own."""
-    if isinstance(exc, ApiError):
-        status, message = status or exc.status, exc.message
-    else:
-        status, message = status or int(getattr(exc, "http_status", 409)), str(exc)
+    found = problem(exc)
+    status, message = status or found.status, found.message
     with reading(system.engine) as conn:
         closed = request_id > 0 and not requests.get(conn, request_id).is_open
     return _queue_page(
@@ -148,12 +146,12 @@ def register(
             wanted, via = Kind(kind), Channel(channel)
         except ValueError:
             raise RequestError(
-                "velg hva det gjelder og hvordan det kom / choose kind and channel"
+                "velg hva det gjelder og hvordan det kom", "choose kind and channel"
             ) from None
         if via not in STAFF_CHANNELS:
-            raise RequestError("velg hvordan forespørselen kom / choose how the request came")
+            raise RequestError("velg hvordan forespørselen kom", "choose how the request came")
         if person.strip() and not person.strip().isdigit():
-            raise RequestError("person må være et nummer / person must be a number")
+            raise RequestError("person må være et nummer", "person must be a number")
         with system.engine.begin() as conn:
             requests.open_request(
                 conn,
@@ -249,8 +247,8 @@ def erase(
         with reading(system.engine) as conn:
             if requests.get(conn, request_id).kind is not Kind.erasure:
                 raise RequestError(
-                    f"forespørsel {request_id} gjelder ikke sletting / request {request_id} "
-                    "is not an erasure"
+                    f"forespørsel {request_id} gjelder ikke sletting",
+                    f"request {request_id} is not an erasure",
                 )
         service.erase(
             system,
@@ -309,7 +307,7 @@ def restrict(
             why = Reason(reason)
         except ValueError:
             raise RequestError(
-                "velg hvorfor behandlingen begrenses / choose why processing is restricted"
+                "velg hvorfor behandlingen begrenses", "choose why processing is restricted"
             ) from None
         with system.engine.begin() as conn:
             decisions.restrict(conn, request_id, reason=why, actor=who.actor)
@@ -358,7 +356,7 @@ def object_(
     try:
         if not target:
             raise RequestError(
-                "velg hva personen protesterer mot / choose what the person objects to"
+                "velg hva personen protesterer mot", "choose what the person objects to"
             )
         with system.engine.begin() as conn:
             decisions.object_to(
@@ -390,8 +388,8 @@ def decide(
     try:
         if decision not in ("upheld", "refused"):
             raise RequestError(
-                "velg om protesten tas til følge eller avslås / choose whether the objection "
-                "is upheld or refused"
+                "velg om protesten tas til følge eller avslås",
+                "choose whether the objection is upheld or refused",
             )
         with system.engine.begin() as conn:
             decisions.decide(
@@ -419,7 +417,7 @@ def close(
     try:
         if not outcome.strip():
             raise RequestError(
-                "skriv utfallet, som personen får se / write the outcome, which the person sees"
+                "skriv utfallet, som personen får se", "write the outcome, which the person sees"
             )
         with system.engine.begin() as conn:
             requests.close(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from alarmvern.rights.words import KIND as KIND
+from alarmvern.rights.words import STATUS as STATUS
+from alarmvern.rights.words import STEP as STEP
 from alarmvern.sia.protocol import cid_codes, sia_codes
 from alarmvern.sia.protocol.meaning import EventClass
 
@@ -29,16 +32,6 @@ METHOD: dict[str, Pair] = {
     "tag": ("brikke", "tag"),
     "keypad": ("kode på panelet", "code at the keypad"),
     "app": ("app", "app"),
-}
-
-KIND: dict[str, Pair] = {
-    "access": ("Innsyn", "Access"),
-    "portability": ("Dataportabilitet", "Data portability"),
-    "rectification": ("Retting", "Correction"),
-    "erasure": ("Sletting", "Erasure"),
-    "restriction": ("Begrensning", "Restriction"),
-    "objection": ("Protest", "Objection"),
-    "withdrawal": ("Trekke samtykke", "Consent withdrawal"),
 }
 
 CHANNEL: dict[str, Pair] = {
@@ -87,37 +80,6 @@ RESTRICTION_REASON: dict[str, Pair] = {
     "unlawful": ("Ulovlig, personen vil ikke ha sletting (b)", "Unlawful, no erasure wanted (b)"),
     "legal_claim": ("Personen trenger dem for et rettskrav (c)", "Needed for a legal claim (c)"),
     "objection": ("Protest under vurdering (d)", "Objection being considered (d)"),
-}
-
-STATUS: dict[str, Pair] = {
-    "open": ("Under behandling", "In progress"),
-    "identity_check": ("Venter på identitetssjekk", "Waiting for an identity check"),
-    "done": ("Fullført", "Done"),
-    "refused": ("Avslått", "Refused"),
-}
-
-STEP: dict[str, Pair] = {
-    "received": ("Mottatt", "Received"),
-    "person_confirmed": ("Person bekreftet", "Person confirmed"),
-    "identity_check": ("Identitetssjekk", "Identity check"),
-    "identity_verified": ("Identitet bekreftet", "Identity verified"),
-    "package_built": ("Pakken er laget", "Package built"),
-    "third_party_review": ("Gjennomgang for andres opplysninger", "Review for others' data"),
-    "recipients_notified": ("Mottakere varslet", "Recipients notified"),
-    "extended": ("Fristen forlenget", "Deadline extended"),
-    "erased": ("Slettet", "Erased"),
-    "rectified": ("Rettet", "Corrected"),
-    "restricted": ("Begrenset", "Restricted"),
-    "lift_notified": (
-        "Varslet om at begrensningen oppheves",
-        "Told the restriction will be lifted",
-    ),
-    "lifted": ("Begrensningen opphevet", "Restriction lifted"),
-    "decision": ("Protesten vurderes", "Objection under consideration"),
-    "decided": ("Protesten avgjort", "Objection decided"),
-    "withdrawn": ("Samtykke trukket", "Consent withdrawn"),
-    "sent": ("Sendt", "Sent"),
-    "marketing_stopped": ("Markedsføring stanset", "Marketing stopped"),
 }
 
 # The audit log's actions, as the DPO reads them; others are shown by their key.

@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from alarmvern.policy.model import Verification, covers
+from alarmvern.policy.model import covers
 from alarmvern.rights import consent, objection, receipt, rectify, requests, selfservice, service
 from alarmvern.rights.report import column_label, table_label
-from alarmvern.rights.requests import Channel, Kind, RightsRequest
+from alarmvern.rights.requests import Channel, Kind
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
@@ -94,30 +94,6 @@ def withdraw_consent(
     with system.engine.begin() as conn:
         consent.withdraw(conn, policy, _person(who), activity, actor=who.actor)
     return done("/mine-sider/samtykker", "consent-withdrawn")
-
-
-def _open_verified(
-    system: System, who: Principal, kind: Kind, text: str | None, target: str | None = None
-) -> RightsRequest:
-    """Open a request for the logged-in person, verified by their session where allowed."""
-    allowed = system.policy.policy.rights.verification
-    details = {"text": text} if text else {}
-    if target:
-        details["target"] = target
-    with system.engine.begin() as conn:
-        request = requests.open_request(
-            conn,
-            kind=kind,
-            channel=Channel.mine_sider,
-            person_id=_person(who),
-            actor=who.actor,
-            details=details or None,
-        )
-        if Verification.mine_sider in allowed:
-            request = requests.verify_identity(
-                conn, request.id, method=Verification.mine_sider, actor=who.actor, allowed=allowed
-            )
-    return request
 
 
 @router.get("/mine-data")
@@ -244,7 +220,9 @@ def open_request(
             requests.check_new(conn, _person(who), wanted, said, aim or None)
     except requests.RequestError as exc:
         return _requests_page(request, who, system, error=str(exc), typed=typed)
-    opened = _open_verified(system, who, wanted, said, aim or None)
+    opened = selfservice.open_for_self(
+        system, _person(who), wanted, said, aim or None, actor=who.actor
+    )
     if wanted is Kind.portability and opened.verified_at is not None:
         selfservice.build_portable(system, opened.id, actor=who.actor)
         return done("/mine-sider/foresporsler", "portable-ready")

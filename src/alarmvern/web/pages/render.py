@@ -26,6 +26,7 @@ from alarmvern.errors import AlarmvernError
 from alarmvern.store.tables._columns import as_utc
 from alarmvern.web.deps import PrincipalDep, require
 from alarmvern.web.errors import ApiError
+from alarmvern.web.errors import render as render_error
 from alarmvern.web.pages import labels
 from alarmvern.web.security import Principal, Role
 
@@ -220,7 +221,11 @@ def render(
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
+def error_page(
+    request: Request, status: int, message: str, *, texts: tuple[str, str] | None = None
+) -> Response:
+    """The page for an error (a redirect to the login page for a 401); ``texts``: the
+    message in bokmål and English, shown in that order, each marked with its language."""
     if status == 401:
         target = safe_next(request.url.path if request.method == "GET" else None)
         where = f"/login?next={quote(target)}" if target else "/login"
@@ -237,6 +242,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
         status_code=status,
         status=status,
         message=message,
+        texts=texts,
         back=back if back != request.url.path else None,
         # Whoever is not known here yet (an address no route has): "/" finds their home.
         **({} if getattr(request.state, "principal", None) else {"home": "/"}),
@@ -252,15 +258,8 @@ class PageRoute(APIRoute):
         async def guarded(request: Request) -> Response:
             try:
                 return await handler(request)
-            except ApiError as exc:
-                return error_page(request, exc.status, exc.message)
-            except AlarmvernError as exc:
-                return error_page(request, int(getattr(exc, "http_status", 409)), str(exc))
-            except RequestValidationError as exc:
-                first = exc.errors()[0] if exc.errors() else {}
-                where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query")]
-                field = ".".join(where) or "?"
-                return error_page(request, 422, f"ugyldig felt / invalid field: {field}")
+            except (ApiError, AlarmvernError, RequestValidationError) as exc:
+                return render_error(request, exc, page=True)
 
         return guarded
 
