@@ -43,6 +43,8 @@ AlarmvernError                          anything a user can fix
 │   └── PresenceRefused                 home/away without the consent it needs
 ├── RequestError  (rights.requests)     a rights request cannot take this step
 │   └── SelfServiceError  (rights.selfservice)  the person cannot build the package themselves
+│       ├── NotYours                    no request of theirs has that id (404)
+│       └── NotReady                    the package is not built yet, or no longer kept
 ├── NotOffered  (rights.consent)       not a consent a customer can give or withdraw (404)
 ├── ErasureRefused  (rights.erasure)    an erasure cannot go ahead as asked (what to do first)
 ├── RectifyError  (rights.rectify)      a value cannot be corrected as asked

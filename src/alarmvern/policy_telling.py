@@ -27,7 +27,7 @@ from alarmvern.outbox import Outbox, Outgoing, send
 from alarmvern.policy import PolicyError, loads
 from alarmvern.policy_history import CustomerToTell, Version
 from alarmvern.store.tables import persons, policy_notices, policy_versions
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
 
 TEMPLATE = "policy.changed"
@@ -68,11 +68,11 @@ def material_version(conn: Connection, version_id: int) -> Version:
     """The version, if it is one customers must be told of; else NoticeError."""
     version = policy_history.find(conn, version_id)
     if version is None:
-        raise VersionMissing(f"ingen policyversjon {version_id} / no policy version {version_id}")
+        raise VersionMissing(f"ingen policyversjon {version_id}", f"no policy version {version_id}")
     if not version.material:
         raise NoticeError(
-            f"versjon {version_id} har ingen vesentlige endringer, så ingen må varsles / "
-            f"version {version_id} makes no material change, so nobody needs telling"
+            f"versjon {version_id} har ingen vesentlige endringer, så ingen må varsles",
+            f"version {version_id} makes no material change, so nobody needs telling",
         )
     return version
 
@@ -146,7 +146,7 @@ def _company(conn: Connection, version_id: int) -> str:
         return loads(source, name=name).policy.controller.name
     except PolicyError:  # material_version has loaded it already; kept for the type
         raise NoticeError(
-            f"versjon {version_id} kan ikke leses / version {version_id} cannot be read"
+            f"versjon {version_id} kan ikke leses", f"version {version_id} cannot be read"
         ) from None
 
 
@@ -222,7 +222,7 @@ def _record(conn: Connection, version_id: int, person_id: int, *, told: bool) ->
 def mark_read(conn: Connection, version_id: int, person_id: int, *, actor: str) -> bool:
     """The person has read that the notice changed in ``version_id``; False if already."""
     if policy_history.find(conn, version_id) is None:
-        raise VersionMissing(f"ingen policyversjon {version_id} / no policy version {version_id}")
+        raise VersionMissing(f"ingen policyversjon {version_id}", f"no policy version {version_id}")
     if not _record(conn, version_id, person_id, told=False):
         return False
     audit.append(

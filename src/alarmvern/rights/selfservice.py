@@ -267,13 +267,13 @@ def download(system: System, person_id: int, request_id: int, *, actor: str) -> 
         except RequestError:
             found = None
         if found is None or found.person_id != person_id:
-            raise NotYours("ikke din forespørsel / not your request")
+            raise NotYours("ikke din forespørsel", "not your request")
         portable = found.kind is Kind.portability
         path = (service.portable_ready if portable else service.package_ready)(system, found)
         if path is None:
             raise NotReady(
-                "pakken er ikke klar ennå, eller ikke lenger lagret / "
-                "the package is not ready yet, or no longer kept"
+                "pakken er ikke klar ennå, eller ikke lenger lagret",
+                "the package is not ready yet, or no longer kept",
             )
         audit.append(
             conn,
