@@ -61,7 +61,7 @@ from alarmvern.sia.protocol import Connection, build_frame, format_timestamp, pa
 from alarmvern.sia.simulate import DEFAULT_MIX, panel_accounts, panel_event
 from alarmvern.store import tables as t
 from alarmvern.store.engine import create_store_engine
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.store.writes import insert_many
 from alarmvern.system import open_system
 from scratch import scratch_databases

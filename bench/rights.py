@@ -4,7 +4,7 @@ Builds C customers (default 100,000) with E alarm events in all (default 20,000,
 100 sampled customers have 5,000 events each and 20 verification images with encrypted
 blobs, the rest share the remaining events. Then, in a child process (for its peak RSS):
 
-- access: ``alarmvern.rights.access.build`` (ZIP with data.json, report and media; no PDF)
+- access: ``alarmvern.rights.access_package.build`` (ZIP with data.json, report and media; no PDF)
   against a raw ``SELECT *`` of the same rows from every personal table;
 - erasure: ``alarmvern.rights.erasure.erase`` against a raw ``DELETE`` of the same rows,
   the raw one on an identical copy of the store.
@@ -36,7 +36,7 @@ import psycopg
 from sqlalchemy import Connection, Engine, text
 
 from alarmvern.policy import load
-from alarmvern.rights import access, erasure
+from alarmvern.rights import access_package, erasure
 from alarmvern.rights.scope import personal_tables, scope_of
 from alarmvern.store import migrate
 from alarmvern.store import tables as t
@@ -222,7 +222,7 @@ def child(url: str, raw_url: str, blob_dir: Path, sampled: list[int], key: str) 
             scope = scope_of(conn, vault, customer)
         began = time.perf_counter()
         with reading(engine) as conn:
-            package = access.build(conn, vault, policy, scope, out / "p.zip", pdf=False)
+            package = access_package.build(conn, vault, policy, scope, out / "p.zip", pdf=False)
         figures["access"].append(time.perf_counter() - began)
         assert package.counts["alarm_events"] == PER_SAMPLED and package.media == IMAGES
         figures["select"].append(raw_select(engine, customer))

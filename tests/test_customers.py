@@ -17,7 +17,7 @@ from alarmvern.customers.errors import InputError
 from alarmvern.policy import load
 from alarmvern.retention.sweep import sweep
 from alarmvern.store import tables as t
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
 from tests import builders as b
 

@@ -35,7 +35,7 @@ from alarmvern.sia.protocol import Connection, FrameReader, Message, build_frame
 from alarmvern.sia.protocol.framing import Frame
 from alarmvern.store import tables as t
 from alarmvern.store.engine import create_store_engine
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from tests import builders as b
 
 HOST = "127.0.0.1"

@@ -28,7 +28,7 @@ from alarmvern.sia.protocol.framing import Frame
 from alarmvern.sia.server import serve
 from alarmvern.sia.simulate import panel_accounts, simulate
 from alarmvern.store import tables as t
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.system import System
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
 from tests import builders as b

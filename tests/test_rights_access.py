@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from alarmvern.policy import LoadedPolicy, load
-from alarmvern.rights import access
+from alarmvern.rights import access_package
 from alarmvern.rights.scope import personal_tables, scope_of
 from alarmvern.store.engine import reading
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
@@ -29,11 +29,11 @@ def vault(tmp_path: Path) -> Vault:
 
 def _package(
     engine: Engine, vault: Vault, policy: LoadedPolicy, person: int, path: Path
-) -> access.AccessPackage:
+) -> access_package.AccessPackage:
     with engine.begin() as conn:
         scope = scope_of(conn, vault, person)
     with reading(engine) as conn:
-        return access.build(conn, vault, policy, scope, path, pdf=False)
+        return access_package.build(conn, vault, policy, scope, path, pdf=False)
 
 
 def test_every_personal_table_is_in_the_package(
@@ -98,7 +98,7 @@ def test_the_report_is_in_bokmal_and_can_be_a_pdf(
         world = rights_world.build(conn, vault)
         scope = scope_of(conn, vault, world.person)
     with reading(engine) as conn:
-        package = access.build(conn, vault, policy, scope, tmp_path / "p.zip", pdf=True)
+        package = access_package.build(conn, vault, policy, scope, tmp_path / "p.zip", pdf=True)
     with zipfile.ZipFile(package.path) as zf:
         html = zf.read("rapport.html").decode()
         pdf = zf.read("rapport.pdf")

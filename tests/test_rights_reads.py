@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, event, func, select, text
 
 from alarmvern.policy import load
-from alarmvern.rights import access, erasure, scope
+from alarmvern.rights import access_package, erasure, scope
 from alarmvern.rights.scope import counts, personal_tables, rows, scope_of, whole_results
 from alarmvern.store import tables as t
 from alarmvern.store.engine import reading
@@ -114,7 +114,9 @@ def test_the_media_of_one_subject_look_up_its_key_once(
             b.image(conn, vault, account, AT + timedelta(hours=n))
         found = scope_of(conn, vault, person)
     with _statements(engine) as seen, reading(engine) as conn:
-        package = access.build(conn, vault, load("default"), found, tmp_path / "p.zip", pdf=False)
+        package = access_package.build(
+            conn, vault, load("default"), found, tmp_path / "p.zip", pdf=False
+        )
     assert package.media == 4 and package.unreadable_media == 0
     assert len([s for s in seen if "FROM key_tombstones" in s]) == 1
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, select
 
 from alarmvern.policy import load
 from alarmvern.policy.model import Policy
-from alarmvern.rights import notices
+from alarmvern.rights import recipient_letters
 from alarmvern.rights.rectify import Rectification, RectifyError, history, rectify
 from alarmvern.store import tables as t
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
@@ -193,8 +193,8 @@ def test_recipients_that_received_a_category_are_found(
             at=datetime(2026, 3, 5, tzinfo=UTC),
         )
 
-        def find(*categories: str) -> list[notices.RecipientNotice]:
-            return notices.recipients_to_notify(
+        def find(*categories: str) -> list[recipient_letters.RecipientNotice]:
+            return recipient_letters.recipients_to_notify(
                 conn, policy, person_id=kari, account_ids=(account,), categories=list(categories)
             )
 
@@ -221,19 +221,19 @@ def test_letters_name_the_person_only_by_reference(
         kari = b.person(conn, vault)
         _disclose(conn, "guard-company", ["user.name"], person_id=kari)
         _disclose(conn, "ny-alarm-as", ["user.contact.address"], person_id=kari)
-        found = notices.recipients_to_notify(
+        found = recipient_letters.recipients_to_notify(
             conn, policy, person_id=kari, categories=["user.name", "user.contact.address"]
         )
     guard, chosen = sorted(found, key=lambda n: n.recipient)
-    text = notices.letter(guard, "rectification")
+    text = recipient_letters.letter(guard, "rectification")
     assert text.startswith("Melding om retting av personopplysninger")
     assert "Til: Eksempel Vakt AS" in text and f"Vår referanse: person:{kari}" in text
     assert "- Navn (user.name)" in text and "2026-02-01" in text
     assert "Eksempel Alarm AS" in text
     for personal in ("Kari", "Nordmann", "kari@example.test", "Storgata", "91234567"):
         assert personal not in text
-    english = notices.letter(chosen, "erasure", lang="en")
+    english = recipient_letters.letter(chosen, "erasure", lang="en")
     assert english.startswith("Notice of erasure of personal data")
     assert "To: ny-alarm-as" in english and "- Address (user.contact.address)" in english
-    restriction = notices.letter(guard, "restriction")
+    restriction = recipient_letters.letter(guard, "restriction")
     assert "begrenset" in restriction and "art. 18" in restriction

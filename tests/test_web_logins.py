@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, event, func, select, text, update
 
 from alarmvern.store import tables as t
 from alarmvern.store.engine import READ_ONLY
-from alarmvern.store.tables._columns import now
+from alarmvern.store.tables.columns import now
 from alarmvern.web import security, throttle
 from alarmvern.web.app import create_app
 from tests.web_support import PASSWORD, Web, web  # noqa: F401

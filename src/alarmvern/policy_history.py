@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, func, select
 from alarmvern.policy import PolicyError, loads
 from alarmvern.policy.diff import PolicyDiff, diff
 from alarmvern.store.tables import customer_accounts, persons, policy_versions
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from alarmvern.store.tables import (
     incidents,
     metadata,
 )
-from alarmvern.store.tables._columns import as_utc, now
+from alarmvern.store.tables.columns import as_utc, now
 
 
 def _holders(conn: Connection, account_ids: Iterable[int]) -> set[int]:

@@ -18,7 +18,7 @@ from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Policy, covers
 from alarmvern.store.tables import breaches
-from alarmvern.store.tables._columns import as_utc, now
+from alarmvern.store.tables.columns import as_utc, now
 
 DEADLINE = timedelta(hours=72)
 

@@ -24,7 +24,7 @@ from alarmvern.accountability.breaches import Breach, BreachError, BreachNotFoun
 from alarmvern.outbox import Outbox, Outgoing, addresses, send
 from alarmvern.policy.model import Policy
 from alarmvern.store.tables import breach_drafts
-from alarmvern.store.tables._columns import as_utc, now
+from alarmvern.store.tables.columns import as_utc, now
 from alarmvern.vault import Vault
 
 KINDS = ("authority", "person", "controller")

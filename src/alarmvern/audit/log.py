@@ -25,7 +25,7 @@ from sqlalchemy import Connection, func, select, text
 from alarmvern.audit.anchor import AnchorError, Protection, protection_of
 from alarmvern.audit.anchor import read as read_anchor
 from alarmvern.store.tables import audit_log
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 GENESIS = "0" * 64
 # PostgreSQL: one transaction at a time may extend the chain (an arbitrary, fixed lock id).

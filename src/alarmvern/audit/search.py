@@ -30,7 +30,7 @@ from alarmvern.store.tables import (
     persons,
     sites,
 )
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 PAGE = 100
 EXPORT_LIMIT = 100_000  # entries in one CSV export (a narrower search for more)

@@ -25,7 +25,7 @@ from alarmvern.store.tables import (
     panel_users,
     persons,
 )
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 KINDS = ("private", "business")
 LEAD_KINDS = ("contact_form", "quote_request", "site_survey")

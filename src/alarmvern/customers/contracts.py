@@ -11,7 +11,7 @@ from alarmvern.customers import parse
 from alarmvern.customers._rows import RELATIONSHIP, insert, note, open_account, row
 from alarmvern.customers.errors import ConflictError
 from alarmvern.store.tables import contracts
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 
 def add_contract(

@@ -26,7 +26,7 @@ from alarmvern.store.tables import (
     panel_users,
     persons,
 )
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
 
 ROLES: dict[str, tuple[str, str]] = {

@@ -33,7 +33,7 @@ from alarmvern.outbox import Outbox, Outgoing, send
 from alarmvern.policy import Policy
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import login_tokens, logins, persons, sessions
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
 from alarmvern.web.security import Role, hash_password
 

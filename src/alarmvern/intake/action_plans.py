@@ -19,7 +19,7 @@ from alarmvern.errors import AlarmvernError
 from alarmvern.intake import incidents as lifecycle
 from alarmvern.intake.queue import family_of
 from alarmvern.store.tables import action_plans, incident_steps, sites
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 Pair = tuple[str, str]
 PLAN_STEP = "plan_step"

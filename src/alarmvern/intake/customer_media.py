@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from alarmvern.store.tables import media
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
 
 # What a browser may show in the page; anything else is offered as a download.

@@ -38,7 +38,7 @@ from alarmvern.store.tables import (
     persons,
     sites,
 )
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 Pair = tuple[str, str]
 # The fields of a triggering signal shown beside its meaning: one more is one more name here.

@@ -23,7 +23,7 @@ from alarmvern.intake.operators import require_holder
 from alarmvern.policy.model import Policy
 from alarmvern.retention import holds
 from alarmvern.store.tables import alarm_contacts, incident_steps, incidents, operator_assignments
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 RECEIVED = "received"
 ASSIGNED = "assigned"

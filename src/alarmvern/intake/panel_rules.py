@@ -12,7 +12,7 @@ from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake.admission import Rules
 from alarmvern.store.tables import panel_keys, panel_settings
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 _HEX = frozenset("0123456789ABCDEF")
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from alarmvern.store.tables import incidents, operator_assignments, sites
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 # Worst first; the families are those of :func:`alarmvern.intake.action_plans.family`.
 PRIORITY = {"fire": 0, "panic": 1, "medical": 2, "burglary": 3, "other": 3, "technical": 4}

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, exists, func, select
 
 from alarmvern import audit
 from alarmvern.store.tables import account_supervision, incidents, sites
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 DEFAULT_INTERVAL = timedelta(hours=25)
 KIND = "technical:supervision"

@@ -21,7 +21,7 @@ from alarmvern.retention.plan import rules_for
 from alarmvern.retention.predicates import lock_holds
 from alarmvern.store.datamap import bindings
 from alarmvern.store.tables import legal_holds, metadata
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 # What a hold may name, as the CLI and the API call it, and the table it names.
 TARGETS = {

@@ -19,7 +19,7 @@ from alarmvern.policy.model import Activity, LegalBasis, Policy
 from alarmvern.rights.scope import personal_tables
 from alarmvern.store.datamap import Binding
 from alarmvern.store.tables import consents
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 # Who gives a consent on Mine Sider or through the API: the customer and panel users.
 CUSTOMER_SUBJECTS = frozenset({"customer", "panel_user"})

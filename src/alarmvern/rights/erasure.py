@@ -36,7 +36,7 @@ from alarmvern.store.tables import (
     persons,
     sessions,
 )
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
 
 

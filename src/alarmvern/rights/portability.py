@@ -33,7 +33,7 @@ from alarmvern.rights import export
 from alarmvern.rights.facts import category_name
 from alarmvern.rights.scope import Scope, personal_tables, rows, whole_results
 from alarmvern.store.datamap import Binding
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
 
 FORMAT = "alarmvern-portability/1"

@@ -20,7 +20,7 @@ from alarmvern.rights import export
 from alarmvern.rights.scope import personal_tables, scope_of, selection
 from alarmvern.store.datamap import Binding
 from alarmvern.store.tables import persons, rectifications
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
 
 # A column that is also stored as a keyed lookup hash (to find people by it) gets its hash

@@ -19,7 +19,7 @@ from alarmvern.rights.facts import CategoryFacts, category_name
 from alarmvern.rights.scope import Scope, personal_tables
 
 if TYPE_CHECKING:
-    from alarmvern.rights.access import TableSummary
+    from alarmvern.rights.access_package import TableSummary
 
 
 OSLO = ZoneInfo("Europe/Oslo")

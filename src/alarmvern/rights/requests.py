@@ -16,7 +16,7 @@ from alarmvern.policy.model import Verification
 from alarmvern.rights import deadlines
 from alarmvern.rights.words import STATUS, STEP
 from alarmvern.store.tables import persons, rights_requests
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 OSLO = ZoneInfo("Europe/Oslo")
 

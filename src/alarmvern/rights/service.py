@@ -22,14 +22,14 @@ from alarmvern.customers import contracts
 from alarmvern.policy.wording import Lang
 from alarmvern.retention import exports
 from alarmvern.retention.sweep import finish_tombstones
-from alarmvern.rights import access as access_package
 from alarmvern.rights import (
+    access_package,
     consent,
     erasure,
     journal,
-    notices,
     portability,
     receipt,
+    recipient_letters,
     rectify,
     requests,
     transmit,
@@ -208,7 +208,7 @@ def notify_recipients(
     system: System,
     conn: Connection,
     request: RightsRequest,
-    kind: notices.Kind,
+    kind: recipient_letters.Kind,
     categories: list[str],
     *,
     actor: str,
@@ -217,7 +217,7 @@ def notify_recipients(
     sending as a pending step for staff (``rights step-done N recipients_notified``)."""
     assert request.person_id is not None
     scope = scope_of(conn, system.vault, request.person_id)
-    found = notices.recipients_to_notify(
+    found = recipient_letters.recipients_to_notify(
         conn,
         system.policy.policy,
         person_id=scope.person_id,
@@ -227,7 +227,7 @@ def notify_recipients(
     letters = [
         _write_private(
             exports_dir(system) / f"request-{request.id}-{kind}-{n.recipient}.txt",
-            notices.letter(n, kind, "nb"),
+            recipient_letters.letter(n, kind, "nb"),
         )
         for n in found
     ]

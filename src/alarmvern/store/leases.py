@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alarmvern.errors import AlarmvernError
 from alarmvern.store.tables import job_leases
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 
 class AlreadyRunning(AlarmvernError):

@@ -29,7 +29,7 @@ from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import logins, sessions
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.web import throttle
 from alarmvern.web.passwords import check_password
 

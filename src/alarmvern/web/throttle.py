@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import login_throttle
-from alarmvern.store.tables._columns import as_utc, now
+from alarmvern.store.tables.columns import as_utc, now
 
 USER_FREE = 5  # failures of a username before back-off
 IP_FREE = 30  # failures from an address before back-off (many share one address)

@@ -1,7 +1,5 @@
 """Every table of the store, in one SQLAlchemy ``MetaData``, each with its data-map binding."""
 
-from alarmvern.store.tables._columns import metadata
-from alarmvern.store.tables.access import login_throttle, logins, sessions
 from alarmvern.store.tables.accountability import breach_affected, breach_drafts, breaches
 from alarmvern.store.tables.alarm import (
     account_supervision,
@@ -12,6 +10,7 @@ from alarmvern.store.tables.alarm import (
     presence,
     service_visits,
 )
+from alarmvern.store.tables.authentication import login_throttle, logins, sessions
 from alarmvern.store.tables.business import (
     contracts,
     correspondence,
@@ -21,6 +20,7 @@ from alarmvern.store.tables.business import (
     leads,
     office_visitors,
 )
+from alarmvern.store.tables.columns import metadata
 from alarmvern.store.tables.intake import (
     devices,
     incident_steps,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 
 from alarmvern.store.datamap import Binding, Unbound, bind
-from alarmvern.store.tables._columns import Id, Json, Timestamp, id_column, metadata, person_fk
+from alarmvern.store.tables.columns import Id, Json, Timestamp, id_column, metadata, person_fk
 
 breaches = bind(
     Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from alarmvern.store.datamap import Binding, Unbound, Via, bind
-from alarmvern.store.tables._columns import (
+from alarmvern.store.tables.columns import (
     Id,
     Json,
     Timestamp,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, Text
 
 from alarmvern.store.datamap import Binding, bind
-from alarmvern.store.tables._columns import (
+from alarmvern.store.tables.columns import (
     Id,
     Json,
     Timestamp,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
 
 from alarmvern.store.datamap import Binding, Stored, Unbound, Via, bind
-from alarmvern.store.tables._columns import (
+from alarmvern.store.tables.columns import (
     Id,
     Json,
     Timestamp,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, String, Table
 
 from alarmvern.store.datamap import Binding, Unbound, bind
-from alarmvern.store.tables._columns import Id, Timestamp, id_column, metadata, person_fk
+from alarmvern.store.tables.columns import Id, Timestamp, id_column, metadata, person_fk
 
 # One row per message sent (or failed): to whom by keyed hash only, which template, when.
 # The body is never stored; the template and the rows it was made from can rebuild it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, String, Table
 
 from alarmvern.store.datamap import Unbound, bind
-from alarmvern.store.tables._columns import Timestamp, metadata
+from alarmvern.store.tables.columns import Timestamp, metadata
 
 # A blob whose row is gone, waiting to be deleted from the blob store. It is written in the
 # same transaction that deletes the row, so a crash between the commit and the blob deletion

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text
 
 from alarmvern.store.datamap import Binding, Earliest, Stored, Via, bind
-from alarmvern.store.tables._columns import (
+from alarmvern.store.tables.columns import (
     Id,
     Json,
     Timestamp,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 
 from alarmvern.store.datamap import Binding, Via, bind
-from alarmvern.store.tables._columns import Id, Json, Timestamp, account_fk, id_column, metadata
+from alarmvern.store.tables.columns import Id, Json, Timestamp, account_fk, id_column, metadata
 
 # One plan per site and alarm kind: the ordered steps an operator follows (call the contacts,
 # send a guard, call the police after N minutes, ...). Set by customer service; the steps are

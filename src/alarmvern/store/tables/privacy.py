@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 
 from alarmvern.store.datamap import Binding, Unbound, bind
-from alarmvern.store.tables._columns import (
+from alarmvern.store.tables.columns import (
     Id,
     Json,
     Timestamp,

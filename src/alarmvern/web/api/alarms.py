@@ -15,14 +15,14 @@ from alarmvern.intake.customer_media import own_media
 from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import alarm_events, customer_accounts
-from alarmvern.store.tables._columns import as_utc
-from alarmvern.web.access import accounts_of, check_account
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.api import alarms_incidents, alarms_steps
 from alarmvern.web.api.common import ERRORS, PREFIX, Limit, PathId, connection_for, not_found
 from alarmvern.web.api.schemas import EventOut, EventPage, MeaningOut
 from alarmvern.web.deps import PrincipalDep, SystemDep
 from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Role
+from alarmvern.web.visibility import accounts_of, check_account
 
 router = APIRouter(prefix=PREFIX, tags=["alarms"], responses=ERRORS)
 router.include_router(alarms_incidents.router)

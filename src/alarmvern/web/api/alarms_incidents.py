@@ -23,7 +23,7 @@ from alarmvern.store.tables import (
     incident_steps,
     incidents,
 )
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.api.common import ERRORS, AfterId, Limit, PathId, require_row
 from alarmvern.web.api.schemas import (
     AuditEntryOut,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from alarmvern.accountability import affected, breaches, drafts
 from alarmvern.store.engine import reading
-from alarmvern.store.tables._columns import now
+from alarmvern.store.tables.columns import now
 from alarmvern.web.api.common import ERRORS, PREFIX, PathId
 from alarmvern.web.deps import Dpo, SystemDep
 

@@ -12,10 +12,10 @@ from sqlalchemy import Connection, Table, select
 from alarmvern.audit.group import append_alone
 from alarmvern.store.engine import reading
 from alarmvern.system import System
-from alarmvern.web.access import LOOKS
 from alarmvern.web.api.schemas import MAX_ID, ErrorOut
 from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Principal, Role
+from alarmvern.web.visibility import LOOKS
 
 PREFIX = "/api/v1"
 # Ids fit a 64-bit column on both databases; larger numbers are refused as invalid (422).
@@ -73,7 +73,7 @@ def is_office_staff(who: Principal) -> bool:
 @contextmanager
 def connection_for(system: System, who: Principal) -> Iterator[Connection]:
     """A reading connection (no write lock: nobody's page queues behind intake, nor intake
-    behind a page). Office staff's looks at people (:func:`alarmvern.web.access.record_look`)
+    behind a page). Office staff's looks at people (:func:`alarmvern.web.visibility.record_look`)
     are collected meanwhile and committed, durably, through the audit group writer once the
     block has read what it needs and before anything is answered; a block that fails
     records nothing, as a rolled-back transaction did."""

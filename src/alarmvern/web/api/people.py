@@ -17,8 +17,7 @@ from alarmvern.customers import sites as customer_sites
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.outbox.wiring import inform_now
 from alarmvern.store.tables import customer_accounts, persons
-from alarmvern.store.tables._columns import as_utc
-from alarmvern.web.access import check_account, check_person, check_site
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.api.common import (
     ERRORS,
     PREFIX,
@@ -41,6 +40,7 @@ from alarmvern.web.api.schemas import (
 )
 from alarmvern.web.deps import PrincipalDep, Service, SystemDep, require
 from alarmvern.web.security import Principal, Role
+from alarmvern.web.visibility import check_account, check_person, check_site
 
 router = APIRouter(prefix=PREFIX, tags=["people"], responses=ERRORS)
 ContactEditor = Annotated[Principal, Depends(require(Role.customer, Role.customer_service))]

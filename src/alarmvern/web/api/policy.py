@@ -16,7 +16,7 @@ from alarmvern.policy.ropa import render_ropa
 from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import policy_versions
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.api.common import (
     ERRORS,
     PREFIX,

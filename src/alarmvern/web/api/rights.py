@@ -17,9 +17,8 @@ from alarmvern.rights import consent, requests, service
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import rights_requests
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.system import System
-from alarmvern.web.access import record_look
 from alarmvern.web.api import rights_actions
 from alarmvern.web.api.common import (
     ERRORS,
@@ -43,6 +42,7 @@ from alarmvern.web.api.schemas_rights import (
 from alarmvern.web.deps import Customer, Service, SystemDep, require
 from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Principal, Role
+from alarmvern.web.visibility import record_look
 
 router = APIRouter(prefix=PREFIX, tags=["rights"], responses=ERRORS)
 router.include_router(rights_actions.router)

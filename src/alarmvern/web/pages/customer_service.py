@@ -19,10 +19,10 @@ from alarmvern.customers import accounts, importing, informing, logins, search, 
 from alarmvern.customers.accounts import PersonIn
 from alarmvern.customers.overview import overview
 from alarmvern.outbox.wiring import inform_now, outbox_of
-from alarmvern.web.access import check_account
 from alarmvern.web.api.common import PathId
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.pages.render import PageRoute, ServicePage, done, render
+from alarmvern.web.visibility import check_account
 
 router = APIRouter(prefix="/kundeservice", route_class=PageRoute, include_in_schema=False)
 Field = Annotated[str, Form(max_length=200)]

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from alarmvern.accountability import affected, breaches, drafts
 from alarmvern.accountability.breaches import parse_time
 from alarmvern.store.engine import reading
-from alarmvern.store.tables._columns import now
+from alarmvern.store.tables.columns import now
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.pages.render import DpoPage, PageRoute, done, render
 

@@ -20,13 +20,13 @@ from alarmvern.intake.customer_media import media_page, own_media
 from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
 from alarmvern.store.tables import alarm_events, sites
-from alarmvern.store.tables._columns import as_utc
-from alarmvern.web.access import NOT_YOURS, accounts_of
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError
 from alarmvern.web.pages import labels, mine_sider_policy, mine_sider_rights
 from alarmvern.web.pages.common import notice_html
 from alarmvern.web.pages.render import CustomerPage, PageRoute, lang_of, render
+from alarmvern.web.visibility import NOT_YOURS, accounts_of
 
 router = APIRouter(prefix="/mine-sider", route_class=PageRoute, include_in_schema=False)
 router.include_router(mine_sider_rights.router)

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from alarmvern.errors import AlarmvernError
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.deps import PrincipalDep, require
 from alarmvern.web.errors import ApiError
 from alarmvern.web.errors import render as render_error

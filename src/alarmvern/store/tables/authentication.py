@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Integer, String, Table
 
 from alarmvern.store.datamap import Binding, Stored, Unbound, Via, bind
-from alarmvern.store.tables._columns import (
+from alarmvern.store.tables.columns import (
     Id,
     Timestamp,
     created_at,

@@ -17,7 +17,7 @@ from alarmvern.policy.model import Policy, covers
 from alarmvern.policy.wording import Lang
 from alarmvern.rights.facts import category_name
 from alarmvern.store.tables import disclosures
-from alarmvern.store.tables._columns import as_utc
+from alarmvern.store.tables.columns import as_utc
 
 Kind = Literal["rectification", "erasure", "restriction"]
 
