@@ -138,6 +138,8 @@ def test_the_dpo_sees_it_coming_exports_and_tells_the_customers_once(staged: Web
     assert when is not None
     assert f"Kommer {when.strftime('%d.%m.%Y')}" in page and "Gjelder nå" in page
     new_id = version_ids(staged)[-1]
+    listed = staged.client("dpo").get("/api/v1/policy/versions").json()["items"]
+    assert [(v["state"], v["current"]) for v in listed] == [("in_force", True), ("coming", False)]
     # The CSV: every current customer, none told yet.
     answer = dpo.get(f"/personvern/policy/{new_id}/kunder.csv")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from alarmvern import policy_history
+from alarmvern import policy_history, policy_staging
 from alarmvern.policy.lint import lint
 from alarmvern.policy.notice import render_notice
 from alarmvern.policy.ropa import render_ropa
@@ -101,7 +101,8 @@ def lint_findings(system: SystemDep, _who: Dpo) -> list[FindingOut]:
 def versions(
     system: SystemDep, _who: Dpo, limit: Limit = 100, after: AfterId = None
 ) -> PolicyVersionPage:
-    """Policyversjonene systemet har kjørt på / every policy version applied, oldest first."""
+    """Policyversjonene / every policy version stored, oldest first: the one in force, those
+    before it, and one staged to apply on a later date (``coming``)."""
     query = select(
         policy_versions.c.id,
         policy_versions.c.name,
@@ -114,6 +115,7 @@ def versions(
         query = query.where(policy_versions.c.id > after)
     with reading(system.engine) as conn:
         rows = conn.execute(query.limit(limit + 1)).all()
+    today = policy_staging.today()
     items = [
         PolicyVersionOut(
             id=r.id,
@@ -123,6 +125,7 @@ def versions(
             policy_date=r.policy_date,
             applied_at=as_utc(r.applied_at),
             current=r.sha256 == system.policy.sha256,
+            state=policy_staging.state(r.policy_date, r.sha256, system.policy.sha256, today),
         )
         for r in rows[:limit]
     ]

@@ -8,7 +8,7 @@ answers with names and numbers, not addresses; an audit entry with its counts, a
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,7 +73,8 @@ class PolicyVersionOut(BaseModel):
     sha256: str
     policy_date: date
     applied_at: datetime
-    current: bool
+    current: bool  # the version in force now
+    state: Literal["coming", "in_force", "earlier"]  # coming: staged, dated after today
 
 
 class PolicyVersionPage(BaseModel):
