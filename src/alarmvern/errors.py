@@ -16,6 +16,7 @@ AlarmvernError                          anything a user can fix
 ├── AlreadyRunning  (store.leases)      another process holds the job's lease
 ├── LeaseLost  (store.leases)           the lease expired and another process took the job
 ├── HoldError  (retention.holds)        a legal hold that cannot be placed or released as asked
+│   └── HoldMissing                     no legal hold with that id (404)
 ├── VaultError                          the master key is missing or wrong, a blob unreadable
 │   └── BlobMissing  (vault.blobs)      no blob under the id asked for
 ├── DataMapError                        the store holds data the policy does not cover
@@ -42,6 +43,7 @@ AlarmvernError                          anything a user can fix
 │   ├── WrongDevice                     the device may not send this
 │   └── PresenceRefused                 home/away without the consent it needs
 ├── RequestError  (rights.requests)     a rights request cannot take this step
+│   ├── RequestMissing                  no rights request with that id (404)
 │   └── SelfServiceError  (rights.selfservice)  the person cannot build the package themselves
 │       ├── NotYours                    no request of theirs has that id (404)
 │       └── NotReady                    the package is not built yet, or no longer kept

@@ -36,6 +36,12 @@ class HoldError(AlarmvernError):
     """A hold that cannot be placed or released as asked."""
 
 
+class HoldMissing(HoldError):
+    """No legal hold has that id."""
+
+    http_status = 404
+
+
 @dataclass(frozen=True)
 class Hold:
     id: int
@@ -180,7 +186,7 @@ def release(conn: Connection, hold_id: int, *, released_by: str) -> Hold:
 def get(conn: Connection, hold_id: int) -> Hold:
     row = conn.execute(select(legal_holds).where(legal_holds.c.id == hold_id)).first()
     if row is None:
-        raise HoldError(
+        raise HoldMissing(
             f"det finnes ingen sperre {hold_id}; se listen over sperrer",
             f"there is no hold {hold_id}; see the list of holds",
             field="hold",

@@ -53,6 +53,12 @@ class RequestError(AlarmvernError):
     """A request cannot take this step; the message says why and what to do."""
 
 
+class RequestMissing(RequestError):
+    """No rights request has that id."""
+
+    http_status = 404
+
+
 @dataclass
 class RightsRequest:
     id: int
@@ -133,7 +139,7 @@ def _from_row(row: Row[Any]) -> RightsRequest:
 def get(conn: Connection, request_id: int) -> RightsRequest:
     row = conn.execute(select(rights_requests).where(rights_requests.c.id == request_id)).first()
     if row is None:
-        raise RequestError(
+        raise RequestMissing(
             f"fant ingen forespørsel {request_id}; se listen over forespørsler",
             f"no rights request {request_id}; see the list of requests",
             field="request",

@@ -10,13 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
-from sqlalchemy import select
 
 from alarmvern.policy.model import Verification
 from alarmvern.rights import consent, requests, service
 from alarmvern.rights.requests import Channel, Kind, RightsRequest
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import rights_requests
 from alarmvern.store.tables.columns import as_utc
 from alarmvern.system import System
 from alarmvern.web.api import rights_actions
@@ -123,12 +121,10 @@ def visible_request(system: System, who: Principal, request_id: PathId, why: str
     """The request, if ``who`` may see it: a customer their own (else "not found"); staff
     audited when it concerns a person."""
     with connection_for(system, who) as conn:
-        found = conn.execute(
-            select(rights_requests.c.id).where(rights_requests.c.id == request_id)
-        ).first()
-        if found is None:
-            raise not_found("request", request_id)
-        request = requests.get(conn, request_id)
+        try:
+            request = requests.get(conn, request_id)
+        except requests.RequestMissing:
+            raise not_found("request", request_id) from None
         if who.role is Role.customer:
             if request.person_id is None or request.person_id != who.person_id:
                 raise not_found("request", request_id)

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from alarmvern.rights import decisions, requests, service
 from alarmvern.rights.requests import RightsRequest
-from alarmvern.store.tables import rights_requests
+from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web.api.common import ERRORS, PathId, not_found
 from alarmvern.web.api.schemas_rights import (
@@ -40,10 +40,11 @@ router = APIRouter(prefix="/rights/requests/{request_id}", tags=["rights"], resp
 
 
 def _exists(system: System, request_id: PathId) -> None:
-    with system.engine.connect() as conn:
-        query = select(rights_requests.c.id).where(rights_requests.c.id == request_id)
-        if conn.execute(query).first() is None:
-            raise not_found("request", request_id)
+    with reading(system.engine) as conn:
+        try:
+            requests.get(conn, request_id)
+        except requests.RequestMissing:
+            raise not_found("request", request_id) from None
 
 
 def request_out(r: RightsRequest, today: date | None = None) -> RequestOut:
