@@ -93,10 +93,12 @@ def meaning_words(meaning: Meaning) -> Pair:
     return f"{kind[0]}: {nb_class}", f"{kind[1]}: {en_class}"
 
 
-# An incident kind is a signal's kind, or its class where the code names no kind.
-CLASS_KIND: dict[str, Pair] = {
-    cls.value: (nb.capitalize(), en.capitalize()) for cls, (nb, en) in SIGNAL_CLASS.items()
+# The class as a heading or a column shows it (the alarm log's "what").
+EVENT_CLASS: dict[EventClass, Pair] = {
+    cls: (nb.capitalize(), en.capitalize()) for cls, (nb, en) in SIGNAL_CLASS.items()
 }
+# An incident kind is a signal's kind, or its class where the code names no kind.
+CLASS_KIND: dict[str, Pair] = {cls.value: words for cls, words in EVENT_CLASS.items()}
 
 
 def kind_words(kind: str) -> Pair:

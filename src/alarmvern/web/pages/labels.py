@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from alarmvern.intake.incident_view import EVENT_CLASS as EVENT_CLASS
 from alarmvern.rights.words import KIND as KIND
 from alarmvern.rights.words import STATUS as STATUS
 from alarmvern.rights.words import STEP as STEP
@@ -12,16 +13,6 @@ from alarmvern.sia.protocol import cid_codes, sia_codes
 from alarmvern.sia.protocol.meaning import EventClass
 
 Pair = tuple[str, str]
-
-EVENT_CLASS: dict[EventClass, Pair] = {
-    EventClass.ARM: ("Påslått", "Armed"),
-    EventClass.DISARM: ("Avslått", "Disarmed"),
-    EventClass.ALARM: ("Alarm", "Alarm"),
-    EventClass.TROUBLE: ("Feil", "Trouble"),
-    EventClass.RESTORE: ("Gjenopprettet", "Restored"),
-    EventClass.TEST: ("Test", "Test"),
-    EventClass.OTHER: ("Annet", "Other"),
-}
 
 METHOD: dict[str, Pair] = {
     "code": ("kode på panelet", "code at the keypad"),
