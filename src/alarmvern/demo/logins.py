@@ -36,14 +36,18 @@ STAFF = (
 )
 CUSTOMER_PASSWORD = "demo-kunde-1234"
 PICTURES = 3  # the demo customer's latest alarm: three pictures, four seconds apart
-# The demo customer's own requests, as they would write them on Mine Sider.
+# The demo customer's own requests, as they would write them on Mine Sider, for the DPO's
+# queue. No access request: the customer makes their package themselves ("Last ned mine
+# data"), and an open one would hide that button from whoever tries the demo.
 REQUESTS: tuple[tuple[Kind, str | None], ...] = (
-    (Kind.access, None),
     (
         Kind.rectification,
         "Telefonnummeret mitt er feil: det siste sifferet skal være 7, ikke 4.",
     ),
-    (Kind.erasure, "Jeg har flyttet og trenger ikke alarmen lenger. Slett det dere kan."),
+    (
+        Kind.erasure,
+        "Jeg har flyttet og trenger ikke alarmen lenger. Vennligst fjern opplysningene mine.",
+    ),
 )
 
 
