@@ -264,7 +264,7 @@ def download(system: System, person_id: int, request_id: int, *, actor: str) -> 
     with system.engine.begin() as conn:
         try:
             found = requests.get(conn, request_id)
-        except RequestError:
+        except requests.RequestMissing:
             found = None
         if found is None or found.person_id != person_id:
             raise NotYours("ikke din forespørsel", "not your request")

@@ -10,6 +10,8 @@ from fastapi import Path, Query
 from sqlalchemy import Connection, Table, select
 
 from alarmvern.audit.group import append_alone
+from alarmvern.rights import requests
+from alarmvern.rights.requests import RightsRequest
 from alarmvern.store.engine import reading
 from alarmvern.system import System
 from alarmvern.web.api.schemas import MAX_ID, ErrorOut
@@ -56,6 +58,14 @@ NAMES = {
 
 def not_found(kind: str, ident: object) -> ApiError:
     return ApiError(404, f"fant ikke {NAMES.get(kind, kind)} {ident} / no {kind} {ident}")
+
+
+def rights_request(conn: Connection, request_id: int) -> RightsRequest:
+    """The rights request, or the API's "not found" for it."""
+    try:
+        return requests.get(conn, request_id)
+    except requests.RequestMissing:
+        raise not_found("request", request_id) from None
 
 
 def require_row(conn: Connection, table: Table, ident: int, kind: str) -> Any:

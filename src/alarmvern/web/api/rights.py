@@ -26,6 +26,7 @@ from alarmvern.web.api.common import (
     connection_for,
     is_office_staff,
     not_found,
+    rights_request,
 )
 from alarmvern.web.api.rights_actions import request_out
 from alarmvern.web.api.schemas_rights import (
@@ -121,10 +122,7 @@ def visible_request(system: System, who: Principal, request_id: PathId, why: str
     """The request, if ``who`` may see it: a customer their own (else "not found"); staff
     audited when it concerns a person."""
     with connection_for(system, who) as conn:
-        try:
-            request = requests.get(conn, request_id)
-        except requests.RequestMissing:
-            raise not_found("request", request_id) from None
+        request = rights_request(conn, request_id)
         if who.role is Role.customer:
             if request.person_id is None or request.person_id != who.person_id:
                 raise not_found("request", request_id)

@@ -14,7 +14,7 @@ from alarmvern.rights import decisions, requests, service
 from alarmvern.rights.requests import RightsRequest
 from alarmvern.store.engine import reading
 from alarmvern.system import System
-from alarmvern.web.api.common import ERRORS, PathId, not_found
+from alarmvern.web.api.common import ERRORS, PathId, rights_request
 from alarmvern.web.api.schemas_rights import (
     AccessIn,
     ActionOut,
@@ -41,10 +41,7 @@ router = APIRouter(prefix="/rights/requests/{request_id}", tags=["rights"], resp
 
 def _exists(system: System, request_id: PathId) -> None:
     with reading(system.engine) as conn:
-        try:
-            requests.get(conn, request_id)
-        except requests.RequestMissing:
-            raise not_found("request", request_id) from None
+        rights_request(conn, request_id)
 
 
 def request_out(r: RightsRequest, today: date | None = None) -> RequestOut:
