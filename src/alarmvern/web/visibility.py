@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from alarmvern import audit
-from alarmvern.store.tables import customer_accounts, sites
+from alarmvern.customers.overview import accounts_held
+from alarmvern.store.tables import sites
 from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Principal, Role
 
@@ -32,15 +33,10 @@ def record_look(conn: Connection, **fields: Any) -> None:
         looks.append(fields)
 
 
-_ACCOUNTS = select(customer_accounts.c.id).where(
-    customer_accounts.c.holder_person_id == bindparam("person_id")
-)  # built once: every Mine Sider page runs it
-
-
 def accounts_of(conn: Connection, who: Principal) -> list[int]:
     if who.person_id is None:
         return []
-    return [int(i) for i in conn.execute(_ACCOUNTS, {"person_id": who.person_id}).scalars()]
+    return accounts_held(conn, who.person_id)
 
 
 def check_person(conn: Connection, who: Principal, person_id: int, purpose: str) -> None:

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
+from alarmvern.customers.overview import person_names
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Verification
 from alarmvern.rights import decisions, erasure, rectify, requests, restriction, service
@@ -18,7 +18,6 @@ from alarmvern.rights.requests import Channel, Kind, RequestError
 from alarmvern.rights.restriction import Reason
 from alarmvern.rights.scope import scope_of
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import persons
 from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError, problem
@@ -53,10 +52,7 @@ def _queue_page(
     request id and message) and the form filled in as it was sent (``typed``)."""
     with reading(system.engine) as conn:
         found = requests.list_requests(conn, include_closed=include_closed)
-        people = {r.person_id for r in found if r.person_id is not None}
-        names = dict(
-            conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
-        )
+        names = person_names(conn, (r.person_id for r in found if r.person_id is not None))
         values = {
             r.id: rectify.on_file(conn, system.vault, r.person_id)
             for r in found
