@@ -343,11 +343,7 @@ def object_(
 ) -> Response:
     """Record an objection (art. 21): ``marketing`` stops direct marketing at once; an
     activity's id waits for a decision."""
-    try:
-        if not target:
-            raise RequestError(
-                "velg hva personen protesterer mot", "choose what the person objects to"
-            )
+    try:  # neither or both: refused by decisions.object_to
         with system.engine.begin() as conn:
             decisions.object_to(
                 conn,
