@@ -3,17 +3,23 @@
 A customer sees their own person and the accounts they hold; staff other than operators see
 what their work needs, and each look at a person's data is audited; an operator sees a site
 only through an incident they are assigned to (``alarmvern.intake.operators``).
+
+Why this is in ``web/``: it decides by a web login's role (:class:`~alarmvern.web.security.
+Principal`), and its audited looks are collected for the request and committed before the
+answer (:func:`record_look`). The CLI checks no roles (it acts as the system, on the
+machine), so it needs none of it; what the rule reads is below the web
+(``customers.overview.accounts_held``, ``customers.sites.account_of_site``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from alarmvern import audit
 from alarmvern.customers.overview import accounts_held
-from alarmvern.store.tables import sites
+from alarmvern.customers.sites import account_of_site
 from alarmvern.web.errors import ApiError
 from alarmvern.web.security import Principal, Role
 
@@ -74,8 +80,6 @@ def check_account(conn: Connection, who: Principal, account_id: int, purpose: st
 
 def check_site(conn: Connection, who: Principal, site_id: int, purpose: str) -> int:
     """The site's account, once ``who`` may see it."""
-    account = conn.execute(select(sites.c.account_id).where(sites.c.id == site_id)).scalar()
-    if account is None:
-        raise ApiError(404, f"ingen anlegg {site_id} / no site {site_id}")
-    check_account(conn, who, int(account), purpose)
-    return int(account)
+    account = account_of_site(conn, site_id)  # an unknown site: 404, naming ``site_id``
+    check_account(conn, who, account, purpose)
+    return account
