@@ -13,6 +13,7 @@ machine), so it needs none of it; what the rule reads is below the web
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection
@@ -47,35 +48,38 @@ def accounts_of(conn: Connection, who: Principal) -> list[int]:
 
 def check_person(conn: Connection, who: Principal, person_id: int, purpose: str) -> None:
     """Refuse unless ``who`` may see this person; audit staff looks."""
-    if who.role is Role.customer:
-        if who.person_id != person_id:
-            raise ApiError(404, NOT_YOURS)
-        return
-    if who.role is Role.operator:
-        raise ApiError(
-            403,
-            "operatører ser personer bare gjennom en hendelse / operators see "
-            "people only through an incident",
-        )
-    record_look(
-        conn, actor=who.actor, action="staff.view", subject=f"person:{person_id}", purpose=purpose
-    )
+    _check(conn, who, lambda: who.person_id == person_id, ("personer", "people"),
+           subject=f"person:{person_id}", purpose=purpose)  # fmt: skip
 
 
 def check_account(conn: Connection, who: Principal, account_id: int, purpose: str) -> None:
+    """Refuse unless ``who`` may see this account; audit staff looks."""
+    _check(conn, who, lambda: account_id in accounts_of(conn, who), ("kunder", "customers"),
+           subject=f"account:{account_id}", purpose=purpose)  # fmt: skip
+
+
+def _check(
+    conn: Connection,
+    who: Principal,
+    theirs: Callable[[], bool],
+    what: tuple[str, str],
+    *,
+    subject: str,
+    purpose: str,
+) -> None:
+    """The one rule: a customer sees only their own (anything else is "not found"); an
+    operator nothing outside an incident; other staff all, each look audited."""
     if who.role is Role.customer:
-        if account_id not in accounts_of(conn, who):
+        if not theirs():
             raise ApiError(404, NOT_YOURS)
         return
     if who.role is Role.operator:
         raise ApiError(
             403,
-            "operatører ser kunder bare gjennom en hendelse / operators see "
-            "customers only through an incident",
+            f"operatører ser {what[0]} bare gjennom en hendelse / operators see "
+            f"{what[1]} only through an incident",
         )
-    record_look(
-        conn, actor=who.actor, action="staff.view", subject=f"account:{account_id}", purpose=purpose
-    )
+    record_look(conn, actor=who.actor, action="staff.view", subject=subject, purpose=purpose)
 
 
 def check_site(conn: Connection, who: Principal, site_id: int, purpose: str) -> int:
