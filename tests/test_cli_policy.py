@@ -87,5 +87,12 @@ def test_versions_lists_the_stores_history_and_marks_a_material_change(tmp_path:
     listed = run(data, "policy", "customers", "2")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines() == ["kundenr,navn,firma,e-post,telefon,varslet"]
+    engine = create_engine(f"sqlite:///{data / 'alarmvern.db'}")
+    with engine.connect() as conn:
+        exports = conn.execute(
+            text("SELECT actor, purpose FROM audit_log WHERE action = 'staff.export'")
+        ).all()
+    engine.dispose()
+    assert [tuple(e) for e in exports] == [("system", "policy-change:2")], "audited, as the page"
     nothing = run(data, "policy", "customers", "1")
     assert nothing.returncode == 2 and "ingen vesentlige endringer" in nothing.stderr

@@ -97,6 +97,10 @@ def test_erasure_restriction_objection_withdrawal(tmp_path: Path) -> None:
     withdraw = request("withdrawal")
     assert "presence" in cli(data, "rights", "withdraw", withdraw, "--activity", "presence")
     objection = request("objection")
+    neither = run(data, "--policy", POLICY, "rights", "object", objection)
+    assert neither.returncode == 2, neither.stderr  # refused by the rule the pages use too
+    assert "velg enten direkte markedsføring" in neither.stderr
+    assert "--marketing | --activity ID" in neither.stderr
     cli(data, "rights", "object", objection, "--marketing")
     restrict = request("restriction")
     cli(data, "rights", "restrict", restrict, "--reason", "accuracy")

@@ -173,6 +173,18 @@ def test_the_dpo_sees_it_coming_exports_and_tells_the_customers_once(staged: Web
     assert service.get(f"/personvern/policy/{new_id}/kunder.csv").status_code == 200
     refused = service.post(f"/personvern/policy/{new_id}/varsle", data={"csrf_token": token})
     assert refused.status_code == 403
+    # Each look at the customers is audited, where it is read (policy_telling).
+    with staged.system.engine.connect() as conn:
+        looks = conn.execute(
+            select(t.audit_log.c.actor, t.audit_log.c.action)
+            .where(t.audit_log.c.purpose == f"policy-change:{new_id}")
+            .where(t.audit_log.c.action.in_(("staff.export", "staff.view")))
+            .order_by(t.audit_log.c.seq)
+        ).all()
+    d, s = w.actor("dpo"), w.actor("customer_service")
+    assert [tuple(look) for look in looks] == [
+        (d, "staff.export"), (d, "staff.view"), (d, "staff.export"), (s, "staff.export")
+    ]  # fmt: skip
 
 
 BANNER = "Personvernerklæringen er endret"

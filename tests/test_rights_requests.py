@@ -86,6 +86,19 @@ def test_an_identity_check_pauses_the_clock(engine: Engine) -> None:
     assert verified.due_on >= first_due + timedelta(days=5)
 
 
+def test_a_request_is_closed_only_with_an_outcome_the_person_can_read(engine: Engine) -> None:
+    """One rule for the pages, the API and the CLI (the pages alone checked it before)."""
+    with engine.begin() as conn:
+        request = requests.open_request(
+            conn, kind=Kind.access, channel=Channel.letter, person_id=b.person(conn), actor="cs"
+        )
+        with pytest.raises(RequestError, match="write the outcome") as refused:
+            requests.close(conn, request.id, outcome="  \n ", actor="cs")
+        assert (refused.value.code, refused.value.field) == ("no_outcome", "outcome")
+        closed = requests.close(conn, request.id, outcome="  Sendt.  ", actor="cs")
+    assert closed.status is Status.done and closed.outcome == "Sendt."
+
+
 def test_a_copy_of_an_id_document_is_never_asked_for(engine: Engine) -> None:
     with engine.begin() as conn:
         request = requests.open_request(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from alarmvern import audit
@@ -109,3 +111,17 @@ def test_the_record_of_processing_downloads_as_csv_html_and_pdf_for_both_parts(
     pdf = dpo.get("/personvern/protokoll/last-ned?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert sqlite_web.client("operator").get("/personvern/protokoll/last-ned").status_code == 403
+    # Every download is audited, the API's as the console's (one home: accountability.record).
+    with sqlite_web.system.engine.connect() as conn:
+        downloads = conn.execute(
+            select(t.audit_log.c.actor, t.audit_log.c.details)
+            .where(t.audit_log.c.action == "ropa.download")
+            .order_by(t.audit_log.c.seq)
+        ).all()
+    dpo_actor = sqlite_web.world.actor("dpo")
+    assert [(a, json.loads(d)) for a, d in downloads] == [
+        (dpo_actor, {"format": "csv", "part": "controller"}),
+        (dpo_actor, {"format": "html", "part": "processor"}),
+        (dpo_actor, {"format": "csv", "part": "processor"}),
+        (dpo_actor, {"format": "pdf", "part": "controller"}),
+    ]

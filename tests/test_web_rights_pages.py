@@ -76,6 +76,14 @@ def test_a_correction_is_carried_out_on_the_web_and_the_customer_sees_it(web: We
     assert _phone(web) == "+4791112222"
     close = f"/personvern/foresporsler/{action.group(2)}/lukk"
     outcome = "Telefonnummeret er rettet til 911 12 222."
+    # Refused below the web, for the CLI and the API alike: no outcome, and an erasure
+    # asked of a request of another kind (nothing is erased).
+    blank = dpo.post(close, data={"csrf_token": token, "outcome": "   "})
+    assert blank.status_code == 409 and "skriv utfallet" in blank.text
+    erase = f"/personvern/foresporsler/{action.group(2)}/slett"
+    wrong = dpo.post(erase, data={"csrf_token": token, "contract": "end"})
+    assert wrong.status_code == 409 and "ikke sletting" in wrong.text
+    assert _phone(web) == "+4791112222"
     assert dpo.post(close, data={"csrf_token": token, "outcome": outcome}).status_code == 303
 
     mine = kari.get("/mine-sider/foresporsler").text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
@@ -66,6 +67,16 @@ def history(conn: Connection) -> list[Version]:
         if current is not None:
             before, before_id = current, int(row.id)
     return list(reversed(found))
+
+
+def page(conn: Connection, *, after: int | None = None, limit: int = 100) -> list[Any]:
+    """At most ``limit`` stored versions in the order they were stored (by id), after the
+    version ``after``, without loading them: the API's list, a keyset page at a time."""
+    v = policy_versions.c
+    query = select(v.id, v.name, v.version, v.sha256, v.policy_date, v.applied_at)
+    if after is not None:
+        query = query.where(v.id > after)
+    return list(conn.execute(query.order_by(v.id).limit(limit)).all())
 
 
 def find(conn: Connection, version_id: int) -> Version | None:

@@ -8,7 +8,8 @@ read that the notice changed, and :func:`unread` decides the "Personvernerklæri
 banner on Mine Sider: shown for the version in force, or the coming one once the person was
 told of it, when it changes something material and they have not marked it read.
 
-One home for the DPO pages, Mine Sider and the CLI (``alarmvern policy customers|tell``).
+One home for the DPO pages, Mine Sider and the CLI (``alarmvern policy customers|tell``),
+the audited looks at the customers included (:func:`export_csv`, :func:`customers_page`).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, func, select, update
 
 from alarmvern import audit, policy_history
+from alarmvern.audit.group import append_alone
 from alarmvern.errors import AlarmvernError
 from alarmvern.outbox import Outbox, Outgoing, send
 from alarmvern.policy import PolicyError, loads
 from alarmvern.policy_history import CustomerToTell, Version
+from alarmvern.store.engine import reading
 from alarmvern.store.tables import persons, policy_notices, policy_versions
 from alarmvern.store.tables.columns import as_utc
 from alarmvern.vault import Vault
@@ -111,6 +114,49 @@ def to_csv(rows: list[ToTell], lang: str = "nb") -> str:
             [c.customer_no, c.name or "", c.org_name or "", c.email or "", c.phone or "", told]
         )
     return out.getvalue()
+
+
+def export_csv(engine: Engine, version_id: int, *, actor: str, lang: str = "nb") -> str:
+    """Every customer to tell of the version as CSV (:func:`to_csv`), for the DPO console
+    and the CLI alike: the export is audited (``staff.export``: it names many), durably
+    before the file is handed over."""
+    with reading(engine) as conn:
+        material_version(conn, version_id)
+        rows = to_tell(conn, version_id)
+    append_alone(
+        engine, actor=actor, action="staff.export", subject=None,
+        purpose=f"policy-change:{version_id}", details={"customers": len(rows)},
+    )  # fmt: skip
+    return to_csv(rows, lang)
+
+
+@dataclass(frozen=True)
+class CustomersPage:
+    version: Version
+    total: int  # every customer to tell
+    rows: list[CustomerToTell]  # this page of them
+    told: dict[int, datetime]  # person id → when told of the version
+
+
+def customers_page(
+    engine: Engine, version_id: int, *, actor: str, page: int, size: int
+) -> CustomersPage:
+    """Page ``page`` (from 1) of the customers to tell of the version, with where to reach
+    them and who has been told: the look is audited (``staff.view``), durably before the
+    page is shown."""
+    with reading(engine) as conn:
+        version = policy_history.find(conn, version_id)
+        if version is None:
+            raise VersionMissing(
+                f"ingen policyversjon {version_id}", f"no policy version {version_id}"
+            )
+        total, rows = policy_history.customers_to_tell(conn, limit=size, offset=(page - 1) * size)
+        when = told(conn, version_id)
+    append_alone(
+        engine, actor=actor, action="staff.view", subject=None,
+        purpose=f"policy-change:{version_id}", details={"customers": len(rows), "page": page},
+    )  # fmt: skip
+    return CustomersPage(version, total, rows, when)
 
 
 def message(company: str, version: Version, to: str, public_url: str) -> Outgoing:

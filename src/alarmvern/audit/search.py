@@ -169,13 +169,11 @@ def search(
     found: list[Entry] = []
     statement = select(audit_log).where(*where).order_by(audit_log.c.seq.desc())
     for row in conn.execute(statement.execution_options(yield_per=500)):
-        details = _details(row.details)
+        entry = _entry(row)
         # A site's view that listed no image showed none of them.
-        if query.images and str(row.subject).startswith("site:") and not details.get("media"):
+        if query.images and str(row.subject).startswith("site:") and not entry.details.get("media"):
             continue
-        found.append(
-            Entry(row.seq, as_utc(row.at), row.actor, row.action, row.subject, row.purpose, details)
-        )
+        found.append(entry)
         if len(found) >= limit:
             break
     return found
@@ -224,10 +222,13 @@ def about_incident(
     )
     if after is not None:
         statement = statement.where(audit_log.c.seq > after)
-    return [
-        Entry(r.seq, as_utc(r.at), r.actor, r.action, r.subject, r.purpose, _details(r.details))
-        for r in conn.execute(statement)
-    ]
+    return [_entry(r) for r in conn.execute(statement)]
+
+
+def _entry(row: Any) -> Entry:
+    """An ``audit_log`` row as an entry, its details read from their JSON."""
+    return Entry(row.seq, as_utc(row.at), row.actor, row.action, row.subject, row.purpose,
+                 _details(row.details))  # fmt: skip
 
 
 def _details(text: str) -> dict[str, Any]:

@@ -18,6 +18,8 @@ HINTS: dict[str, str] = {
     "person_unconfirmed": "alarmvern rights find …; alarmvern rights confirm REQUEST PERSON",
     "identity_unverified": "alarmvern rights verify REQUEST --method …",
     "not_objectable": "alarmvern rights object REQUEST --marketing",
+    "marketing_or_activity": "alarmvern rights object REQUEST --marketing | --activity ID",
+    "no_outcome": "alarmvern rights close REQUEST --outcome TEXT",
     "unknown_rule": "alarmvern retention forecast",
     "past_retention": "alarmvern hold place … --override REASON",
     "pdf_unavailable": "--no-pdf",

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from alarmvern import policy_history, policy_staging, policy_telling
-from alarmvern.audit.group import append_alone
 from alarmvern.cli import app, settings_of
 from alarmvern.outbox.wiring import outbox_of
 from alarmvern.policy import load, pack_names
@@ -160,16 +159,10 @@ def customers_command(ctx: typer.Context, version: VersionId, lang: Lang = "nb")
     """
     system = open_system(settings_of(ctx))
     try:
-        with reading(system.engine) as conn:
-            policy_telling.material_version(conn, version)
-            rows = policy_telling.to_tell(conn, version)
-        append_alone(
-            system.engine, actor=SYSTEM_ACTOR, action="staff.export", subject=None,
-            purpose=f"policy-change:{version}", details={"customers": len(rows)},
-        )  # fmt: skip
+        text = policy_telling.export_csv(system.engine, version, actor=SYSTEM_ACTOR, lang=lang)
     finally:
         system.close()
-    sys.stdout.write(policy_telling.to_csv(rows, lang))
+    sys.stdout.write(text)
 
 
 @policy_app.command("tell")

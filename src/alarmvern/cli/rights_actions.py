@@ -9,7 +9,6 @@ import typer
 
 from alarmvern.cli.rights import By, RequestId, out, rights_app, show_request
 from alarmvern.cli.store import opened, writing
-from alarmvern.errors import AlarmvernError
 from alarmvern.rights import decisions, requests, service
 from alarmvern.rights.restriction import Reason
 
@@ -184,11 +183,6 @@ def object_command(
     by: By = "kundeservice",
 ) -> None:
     """Registrer en innsigelse / record an objection (art. 21)."""
-    if marketing == (activity is not None):
-        raise AlarmvernError(
-            "oppgi enten --marketing eller --activity ID",
-            "give either --marketing or --activity ID",
-        )
     with writing(ctx) as (system, conn):
         decisions.object_to(conn, system.vault, system.policy.policy, request_id,
                             marketing=marketing, activity=activity, actor=by)  # fmt: skip

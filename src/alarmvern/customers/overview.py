@@ -1,13 +1,15 @@
 """What is on file for a customer, read: the account, its holder, its sites with their panel
 users and alarm contacts (those not removed, contacts in call order), and whether the holder
-can log in. One home for customer service's page and the API's account and site reads."""
+can log in; the accounts a person holds. One home for customer service's page, Mine Sider
+and the API's account and site reads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from alarmvern.customers import logins
 from alarmvern.customers._rows import row
@@ -66,3 +68,24 @@ def site_users(conn: Connection, site_id: int) -> list[Any]:
 def site_contacts(conn: Connection, site_id: int) -> list[Any]:
     """The site's alarm contacts (not removed), in call order."""
     return list(conn.execute(_CONTACTS.where(alarm_contacts.c.site_id == site_id)).all())
+
+
+_HELD = select(customer_accounts.c.id).where(
+    customer_accounts.c.holder_person_id == bindparam("person_id")
+)  # built once: every Mine Sider page runs it
+
+
+def accounts_held(conn: Connection, person_id: int) -> list[int]:
+    """The accounts the person holds (ended ones too: their history is still theirs)."""
+    return [int(i) for i in conn.execute(_HELD, {"person_id": person_id}).scalars()]
+
+
+def account_exists(conn: Connection, account_id: int) -> bool:
+    query = select(customer_accounts.c.id).where(customer_accounts.c.id == account_id)
+    return conn.execute(query).first() is not None
+
+
+def person_names(conn: Connection, person_ids: Iterable[int]) -> dict[int, str]:
+    """The names of these people, by id (those with no name, or none left, are not in it)."""
+    wanted = select(persons.c.id, persons.c.name).where(persons.c.id.in_(set(person_ids)))
+    return {int(i): str(name) for i, name in conn.execute(wanted) if name}

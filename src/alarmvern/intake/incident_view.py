@@ -204,6 +204,22 @@ def read(
     return view
 
 
+def read_as_staff(engine: Engine, actor: str, incident_id: int) -> tuple[Row[Any], list[Any]]:
+    """The incident and its steps as the DPO supervises them (never the site's people): the
+    look is audited (``staff.view``), durably before the answer is shown."""
+    append_alone(
+        engine, actor=actor, action="staff.view", subject=f"incident:{incident_id}",
+        purpose="supervision",
+    )  # fmt: skip
+    with reading(engine) as conn:
+        row = conn.execute(_INCIDENT, {"incident_id": incident_id}).first()
+        if row is None:
+            raise IncidentMissing(
+                f"hendelse {incident_id} finnes ikke", f"incident {incident_id} does not exist"
+            )
+        return row, list(steps_of(conn, incident_id))
+
+
 def read_changes(
     engine: Engine, policy: Policy, operator: str, incident_id: int, now: datetime | None = None
 ) -> IncidentView:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Row, select, update
 from alarmvern import audit
 from alarmvern.errors import AlarmvernError
 from alarmvern.intake import changes
-from alarmvern.intake.operators import require_holder
+from alarmvern.intake.operators import holds_incident, require_holder
 from alarmvern.policy.model import Policy
 from alarmvern.retention import holds
 from alarmvern.store.tables import alarm_contacts, incident_steps, incidents, operator_assignments
@@ -110,14 +110,7 @@ def assign(conn: Connection, incident_id: int, operator: str, at: datetime | Non
     """Assign ``operator`` to the incident (status "assigned")."""
     at = at or datetime.now(UTC)
     incident = _open(conn, incident_id, ASSIGNED, holder=None)
-    already = conn.execute(
-        select(operator_assignments.c.id).where(
-            operator_assignments.c.incident_id == incident_id,
-            operator_assignments.c.operator == operator,
-            operator_assignments.c.released_at.is_(None),
-        )
-    ).first()
-    if already is None:
+    if not holds_incident(conn, incident_id, operator, closed=False):
         conn.execute(
             operator_assignments.insert().values(
                 incident_id=incident_id, operator=operator, assigned_at=at

@@ -116,6 +116,22 @@ def read(
     return Queue(total, matching, unassigned, items, offset, matching - unassigned)
 
 
+def in_received_order(
+    conn: Connection, *, status: str = "open", after: int | None = None, limit: int = PAGE
+) -> list[Row[Any]]:
+    """At most ``limit`` incidents (``open``, ``closed`` or ``all``) in the order they were
+    received, oldest first, after the incident ``after``: the API's list, a keyset page at a
+    time. The console's queue, worst first, is :func:`read`."""
+    query = select(incidents).order_by(incidents.c.id).limit(limit)
+    if status == "open":
+        query = query.where(incidents.c.closed_at.is_(None))
+    elif status == "closed":
+        query = query.where(incidents.c.closed_at.is_not(None))
+    if after is not None:
+        query = query.where(incidents.c.id > after)
+    return list(conn.execute(query).all())
+
+
 _ASSIGNED = (
     select(operator_assignments.c.incident_id, operator_assignments.c.operator)
     .where(

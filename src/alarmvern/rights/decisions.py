@@ -113,6 +113,8 @@ def object_to(
         raise RequestError(
             "velg enten direkte markedsføring eller én behandling",
             "choose either direct marketing or one activity",
+            field="target",
+            code="marketing_or_activity",
         )
     request = requests.get(conn, request_id)
     person = ready(request, Kind.objection)

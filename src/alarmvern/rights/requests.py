@@ -416,7 +416,16 @@ def close(
     actor: str,
     refused: bool = False,
 ) -> RightsRequest:
-    """Close a request; refused while a step (an identity check, a review) is pending."""
+    """Close a request with its outcome, which the person sees; refused without one, and
+    while a step (an identity check, a review) is pending."""
+    outcome = outcome.strip()
+    if not outcome:
+        raise RequestError(
+            "skriv utfallet, som personen får se",
+            "write the outcome, which the person sees",
+            field="outcome",
+            code="no_outcome",
+        )
     request = _open(conn, request_id)
     pending = [s["step"] for s in request.pending()]
     if pending:

@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import and_, or_, select
 
-from alarmvern.intake import operators
-from alarmvern.intake.alarm_log import actor_name
+from alarmvern.customers.overview import account_exists
+from alarmvern.intake import alarm_log, operators
 from alarmvern.intake.customer_media import own_media
 from alarmvern.sia.protocol.meaning import stored_meaning
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import alarm_events, customer_accounts
 from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.api import alarms_incidents, alarms_steps
 from alarmvern.web.api.common import ERRORS, PREFIX, Limit, PathId, connection_for, not_found
@@ -56,37 +54,17 @@ def events(
 ) -> EventPage:
     """Alarmloggen / the alarm log, newest first: arming, disarming and the other signals."""
     cursor = _cursor(after)
-    query = (
-        select(alarm_events, actor_name().label("actor_name"))
-        .where(alarm_events.c.account_id == account_id)
-        .order_by(alarm_events.c.occurred_at.desc(), alarm_events.c.id.desc())
-        .limit(limit + 1)
-    )
-    if cursor is not None:
-        at, ident = cursor
-        query = query.where(
-            or_(
-                alarm_events.c.occurred_at < at,
-                and_(alarm_events.c.occurred_at == at, alarm_events.c.id < ident),
-            )
-        )
     with connection_for(system, who) as conn:
         # Staff: "not found" before the audited look, as for any unknown id. (A customer's
         # own accounts are known; check_account answers the rest with "not found".)
-        if who.role is not Role.customer:
-            known = conn.execute(select(1).where(_account_exists(account_id))).first()
-            if known is None:
-                raise not_found("account", account_id)
+        if who.role is not Role.customer and not account_exists(conn, account_id):
+            raise not_found("account", account_id)
         check_account(conn, who, account_id, "customer-service")
-        rows = conn.execute(query).all()
+        rows = alarm_log.newest(conn, [account_id], limit=limit + 1, before=cursor)
     items = [_event(r) for r in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
     cursor_out = f"{as_utc(last.occurred_at).isoformat()}~{last.id}" if last is not None else None
     return EventPage(items=items, next_after=cursor_out)
-
-
-def _account_exists(account_id: PathId) -> Any:
-    return select(customer_accounts.c.id).where(customer_accounts.c.id == account_id).exists()
 
 
 def _event(r: Any) -> EventOut:

@@ -12,17 +12,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from alarmvern.audit import search as audit_search
-from alarmvern.audit.group import append_alone
 from alarmvern.intake import incident_view, operators
 from alarmvern.intake import queue as incident_queue
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import (
-    incident_steps,
-    incidents,
-)
+from alarmvern.store.tables import incidents
 from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.api.common import ERRORS, AfterId, Limit, PathId, require_row
 from alarmvern.web.api.schemas import (
@@ -81,28 +77,12 @@ def queue(
 ) -> IncidentPage:
     """Hendelsene / the incidents, in the order they were received (oldest first), a page at a
     time. The console's queue, worst first, is :func:`alarmvern.intake.queue.read`."""
-    query = select(incidents).order_by(incidents.c.id).limit(limit + 1)
-    if status == "open":
-        query = query.where(incidents.c.closed_at.is_(None))
-    elif status == "closed":
-        query = query.where(incidents.c.closed_at.is_not(None))
-    if after is not None:
-        query = query.where(incidents.c.id > after)
     with reading(system.engine) as conn:
-        rows = conn.execute(query).all()
+        rows = incident_queue.in_received_order(conn, status=status, after=after, limit=limit + 1)
         page = rows[:limit]
         names = incident_queue.assigned(conn, [r.id for r in page])
         items = [incident_out(conn, r, who, names[r.id]) for r in page]
     return IncidentPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
-
-
-def _steps(conn: Connection, incident_id: PathId) -> list[StepOut]:
-    rows = conn.execute(
-        select(incident_steps)
-        .where(incident_steps.c.incident_id == incident_id)
-        .order_by(incident_steps.c.at, incident_steps.c.id)
-    ).all()
-    return [_step_out(r) for r in rows]
 
 
 def _step_out(r: Any) -> StepOut:
@@ -143,15 +123,10 @@ def incident(system: SystemDep, who: OperatorOrDpo, incident_id: PathId) -> Inci
             steps=[_step_out(r) for r in view.steps],
             site=None if view.site is None else _site_view(view.site),
         )
-    append_alone(
-        system.engine, actor=who.actor, action="staff.view",
-        subject=f"incident:{incident_id}", purpose="supervision",
-    )  # fmt: skip
+    row, steps = incident_view.read_as_staff(system.engine, who.actor, incident_id)
     with reading(system.engine) as conn:
-        row = require_row(conn, incidents, incident_id, "incident")
-        return IncidentDetail(
-            incident=incident_out(conn, row), steps=_steps(conn, incident_id), site=None
-        )
+        out = incident_out(conn, row)
+    return IncidentDetail(incident=out, steps=[_step_out(r) for r in steps], site=None)
 
 
 @router.get("/incidents/{incident_id}/views", response_model=AuditPage)

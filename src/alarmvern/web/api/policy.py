@@ -7,15 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from alarmvern import policy_history, policy_staging
+from alarmvern.accountability import record
 from alarmvern.policy.lint import lint
 from alarmvern.policy.notice import render_notice
-from alarmvern.policy.ropa import render_ropa
-from alarmvern.store.check import tables_by_category
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import policy_versions
 from alarmvern.store.tables.columns import as_utc
 from alarmvern.web.api.common import (
     ERRORS,
@@ -80,14 +77,17 @@ def notice(
 )
 def ropa(
     system: SystemDep,
-    _who: Service,
+    who: Service,
     lang: Lang = "nb",
     fmt: Annotated[Literal["md", "csv"], Query(alias="format")] = "md",
     part: Literal["controller", "processor"] = "controller",
 ) -> Response:
     """Protokoll over behandlingsaktiviteter / the record of processing (art. 30(1)), or
-    with ``part=processor`` the one kept as a processor (art. 30(2))."""
-    text = render_ropa(system.policy.policy, fmt, tables_by_category(), lang, part)
+    with ``part=processor`` the one kept as a processor (art. 30(2)). Each download is
+    audited, as the DPO console's is."""
+    text = record.download(
+        system.engine, system.policy.policy, actor=who.actor, asked=fmt, part=part, lang=lang
+    )
     return Response(text, media_type="text/markdown" if fmt == "md" else "text/csv")
 
 
@@ -103,18 +103,8 @@ def versions(
 ) -> PolicyVersionPage:
     """Policyversjonene / every policy version stored, oldest first: the one in force, those
     before it, and one staged to apply on a later date (``coming``)."""
-    query = select(
-        policy_versions.c.id,
-        policy_versions.c.name,
-        policy_versions.c.version,
-        policy_versions.c.sha256,
-        policy_versions.c.policy_date,
-        policy_versions.c.applied_at,
-    ).order_by(policy_versions.c.id)
-    if after is not None:
-        query = query.where(policy_versions.c.id > after)
     with reading(system.engine) as conn:
-        rows = conn.execute(query.limit(limit + 1)).all()
+        rows = policy_history.page(conn, after=after, limit=limit + 1)
     today = policy_staging.today()
     items = [
         PolicyVersionOut(

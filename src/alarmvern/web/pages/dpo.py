@@ -21,7 +21,6 @@ from markupsafe import Markup
 
 from alarmvern import audit, policy_history, policy_staging, policy_telling
 from alarmvern.audit import search as audit_search
-from alarmvern.audit.group import append_alone
 from alarmvern.audit.log import count as audit_count
 from alarmvern.policy.lint import lint
 from alarmvern.policy.ropa import render_ropa
@@ -234,31 +233,16 @@ def customers_to_tell(
 ) -> Response:
     """The customers to tell of a material change before it applies: every current customer
     (an account not ended), with where to reach them. The look is audited."""
-    with reading(system.engine) as conn:
-        version = policy_history.find(conn, version_id)
-        if version is None:
-            raise ApiError(
-                404, f"ingen policyversjon {version_id} / no policy version {version_id}"
-            )
-        total, rows = policy_history.customers_to_tell(
-            conn, limit=CUSTOMER_LIMIT, offset=(side - 1) * CUSTOMER_LIMIT
-        )
-        told = policy_telling.told(conn, version_id)
-    append_alone(  # durable before the page is rendered, not inside a write transaction
-        system.engine,
-        actor=who.actor,
-        action="staff.view",
-        subject=None,
-        purpose=f"policy-change:{version_id}",
-        details={"customers": len(rows), "page": side},
+    found = policy_telling.customers_page(
+        system.engine, version_id, actor=who.actor, page=side, size=CUSTOMER_LIMIT
     )
     return render(
         request,
         "dpo/customers.html.j2",
-        version=version,
-        rows=rows,
-        total=total,
+        version=found.version,
+        rows=found.rows,
+        total=found.total,
         page=side,
-        more=side * CUSTOMER_LIMIT < total,
-        told=told,
+        more=side * CUSTOMER_LIMIT < found.total,
+        told=found.told,
     )

@@ -9,7 +9,6 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
 from alarmvern import policy_telling
-from alarmvern.audit.group import append_alone
 from alarmvern.outbox.wiring import outbox_of
 from alarmvern.store.engine import reading
 from alarmvern.system import System
@@ -25,19 +24,10 @@ def customers_csv(
 ) -> Response:
     """Every customer to tell of the version, with where to reach them and whether they
     have been told. The export is audited, as the look at the list is."""
-    with reading(system.engine) as conn:
-        version = policy_telling.material_version(conn, version_id)
-        rows = policy_telling.to_tell(conn, version.id)
-    append_alone(
-        system.engine,
-        actor=who.actor,
-        action="staff.export",
-        subject=None,
-        purpose=f"policy-change:{version_id}",
-        details={"customers": len(rows)},
-    )
     return Response(
-        policy_telling.to_csv(rows, lang_of(request)),
+        policy_telling.export_csv(
+            system.engine, version_id, actor=who.actor, lang=lang_of(request)
+        ),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="kunder-a-varsle-{version_id}.csv"',

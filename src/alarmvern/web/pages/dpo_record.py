@@ -1,6 +1,7 @@
 """The record of processing (art. 30) as downloads from the DPO console: the controller's
 record and, separately, the processor's (art. 30(2)), each as HTML, CSV or PDF. The PDF is
-WeasyPrint's rendering of the same HTML."""
+WeasyPrint's rendering of the same HTML; the record and its audit are
+:mod:`alarmvern.accountability.record`'s."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from alarmvern import audit
-from alarmvern.policy.ropa import render_ropa
-from alarmvern.store.check import tables_by_category
+from alarmvern.accountability import record
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.pages.dpo import markdown_html
 from alarmvern.web.pages.render import PageRoute, ServicePage, lang_of
@@ -36,18 +35,16 @@ def record_download(
     lang = lang_of(request)
     policy = system.policy.policy
     name = f"protokoll-{del_}-{policy.version}"
-    with system.engine.begin() as conn:
-        audit.append(
-            conn, actor=who.actor, action="ropa.download", details={"format": format, "part": del_}
-        )
+    text = record.download(
+        system.engine, policy, actor=who.actor, asked=format, part=del_, lang=lang
+    )
     if format == "csv":
-        text = render_ropa(policy, "csv", tables_by_category(), lang, part=del_)
         return Response(
             text,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    body = markdown_html(render_ropa(policy, "md", tables_by_category(), lang, part=del_))
+    body = markdown_html(text)
     html = PAGE.format(lang=lang, title=name, body=body)
     if format == "pdf":
         from weasyprint import HTML  # imported here: it is slow to load and only PDFs need it

@@ -4,13 +4,15 @@ person, build the access package, mark a pending step done, erase, close. Includ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import Connection
 
+from alarmvern.customers.overview import person_names
 from alarmvern.errors import AlarmvernError
 from alarmvern.policy.model import Verification
 from alarmvern.rights import decisions, erasure, rectify, requests, restriction, service
@@ -18,7 +20,6 @@ from alarmvern.rights.requests import Channel, Kind, RequestError
 from alarmvern.rights.restriction import Reason
 from alarmvern.rights.scope import scope_of
 from alarmvern.store.engine import reading
-from alarmvern.store.tables import persons
 from alarmvern.system import System
 from alarmvern.web.deps import SystemDep
 from alarmvern.web.errors import ApiError, problem
@@ -53,10 +54,7 @@ def _queue_page(
     request id and message) and the form filled in as it was sent (``typed``)."""
     with reading(system.engine) as conn:
         found = requests.list_requests(conn, include_closed=include_closed)
-        people = {r.person_id for r in found if r.person_id is not None}
-        names = dict(
-            conn.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(people))).all()
-        )
+        names = person_names(conn, (r.person_id for r in found if r.person_id is not None))
         values = {
             r.id: rectify.on_file(conn, system.vault, r.person_id)
             for r in found
@@ -124,6 +122,24 @@ def _refused(
     )
 
 
+def _step(
+    request: Request,
+    system: System,
+    request_id: int,
+    typed: dict[str, str],
+    act: Callable[[Connection], object],
+    then: str,
+) -> Response:
+    """Do one step on a request in a transaction of its own; refused, the queue again with
+    the refusal beside the request and what was typed kept."""
+    try:
+        with system.engine.begin() as conn:
+            act(conn)
+    except AlarmvernError as exc:
+        return _refused(request, system, request_id, exc, typed)
+    return done(QUEUE, then)
+
+
 STAFF_CHANNELS = (Channel.phone, Channel.email, Channel.letter, Channel.in_person)
 
 
@@ -177,12 +193,10 @@ def extend(
 ) -> Response:
     """Extend the deadline by one or two months with the reason the person is told
     (art. 12(3)); only while the first month runs."""
-    try:
-        with system.engine.begin() as conn:
-            requests.extend(conn, request_id, months=months, reason=reason.strip(), actor=who.actor)
-    except AlarmvernError as exc:
-        return _refused(request, system, request_id, exc, {"extend_reason": reason})
-    return done(QUEUE, "request-step")
+    return _step(request, system, request_id, {"extend_reason": reason},
+                 lambda conn: requests.extend(conn, request_id, months=months,
+                                              reason=reason.strip(), actor=who.actor),
+                 "request-step")  # fmt: skip
 
 
 @router.post("/foresporsler/{request_id}/verifiser")
@@ -243,13 +257,7 @@ def erase(
     """Carry out an erasure request (art. 17): erase, journal, write the receipt. For a
     current customer, ``contract`` is ``keep`` (what the running contract needs is kept, and
     the receipt says so) or ``end`` (the contract is ended today first, then all is erased)."""
-    try:
-        with reading(system.engine) as conn:
-            if requests.get(conn, request_id).kind is not Kind.erasure:
-                raise RequestError(
-                    f"forespørsel {request_id} gjelder ikke sletting",
-                    f"request {request_id} is not an erasure",
-                )
+    try:  # a request of another kind is refused by the service (``ready``)
         service.erase(
             system,
             request_id,
@@ -302,18 +310,17 @@ def restrict(
     reason: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     """Restrict processing (art. 18): the data is kept, not used."""
-    try:
+
+    def restrict_it(conn: Connection) -> None:
         try:
             why = Reason(reason)
         except ValueError:
             raise RequestError(
                 "velg hvorfor behandlingen begrenses", "choose why processing is restricted"
             ) from None
-        with system.engine.begin() as conn:
-            decisions.restrict(conn, request_id, reason=why, actor=who.actor)
-    except AlarmvernError as exc:
-        return _refused(request, system, request_id, exc, {"reason": reason})
-    return done(QUEUE, "restricted")
+        decisions.restrict(conn, request_id, reason=why, actor=who.actor)
+
+    return _step(request, system, request_id, {"reason": reason}, restrict_it, "restricted")
 
 
 @router.post("/foresporsler/{request_id}/varsle-oppheving")
@@ -321,23 +328,17 @@ def tell_before_lifting(
     request_id: int, request: Request, who: ServicePage, system: SystemDep
 ) -> Response:
     """Record that the person is told, in the words shown, before the lift (art. 18(3))."""
-    try:
-        with system.engine.begin() as conn:
-            decisions.tell_before_lifting(conn, request_id, actor=who.actor)
-    except AlarmvernError as exc:
-        return _refused(request, system, request_id, exc, {})
-    return done(QUEUE, "lift-told")
+    return _step(request, system, request_id, {},
+                 lambda conn: decisions.tell_before_lifting(conn, request_id, actor=who.actor),
+                 "lift-told")  # fmt: skip
 
 
 @router.post("/foresporsler/{request_id}/opphev")
 def lift(request_id: int, request: Request, who: ServicePage, system: SystemDep) -> Response:
     """Lift the restriction; refused until the person has been told."""
-    try:
-        with system.engine.begin() as conn:
-            decisions.lift(conn, request_id, actor=who.actor)
-    except AlarmvernError as exc:
-        return _refused(request, system, request_id, exc, {})
-    return done(QUEUE, "lifted")
+    return _step(request, system, request_id, {},
+                 lambda conn: decisions.lift(conn, request_id, actor=who.actor),
+                 "lifted")  # fmt: skip
 
 
 MARKETING = "marketing"
@@ -353,24 +354,14 @@ def object_(
 ) -> Response:
     """Record an objection (art. 21): ``marketing`` stops direct marketing at once; an
     activity's id waits for a decision."""
-    try:
-        if not target:
-            raise RequestError(
-                "velg hva personen protesterer mot", "choose what the person objects to"
-            )
-        with system.engine.begin() as conn:
-            decisions.object_to(
-                conn,
-                system.vault,
-                system.policy.policy,
-                request_id,
-                marketing=target == MARKETING,
-                activity=None if target == MARKETING else target,
-                actor=who.actor,
-            )
-    except AlarmvernError as exc:
-        return _refused(request, system, request_id, exc, {"target": target})
-    return done(QUEUE, "request-step")
+    # Nothing chosen: refused by decisions.object_to (neither marketing nor an activity).
+    return _step(request, system, request_id, {"target": target},
+                 lambda conn: decisions.object_to(
+                     conn, system.vault, system.policy.policy, request_id,
+                     marketing=target == MARKETING,
+                     activity=None if target == MARKETING or not target else target,
+                     actor=who.actor),
+                 "request-step")  # fmt: skip
 
 
 @router.post("/foresporsler/{request_id}/avgjor")
@@ -385,24 +376,17 @@ def decide(
     """Decide an objection: ``upheld`` (the activity's data about the person is erased) or
     ``refused`` (the compelling grounds, which the person is told)."""
     typed = {"decision": decision, "decide_reason": reason}
-    try:
+
+    def decide_it(conn: Connection) -> None:
         if decision not in ("upheld", "refused"):
             raise RequestError(
                 "velg om protesten tas til følge eller avslås",
                 "choose whether the objection is upheld or refused",
             )
-        with system.engine.begin() as conn:
-            decisions.decide(
-                conn,
-                system.policy.policy,
-                request_id,
-                upheld=decision == "upheld",
-                reason=reason,
-                actor=who.actor,
-            )
-    except AlarmvernError as exc:
-        return _refused(request, system, request_id, exc, typed)
-    return done(QUEUE, "decided")
+        decisions.decide(conn, system.policy.policy, request_id, upheld=decision == "upheld",
+                         reason=reason, actor=who.actor)  # fmt: skip
+
+    return _step(request, system, request_id, typed, decide_it, "decided")
 
 
 @router.post("/foresporsler/{request_id}/lukk")
@@ -414,21 +398,8 @@ def close(
     outcome: Annotated[str, Form(max_length=500)] = "",
     refused: Annotated[bool, Form()] = False,
 ) -> Response:
-    try:
-        if not outcome.strip():
-            raise RequestError(
-                "skriv utfallet, som personen får se", "write the outcome, which the person sees"
-            )
-        with system.engine.begin() as conn:
-            requests.close(
-                conn, request_id, outcome=outcome.strip(), actor=who.actor, refused=refused
-            )
-    except AlarmvernError as exc:
-        return _refused(
-            request,
-            system,
-            request_id,
-            exc,
-            {"outcome": outcome, "refused": "true" if refused else ""},
-        )
-    return done(QUEUE, "request-closed")
+    typed = {"outcome": outcome, "refused": "true" if refused else ""}
+    return _step(request, system, request_id, typed,
+                 lambda conn: requests.close(conn, request_id, outcome=outcome,
+                                             actor=who.actor, refused=refused),
+                 "request-closed")  # fmt: skip

@@ -9,21 +9,8 @@ from alarmvern.intake.incident_view import EVENT_CLASS as EVENT_CLASS
 from alarmvern.rights.words import KIND as KIND
 from alarmvern.rights.words import STATUS as STATUS
 from alarmvern.rights.words import STEP as STEP
-from alarmvern.sia.protocol import cid_codes, sia_codes
-from alarmvern.sia.protocol.meaning import EventClass
 
 Pair = tuple[str, str]
-
-METHOD: dict[str, Pair] = {
-    "code": ("kode på panelet", "code at the keypad"),
-    "remote": ("fjernstyrt (app)", "remotely (app)"),
-    "automatic": ("automatisk", "automatically"),
-    "key": ("nøkkelbryter", "key switch"),
-    "quick": ("hurtigtast", "quick arm"),
-    "tag": ("brikke", "tag"),
-    "keypad": ("kode på panelet", "code at the keypad"),
-    "app": ("app", "app"),
-}
 
 CHANNEL: dict[str, Pair] = {
     "mine_sider": ("Mine Sider", "Mine Sider"),
@@ -175,14 +162,6 @@ def subject_words(subject: str | None, lang: str) -> str:
         return "–"
     kind, _, number = subject.partition(":")
     return f"{pick(SUBJECT, kind, lang)} {number}" if kind in SUBJECT else subject
-
-
-ARMING_CLASSES = (EventClass.ARM.value, EventClass.DISARM.value)
-# The codes whose events are arming or disarming, to filter the log in the database.
-ARMING_CODES = sorted(
-    {code for code, row in sia_codes.SIA_CODES.items() if row[1] in ARMING_CLASSES}
-    | {code for code, row in cid_codes.CID_CODES.items() if row[1] in ARMING_CLASSES}
-)
 
 
 def pick(pairs: Mapping[Any, Pair], key: Any, lang: str) -> str:
