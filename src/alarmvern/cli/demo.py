@@ -10,13 +10,14 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from alarmvern.cli import app, settings_of
-from alarmvern.demo import live
-from alarmvern.demo.synthetic import fill
 from alarmvern.initialise import initialise
 from alarmvern.outbox.wiring import inform_now
 from alarmvern.store.summary import rows_per_category
 from alarmvern.store.tables import customer_accounts
 from alarmvern.system import open_system
+
+# The demo's generator and live run (FastAPI, Faker, the simulator) are imported by the command
+# that uses them: every other command would pay their import, about a second, at each start.
 
 out = Console()
 
@@ -44,6 +45,9 @@ def demo(
 
     Example: alarmvern --data-dir demo-data demo
     """
+    from alarmvern.demo import live
+    from alarmvern.demo.synthetic import fill
+
     settings = settings_of(ctx)
     for item in initialise(settings):
         out.print(f"opprettet / made: {item}", markup=False)

@@ -13,7 +13,6 @@ from alarmvern.cli import app, settings_of
 from alarmvern.errors import AlarmvernError
 from alarmvern.system import open_system
 from alarmvern.web import security
-from alarmvern.web.serve import Options, run
 
 out = Console()
 
@@ -45,6 +44,9 @@ def serve_command(
             "flere mottakere trenger en fast port / several receivers need a fixed port",
             param_hint="--dc09-port",
         )
+    # Imported here: the web (FastAPI) costs every other command about a second at each start.
+    from alarmvern.web.serve import Options, run
+
     system = open_system(settings_of(ctx))
     options = Options(host, port, host, dc09_port, dc09_protocol, sweep_hours, workers, receivers)
 
