@@ -33,7 +33,7 @@ HASH_NOTE = NOTES[Stored.keyed_hash]
 
 def plain(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _utc(value).isoformat()
+        return _utc_iso(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -43,12 +43,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _utc(at: datetime) -> datetime:
+def _utc_iso(at: datetime) -> str:
     """A stored time in UTC, offset shown, whichever database gave it: SQLite hands times
     back naive (always UTC), PostgreSQL in the session's time zone."""
     if at.tzinfo is None:
-        return at.replace(tzinfo=UTC)
-    return at if at.tzinfo is UTC else at.astimezone(UTC)
+        return at.isoformat() + "+00:00"
+    return (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat()
 
 
 def readable(
