@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Table, or_, select
 from alarmvern.errors import VaultError
 from alarmvern.policy.loader import LoadedPolicy
 from alarmvern.policy.wording import Lang
-from alarmvern.rights import export, report
+from alarmvern.rights import export, report, row_json
 from alarmvern.rights.facts import CategoryFacts, facts
 from alarmvern.rights.scope import Scope, counts, personal_tables, rows, whole_results
 from alarmvern.store.datamap import Binding
@@ -78,10 +78,15 @@ def withheld_from_self_service(binding: Binding) -> bool:
     return binding.blob is not None or binding.subject is None or binding.account is not None
 
 
+def _may_name_someone_else(binding: Binding) -> bool:
+    """Whether :func:`_someone_else` can hold for some row of the binding's table."""
+    return not binding.shared and binding.subject is not None and binding.account is not None
+
+
 def _someone_else(binding: Binding, item: dict[str, Any], person_id: int) -> bool:
     """A row of the person's account that names another person (a household member's
     home/away, a call with someone else), outside the account's shared record."""
-    if binding.shared or binding.subject is None or binding.account is None:
+    if not _may_name_someone_else(binding) or binding.subject is None:
         return False
     other = item.get(binding.subject)
     return other is not None and other != person_id
@@ -202,19 +207,7 @@ def _write_data(
         for t_index, (table, binding) in enumerate(tables):
             out.write(("," if t_index else "") + json.dumps(table.name) + ": [")
             summary = TableSummary(table.name, category, time_column=_time_column(table))
-            whole = run.withhold and withheld_from_self_service(binding)
-            index = 0
-            found = _readable_rows(conn, vault, table, binding, scope, sizes.get(table.name))
-            for item in found:
-                if whole or (run.withhold and _someone_else(binding, item, scope.person_id)):
-                    run.withheld[table.name] = run.withheld.get(table.name, 0) + 1
-                    continue
-                out.write(("," if index else "") + _encode(item))
-                index += 1
-                _note(summary, item)
-                ref = _media_ref(table, binding, item)
-                if ref is not None:
-                    media.append(ref)
+            _write_rows(conn, vault, scope, out, table, binding, summary, media, run, sizes)
             out.write("]")
             summaries.append(summary)
             run.done += 1
@@ -222,6 +215,63 @@ def _write_data(
                 run.progress(run.done, total)
         out.write("}}")
     out.write("}}")
+
+
+def _write_rows(
+    conn: Connection,
+    vault: Vault,
+    scope: Scope,
+    out: IO[str],
+    table: Table,
+    binding: Binding,
+    summary: TableSummary,
+    media: list[MediaRef],
+    run: _Pass,
+    sizes: dict[str, int],
+) -> None:
+    """One table's rows, comma-separated, each noted in ``summary`` (and its media listed)."""
+    count = sizes.get(table.name, 0)
+    if run.withhold and withheld_from_self_service(binding):
+        if count:
+            run.withheld[table.name] = count
+        return
+    if row_json.applies(conn, table, binding) and not (
+        run.withhold and _may_name_someone_else(binding)
+    ):
+        _write_server_rows(conn, scope, out, table, binding, summary, count)
+        return
+    index = 0
+    for item in _readable_rows(conn, vault, table, binding, scope, count):
+        if run.withhold and _someone_else(binding, item, scope.person_id):
+            run.withheld[table.name] = run.withheld.get(table.name, 0) + 1
+            continue
+        out.write(("," if index else "") + _encode(item))
+        index += 1
+        _note(summary, item)
+        ref = _media_ref(table, binding, item)
+        if ref is not None:
+            media.append(ref)
+
+
+def _write_server_rows(
+    conn: Connection,
+    scope: Scope,
+    out: IO[str],
+    table: Table,
+    binding: Binding,
+    summary: TableSummary,
+    count: int,
+) -> None:
+    """The rows as PostgreSQL wrote them, untouched: only the report's sample is parsed."""
+    for page in row_json.pages(conn, table, binding, scope, count, summary.time_column):
+        out.write(("," if summary.rows else "") + ",".join(page.rows))
+        summary.rows += len(page.rows)
+        missing = SAMPLE - len(summary.sample)
+        summary.sample += [json.loads(r) for r in page.rows[: max(0, missing)]]
+        moments = [m for m in page.times if m]
+        if moments:
+            summary.first = min(summary.first or moments[0], *moments)
+            summary.last = max(summary.last or moments[0], *moments)
 
 
 def _readable_rows(

@@ -27,6 +27,7 @@ from alarmvern.rights.operations import (
     unlink_where,
 )
 from alarmvern.rights.scope import Scope, counts, personal_tables, selection
+from alarmvern.store import removal
 from alarmvern.store.datamap import SUBJECT_TABLES, Binding
 from alarmvern.store.tables import (
     contracts,
@@ -113,14 +114,15 @@ def erase(
             "the person has an active contract "
             f"({numbers}): end it first, or choose to keep what the contract needs",
         )
-    _end_sessions(conn, scope)
+    # Erasing a table never gives another rows about the person: one count of them all, in
+    # one statement, spares a look into each table the person is in none of.
+    present = counts(conn, scope, personal_tables())
+    if present.get(logins.name):
+        _end_sessions(conn, scope)
     predicates.lock_holds(conn, exclusive=False)
     holds = predicates.active_holds(conn, now.date())
     receipt = Receipt(scope.person_id, request_id, now)
     contract_kept = bool(open_contracts)
-    # Erasing a table never gives another rows about the person: one count of them all, in
-    # one statement, spares a look into each table the person is in none of.
-    present = counts(conn, scope, personal_tables())
     for table, binding in reversed(personal_tables()):
         if present.get(table.name):
             _erase_table(conn, vault, policy, scope, table, binding, holds, contract_kept, receipt)
@@ -143,7 +145,8 @@ def erase(
 
 def _end_sessions(conn: Connection, scope: Scope) -> None:
     """Log the person out everywhere: an open session (or an unused activation or reset
-    link) would keep their login from going."""
+    link) would keep their login from going. (Only a login has them: a person without one
+    is spared the two statements.)"""
     theirs = select(logins.c.id).where(logins.c.person_id == scope.person_id)
     conn.execute(delete(sessions).where(sessions.c.login_id.in_(theirs)))
     conn.execute(delete(login_tokens).where(login_tokens.c.login_id.in_(theirs)))
@@ -187,8 +190,8 @@ def _erase_table(
         remaining = not_(held)
     law = _kept_by_law(policy, category)
     if law is not None:
-        until = _until(conn, policy, table, binding, category, and_(where, remaining))
-        record("kept", count(remaining), law, until)
+        kept, until = _kept_until(conn, policy, table, binding, category, and_(where, remaining))
+        record("kept", kept, law, until)
         return
     if contract_kept and _needed_by_contract(policy, category):
         record("kept", count(remaining), "active_contract")
@@ -203,6 +206,8 @@ def _erase_table(
     free = and_(where, remaining, not_(predicates.blocked(table)))
     ids = delete_where(conn, table, free, receipt.at, binding.blob)
     record("erased", journalled("delete", ids))
+    if not _may_be_blocked(table):
+        return
     key = predicates.primary_key(table)
     stuck = and_(where, remaining, predicates.blocked(table))
     stuck_ids = [int(i) for i in conn.execute(select(key).where(stuck)).scalars()]
@@ -210,6 +215,15 @@ def _erase_table(
         op = Op(table.name, "anonymise", stuck_ids, _personal_columns(table, binding))
         receipt.ops.append(op)
         record("anonymised", apply(conn, vault, op, receipt.at, None), "needed_by_kept")
+
+
+def _may_be_blocked(table: Table) -> bool:
+    """Whether some row elsewhere can need a row of ``table`` (a required reference, as
+    :func:`predicates.blocked` finds them): if none can, no row of it is ever kept back."""
+    return any(
+        not fk.parent.nullable and not removal.owned(fk)
+        for fk in removal.foreign_keys_to(table.name)
+    )
 
 
 def _outside(table: Table, binding: Binding, scope: Scope) -> ColumnElement[bool]:
@@ -234,25 +248,29 @@ def _needed_by_contract(policy: Policy, category: str) -> bool:
     )
 
 
-def _until(
+def _kept_until(
     conn: Connection,
     policy: Policy,
     table: Table,
     binding: Binding,
     category: str,
     kept: ColumnElement[bool],
-) -> date | None:
-    """The last day any of the kept rows is due under the law's rule, where it can be told."""
-    latest: date | None = None
+) -> tuple[int, date | None]:
+    """How many rows are kept, and the last day any of them is due under the law's rule
+    (where it can be told): one statement for both."""
+    rules = []
     for _act, rule in policy.retention_for(category):
         anchor = binding.anchors.get(str(rule.from_)) if rule.from_ else None
-        if not isinstance(anchor, str):
-            continue
-        last = conn.execute(select(func.max(table.c[anchor])).where(kept)).scalar()
+        if isinstance(anchor, str):
+            rules.append((rule, anchor))
+    latest_of = (func.max(table.c[anchor]) for _, anchor in rules)
+    found = conn.execute(select(func.count(), *latest_of).select_from(table).where(kept)).one()
+    latest: date | None = None
+    for (rule, _anchor), last in zip(rules, found[1:], strict=True):
         moment = due.due_at(rule, as_utc(last)) if last is not None else None
         if moment is not None and (latest is None or moment.date() > latest):
             latest = moment.date()
-    return latest
+    return int(found[0]), latest
 
 
 def _personal_columns(table: Table, binding: Binding) -> dict[str, str]:

@@ -7,7 +7,7 @@ hash of an identifier is named as one. No column name is special here."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,13 +32,23 @@ HASH_NOTE = NOTES[Stored.keyed_hash]
 
 
 def plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return _utc_iso(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, bytes):
         return None
     return value
+
+
+def _utc_iso(at: datetime) -> str:
+    """A stored time in UTC, offset shown, whichever database gave it: SQLite hands times
+    back naive (always UTC), PostgreSQL in the session's time zone."""
+    if at.tzinfo is None:
+        return at.isoformat() + "+00:00"
+    return (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat()
 
 
 def readable(
