@@ -104,6 +104,17 @@ def occurred(message: Message, received_at: datetime) -> tuple[datetime, bool]:
     return at, False
 
 
+def health_only(message: Message) -> bool:
+    """Whether every signal of ``message`` is site health (a link test, periodic tests):
+    what :func:`signals` would say, without building them."""
+    if message.contact_id is not None:
+        cid = message.contact_id
+        return cid_meaning(cid.qualifier, cid.code).event_class is EventClass.TEST
+    if message.protocol is not Protocol.NULL and not message.sia_events:
+        return False  # unreadable: stored raw and flagged
+    return all(sia_meaning(e.code).event_class is EventClass.TEST for e in message.sia_events)
+
+
 def signals(message: Message, received_at: datetime) -> list[Signal]:
     """What one message says; a NULL message (link test) says only that the panel lives."""
     at, implausible = occurred(message, received_at)
@@ -130,6 +141,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def escaped(data: str) -> tuple[str, bool]:
     """``data`` with control characters written as ``\\xNN``, and whether there were any."""
+    if _CONTROL.search(data) is None:
+        return data, False
     clean, count = _CONTROL.subn(lambda m: f"\\x{ord(m[0]):02x}", data)
     return clean, count > 0
 

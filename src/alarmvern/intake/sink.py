@@ -49,7 +49,7 @@ from sqlalchemy.exc import DBAPIError
 from alarmvern.intake import writer
 from alarmvern.intake.admission import Admission
 from alarmvern.intake.directory import Directory
-from alarmvern.intake.signals import Effect, Signal, signals
+from alarmvern.intake.signals import Signal, health_only, signals
 from alarmvern.sia.protocol import Message
 
 log = logging.getLogger(__name__)
@@ -90,28 +90,38 @@ class StoreSink:
         self._closing = False
 
     async def __call__(self, messages: Sequence[Message]) -> None:
+        waiting = self.submit(messages)
+        if waiting is not None:
+            await waiting
+
+    def submit(self, messages: Sequence[Message]) -> asyncio.Future[None] | None:
+        """Take ``messages`` in: None when nothing of them waits (heartbeats and tests, whose
+        last-seen times are written within ``SEEN_EVERY``), else a future done once every one
+        of them is stored (or failed with the error that kept one out). Called in the event
+        loop, without a task: the receiver answers a heartbeat in the read that brought it."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         now = datetime.now(UTC)
-        loop = asyncio.get_running_loop()
         gates: list[asyncio.Future[None]] = []
         health = 0
         for message in messages:
-            found = signals(message, now)
-            if self._downgraded(message):  # allowed by its settings, never trusted
-                found = [replace(signal, odd=True) for signal in found]
-            else:
+            downgraded = self._downgraded(message)  # allowed by its settings, never trusted
+            if not downgraded:
                 self._seen[message.account] = now
-            if all(s.effect is Effect.health for s in found):
+            if health_only(message):
                 health += 1  # site health only: written within SEEN_EVERY, acknowledged now
                 continue
-            done: asyncio.Future[None] = loop.create_future()
+            found = signals(message, now)
+            if downgraded:
+                found = [replace(signal, odd=True) for signal in found]
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiting.append((found, message, done))
             gates.append(done)
         self.totals.messages += health
-        if gates:
-            self._wake.set()
-            await asyncio.gather(*gates)
+        if not gates:
+            return None
+        self._wake.set()
+        return gates[0] if len(gates) == 1 else asyncio.gather(*gates)
 
     def _downgraded(self, message: Message) -> bool:
         """A clear frame from an account that has a key."""
