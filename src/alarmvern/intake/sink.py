@@ -6,8 +6,8 @@ then wakes the connections, which send their ACKs. While a transaction commits, 
 batch gathers; under load, batches grow and the cost of each fsync is shared.
 
 Heartbeats and periodic tests are not events: they tell us a panel is alive (site health).
-Their last-seen times are kept in memory and written at least once a second, with the next
-batch or on their own, so a heartbeat is acknowledged at once. A receiver killed between
+Their last-seen times are kept in memory and written once a second, with the batch then
+due or on their own, so a heartbeat is acknowledged at once. A receiver killed between
 two writes forgets at most a second of last-seen times, which supervision, counting in
 minutes or hours, does not notice; no alarm or arm/disarm event is ever acknowledged before
 it is stored.
@@ -85,6 +85,7 @@ class StoreSink:
         self.totals = Totals()
         self._waiting: deque[Waiting] = deque()
         self._seen: dict[str, datetime] = {}
+        self._seen_written = 0.0  # time.monotonic() of the last last-seen write
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -146,8 +147,9 @@ class StoreSink:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), SEEN_EVERY)
             self._wake.clear()
-            while self._waiting or self._seen:
-                batch, seen = self._take(), self._take_seen()
+            while self._waiting or self._seen_due():
+                batch = self._take()
+                seen = self._take_seen() if self._seen_due() else {}
                 flags = self.admission.take_limited() if self.admission else {}
                 failed = await asyncio.to_thread(self._store_all, batch, seen, flags)
                 if failed is None:
@@ -184,8 +186,16 @@ class StoreSink:
             count += len(item[0])
         return taken
 
+    def _seen_due(self) -> bool:
+        """Whether the last-seen times are to go with this batch: once a second (a batch a
+        few milliseconds apart need not write the same thousand panels again), and at close."""
+        if not self._seen:
+            return False
+        return self._closing or time.monotonic() - self._seen_written >= SEEN_EVERY
+
     def _take_seen(self) -> dict[str, datetime]:
         seen, self._seen = self._seen, {}
+        self._seen_written = time.monotonic()
         return seen
 
     def _store_all(
