@@ -149,7 +149,7 @@ class StoreSink:
             self._wake.clear()
             while self._waiting or self._seen_due():
                 batch = self._take()
-                seen = self._take_seen() if self._seen_due() else {}
+                seen = self._take_seen() if self._seen_due() else self._seen_of(batch)
                 flags = self.admission.take_limited() if self.admission else {}
                 failed = await asyncio.to_thread(self._store_all, batch, seen, flags)
                 if failed is None:
@@ -192,6 +192,12 @@ class StoreSink:
         if not self._seen:
             return False
         return self._closing or time.monotonic() - self._seen_written >= SEEN_EVERY
+
+    def _seen_of(self, batch: list[Waiting]) -> dict[str, datetime]:
+        """The last-seen times of the batch's own panels: a panel whose event is stored has
+        its last-seen time in the same transaction."""
+        accounts = {message.account for _, message, _ in batch}
+        return {a: self._seen.pop(a) for a in accounts if a in self._seen}
 
     def _take_seen(self) -> dict[str, datetime]:
         seen, self._seen = self._seen, {}

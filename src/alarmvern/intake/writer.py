@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from alarmvern.intake import incidents as lifecycle
@@ -98,20 +98,23 @@ def _not_stored_yet(conn: Connection, signals: list[Signal], received_at: dateti
 
 def _stored_keys(conn: Connection, keys: list[str], since: datetime | None = None) -> set[str]:
     """Which of ``keys`` are stored (received at ``since`` or later, if given)."""
-    recent = alarm_events.c.received_at >= since if since is not None else None
     if conn.dialect.name == "postgresql":
         # One array parameter: a list of thousands of placeholders costs more to send.
         sql = "SELECT frame_key FROM alarm_events WHERE frame_key = ANY(:keys)"
         if since is not None:
             sql += " AND received_at >= :since"
         return set(conn.execute(text(sql), {"keys": keys, "since": since}).scalars())
+    raw = conn.connection.driver_connection  # straight to the driver: this runs every batch
+    assert raw is not None
     found: set[str] = set()
     for start in range(0, len(keys), 500):
-        part = keys[start : start + 500]
-        chosen = select(alarm_events.c.frame_key).where(alarm_events.c.frame_key.in_(part))
-        if recent is not None:
-            chosen = chosen.where(recent)
-        found.update(conn.execute(chosen).scalars())
+        part: list[Any] = keys[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        sql = f"SELECT frame_key FROM alarm_events WHERE frame_key IN ({marks})"
+        if since is not None:
+            sql += " AND received_at >= ?"
+            part = [*part, _sqlite(since)]
+        found.update(key for (key,) in raw.execute(sql, part))
     return found
 
 

@@ -1,8 +1,10 @@
 """The asyncio shell around the DC-09 core: TCP and UDP listeners.
 
 For every read (TCP) or datagram (UDP) the messages parsed from it go to the
-sink in one call; the sink returns once they are durably stored, and only then
-are the ACKs written. Logs carry account numbers and sequence numbers, never
+sink in one call; the sink says when they are durably stored, and only then
+are the ACKs written. A TCP connection is an asyncio protocol (``tcp.py``), with
+no task, stream or timer per read; a sink that says at once that nothing waits
+(heartbeats) has its ACKs written in the read that brought them. Logs carry account numbers and sequence numbers, never
 message content or peer addresses, and are written once per cause (``logs.CauseLog``).
 
 What keeps a TCP connection open is messages, not bytes: a connection is closed
