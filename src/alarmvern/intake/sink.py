@@ -41,6 +41,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from sqlalchemy import Engine
@@ -95,7 +96,7 @@ class StoreSink:
         if waiting is not None:
             await waiting
 
-    def submit(self, messages: Sequence[Message]) -> asyncio.Future[None] | None:
+    def submit(self, messages: Sequence[Message]) -> asyncio.Future[Any] | None:
         """Take ``messages`` in: None when nothing of them waits (heartbeats and tests, whose
         last-seen times are written within ``SEEN_EVERY``), else a future done once every one
         of them is stored (or failed with the error that kept one out). Called in the event

@@ -4,8 +4,9 @@ For every read (TCP) or datagram (UDP) the messages parsed from it go to the
 sink in one call; the sink says when they are durably stored, and only then
 are the ACKs written. A TCP connection is an asyncio protocol (``tcp.py``), with
 no task, stream or timer per read; a sink that says at once that nothing waits
-(heartbeats) has its ACKs written in the read that brought them. Logs carry account numbers and sequence numbers, never
-message content or peer addresses, and are written once per cause (``logs.CauseLog``).
+(heartbeats) has its ACKs written in the read that brought them. Logs carry
+account numbers and sequence numbers, never message content or peer addresses,
+and are written once per cause (``logs.CauseLog``).
 
 What keeps a TCP connection open is messages, not bytes: a connection is closed
 when no message arrived within the idle timeout, when a frame begun is not
@@ -23,7 +24,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from .logs import CauseLog
 from .protocol import Connection, Event, KeyLookup, Message, Policy, ProtocolError
@@ -155,13 +156,13 @@ class Receiver:
     def _connection(self) -> Connection:
         return Connection(self.keys, max_frame=self.limits.max_buffer, policy=self.policy)
 
-    def _store(self, messages: list[Message]) -> asyncio.Future[None] | None:
+    def _store(self, messages: list[Message]) -> asyncio.Future[Any] | None:
         """Hand ``messages`` to the sink: None when they are stored already (nothing to wait
         for), else what says when they are. A sink with ``submit`` is asked without a task
         (:class:`alarmvern.intake.sink.StoreSink`); any other is awaited in one."""
         submit = getattr(self.sink, "submit", None)
         if submit is not None:
-            return cast("asyncio.Future[None] | None", submit(messages))
+            return cast("asyncio.Future[Any] | None", submit(messages))
         task = asyncio.ensure_future(self.sink(messages))
         self._track(task)
         return task

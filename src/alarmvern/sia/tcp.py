@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .logs import CauseLog
 from .protocol import Event, Message
@@ -120,11 +120,11 @@ class PanelConnection(asyncio.Protocol):
                 return
         self._answer(events)
 
-    def _stored(self, done: asyncio.Future[None], events: list[Event]) -> None:
+    def _stored(self, done: asyncio.Future[Any], events: list[Event]) -> None:
         self._storing = False
         if self.transport is None or self.transport.is_closing():
             return  # closed meanwhile (the receiver is stopping): the panel sends again
-        error = None if not done.cancelled() else asyncio.CancelledError()
+        error: BaseException | None = asyncio.CancelledError() if done.cancelled() else None
         error = error or done.exception()
         if error is not None:
             name = type(error).__name__
