@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -36,6 +37,23 @@ def _sequences(events: list[Message | ProtocolError]) -> list[str]:
 )
 def test_crc16_arc_known_values(data: bytes, crc: int) -> None:
     assert crc16_arc(data) == crc
+
+
+def _crc_bit_by_bit(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def test_crc16_arc_two_bytes_a_step_agrees_with_the_definition_at_every_length() -> None:
+    rng = random.Random(19)
+    for length in range(70):
+        for _ in range(20):
+            data = bytes(rng.randrange(256) for _ in range(length))
+            assert crc16_arc(data) == _crc_bit_by_bit(data), (length, data)
 
 
 def test_frame_layout_is_lf_crc_zero_lll_payload_cr() -> None:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from alarmvern.intake import keys as panel_keys
 from alarmvern.intake import supervision
 from alarmvern.intake.admission import Admission
+from alarmvern.intake.directory import Directory
 from alarmvern.intake.sink import StoreSink
 from alarmvern.sia.protocol import Policy
 from alarmvern.sia.server import Receiver, Transport, serve
@@ -107,7 +108,12 @@ def _reload_keys(intake: Intake) -> None:
     intake.keys.update(fresh)  # the receiver holds this very dict
     if intake.sink.admission is not None:
         _load_admission(intake.system, intake.sink.admission)
-    intake.sink.directory.forget()
+    # Loaded here, off the write path, and swapped in whole: loaded in the writer, the
+    # directory (every site and panel user) held a batch, and its panels' ACKs, for as long.
+    directory = Directory()
+    with reading(intake.system.engine) as conn:
+        directory.load(conn)
+    intake.sink.directory = directory
 
 
 def _load_admission(system: System, admission: Admission) -> None:

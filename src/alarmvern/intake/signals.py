@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -104,22 +104,40 @@ def occurred(message: Message, received_at: datetime) -> tuple[datetime, bool]:
     return at, False
 
 
+def health_only(message: Message) -> bool:
+    """Whether every signal of ``message`` is site health (a link test, periodic tests):
+    what :func:`signals` would say, without building them."""
+    if message.contact_id is not None:
+        cid = message.contact_id
+        return cid_meaning(cid.qualifier, cid.code).event_class is EventClass.TEST
+    if message.protocol is not Protocol.NULL and not message.sia_events:
+        return False  # unreadable: stored raw and flagged
+    return all(sia_meaning(e.code).event_class is EventClass.TEST for e in message.sia_events)
+
+
 def signals(message: Message, received_at: datetime) -> list[Signal]:
     """What one message says; a NULL message (link test) says only that the panel lives."""
     at, implausible = occurred(message, received_at)
-    if message.contact_id is not None:
-        found = [_from_cid(message, message.contact_id, at)]
-    elif message.protocol is not Protocol.NULL and not message.sia_events:
-        # Not a link test, yet no event we can read: stored raw and flagged, never dropped.
-        found = [_unreadable(message, at)]
-    else:
-        found = [
-            _from_sia(message, event, index, at) for index, event in enumerate(message.sia_events)
-        ]
     raw, control = escaped(message.data)
-    odd = implausible or control
-    stamped = message.timestamp is not None
-    return [replace(s, raw=raw, odd=s.odd or odd, stamped=stamped) for s in found]
+    common = _Common(at, raw, implausible or control, message.timestamp is not None)
+    if message.contact_id is not None:
+        return [_from_cid(message, message.contact_id, common)]
+    if message.protocol is not Protocol.NULL and not message.sia_events:
+        # Not a link test, yet no event we can read: stored raw and flagged, never dropped.
+        return [_unreadable(message, common)]
+    return [
+        _from_sia(message, event, index, common) for index, event in enumerate(message.sia_events)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Common:
+    """What every signal of one message shares."""
+
+    occurred: datetime
+    raw: str
+    odd: bool  # an implausible time or control bytes: flagged
+    stamped: bool
 
 
 # DC-09 data is printable ASCII. A control byte (a NUL inside ^text^, say) is no part of it,
@@ -130,11 +148,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def escaped(data: str) -> tuple[str, bool]:
     """``data`` with control characters written as ``\\xNN``, and whether there were any."""
+    if _CONTROL.search(data) is None:
+        return data, False
     clean, count = _CONTROL.subn(lambda m: f"\\x{ord(m[0]):02x}", data)
     return clean, count > 0
 
 
-def _unreadable(message: Message, occurred: datetime) -> Signal:
+def _unreadable(message: Message, common: _Common) -> Signal:
     return Signal(
         panel_account=message.account,
         protocol=message.protocol.value,
@@ -144,15 +164,17 @@ def _unreadable(message: Message, occurred: datetime) -> Signal:
         zone=None,
         user_no=None,
         method=None,
-        occurred_at=occurred,
-        raw=message.data,
+        occurred_at=common.occurred,
+        raw=common.raw,
         meaning=UNKNOWN,
         frame_key=frame_key(message, 0),
         effect=Effect.log,
+        odd=common.odd,
+        stamped=common.stamped,
     )
 
 
-def _from_sia(message: Message, event: SiaEvent, index: int, occurred: datetime) -> Signal:
+def _from_sia(message: Message, event: SiaEvent, index: int, common: _Common) -> Signal:
     meaning = sia_meaning(event.code)
     user = event.user or (event.parameter if _is_arming(meaning) else None)
     zone = None if _is_arming(meaning) else (event.parameter or None)
@@ -166,16 +188,17 @@ def _from_sia(message: Message, event: SiaEvent, index: int, occurred: datetime)
         area=_bounded(event.area),
         user_no=_number(user),
         method=SIA_METHODS.get(event.code) if _is_arming(meaning) else None,
-        occurred_at=occurred,
-        raw=message.data,
+        occurred_at=common.occurred,
+        raw=common.raw,
         meaning=meaning,
         frame_key=frame_key(message, index),
         effect=effect(meaning),
-        odd=_odd(zone, user) or _too_long(event.area),
+        odd=common.odd or _odd(zone, user) or _too_long(event.area),
+        stamped=common.stamped,
     )
 
 
-def _from_cid(message: Message, cid: ContactId, occurred: datetime) -> Signal:
+def _from_cid(message: Message, cid: ContactId, common: _Common) -> Signal:
     meaning = cid_meaning(cid.qualifier, cid.code)
     arming = _is_arming(meaning)
     return Signal(
@@ -188,11 +211,13 @@ def _from_cid(message: Message, cid: ContactId, occurred: datetime) -> Signal:
         area=cid.group,
         user_no=_number(cid.zone) if arming else None,
         method=CID_METHODS.get(cid.code) if arming else None,
-        occurred_at=occurred,
-        raw=message.data,
+        occurred_at=common.occurred,
+        raw=common.raw,
         meaning=meaning,
         frame_key=frame_key(message, 0),
         effect=effect(meaning),
+        odd=common.odd,
+        stamped=common.stamped,
     )
 
 

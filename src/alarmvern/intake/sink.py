@@ -6,8 +6,8 @@ then wakes the connections, which send their ACKs. While a transaction commits, 
 batch gathers; under load, batches grow and the cost of each fsync is shared.
 
 Heartbeats and periodic tests are not events: they tell us a panel is alive (site health).
-Their last-seen times are kept in memory and written at least once a second, with the next
-batch or on their own, so a heartbeat is acknowledged at once. A receiver killed between
+Their last-seen times are kept in memory and written once a second, with the batch then
+due or on their own, so a heartbeat is acknowledged at once. A receiver killed between
 two writes forgets at most a second of last-seen times, which supervision, counting in
 minutes or hours, does not notice; no alarm or arm/disarm event is ever acknowledged before
 it is stored.
@@ -41,6 +41,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from sqlalchemy import Engine
@@ -49,7 +50,7 @@ from sqlalchemy.exc import DBAPIError
 from alarmvern.intake import writer
 from alarmvern.intake.admission import Admission
 from alarmvern.intake.directory import Directory
-from alarmvern.intake.signals import Effect, Signal, signals
+from alarmvern.intake.signals import Signal, health_only, signals
 from alarmvern.sia.protocol import Message
 
 log = logging.getLogger(__name__)
@@ -85,33 +86,44 @@ class StoreSink:
         self.totals = Totals()
         self._waiting: deque[Waiting] = deque()
         self._seen: dict[str, datetime] = {}
+        self._seen_written = 0.0  # time.monotonic() of the last last-seen write
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 
     async def __call__(self, messages: Sequence[Message]) -> None:
+        waiting = self.submit(messages)
+        if waiting is not None:
+            await waiting
+
+    def submit(self, messages: Sequence[Message]) -> asyncio.Future[Any] | None:
+        """Take ``messages`` in: None when nothing of them waits (heartbeats and tests, whose
+        last-seen times are written within ``SEEN_EVERY``), else a future done once every one
+        of them is stored (or failed with the error that kept one out). Called in the event
+        loop, without a task: the receiver answers a heartbeat in the read that brought it."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         now = datetime.now(UTC)
-        loop = asyncio.get_running_loop()
         gates: list[asyncio.Future[None]] = []
         health = 0
         for message in messages:
-            found = signals(message, now)
-            if self._downgraded(message):  # allowed by its settings, never trusted
-                found = [replace(signal, odd=True) for signal in found]
-            else:
+            downgraded = self._downgraded(message)  # allowed by its settings, never trusted
+            if not downgraded:
                 self._seen[message.account] = now
-            if all(s.effect is Effect.health for s in found):
+            if health_only(message):
                 health += 1  # site health only: written within SEEN_EVERY, acknowledged now
                 continue
-            done: asyncio.Future[None] = loop.create_future()
+            found = signals(message, now)
+            if downgraded:
+                found = [replace(signal, odd=True) for signal in found]
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiting.append((found, message, done))
             gates.append(done)
         self.totals.messages += health
-        if gates:
-            self._wake.set()
-            await asyncio.gather(*gates)
+        if not gates:
+            return None
+        self._wake.set()
+        return gates[0] if len(gates) == 1 else asyncio.gather(*gates)
 
     def _downgraded(self, message: Message) -> bool:
         """A clear frame from an account that has a key."""
@@ -136,8 +148,9 @@ class StoreSink:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), SEEN_EVERY)
             self._wake.clear()
-            while self._waiting or self._seen:
-                batch, seen = self._take(), self._take_seen()
+            while self._waiting or self._seen_due():
+                batch = self._take()
+                seen = self._take_seen() if self._seen_due() else self._seen_of(batch)
                 flags = self.admission.take_limited() if self.admission else {}
                 failed = await asyncio.to_thread(self._store_all, batch, seen, flags)
                 if failed is None:
@@ -174,8 +187,22 @@ class StoreSink:
             count += len(item[0])
         return taken
 
+    def _seen_due(self) -> bool:
+        """Whether the last-seen times are to go with this batch: once a second (a batch a
+        few milliseconds apart need not write the same thousand panels again), and at close."""
+        if not self._seen:
+            return False
+        return self._closing or time.monotonic() - self._seen_written >= SEEN_EVERY
+
+    def _seen_of(self, batch: list[Waiting]) -> dict[str, datetime]:
+        """The last-seen times of the batch's own panels: a panel whose event is stored has
+        its last-seen time in the same transaction."""
+        accounts = {message.account for _, message, _ in batch}
+        return {a: self._seen.pop(a) for a in accounts if a in self._seen}
+
     def _take_seen(self) -> dict[str, datetime]:
         seen, self._seen = self._seen, {}
+        self._seen_written = time.monotonic()
         return seen
 
     def _store_all(

@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from alarmvern.intake import incidents as lifecycle
 from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import Effect, Signal
 from alarmvern.store import partitions
-from alarmvern.store.tables import account_supervision, alarm_events, incidents, panel_settings
+from alarmvern.store.tables import alarm_events, panel_settings
 
 COLUMNS = (
     "account_id", "site_id", "actor_person_id", "panel_account", "protocol", "sequence", "code",
@@ -98,20 +98,23 @@ def _not_stored_yet(conn: Connection, signals: list[Signal], received_at: dateti
 
 def _stored_keys(conn: Connection, keys: list[str], since: datetime | None = None) -> set[str]:
     """Which of ``keys`` are stored (received at ``since`` or later, if given)."""
-    recent = alarm_events.c.received_at >= since if since is not None else None
     if conn.dialect.name == "postgresql":
         # One array parameter: a list of thousands of placeholders costs more to send.
         sql = "SELECT frame_key FROM alarm_events WHERE frame_key = ANY(:keys)"
         if since is not None:
             sql += " AND received_at >= :since"
         return set(conn.execute(text(sql), {"keys": keys, "since": since}).scalars())
+    raw = conn.connection.driver_connection  # straight to the driver: this runs every batch
+    assert raw is not None
     found: set[str] = set()
     for start in range(0, len(keys), 500):
-        part = keys[start : start + 500]
-        chosen = select(alarm_events.c.frame_key).where(alarm_events.c.frame_key.in_(part))
-        if recent is not None:
-            chosen = chosen.where(recent)
-        found.update(conn.execute(chosen).scalars())
+        part: list[Any] = keys[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        sql = f"SELECT frame_key FROM alarm_events WHERE frame_key IN ({marks})"
+        if since is not None:
+            sql += " AND received_at >= ?"
+            part = [*part, _sqlite(since)]
+        found.update(key for (key,) in raw.execute(sql, part))
     return found
 
 
@@ -132,7 +135,15 @@ def _row(
 def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     raw = conn.connection.driver_connection
     assert raw is not None
-    raw.executemany(_SQLITE_INSERT, [tuple(_sqlite(v) for v in row) for row in rows])
+    # Only the two times need converting; the received time is the batch's own.
+    received = _sqlite(rows[0][_RECEIVED])
+    raw.executemany(
+        _SQLITE_INSERT,
+        [(*r[:_OCCURRED], _sqlite(r[_OCCURRED]), received, *r[_RECEIVED + 1 :]) for r in rows],
+    )
+
+
+_OCCURRED, _RECEIVED = COLUMNS.index("occurred_at"), COLUMNS.index("received_at")
 
 
 def _sqlite(value: Any) -> Any:
@@ -152,16 +163,18 @@ def _open_incidents(conn: Connection, directory: Directory, alarms: Iterable[Sig
     wanted = _wanted(conn, directory, alarms)
     if not wanted:
         return 0
-    open_now = {
-        (int(site), _family(kind))
-        for site, kind in conn.execute(
-            select(incidents.c.site_id, incidents.c.kind).where(
-                incidents.c.closed_at.is_(None),
-                incidents.c.site_id.in_({site for site, _ in wanted}),
-            )
-        )
-    }
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    sites = sorted({site for site, _ in wanted})
+    open_now: set[tuple[int, str]] = set()
+    for start in range(0, len(sites), 500):  # straight to the driver: this runs every batch
+        part = sites[start : start + 500]
+        sql = _SQLITE_OPEN.format(", ".join("?" for _ in part))
+        open_now.update((int(site), _family(kind)) for site, kind in raw.execute(sql, part))
     return _open_missing(conn, wanted, open_now)
+
+
+_SQLITE_OPEN = "SELECT site_id, kind FROM incidents WHERE closed_at IS NULL AND site_id IN ({})"
 
 
 Wanted = dict[tuple[int, str], tuple[int | None, Signal]]  # (site, family) → (account, first)
@@ -291,18 +304,22 @@ def _first_of_each(signals: Iterable[Signal], known: Iterable[str] = ()) -> list
     return first
 
 
+# A later time only, as on PostgreSQL (times are stored as text that sorts as it reads).
+_SQLITE_SEEN = (
+    "INSERT INTO account_supervision (panel_account, last_seen_at) VALUES (?, ?) "
+    "ON CONFLICT (panel_account) DO UPDATE SET last_seen_at = "
+    "max(account_supervision.last_seen_at, excluded.last_seen_at)"
+)
+
+
 def _mark_seen(conn: Connection, seen: dict[str, datetime]) -> None:
-    """One row per panel, updated, never a row per heartbeat."""
+    """One row per panel, updated, never a row per heartbeat (SQLite; straight to the
+    driver, as for the rows)."""
     if not seen:
         return
-    rows = [{"panel_account": a, "last_seen_at": t} for a, t in sorted(seen.items())]
-    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(account_supervision)
-    statement = statement.on_conflict_do_update(
-        index_elements=["panel_account"],
-        set_={"last_seen_at": statement.excluded.last_seen_at},
-    )
-    conn.execute(statement, rows)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.executemany(_SQLITE_SEEN, [(a, _sqlite(t)) for a, t in sorted(seen.items())])
 
 
 def flag_rate_limited(conn: Connection, limited: dict[str, datetime]) -> None:

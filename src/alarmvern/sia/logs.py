@@ -38,12 +38,18 @@ class CauseLog:
         self._seen: dict[str, _Seen] = {}
 
     def log(
-        self, level: int, cause: str, message: str, *args: object, exc_info: bool = False
+        self,
+        level: int,
+        cause: str,
+        message: str,
+        *args: object,
+        exc_info: bool | BaseException = False,
     ) -> bool:
         """Log ``message % args`` for ``cause`` unless it was logged less than ``every`` ago.
 
         Numbers in ``cause`` are ignored (``skipped 5 bytes`` and ``skipped 7 bytes`` are one
-        cause). The traceback (``exc_info``) is written only the first time. Returns whether
+        cause). The traceback (``exc_info``: True inside ``except``, or the exception) is written
+        only the first time. Returns whether
         a line was written.
         """
         key = _DIGITS.sub("N", cause)

@@ -1,9 +1,12 @@
 """The asyncio shell around the DC-09 core: TCP and UDP listeners.
 
 For every read (TCP) or datagram (UDP) the messages parsed from it go to the
-sink in one call; the sink returns once they are durably stored, and only then
-are the ACKs written. Logs carry account numbers and sequence numbers, never
-message content or peer addresses, and are written once per cause (``logs.CauseLog``).
+sink in one call; the sink says when they are durably stored, and only then
+are the ACKs written. A TCP connection is an asyncio protocol (``tcp.py``), with
+no task, stream or timer per read; a sink that says at once that nothing waits
+(heartbeats) has its ACKs written in the read that brought them. Logs carry
+account numbers and sequence numbers, never message content or peer addresses,
+and are written once per cause (``logs.CauseLog``).
 
 What keeps a TCP connection open is messages, not bytes: a connection is closed
 when no message arrived within the idle timeout, when a frame begun is not
@@ -15,18 +18,18 @@ source address may hold only so many connections, within the global cap.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from .logs import CauseLog
 from .protocol import Connection, Event, KeyLookup, Message, Policy, ProtocolError
 from .protocol.message import DEFAULT_POLICY
+from .tcp import PanelConnection
 
 log = logging.getLogger(__name__)
 causes = CauseLog(log)
@@ -84,7 +87,8 @@ class Receiver:
         self.clock = clock
         self._tcp: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Future[None]] = set()  # datagrams, and a plain sink's calls
+        self._open: set[PanelConnection] = set()  # TCP connections
         self._ids = itertools.count(1)
         self._per_address: Counter[str] = Counter()
 
@@ -98,7 +102,9 @@ class Receiver:
         loop = asyncio.get_running_loop()
         reuse = reuse_port or None  # asyncio's default (None) where not asked for
         if transport in ("tcp", "both"):
-            self._tcp = await asyncio.start_server(self._on_tcp, host, port, reuse_port=reuse)
+            self._tcp = await loop.create_server(
+                lambda: PanelConnection(self), host, port, reuse_port=reuse
+            )
         if transport in ("udp", "both"):
             udp_port = self.tcp_port if transport == "both" and port == 0 else port
             self._udp, _ = await loop.create_datagram_endpoint(
@@ -120,7 +126,7 @@ class Receiver:
     @property
     def connections(self) -> int:
         """TCP connections and UDP datagrams being handled now."""
-        return len(self._tasks)
+        return len(self._open) + len(self._tasks)
 
     async def close(self) -> None:
         """Stop listening and end every open connection."""
@@ -128,6 +134,9 @@ class Receiver:
             self._tcp.close()
         if self._udp is not None:
             self._udp.close()
+        for panel in list(self._open):
+            if panel.transport is not None:
+                panel.transport.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -140,23 +149,30 @@ class Receiver:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    def _track(self, task: asyncio.Task[None]) -> None:
+    def _track(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     def _connection(self) -> Connection:
         return Connection(self.keys, max_frame=self.limits.max_buffer, policy=self.policy)
 
-    async def answer(self, connection: Connection, events: list[Event], peer: int) -> bytes:
-        """Store the messages among ``events`` through the sink, then build every reply."""
-        messages = [event for event in events if isinstance(event, Message)]
-        if messages:
-            await self.sink(messages)
+    def _store(self, messages: list[Message]) -> asyncio.Future[Any] | None:
+        """Hand ``messages`` to the sink: None when they are stored already (nothing to wait
+        for), else what says when they are. A sink with ``submit`` is asked without a task
+        (:class:`alarmvern.intake.sink.StoreSink`); any other is awaited in one."""
+        submit = getattr(self.sink, "submit", None)
+        if submit is not None:
+            return cast("asyncio.Future[Any] | None", submit(messages))
+        task = asyncio.ensure_future(self.sink(messages))
+        self._track(task)
+        return task
+
+    def replies(self, connection: Connection, events: list[Event], peer: int) -> bytes:
+        """Every reply to ``events``, in order; call it once their messages are stored."""
         now = self.clock()
         replies: list[bytes] = []
         for event in events:
             if isinstance(event, Message):
-                log.debug("peer %d: account %s seq %s stored", peer, event.account, event.sequence)
                 replies.append(connection.ack(event, now))
             else:
                 _log_error(peer, event)
@@ -164,96 +180,37 @@ class Receiver:
                 replies.extend([reply] if reply else [])
         return b"".join(replies)
 
-    async def _on_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        peer = next(self._ids)
-        address = _address(writer)
-        if len(self._tasks) >= self.limits.max_connections:
-            causes.log(logging.WARNING, "refused: cap", "peer %d refused: %d connections open",
-                       peer, len(self._tasks))  # fmt: skip
-            writer.close()
-            return
+    async def answer(self, connection: Connection, events: list[Event], peer: int) -> bytes:
+        """Store the messages among ``events`` through the sink, then build every reply."""
+        messages = [event for event in events if isinstance(event, Message)]
+        if messages:
+            waiting = self._store(messages)
+            if waiting is not None:
+                await waiting
+        return self.replies(connection, events, peer)
+
+    def _admit_connection(self, panel: PanelConnection) -> tuple[str, str, int, int] | None:
+        """Take ``panel`` in, or the cause, message and arguments of its refusal."""
+        address = panel.address
+        if len(self._open) + len(self._tasks) >= self.limits.max_connections:
+            count = len(self._open) + len(self._tasks)
+            return "refused: cap", "peer %d refused: %d connections open", panel.peer, count
         if (
             address not in self.limits.uncapped_addresses
             and self._per_address[address] >= self.limits.max_per_address
         ):
-            causes.log(logging.WARNING, "refused: address",
-                       "peer %d refused: its address holds %d connections", peer,
-                       self._per_address[address])  # fmt: skip
-            writer.close()
-            return
-        self._track(task)
+            held = self._per_address[address]
+            return ("refused: address", "peer %d refused: its address holds %d connections",
+                    panel.peer, held)  # fmt: skip
+        self._open.add(panel)
         self._per_address[address] += 1
-        try:
-            await self._serve_tcp(reader, writer, peer)
-        except (ConnectionError, TimeoutError) as error:
-            name = type(error).__name__
-            causes.log(logging.INFO, f"ended: {name}", "peer %d: connection ended (%s)", peer,
-                       name)  # fmt: skip
-        except asyncio.CancelledError:
-            # The receiver is closing. The task ends here, normally: asyncio's stream server
-            # reads each handler's result, and a cancelled one would be logged as an error.
-            pass
-        except Exception as error:
-            name = type(error).__name__
-            causes.log(logging.ERROR, f"store: {name}",
-                       "peer %d: storing failed (%s); closing without ACK", peer, name,
-                       exc_info=True)  # fmt: skip
-        finally:
-            self._per_address[address] -= 1
-            if self._per_address[address] <= 0:
-                del self._per_address[address]
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+        return None
 
-    async def _serve_tcp(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: int
-    ) -> None:
-        connection = self._connection()
-        loop = asyncio.get_running_loop()
-        partial_since: float | None = None
-        budget = _Budget(self.limits, loop.time())
-        while True:
-            wait = budget.last_message + self.limits.idle_timeout - loop.time()
-            if partial_since is not None:
-                wait = min(wait, partial_since + self.limits.frame_timeout - loop.time())
-            try:
-                # asyncio.timeout, not wait_for: wait_for wraps each read in a task of its
-                # own, and a receiver reads once per frame from thousands of panels.
-                async with asyncio.timeout(max(wait, 0.0)):
-                    data = await reader.read(READ_SIZE)
-            except TimeoutError:
-                why = "no message within the idle timeout"
-                why = why if partial_since is None else "a frame left unfinished"
-                causes.log(logging.INFO, why, "peer %d: %s, closing", peer, why)
-                return
-            if not data:
-                return
-            connection.receive_data(data)
-            events = connection.next_events(self.clock())
-            reply = await self.answer(connection, events, peer)
-            spent = budget.spend(events, connection.discarded, loop.time())
-            if spent is not None:
-                if reply:
-                    await self._send(writer, reply)
-                causes.log(logging.INFO, spent, "peer %d: %s, closing", peer, spent)
-                return
-            if not connection.buffered:
-                partial_since = None
-            elif partial_since is None:
-                partial_since = loop.time()
-            if reply:
-                await self._send(writer, reply)
-
-    async def _send(self, writer: asyncio.StreamWriter, reply: bytes) -> None:
-        """Write ``reply``; wait for the panel to take it only while it has not (a panel
-        that never reads is cut off after the write timeout)."""
-        writer.write(reply)
-        if writer.transport.get_write_buffer_size():
-            async with asyncio.timeout(self.limits.write_timeout):
-                await writer.drain()
+    def _release_connection(self, panel: PanelConnection) -> None:
+        self._open.discard(panel)
+        self._per_address[panel.address] -= 1
+        if self._per_address[panel.address] <= 0:
+            del self._per_address[panel.address]
 
     def _on_datagram(
         self, transport: asyncio.DatagramTransport, data: bytes, address: tuple[str, int]
@@ -303,34 +260,6 @@ class _Datagrams(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         assert self.transport is not None
         self.receiver._on_datagram(self.transport, data, addr)
-
-
-class _Budget:
-    """A connection's garbage budget, renewed by every message."""
-
-    def __init__(self, limits: Limits, now: float) -> None:
-        self.limits = limits
-        self.last_message = now
-        self.discarded_before = 0  # garbage bytes counted up to the last message
-        self.refused = 0
-
-    def spend(self, events: Sequence[Event], discarded: int, now: float) -> str | None:
-        """Account for one read's ``events``; the reason to close, or None."""
-        if any(isinstance(event, Message) for event in events):
-            self.last_message, self.discarded_before, self.refused = now, discarded, 0
-            return None
-        self.refused += len(events)
-        if discarded - self.discarded_before > self.limits.max_garbage_bytes:
-            return "garbage budget spent (bytes that form no frame)"
-        if self.refused > self.limits.max_refused_frames:
-            return "garbage budget spent (refused frames)"
-        return None
-
-
-def _address(writer: asyncio.StreamWriter) -> str:
-    """The peer's address, for counting only: never logged."""
-    peername = writer.get_extra_info("peername")
-    return str(peername[0]) if isinstance(peername, tuple) and peername else "?"
 
 
 def _log_error(peer: int, error: ProtocolError) -> None:

@@ -54,6 +54,8 @@ def split_payload(rest: str) -> Payload | str:
 def _closing_bracket(rest: str) -> int:
     """Where the data field ends: the first ``]`` outside ``^text^``; with an unpaired ``^``,
     the first ``]`` at all."""
+    if "^" not in rest:
+        return rest.find("]")
     in_text = False
     for position, char in enumerate(rest):
         if char == "^":

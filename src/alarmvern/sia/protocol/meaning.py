@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from . import cid_codes, sia_codes
 
@@ -52,6 +53,9 @@ def is_known_cid(qualifier: str, code: str) -> bool:
     return qualifier in "136" and code in cid_codes.CID_CODES
 
 
+# Looked up for every frame received: kept, as the answers never change (bounded, as the
+# codes come from the panels).
+@lru_cache(maxsize=1024)
 def sia_meaning(code: str) -> Meaning:
     """The meaning of a SIA code such as ``BA``; ``UNKNOWN`` if not in the table."""
     row = sia_codes.SIA_CODES.get(code)
@@ -66,6 +70,7 @@ def stored_meaning(protocol: str, code: str, qualifier: str | None) -> Meaning:
     return cid_meaning(qualifier or "1", code)
 
 
+@lru_cache(maxsize=1024)
 def cid_meaning(qualifier: str, code: str) -> Meaning:
     """The meaning of Contact ID ``code`` with its qualifier (1 new, 3 restore/close, 6 status)."""
     if not is_known_cid(qualifier, code):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 _PATTERN = re.compile(r"(\d\d):(\d\d):(\d\d),(\d\d)-(\d\d)-(\d{4})")
 
@@ -13,6 +14,8 @@ WINDOW_PAST = timedelta(seconds=40)
 WINDOW_FUTURE = timedelta(seconds=20)
 
 
+# Thousands of panels send the same second's timestamp: parsed once (a datetime is immutable).
+@lru_cache(maxsize=256)
 def parse_timestamp(text: str) -> datetime | None:
     """The UTC time in ``text`` (without the leading ``_``), or None if it is not one."""
     match = _PATTERN.fullmatch(text)
