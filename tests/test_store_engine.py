@@ -95,6 +95,29 @@ def test_sqlite_pooled_connection_writes_again_after_a_reader(sqlite_probe: Engi
         assert _count(reader) == 2
 
 
+def test_sqlite_query_only_is_set_only_when_it_changes(sqlite_probe: Engine) -> None:
+    """Readers after readers on one pooled connection set ``query_only`` once (#15 item 5);
+    the writer after them switches it off, and the reader after that on again."""
+    with reading(sqlite_probe) as reader:
+        driver = reader.connection.driver_connection
+        assert _count(reader) == 1  # (the transaction begins with its first statement)
+    said: list[str] = []
+    driver.set_trace_callback(said.append)  # type: ignore[union-attr]
+    try:
+        for _ in range(3):
+            with reading(sqlite_probe) as reader:
+                assert reader.connection.driver_connection is driver
+                assert _count(reader) == 1
+        with sqlite_probe.begin() as conn:
+            conn.execute(INSERT, {"n": 2})
+        with reading(sqlite_probe) as reader, pytest.raises(OperationalError, match="readonly"):
+            reader.execute(INSERT, {"n": 3})
+    finally:
+        driver.set_trace_callback(None)  # type: ignore[union-attr]
+    pragmas = [s for s in said if s.startswith("PRAGMA query_only")]
+    assert pragmas == ["PRAGMA query_only=OFF", "PRAGMA query_only=ON"]
+
+
 @pytest.mark.postgres
 def test_postgresql_reader_reads_and_refuses_to_write(pg_probe: Engine) -> None:
     with reading(pg_probe) as reader:

@@ -191,15 +191,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
+    driver = conn.connection.driver_connection
     if conn.get_execution_options().get(READ_ONLY, False):
-        conn.exec_driver_sql("PRAGMA query_only=ON")
-        conn.exec_driver_sql("BEGIN")
+        _query_only(driver, True)
+        driver.execute("BEGIN")  # type: ignore[union-attr]  # a plain statement: no result
         return
     # Take the write lock at BEGIN, so that two writers queue instead of one failing with
     # "database is locked" when it upgrades a read transaction to a write. query_only is
-    # set per transaction because the pooled connection may last have been a reader's.
-    conn.exec_driver_sql("PRAGMA query_only=OFF")
-    driver = conn.connection.driver_connection
+    # switched off here because the pooled connection may last have been a reader's.
+    _query_only(driver, False)
     priority = conn.engine in _PRIORITY
     if priority and not getattr(driver, "checkpoints_left", False):
         conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")  # see give_priority
@@ -220,12 +220,24 @@ def _sqlite_begin(conn: Connection) -> None:
         raise
 
 
+def _query_only(driver: Any, on: bool) -> None:
+    """SQLite's ``query_only`` as a transaction needs it: set only when the connection's
+    last transaction needed the other (a statement saved on most of them). A driver
+    connection not of our class cannot say what it has: it gets the statement each time."""
+    if getattr(driver, "query_only", None) is on:
+        return
+    driver.execute(f"PRAGMA query_only={'ON' if on else 'OFF'}")
+    with contextlib.suppress(AttributeError):
+        driver.query_only = on
+
+
 class _Connection(sqlite3.Connection):
     """pysqlite's connection, which lets its write turn go once COMMIT or ROLLBACK returned:
     not before, as SQLAlchemy's commit and rollback events would (they fire first), for the
     receiver would then find SQLite's write lock still taken, and poll for it."""
 
     turn: Turn | None = None
+    query_only = False  # SQLite's pragma as last set on this connection (off when opened)
     checkpoints_left = False  # wal_autocheckpoint=0 set (a priority engine's connection)
 
     def commit(self) -> None:

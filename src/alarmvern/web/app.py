@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import swagger_ui_bundle
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
@@ -17,9 +17,26 @@ from alarmvern import __name__ as package
 from alarmvern.system import System
 from alarmvern.web import errors
 from alarmvern.web.limits import BodyLimit, NoStore
+from alarmvern.web.routing import UnderPrefix
 
 HERE = Path(__file__).parent
-# Each of these modules has a ``router``; the order is the OpenAPI document's.
+# Each of these modules has a ``router``. The pages go first, each router with a prefix
+# behind it (:class:`~alarmvern.web.routing.UnderPrefix`), the operator's and Mine Sider's
+# first of all: a page is found after a few string comparisons, not after trying the API's
+# routes one by one. No page path can match an API route or another page's (their
+# prefixes differ), so the order changes no answer.
+PAGES = (
+    "alarmvern.web.pages.operator",
+    "alarmvern.web.pages.mine_sider",
+    "alarmvern.web.pages.plans",
+    "alarmvern.web.pages.dpo",
+    "alarmvern.web.pages.dpo_breaches",
+    "alarmvern.web.pages.dpo_record",
+    "alarmvern.web.pages.customer_service",
+    "alarmvern.web.pages.common",
+    "alarmvern.web.pages.passwords",
+)
+# The API's routers, in the OpenAPI document's order.
 ROUTERS = (
     "alarmvern.web.api.session",
     "alarmvern.web.api.passwords",
@@ -32,15 +49,6 @@ ROUTERS = (
     "alarmvern.web.api.retention",
     "alarmvern.web.api.breaches",
     "alarmvern.web.uploads",
-    "alarmvern.web.pages.common",
-    "alarmvern.web.pages.passwords",
-    "alarmvern.web.pages.mine_sider",
-    "alarmvern.web.pages.operator",
-    "alarmvern.web.pages.plans",
-    "alarmvern.web.pages.dpo",
-    "alarmvern.web.pages.dpo_breaches",
-    "alarmvern.web.pages.dpo_record",
-    "alarmvern.web.pages.customer_service",
 )
 
 
@@ -59,11 +67,23 @@ def create_app(system: System) -> FastAPI:
     errors.install(app)
     app.add_middleware(NoStore)
     app.add_middleware(BodyLimit)  # the outermost: before anything reads the body
+    for name in PAGES:
+        _include_page(app, importlib.import_module(name).router)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _offline_docs(app)
     return app
+
+
+def _include_page(app: FastAPI, router: APIRouter) -> None:
+    """``router``'s routes on ``app``, behind its prefix when it has one. Pages are not in
+    the OpenAPI document, which knows only FastAPI's own kinds of route."""
+    before = len(app.router.routes)
+    app.include_router(router)
+    if router.prefix:
+        added = app.router.routes[before:]
+        app.router.routes[before:] = [UnderPrefix(router.prefix, route) for route in added]
 
 
 OPENAPI = "/api/v1/openapi.json"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -16,7 +16,9 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 
 
-def get_system(request: Request) -> System:
+async def get_system(request: Request) -> System:
+    """The open system. Async, as the other dependencies that do no I/O: FastAPI runs a
+    plain function in its thread pool, and each hand-over costs more than the work."""
     system: System = request.app.state.system
     return system
 
@@ -56,11 +58,11 @@ def _is_form(request: Request) -> bool:
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency admitting only ``roles`` (admin is always admitted)."""
     allowed = set(roles) | {Role.admin}
 
-    def check(who: PrincipalDep) -> Principal:
+    async def check(who: PrincipalDep) -> Principal:  # no I/O: see get_system
         if who.role not in allowed:
             raise ApiError(403, "rollen din gir ikke tilgang / your role has no access here")
         return who

@@ -264,14 +264,14 @@ class PageRoute(APIRoute):
         return guarded
 
 
-def page_user(*roles: Role) -> Callable[[Request, Principal], Principal]:
+def page_user(*roles: Role) -> Callable[[Request, Principal], Coroutine[Any, Any, Principal]]:
     """:func:`~alarmvern.web.deps.require` for pages: the user is also kept on the request,
     so that an error page can show who is logged in."""
     admit = require(*roles)
 
-    def check(request: Request, who: PrincipalDep) -> Principal:
+    async def check(request: Request, who: PrincipalDep) -> Principal:  # no I/O: no thread
         request.state.principal = who
-        return admit(who)
+        return await admit(who)
 
     return check
 
