@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, insert, select, text
+from sqlalchemy import Engine, insert, select, text
 
 from alarmvern.policy import load
 from alarmvern.rights import access_package
@@ -22,6 +20,7 @@ from alarmvern.store.engine import reading
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
 from tests import builders as b
 from tests import rights_world
+from tests.sql_trace import statements
 
 
 @pytest.fixture
@@ -83,20 +82,6 @@ def test_both_databases_give_the_same_package(
     assert persons[0]["created_at"].endswith("+00:00")
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def test_postgresql_writes_the_rows_json_itself(
     pg_engine: Engine, vault: Vault, tmp_path: Path
 ) -> None:
@@ -104,7 +89,7 @@ def test_postgresql_writes_the_rows_json_itself(
     their rows come as the server wrote them, and the package takes their bytes."""
     with pg_engine.begin() as conn:
         world = rights_world.build(conn, vault, events=10)
-    with _statements(pg_engine) as seen:
+    with statements(pg_engine) as seen:
         data, package = _package(pg_engine, vault, world.person, tmp_path / "p.zip", False, None)
     events = [s for s in seen if "FROM alarm_events" in s and "count(" not in s]
     assert events and all("row_to_json" in s for s in events), events

@@ -3,14 +3,11 @@ transaction the erasure holds, and on PostgreSQL they were most of its time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 
 from alarmvern.policy import load
 from alarmvern.rights import erasure
@@ -18,6 +15,7 @@ from alarmvern.rights.scope import scope_of
 from alarmvern.store import tables as t
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
 from tests import builders as b
+from tests.sql_trace import statements
 
 AT = datetime(2026, 3, 1, 8, tzinfo=UTC)
 
@@ -25,20 +23,6 @@ AT = datetime(2026, 3, 1, 8, tzinfo=UTC)
 @pytest.fixture
 def vault(tmp_path: Path) -> Vault:
     return Vault(MasterKey.generate(), FolderBlobStore(tmp_path / "blobs"))
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def _customer(engine: Engine, vault: Vault) -> int:
@@ -64,7 +48,7 @@ def _customer(engine: Engine, vault: Vault) -> int:
 
 def test_an_erasure_asks_only_what_it_needs(engine: Engine, vault: Vault) -> None:
     person = _customer(engine, vault)
-    with _statements(engine) as seen, engine.begin() as conn:
+    with statements(engine, one_line=True) as seen, engine.begin() as conn:
         found = scope_of(conn, vault, person)
         scoped = len([s for s in seen if s.startswith("SELECT")])
         receipt = erasure.erase(conn, vault, load("default").policy, found, actor="test")

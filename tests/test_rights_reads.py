@@ -3,14 +3,11 @@ will do, planned on PostgreSQL for every row, and each subject's key looked up o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from alarmvern.policy import load
 from alarmvern.rights import access_package, erasure, scope
@@ -19,6 +16,7 @@ from alarmvern.store import tables as t
 from alarmvern.store.engine import reading
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
 from tests import builders as b
+from tests.sql_trace import statements
 
 AT = datetime(2026, 3, 1, 8, tzinfo=UTC)
 
@@ -89,20 +87,6 @@ def test_cursors_are_planned_for_all_their_rows_on_postgresql(
         assert conn.execute(text("SHOW cursor_tuple_fraction")).scalar_one() == before
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def test_the_media_of_one_subject_look_up_its_key_once(
     engine: Engine, vault: Vault, tmp_path: Path
 ) -> None:
@@ -113,7 +97,7 @@ def test_the_media_of_one_subject_look_up_its_key_once(
         for n in range(4):
             b.image(conn, vault, account, AT + timedelta(hours=n))
         found = scope_of(conn, vault, person)
-    with _statements(engine) as seen, reading(engine) as conn:
+    with statements(engine) as seen, reading(engine) as conn:
         package = access_package.build(
             conn, vault, load("default"), found, tmp_path / "p.zip", pdf=False
         )
@@ -127,7 +111,7 @@ def test_an_erasure_cuts_the_references_to_the_person_in_one_statement(
     person = _customer(pg_engine, vault, 3)
     with pg_engine.begin() as conn:
         found = scope_of(conn, vault, person)
-    with _statements(pg_engine) as seen, pg_engine.begin() as conn:
+    with statements(pg_engine) as seen, pg_engine.begin() as conn:
         erasure.erase(conn, vault, load("default").policy, found, actor="test")
     cuts = [s for s in seen if s.lstrip().startswith(("UPDATE", "WITH")) and "persons.id" in s]
     assert len(cuts) == 1, cuts
