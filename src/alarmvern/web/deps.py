@@ -28,7 +28,8 @@ SystemDep = Annotated[System, Depends(get_system)]
 
 def session_of(request: Request, system: SystemDep) -> Principal | None:
     """Whose session the cookie names, if any. A plain function, so FastAPI runs it in its
-    thread pool: a database read must not stop the event loop the receiver shares."""
+    thread pool: a database read must not stop the worker's event loop, which meanwhile
+    serves the worker's other requests (the receiver has a process of its own)."""
     token = request.cookies.get(COOKIE)
     if not token:
         return None
