@@ -140,6 +140,11 @@ def test_a_fire_alarm_reaches_an_open_queue_live_and_the_operator_works_its_plan
             f"document.querySelectorAll('ol.plan li.done').length === {step}"
         )
     assert op.locator("ol.plan li.done").count() == 3  # type: ignore[attr-defined]
+    # The open page stays put while alarms come in (it refreshes its parts in place): a
+    # reload would cost the operator a half-written form and audit a look nobody took.
+    op.evaluate("window.stays = true")  # type: ignore[attr-defined]
+    op.wait_for_timeout(3000)  # type: ignore[attr-defined]
+    assert op.evaluate("window.stays === true")  # type: ignore[attr-defined]
     op.get_by_label("Årsak").fill("Brannvesenet rykket ut, komfyr")  # type: ignore[attr-defined]
     op.get_by_role("button", name="Lukk").click()  # type: ignore[attr-defined]
     # The click returns before the form's answer has loaded: wait for the new page.

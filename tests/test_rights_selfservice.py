@@ -47,7 +47,7 @@ def test_a_customer_makes_and_downloads_the_package_without_staff(web: Web) -> N
     kari = page_client(web, "customer")
     _ask(kari)
     page = kari.get("/mine-sider/mine-data").text
-    assert "Pakken står i kø" in page and "data-refresh" in page and "pakke.zip" not in page
+    assert "Pakken står i kø" in page and "data-reload-after" in page and "pakke.zip" not in page
     _ask(kari)  # asking again opens no second request
     with reading(web.system.engine) as conn:
         found = requests.for_person(conn, web.world.person)
@@ -57,7 +57,7 @@ def test_a_customer_makes_and_downloads_the_package_without_staff(web: Web) -> N
     assert selfservice.build_waiting(web.system) == 1
     assert selfservice.waiting(web.system) == []
     page = kari.get("/mine-sider/mine-data").text
-    assert "data-refresh" not in page
+    assert "data-reload-after" not in page
     link = re.search(r'href="(/mine-sider/mine-data/\d+/pakke\.zip)"', page)
     assert link, "the package is ready without anyone on the staff"
     # Images and recordings may show other people: they wait for review, and the page says so.

@@ -253,7 +253,7 @@ def test_the_live_refresh_sends_what_changed_and_is_no_new_audited_look(
     token = _csrf(pages, page)
     assert pages.post(f"{page}/tildel", data={"csrf_token": token}).status_code == 303
     opened = pages.get(page)
-    assert 'data-refresh="' + page + '/endringer"' in opened.text
+    assert 'data-parts="' + page + '/endringer"' in opened.text
     assert "Per Kontakt" in opened.text and "Storgata" in opened.text  # the page has them
     looks = _views(web)
     call = {"csrf_token": token, "person": str(w.contact_person), "outcome": "answered"}

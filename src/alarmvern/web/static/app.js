@@ -11,9 +11,9 @@ document.addEventListener("submit", function (event) {
 
 // A page showing work in progress (a package being made) looks again after a moment.
 (function () {
-  var waiting = document.querySelector("[data-refresh]");
+  var waiting = document.querySelector("[data-reload-after]");
   if (waiting) {
-    var after = parseInt(waiting.getAttribute("data-refresh"), 10) || 2000;
+    var after = parseInt(waiting.getAttribute("data-reload-after"), 10) || 2000;
     window.setTimeout(function () { window.location.replace(window.location.pathname); }, after);
   }
 })();

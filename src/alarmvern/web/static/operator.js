@@ -55,7 +55,7 @@
   function refresh() {
     if (busy || typing()) { return; }
     busy = true;
-    var parts = root.dataset.refresh;  // an incident: only the parts that change
+    var parts = root.dataset.parts;  // an incident: only the parts that change
     fetch(parts || window.location.href,
           { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (answer) { return answer.ok ? answer.text() : null; })
