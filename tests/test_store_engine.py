@@ -3,6 +3,7 @@ And SQLite's writers: one at a time per process, the alarm receiver's first."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -144,6 +145,31 @@ def test_postgresql_reader_sees_one_snapshot(pg_probe: Engine) -> None:
         assert _count(reader) == 1  # what was committed since is not seen half-way
     with reading(pg_probe) as reader:
         assert _count(reader) == 2
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_keep_their_prepared_statements(pg_probe: Engine) -> None:
+    """psycopg prepares a statement at its fifth use on a connection, and forgets every one
+    at a ROLLBACK: reads must end otherwise, or nothing a page runs is ever prepared."""
+    for _ in range(8):
+        with reading(pg_probe) as reader:
+            _count(reader)
+    prepared = text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%probe%'")
+    with reading(pg_probe) as reader:
+        assert reader.execute(prepared).scalar_one() == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_the_connections_a_burst_opened(pg_probe: Engine) -> None:
+    """Each connection a burst of requests opened stays in the pool, up to the same ceiling
+    per process as SQLAlchemy's default (5 + 10): closing those past the fifth had the next
+    burst open server backends again."""
+    with contextlib.ExitStack() as stack:
+        for _ in range(8):
+            stack.enter_context(reading(pg_probe))
+    assert pg_probe.pool.checkedin() == 8  # type: ignore[attr-defined]
+    size, overflow = pg_probe.pool.size(), pg_probe.pool._max_overflow  # type: ignore[attr-defined]
+    assert size + overflow == 15
 
 
 @pytest.mark.parametrize(

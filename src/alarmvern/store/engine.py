@@ -27,6 +27,13 @@ _QUEUES: weakref.WeakKeyDictionary[Engine, WriterQueue] = weakref.WeakKeyDiction
 _QUEUES_LOCK = threading.Lock()
 BUSY_TIMEOUT_MS = 10_000  # SQLite's busy timeout: a writer gives up on the lock past it
 QUEUE_SECONDS = 10.0  # as SQLite's busy timeout: past it, a writer waits as SQLite does
+# PostgreSQL: as many connections per process as SQLAlchemy's default allows (5 kept and 10
+# more on demand), but all 15 kept. The default closed every connection past the fifth as
+# it came back, so a worker serving 8 requests at once opened and closed a server backend
+# (a process fork, its authentication and catalogue caches) on most requests. The ceiling
+# per process, and so what many processes take of the server's connection limit, is the
+# same as before.
+PG_POOL: dict[str, Any] = {"pool_size": 15, "max_overflow": 0}
 
 
 def normalise_url(url: str) -> str:
@@ -78,8 +85,7 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         if parsed.get_backend_name() == "sqlite" and not _in_memory(parsed):
             # A connection per web worker thread (anyio's pool has 40), kept: the default
             # pool of 5 + 10 overflow closed and reopened connections on every burst, and
-            # each opening sets up SQLite's pragmas again. (PostgreSQL keeps the default,
-            # so that many processes stay within the server's connection limit.)
+            # each opening sets up SQLite's pragmas again.
             kwargs = {"pool_size": 40, "max_overflow": 10, **kwargs}
             # Our driver connection class: it lets the write turn go once COMMIT or ROLLBACK
             # has really ended the transaction (SQLAlchemy's events fire before either).
@@ -87,10 +93,12 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         elif parsed.query.get("mode") == "memory":
             # What SQLAlchemy picks for it today, said outright (it warns it will change).
             kwargs = {"poolclass": SingletonThreadPool, **kwargs}
-        elif is_cluster(parsed):
-            # After a failover every pooled connection is to a dead primary: test each one
-            # as it is taken (one round trip), so that a web request gets a live one.
-            kwargs = {"pool_pre_ping": True, **kwargs}
+        elif parsed.get_backend_name() == "postgresql":
+            kwargs = {**PG_POOL, **kwargs}
+            if is_cluster(parsed):
+                # After a failover every pooled connection is to a dead primary: test each
+                # one as it is taken (one round trip), so that a web request gets a live one.
+                kwargs = {"pool_pre_ping": True, **kwargs}
         # Bound values are personal data: never in an error message or a log line.
         engine = create_engine(parsed, hide_parameters=True, **kwargs)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
@@ -166,15 +174,22 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for reading only: it takes no write lock and refuses to write.
 
     SQLite begins a plain deferred BEGIN (a WAL snapshot that neither waits for nor blocks
-    writers) with ``query_only`` set; PostgreSQL runs its transactions READ ONLY. The
-    transaction is rolled back when the block ends.
+    writers) with ``query_only`` set; PostgreSQL runs its transactions READ ONLY. SQLite's
+    transaction is rolled back when the block ends; PostgreSQL's is committed, which for a
+    read-only one is the same (see below), and rolled back if the block raises.
     """
     options: dict[str, Any] = {READ_ONLY: True}
-    if engine.dialect.name == "postgresql":
+    postgresql = engine.dialect.name == "postgresql"
+    if postgresql:
         # One snapshot for the whole block, as SQLite's WAL gives (not one per statement).
         options.update(postgresql_readonly=True, isolation_level="REPEATABLE READ")
     with engine.connect().execution_options(**options) as conn:
         yield conn
+        if postgresql and conn.in_transaction():
+            # psycopg forgets (and deallocates) a connection's prepared statements at every
+            # ROLLBACK, so reads ended that way never reached its threshold for preparing
+            # one: every statement was parsed and planned anew. A COMMIT keeps them.
+            conn.commit()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
