@@ -56,15 +56,16 @@ _STAGING_TYPES = (
     "timestamptz", "timestamptz", "text", "bool", "text", "text", "bool",
 )  # fmt: skip
 _STAGING_COLUMNS = (*COLUMNS, "stamped")
+# Named with its schema where used: a table of the same name in the search path is not it.
 _CREATE_STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS intake_batch ("
     + ", ".join(f"{c} {kind}" for c, kind in zip(_STAGING_COLUMNS, _STAGING_TYPES, strict=True))
     + ") ON COMMIT DELETE ROWS"
 )
-_COPY = f"COPY intake_batch ({', '.join(_STAGING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_COPY = f"COPY pg_temp.intake_batch ({', '.join(_STAGING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 _INSERT = (
     f"INSERT INTO alarm_events ({', '.join(COLUMNS)}) "
-    f"SELECT {', '.join('b.' + c for c in COLUMNS)} FROM intake_batch b "
+    f"SELECT {', '.join('b.' + c for c in COLUMNS)} FROM pg_temp.intake_batch b "
     "WHERE NOT EXISTS (SELECT 1 FROM alarm_events e WHERE e.frame_key = b.frame_key "
     "AND (b.stamped OR e.received_at >= %s) OFFSET 0) "
     "ON CONFLICT (frame_key, occurred_at) DO NOTHING RETURNING frame_key"
