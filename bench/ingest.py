@@ -312,6 +312,7 @@ class ReceiverProcess:
         self, data_dir: Path, url: str | None, log: Path, db: str = "", count: int = 1
     ) -> None:
         self.db = db
+        self.url = url
         self.log = log.open("w")
         self.processes: list[subprocess.Popen[str]] = []
         self.port = 0
@@ -454,6 +455,34 @@ def stored_identities(url: str) -> set[Identity]:
         engine.dispose()
 
 
+def server_cpu(url: str | None) -> float:
+    """Seconds of CPU the PostgreSQL backends serving ``url``'s database have used so far
+    (their /proc entries: the server runs on this machine); 0 for SQLite. A backend that
+    ended meanwhile takes its seconds with it, so a phase reads the same backends twice."""
+    if url is None:
+        return 0.0
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as pg:
+        pids = [
+            int(pid)
+            for (pid,) in pg.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended, or not on this machine
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 # A phase: clients against the running receiver
 
 
@@ -471,6 +500,7 @@ class Figures:
     cpu: float
     writer: float
     client_cpu: float
+    server_cpu: float = 0.0  # PostgreSQL's backends for this database (0 on SQLite)
 
     @property
     def business_rate(self) -> float:
@@ -528,9 +558,11 @@ def phase(
         process.start()
     time.sleep(max(0.0, start - time.time()))
     before = recv.totals()
+    server_before = server_cpu(recv.url)
     spy = recv.profile(args.profile, name, seconds) if args.profile else None
     time.sleep(max(0.0, start + seconds - time.time()))
     after = recv.totals()
+    server_after = server_cpu(recv.url)
     if spy is not None:
         spy.wait()
     gathered: list[Result] = [results.get(timeout=120) for _ in processes]
@@ -551,6 +583,7 @@ def phase(
         cpu=(after["cpu"] - before["cpu"]) / (after["wall"] - before["wall"]),
         writer=(after["writer"] - before["writer"]) / (after["wall"] - before["wall"]),
         client_cpu=sum(r.cpu for r in gathered) / seconds,
+        server_cpu=(server_after - server_before) / (after["wall"] - before["wall"]),
     )
 
 
@@ -563,7 +596,13 @@ def show(db: str, f: Figures) -> None:
         f"{f.timeouts} timeouts, {f.errors} errors | {batch:5.0f} msgs/commit, writer busy "
         f"{f.writer:4.0%} | CPU "
         f"receiver {f.cpu:4.0%} ({f.cpu / f.rate * 1e6 if f.rate else 0:4.0f} µs/frame), "
-        f"clients {f.client_cpu:4.0%}",
+        f"clients {f.client_cpu:4.0%}"
+        + (
+            f", postgres {f.server_cpu:4.0%} ({f.server_cpu / f.rate * 1e6 if f.rate else 0:4.0f}"
+            " µs/frame)"
+            if f.server_cpu
+            else ""
+        ),
         flush=True,
     )
 
