@@ -113,7 +113,14 @@ def test_an_erasure_cuts_the_references_to_the_person_in_one_statement(
         found = scope_of(conn, vault, person)
     with statements(pg_engine) as seen, pg_engine.begin() as conn:
         erasure.erase(conn, vault, load("default").policy, found, actor="test")
-    cuts = [s for s in seen if s.lstrip().startswith(("UPDATE", "WITH")) and "persons.id" in s]
+    # (The person's own DELETE is a WITH too on PostgreSQL: it returns its ids as an array.)
+    cuts = [
+        s
+        for s in seen
+        if s.lstrip().startswith(("UPDATE", "WITH"))
+        and "persons.id" in s
+        and "DELETE FROM persons" not in s
+    ]
     assert len(cuts) == 1, cuts
     with pg_engine.connect() as conn:
         assert conn.execute(select(t.persons.c.id).where(t.persons.c.id == person)).first() is None
