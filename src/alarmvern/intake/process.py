@@ -37,7 +37,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
-from alarmvern import aio
+from alarmvern import aio, heap
 from alarmvern.errors import SettingsError
 from alarmvern.intake import receiver
 from alarmvern.policy.loader import load
@@ -202,6 +202,7 @@ def run_receiver(
         pipe.send(("error", changed))
         raise SystemExit(3)
     system = open_system(settings)
+    heap.keep_what_is_loaded()
     try:
         aio.run(_serve(system, host, port, protocol, pipe, raised, reuse_port))
     finally:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from alarmvern import heap
 from alarmvern.intake.process import ReceiverProcess, lower_priority
 from alarmvern.outbox.settings import serving_at
 from alarmvern.retention.sweep import sweep
@@ -71,6 +72,7 @@ async def _serve(
 ) -> None:
     others = workers.Workers(system.settings, system.configured.sha256, more)
     app = create_app(system)
+    heap.keep_what_is_loaded()
     server = workers.QuietServer(workers.uvicorn_config(app, system.settings.trusted_proxies))
     intakes = [
         ReceiverProcess(

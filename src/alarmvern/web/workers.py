@@ -37,7 +37,7 @@ from multiprocessing.process import BaseProcess
 
 import uvicorn
 
-from alarmvern import aio
+from alarmvern import aio, heap
 from alarmvern.errors import SettingsError
 from alarmvern.policy.loader import load
 from alarmvern.settings import Settings
@@ -221,6 +221,7 @@ def serve_web_only(
     system = open_system(settings)
     try:
         app = create_app(system)
+        heap.keep_what_is_loaded()
         server = QuietServer(uvicorn_config(app, settings.trusted_proxies))
         aio.run(_serve_until_told(server, sock, parent))
     finally:
