@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, event, select
 from alarmvern.intake import devices, media
 from alarmvern.intake.upload_rules import UploadRefused
 from alarmvern.store import tables as t
+from alarmvern.store.engine import READ_ONLY
 from alarmvern.vault import FolderBlobStore, MasterKey, Vault
 from tests import builders as b
 
@@ -39,9 +40,12 @@ def camera(pg_engine: Engine) -> Iterator[devices.Device]:
 
 
 def _lose_the_answer_to_the_next_commit(engine: Engine) -> None:
-    """The next COMMIT is done on the server, then the caller gets a connection error."""
+    """The next write's COMMIT is done on the server, then the caller gets a connection
+    error (a read's COMMIT, which ends a snapshot on PostgreSQL, is passed by)."""
 
     def commit_then_fail(conn: Connection) -> None:
+        if conn.get_execution_options().get(READ_ONLY, False):
+            return
         event.remove(engine, "commit", commit_then_fail)
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
