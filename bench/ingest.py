@@ -66,6 +66,7 @@ from alarmvern.store.engine import create_store_engine
 from alarmvern.store.tables.columns import as_utc
 from alarmvern.store.writes import insert_many
 from alarmvern.system import open_system
+from cpu import of_process
 from scratch import scratch_databases
 
 HOST = "127.0.0.1"
@@ -472,15 +473,7 @@ def server_cpu(url: str | None) -> float:
                 "AND pid <> pg_backend_pid()"
             )
         ]
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended, or not on this machine
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+    return sum(of_process(pid) or 0.0 for pid in pids)  # 0: ended, or not here
 
 
 # A phase: clients against the running receiver

@@ -42,6 +42,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.engine import make_url
 
+import cpu as cpu_of  # bench/cpu.py, beside this script
 from alarmvern.initialise import initialise
 from alarmvern.intake import incidents
 from alarmvern.intake.process import WEB_NICENESS
@@ -279,37 +280,6 @@ async def closed_loop(client: Connections, clients: int, seconds: float) -> tupl
     return done / (time.perf_counter() - began), failed
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) of process ``pid`` and every process under it, from /proc
-    (0.0 where there is none)."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # ended meanwhile
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        times[child] = (int(fields[11]) + int(fields[12])) / tick
-    tree, grew = {pid}, True
-    while grew:
-        more = {child for child, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    return sum(times.get(member, 0.0) for member in tree)
-
-
-def _cpu_of(pid: int) -> float | None:
-    """CPU time (user and system) of process ``pid`` alone; None if it has ended."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class Backends(threading.Thread):
     """The CPU time of the PostgreSQL backends serving one database, sampled every 50 ms
     from /proc while it runs (the server is on this machine): a backend there from the
@@ -335,7 +305,7 @@ class Backends(threading.Thread):
             "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self._database,)
         )
         for (pid,) in rows.fetchall():
-            cpu = _cpu_of(pid) if pid != self._me else None
+            cpu = cpu_of.of_process(pid) if pid != self._me else None
             if cpu is not None:
                 self._first.setdefault(pid, cpu if start else 0.0)
                 self._last[pid] = cpu
@@ -390,10 +360,10 @@ async def measure(
         backends = Backends(database_url) if database_url else None
         if backends is not None:
             backends.start()
-        began, cpu = time.perf_counter(), cpu_seconds(pid)
+        began, cpu = time.perf_counter(), cpu_of.of_tree(pid)
         throughput, failed = await closed_loop(client, 16, seconds / 2)
         answered = max(throughput * (time.perf_counter() - began), 1.0)
-        per_request = (cpu_seconds(pid) - cpu) / answered
+        per_request = (cpu_of.of_tree(pid) - cpu) / answered
         spent, opened = backends.finish() if backends is not None else (0.0, 0)
         generator = (time.process_time() - own) / max(client.sent - sent, 1)
     finally:

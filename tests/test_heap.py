@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import weakref
 from collections.abc import Iterator
@@ -12,10 +11,7 @@ from pathlib import Path
 import pytest
 
 from alarmvern import heap
-from alarmvern.initialise import initialise
-from alarmvern.settings import Settings
-from alarmvern.system import open_system
-from alarmvern.web.serve import Options, run
+from tests.serve_support import serve_until_ready
 
 
 class Node:
@@ -43,18 +39,5 @@ def test_what_is_alive_is_kept_out_of_collections_and_garbage_is_not(thawed: Non
 
 
 def test_the_web_process_keeps_its_heap_once_it_serves(tmp_path: Path, thawed: None) -> None:
-    settings = Settings(data_dir=tmp_path / "data", policy="default")
-    initialise(settings)
-    system = open_system(settings)
-    stop, frozen = asyncio.Event(), []
-
-    async def ready() -> None:
-        frozen.append(gc.get_freeze_count())
-        stop.set()
-
-    options = Options(port=0, dc09_port=0, sweep_hours=10_000.0)
-    try:
-        asyncio.run(asyncio.wait_for(run(system, options, ready=ready, stop=stop), 240))
-    finally:
-        system.engine.dispose()
-    assert frozen and frozen[0] > 10_000  # the modules, the tables, the policy, the app
+    frozen = serve_until_ready(tmp_path / "data", lambda _system: gc.get_freeze_count())
+    assert frozen > 10_000  # the modules, the tables, the policy, the app

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
 import pytest
 
-from alarmvern.initialise import initialise
 from alarmvern.outbox.settings import OutboxSettings, public_url_for, serving_at
 from alarmvern.outbox.wiring import outbox_of
-from alarmvern.settings import Settings
-from alarmvern.system import open_system
-from alarmvern.web.serve import Options, run
+from tests.serve_support import serve_until_ready
 
 
 def test_links_default_to_the_served_port_and_the_setting_wins(
@@ -37,20 +33,6 @@ def test_serve_on_another_port_puts_that_port_in_links(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ALARMVERN_PUBLIC_URL", raising=False)
-    settings = Settings(data_dir=tmp_path / "data", policy="default")
-    initialise(settings)
-    system = open_system(settings)
-    stop, seen = asyncio.Event(), []
-
-    async def ready() -> None:
-        seen.append(outbox_of(system).public_url)
-        stop.set()
-
-    options = Options(port=0, dc09_port=0, sweep_hours=10_000.0)
-    try:
-        asyncio.run(asyncio.wait_for(run(system, options, ready=ready, stop=stop), 240))
-    finally:
-        system.engine.dispose()
-    (url,) = seen
+    url = serve_until_ready(tmp_path / "data", lambda system: outbox_of(system).public_url)
     assert url.startswith("http://127.0.0.1:") and not url.endswith(":8000")
     assert "ALARMVERN_PUBLIC_URL" not in os.environ

@@ -39,8 +39,6 @@ from alarmvern.intake.directory import Directory
 from alarmvern.intake.signals import Effect, Signal
 from alarmvern.store.tables import panel_settings
 
-__all__ = ["RESEND_WINDOW", "Written", "flag_rate_limited", "write"]
-
 _SQLITE_INSERT = (
     f"INSERT OR IGNORE INTO alarm_events ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in COLUMNS)})"
@@ -117,11 +115,8 @@ def _sqlite(value: Any) -> Any:
 
 
 def _open_incidents(conn: Connection, directory: Directory, alarms: Iterable[Signal]) -> int:
-    """Open an incident for each site with a new alarm and none of its family open.
-
-    One open alarm incident collects every alarm at a site until it is closed; technical
-    incidents are one per kind of trouble.
-    """
+    """Open an incident for each site with a new alarm and none of its family open
+    (:func:`.batch.family`)."""
     candidates = wanted(conn, directory, alarms)
     if not candidates:
         return 0
