@@ -14,6 +14,7 @@
   var seen = kinds(root);
   var version = null;
   var busy = false;
+  var leaving = false;  // a form is on its way: its answer is the next page, not a refresh
 
   function kinds(element) {
     var found = {};
@@ -53,7 +54,7 @@
   }
 
   function refresh() {
-    if (busy || typing()) { return; }
+    if (busy || leaving || typing()) { return; }
     busy = true;
     var parts = root.dataset.parts;  // an incident: only the parts that change
     fetch(parts || window.location.href,
@@ -126,6 +127,12 @@
     });
   }
   var source = new EventSource(root.dataset.stream);
+  // On the window, so that a form whose sending was called off (app.js's confirm) is known.
+  window.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) { return; }
+    leaving = true;  // a reload now would call off the form being sent (closing, a step done)
+    source.close();
+  });
   source.addEventListener("open", function () { state.textContent = state.dataset.on; });
   source.addEventListener("error", function () { state.textContent = state.dataset.off; });
   source.addEventListener("change", function (event) {
