@@ -92,3 +92,15 @@ def test_a_view_reads_only_the_looks_since_the_last_view(engine: Engine) -> None
         event.remove(engine, "before_cursor_execute", seen)
     summed = [s for s in statements if "count(*)" in s]
     assert len(summed) == 1 and "audit_log.seq >" in summed[0], summed
+
+
+def test_a_view_far_behind_sums_the_incident_anew(engine: Engine, monkeypatch: Any) -> None:
+    """More entries since the kept sums than a catch-up reads: summed by purpose instead,
+    and still the whole log's sums."""
+    monkeypatch.setattr(incident_view, "RECORD_CATCH_UP", 5)
+    _looks(engine, 1, "operator:1", 2, T0)
+    assert _shown(engine, 1) == _whole(engine, 1)
+    _looks(engine, 2, "operator:2", 4, T0)  # other incidents' entries count towards the gap
+    _looks(engine, 1, "operator:1", 3, T0 + timedelta(minutes=1))
+    assert _shown(engine, 1) == _whole(engine, 1)
+    assert _shown(engine, 1)[0][3] == 5

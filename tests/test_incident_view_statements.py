@@ -10,10 +10,10 @@ from tests.sql_trace import statements
 from tests.web_support import Web, web  # noqa: F401
 
 # The page's reads (the incident, who holds it, the justification, the steps, the signals,
-# the plan, the contacts, the images, presence, the log's head and the looks since), then
+# the plan, the contacts, the images, presence, and the looks since with the log's head), then
 # the audit entry's head and insert, after SQLite's BEGIN IMMEDIATE (sent as a statement)
 # or PostgreSQL's chain lock.
-READS = 11
+READS = 10
 AUDIT = 3
 
 

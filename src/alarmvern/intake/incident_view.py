@@ -19,7 +19,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, func, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from alarmvern.audit.group import append_alone
 from alarmvern.intake import action_plans, operators
@@ -265,19 +275,28 @@ _LOOKS = (
     func.max(audit_log.c.seq).label("last_seq"),
 )
 _GROUPS = (audit_log.c.actor, audit_log.c.action, audit_log.c.subject)
-_RECORD = select(*_LOOKS).where(audit_log.c.purpose == bindparam("purpose")).group_by(*_GROUPS)
-# The entries after ``after``, found by their sequence number (the log's newest few), not
-# by purpose: ``purpose || ''`` keeps the planner off the purpose index, which would sum
-# every look at the incident again.
-_RECORD_SINCE = (
+# With the sums, in the same statement, the head of the whole log as the snapshot sees it
+# (the row whose actor is NULL; every entry has one): the sums are kept as of that head.
+_HEAD_ROW = select(
+    null(), null(), null(), literal_column("0"), null(), null(), func.max(audit_log.c.seq)
+)  # fmt: skip
+_RECORD = union_all(
+    select(*_LOOKS).where(audit_log.c.purpose == bindparam("purpose")).group_by(*_GROUPS),
+    _HEAD_ROW,
+)
+# The entries after ``after`` (at most RECORD_CATCH_UP of them), found by their sequence
+# number (the log's newest few), not by purpose: ``purpose || ''`` keeps the planner off
+# the purpose index, which would sum every look at the incident again.
+_RECORD_SINCE = union_all(
     select(*_LOOKS)
     .where(
         audit_log.c.seq > bindparam("after"),
+        audit_log.c.seq <= bindparam("upto"),
         audit_log.c.purpose.concat("") == bindparam("purpose"),
     )
-    .group_by(*_GROUPS)
+    .group_by(*_GROUPS),
+    _HEAD_ROW,
 )
-_LOG_HEAD = select(func.max(audit_log.c.seq))
 _SIGNALS = (
     select(alarm_events.c.occurred_at, alarm_events.c.protocol, alarm_events.c.code,
            alarm_events.c.qualifier, *(alarm_events.c[f] for f in SIGNAL_FIELDS))
@@ -368,20 +387,30 @@ def who_saw_what(conn: Connection, incident_id: int) -> list[Look]:
     they include, and adds only the entries after it.
     """
     purpose = f"incident:{incident_id}"
-    head = int(conn.execute(_LOG_HEAD).scalar() or 0)
     kept = _kept_for(conn.engine)
     known = kept.get(purpose)
-    if known is not None and known.head <= head and head - known.head <= RECORD_CATCH_UP:
-        rows = (
-            conn.execute(_RECORD_SINCE, {"purpose": purpose, "after": known.head}).all()
-            if known.head < head
-            else []
-        )
-        groups = add_looks(known.groups, rows)
-        kept.put(purpose, _Sums(head, groups))
-    else:  # first seen, too far behind, or this snapshot is older than what is kept
-        groups = add_looks({}, conn.execute(_RECORD, {"purpose": purpose}).all())
-        kept.put(purpose, _Sums(head, groups), replace=True)
+    if known is not None:
+        upto = known.head + RECORD_CATCH_UP
+        head, rows = _record(conn, _RECORD_SINCE, purpose=purpose, after=known.head, upto=upto)
+        if known.head <= head <= upto:
+            groups = add_looks(known.groups, rows)
+            kept.put(purpose, _Sums(head, groups))
+            return _latest(groups)
+    # First seen, too far behind, or this snapshot is older than what is kept.
+    head, rows = _record(conn, _RECORD, purpose=purpose)
+    groups = add_looks({}, rows)
+    kept.put(purpose, _Sums(head, groups), replace=True)
+    return _latest(groups)
+
+
+def _record(conn: Connection, query: Any, **params: Any) -> tuple[int, list[Any]]:
+    """The log's head and the summed looks, from one of the statements above."""
+    rows = conn.execute(query, params).all()
+    head = next((r.last_seq for r in rows if r.actor is None), None)
+    return int(head or 0), [r for r in rows if r.actor is not None]
+
+
+def _latest(groups: Mapping[LookKey, Look]) -> list[Look]:
     return sorted(groups.values(), key=lambda look: -look.last_seq)[:RECORD_LIMIT]
 
 
