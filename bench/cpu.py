@@ -29,6 +29,11 @@ def of_process(pid: int) -> float | None:
 
 def of_tree(pid: int) -> float:
     """CPU seconds of ``pid`` and every process under it (0.0 where there is none)."""
+    return sum(of_each(pid).values())
+
+
+def of_each(pid: int) -> dict[int, float]:
+    """CPU seconds of ``pid`` and of every process under it, each apart."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -41,4 +46,4 @@ def of_tree(pid: int) -> float:
         more = {child for child, parent in parents.items() if parent in tree} - tree
         tree |= more
         grew = bool(more)
-    return sum(times.get(member, 0.0) for member in tree)
+    return {member: times[member] for member in tree if member in times}

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -180,6 +181,13 @@ async def login(base: str, username: str) -> str:
 
 # Below uvicorn's keep-alive timeout (5 s): an idle connection older than this is not reused.
 KEEP_ALIVE = 4.0
+# Many browsers, each with a keep-alive connection of its own, which the kernel gives to one
+# of the web processes (SO_REUSEPORT): the bench opens this many before it measures, and
+# sends each request on the connection idle longest. (Reusing the one answered last, as it
+# did, sent nearly every request of the open loop down one connection to one process, and
+# the closed loop's 16 to whichever process had answered last: it measured one web process
+# of two.)
+BROWSERS = 32
 
 
 class Failed(Exception):
@@ -201,11 +209,17 @@ class Connections:
         headers = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         headers += [f"Cookie: {cookie}"] if cookie else []
         self.request = ("\r\n".join(headers) + "\r\n\r\n").encode()
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
+        self.idle: deque[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = deque()
         self.sent = 0
 
+    async def open(self, count: int) -> None:
+        """``count`` connections more, idle, for the requests to take in turn."""
+        for _ in range(count):
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            self.idle.append((reader, writer, time.monotonic()))
+
     async def get(self) -> None:
-        reader, writer, used = self.idle.pop() if self.idle else (None, None, 0.0)
+        reader, writer, used = self.idle.popleft() if self.idle else (None, None, 0.0)
         if writer is not None and time.monotonic() - used > KEEP_ALIVE:
             writer.close()  # the server may close it as we send: open a fresh one
             writer = None
@@ -339,6 +353,7 @@ class Figures:
     generator: float  # the load generator's own CPU seconds per request, both loops
     backends: float | None = None  # PostgreSQL's backends' CPU seconds per request
     opened: int = 0  # PostgreSQL backends opened during the closed loop
+    busiest: float = 1.0  # the busiest serving process's share of their CPU, both loops
 
 
 async def measure(
@@ -354,8 +369,9 @@ async def measure(
     (with ``database_url``, a PostgreSQL database's backends' too)."""
     client = Connections(base, path, await login(base, user) if user else None)
     try:
+        await client.open(BROWSERS)
         await closed_loop(client, 4, 1.0)  # warm up
-        own, sent = time.process_time(), client.sent
+        own, sent, each = time.process_time(), client.sent, cpu_of.of_each(pid)
         latencies = await open_loop(client, rate, seconds)
         backends = Backends(database_url) if database_url else None
         if backends is not None:
@@ -366,13 +382,23 @@ async def measure(
         per_request = (cpu_of.of_tree(pid) - cpu) / answered
         spent, opened = backends.finish() if backends is not None else (0.0, 0)
         generator = (time.process_time() - own) / max(client.sent - sent, 1)
+        busiest = busiest_share(each, cpu_of.of_each(pid))
     finally:
         client.close()
     failed += sum(latency == float("inf") for latency in latencies)
     return Figures(
         percentile(latencies, 0.5), percentile(latencies, 0.99), throughput, failed,
         per_request, generator, spent / answered if backends is not None else None, opened,
+        busiest,
     )  # fmt: skip
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float]) -> float:
+    """The busiest process's share of the CPU a tree of processes spent between two
+    readings (a process started meanwhile counts from zero)."""
+    spent = [after[pid] - before.get(pid, 0.0) for pid in after]
+    total = sum(spent)
+    return max(spent) / total if total > 0 else 1.0
 
 
 def main() -> None:
@@ -470,7 +496,8 @@ def run(args: argparse.Namespace, folder: Path, database_url: str | None) -> Non
             )
             baseline = baseline or got.throughput
             baseline_cpu = baseline_cpu or got.cpu or None
-            print(line(label, got, baseline, baseline_cpu))
+            workers = args.workers if served is server else 1
+            print(line(label, got, baseline, baseline_cpu, workers))
     finally:
         for process in (server, trivial):
             if process is not None:
@@ -478,7 +505,9 @@ def run(args: argparse.Namespace, folder: Path, database_url: str | None) -> Non
                 process.wait(timeout=30)
 
 
-def line(label: str, got: Figures, baseline: float, baseline_cpu: float | None) -> str:
+def line(
+    label: str, got: Figures, baseline: float, baseline_cpu: float | None, workers: int = 1
+) -> str:
     """One case's figures, beside the trivial endpoint's."""
     text = (
         f"{label:<24} p50 {got.p50 * 1000:6.1f} ms  p99 {got.p99 * 1000:6.1f} ms "
@@ -490,6 +519,8 @@ def line(label: str, got: Figures, baseline: float, baseline_cpu: float | None) 
     if got.backends is not None:
         text += f" + PostgreSQL {got.backends * 1000:5.2f} ms ({got.opened} backends opened)"
     text += f" | load generator {got.generator * 1000:4.2f} ms/request"
+    if workers > 1:
+        text += f" | busiest process {got.busiest:.0%} of the CPU"
     return text + (f" | {got.failed} failed" if got.failed else "")
 
 
