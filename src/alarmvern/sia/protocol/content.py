@@ -99,6 +99,8 @@ def parse_sia_data(data: str) -> tuple[SiaEvent, ...] | str:
 
 def split_outside_text(data: str, separator: str) -> list[str]:
     """``data`` cut at ``separator``, except inside ``^text^`` (which may hold any character)."""
+    if "^" not in data:  # most frames: no text, and no character-by-character walk
+        return data.split(separator)
     parts: list[str] = []
     start, in_text = 0, False
     for position, char in enumerate(data):
