@@ -17,7 +17,7 @@ _EVENT = re.compile(r"([A-Z]{2})([0-9]*)")
 _CONTACT_ID = re.compile(r"(\d)([0-9A-Fa-f]{3}) ?([0-9A-Fa-f]{2}) ?([0-9A-Fa-f]{3})")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # made per frame, read once: not frozen (see framing.Frame)
 class Payload:
     """The payload cut into its fields, still as text."""
 
