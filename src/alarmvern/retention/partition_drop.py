@@ -5,13 +5,6 @@ exceptions and no rows elsewhere pointing in. The month's partition is detached;
 it under a legal hold are copied back into the table by one statement in the database (they
 land in the default partition), and the rest go with the partition: all in one transaction
 with the blob tombstones and the audit entry.
-
-The audit entry says exactly how many rows went, so the month is counted under the lock.
-The count is answered from the month's smallest index, not its rows: the month is vacuumed
-first, outside the transaction (which, detaching, holds up every write to the table), so
-that its visibility map is set and the count an index-only scan. For an old month that
-autovacuum has already seen, the vacuum finds nothing to do; a page changed since is read
-from the heap all the same, so the count stays exact.
 """
 
 from __future__ import annotations
@@ -24,7 +17,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Select,
     Table,
     TableClause,
     column,
@@ -75,34 +67,12 @@ def drop_due_partitions(engine: Engine, unit: Unit, now: datetime, lease: Lease)
     for month in months:
         if month.end > limit[0]:  # every row is before month.end, so all are due
             break
-        settle(engine, month)
         with engine.begin() as conn:
             lease.renew(conn)
             rows += _drop(conn, unit, month, now)
         partitions.forget(engine, month.name)
         dropped += 1
     return dropped, rows
-
-
-def settle(engine: Engine, month: partitions.Partition) -> None:
-    """Vacuum ``month`` so that its visibility map is set (VACUUM runs outside a transaction).
-
-    Its indexes are left uncleaned and its file untruncated: the month is about to go, and
-    truncating would take a lock on it. A month already vacuumed costs a read of its map.
-    """
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f"VACUUM (INDEX_CLEANUP OFF, TRUNCATE OFF) {quote(month.name)}"))
-
-
-def _figures(part: TableClause, key: str) -> Select[tuple[int, Any, Any]]:
-    """The rows of ``part``, and its first and last key: each its own subquery, so that the
-    first and last are one index probe each and the count can be an index-only scan (one
-    aggregate over all three would read every row's key)."""
-    return select(
-        select(func.count()).select_from(part).scalar_subquery(),
-        select(func.min(part.c[key])).scalar_subquery(),
-        select(func.max(part.c[key])).scalar_subquery(),
-    )
 
 
 def _drop(conn: Connection, unit: Unit, month: partitions.Partition, now: datetime) -> int:
@@ -117,7 +87,9 @@ def _drop(conn: Connection, unit: Unit, month: partitions.Partition, now: dateti
     # no row of it travels to us and back.
     part = sql_table(month.name, *(column(c.name) for c in table.c))
     held = _on(part, table, predicates.held(table, holds))
-    total, first_id, last_id = conn.execute(_figures(part, key.name)).one()
+    total, first_id, last_id = conn.execute(
+        select(func.count(), func.min(part.c[key.name]), func.max(part.c[key.name]))
+    ).one()
     if unit.binding.blob:
         blob = part.c[unit.binding.blob]
         doomed = select(blob, literal(table.name), literal(now)).where(
