@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
-from alarmvern.policy import load
+from alarmvern.policy import load, loads
 from alarmvern.retention import holds
 from alarmvern.retention.sweep import sweep
 from alarmvern.store import partitions
@@ -60,3 +61,62 @@ def test_due_months_are_dropped_whole_and_held_rows_survive(
     assert drops == 2
     assert vault.blobs.exists(held_blob)
     assert set(vault.blobs.iter_ids()) == {held_blob, images[7][1], images[8][1]}
+
+
+EVENTS_POLICY = loads("""\
+version: partition-count
+date: 2026-01-01
+controller: {name: Test Alarm AS, org_no: "999999999", email: post@test.example}
+subjects: {customer: {name: {nb: Kunde, en: Customer}}}
+categories: {user.alarm.event: {name: {nb: Alarmlogg, en: Alarm log}}}
+activities:
+  - id: alarm-log
+    name: {nb: Alarmlogg, en: Alarm log}
+    purpose: {nb: Logg, en: Log}
+    legal_basis: contract
+    subjects: [customer]
+    categories: [user.alarm.event]
+    retention: {user.alarm.event: {keep: 180d, from: captured, then: delete}}
+""").policy
+
+
+def test_a_dropped_month_is_counted_exactly_with_its_held_rows_apart(
+    pg_engine: Engine, tmp_path: Path
+) -> None:
+    """The audit entry of a dropped month says exactly how many rows went and how many were
+    kept under a hold, at a size where counting is done by the database's plan, not a toy."""
+    engine = pg_engine
+    vault = Vault(MasterKey.generate(), FolderBlobStore(tmp_path / "blobs"))
+    april = datetime(2026, 4, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        held, other = (b.account(conn, b.person(conn), number=n) for n in ("K1", "K2"))
+        partitions.ensure(conn, "alarm_events", {april})
+        conn.execute(
+            text(
+                "INSERT INTO alarm_events (account_id, panel_account, protocol, code, "
+                "occurred_at, received_at, flagged) "
+                "SELECT CASE WHEN g % 10 = 0 THEN :held ELSE :other END, '000001', 'SIA-DCS', "
+                "'CL', :april + g * interval '1 minute', :april + g * interval '1 minute', false "
+                "FROM generate_series(1, 30000) g"
+            ),
+            {"held": held, "other": other, "april": april},
+        )
+        holds.place(
+            conn,
+            EVENTS_POLICY,
+            target="account",
+            target_id=held,
+            reason="sak 9",
+            ends_on=datetime(2027, 1, 1).date(),
+            placed_by="dpo",
+            now=april,
+        )
+    report = sweep(engine, EVENTS_POLICY, vault, now=datetime(2026, 11, 1, tzinfo=UTC))
+    with engine.connect() as conn:
+        left = conn.execute(select(func.count()).select_from(t.alarm_events)).scalar()
+        entry = select(t.audit_log.c.details).where(
+            t.audit_log.c.action == "retention.drop_partition"
+        )
+        details = json.loads(conn.execute(entry).scalar_one())
+    assert report.rows == 27_000 and left == 3_000
+    assert (details["count"], details["kept_under_hold"]) == (27_000, 3_000)

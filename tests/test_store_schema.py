@@ -75,3 +75,18 @@ def test_docs_categories_lists_exactly_the_data_maps_categories() -> None:
     for category, tables in held.items():
         named = set(re.findall(r"[a-z_]+", documented[category]))
         assert tables <= named, f"{category}: {sorted(tables - named)} missing in the doc"
+
+
+def test_alarm_events_have_the_declared_indexes_and_no_duplicate(engine: Engine) -> None:
+    """Every index of alarm_events costs the intake an entry per event stored: the migrated
+    ones are the declared ones, and none is the leading column of another (0015 dropped
+    ix_alarm_events_account_id, which ix_alarm_events_account_time answers for)."""
+    table = metadata.tables["alarm_events"]
+    migrated = {
+        i["name"]: tuple(i["column_names"]) for i in inspect(engine).get_indexes(table.name)
+    }
+    declared = {str(i.name): tuple(c.name for c in i.columns) for i in table.indexes}
+    assert migrated == declared
+    for name, columns in migrated.items():
+        longer = [other for other in migrated.values() if other != columns]
+        assert not any(other[: len(columns)] == columns for other in longer), name

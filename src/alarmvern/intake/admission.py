@@ -58,6 +58,9 @@ class Rules:
         return keyed if self.encryption_required is None else self.encryption_required
 
 
+NO_RULES = Rules()  # an account without settings of its own (one object, not one per frame)
+
+
 @dataclass
 class Admission:
     """The receiver's per-account gate; ``keys`` is the receiver's own key dict."""
@@ -98,7 +101,7 @@ class Admission:
             return Answer.DUH, "unknown account over its quota"
         if not self._take_token(account, now):
             return Answer.NAK, "account over its rate limit"
-        rules = self.rules.get(account, Rules())
+        rules = self.rules.get(account, NO_RULES)
         if not message.encrypted:
             if rules.requires_encryption(self.keyed(account)):
                 return Answer.DUH, "clear frame from an account that requires encryption"

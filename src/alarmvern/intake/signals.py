@@ -48,7 +48,10 @@ SIA_METHODS = {
 CID_METHODS = {"401": "code", "403": "automatic", "407": "remote", "408": "quick", "409": "key"}
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each of its 16 fields through object.__setattr__, and
+# the receiver's event loop makes one for every business event. Nothing changes one once made
+# (``dataclasses.replace`` makes a new one).
+@dataclass(slots=True)
 class Signal:
     panel_account: str
     protocol: str
@@ -81,8 +84,12 @@ def frame_key(message: Message, index: int) -> str:
     reuse sequence numbers within a second still get every new event stored. A frame without
     a timestamp has a key too; the writer looks it up only within ``RESEND_WINDOW``.
     """
-    blocks = "".join(f"[{block.tag}{block.value}]" for block in message.extended)
-    identity = "|".join(str(part) for part in (*message.identity, index, message.data, blocks))
+    extended = message.extended
+    blocks = "".join(f"[{block.tag}{block.value}]" for block in extended) if extended else ""
+    line, account, sequence, moment = message.identity
+    # The parts joined by "|", each as str() writes it (None as "None"): keys stored by
+    # earlier versions must match a resend's, so this string may never change.
+    identity = f"{line}|{account}|{sequence}|{moment}|{index}|{message.data}|{blocks}"
     return hashlib.sha256(identity.encode("utf-8", "backslashreplace")).hexdigest()[:32]
 
 

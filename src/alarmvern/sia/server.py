@@ -167,9 +167,12 @@ class Receiver:
         self._track(task)
         return task
 
-    def replies(self, connection: Connection, events: list[Event], peer: int) -> bytes:
-        """Every reply to ``events``, in order; call it once their messages are stored."""
-        now = self.clock()
+    def replies(
+        self, connection: Connection, events: list[Event], peer: int, now: datetime | None = None
+    ) -> bytes:
+        """Every reply to ``events``, in order; call it once their messages are stored.
+        ``now``: the receiver's time, when the caller has just read it (else read here)."""
+        now = now or self.clock()
         replies: list[bytes] = []
         for event in events:
             if isinstance(event, Message):

@@ -20,6 +20,7 @@ from .protocol import Event, Message
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
     from .server import Limits, Receiver
 
@@ -109,7 +110,8 @@ class PanelConnection(asyncio.Protocol):
     # Reading, storing, answering
 
     def _read(self) -> None:
-        events = self.connection.next_events(self.receiver.clock())
+        now = self.receiver.clock()
+        events = self.connection.next_events(now)
         messages = [event for event in events if isinstance(event, Message)]
         if messages:
             waiting = self.receiver._store(messages)
@@ -118,7 +120,7 @@ class PanelConnection(asyncio.Protocol):
                 self._pause("store")
                 waiting.add_done_callback(lambda done: self._stored(done, events))
                 return
-        self._answer(events)
+        self._answer(events, bool(messages), now)
 
     def _stored(self, done: asyncio.Future[Any], events: list[Event]) -> None:
         self._storing = False
@@ -133,7 +135,7 @@ class PanelConnection(asyncio.Protocol):
                           exc_info=error)  # fmt: skip
             self.transport.close()
             return
-        self._answer(events)
+        self._answer(events, True)  # the ACKs' time read now, after the commit
         if self.transport is None or self.transport.is_closing():
             return
         self._resume("store")
@@ -143,11 +145,11 @@ class PanelConnection(asyncio.Protocol):
         if self._eof and not self._storing and self.transport is not None:
             self.transport.close()
 
-    def _answer(self, events: list[Event]) -> None:
+    def _answer(self, events: list[Event], any_message: bool, now: datetime | None = None) -> None:
         transport, budget = self.transport, self.budget
         assert transport is not None and budget is not None
-        reply = self.receiver.replies(self.connection, events, self.peer)
-        spent = budget.spend(events, self.connection.discarded, self.loop.time())
+        reply = self.receiver.replies(self.connection, events, self.peer, now)
+        spent = budget.spend(events, any_message, self.connection.discarded, self.loop.time())
         if reply:
             transport.write(reply)
         if spent is not None:
@@ -219,9 +221,12 @@ class _Budget:
         self.discarded_before = 0  # garbage bytes counted up to the last message
         self.refused = 0
 
-    def spend(self, events: Sequence[Event], discarded: int, now: float) -> str | None:
-        """Account for one read's ``events``; the reason to close, or None."""
-        if any(isinstance(event, Message) for event in events):
+    def spend(
+        self, events: Sequence[Event], any_message: bool, discarded: int, now: float
+    ) -> str | None:
+        """Account for one read's ``events`` (``any_message``: one of them is a Message); the
+        reason to close, or None."""
+        if any_message:
             self.last_message, self.discarded_before, self.refused = now, discarded, 0
             return None
         self.refused += len(events)

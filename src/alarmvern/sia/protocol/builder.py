@@ -41,6 +41,15 @@ def build_frame(
     return encode_frame(f"{head}[{body}".encode("latin-1"))
 
 
+def _clear_answer(answer: Answer, header: Header) -> bytes:
+    """``build_frame`` for a clear answer, which has no data, blocks or timestamp: the same
+    bytes, built in one step (a clear ACK is written for most frames received)."""
+    receiver = "" if header.receiver is None else "R" + header.receiver
+    account = "" if header.account is None else "#" + header.account
+    text = f'"{answer.value}"{header.sequence}{receiver}L{header.line}{account}[]'
+    return encode_frame(text.encode("latin-1"))
+
+
 def _answer(
     answer: Answer,
     header: Header,
@@ -69,7 +78,7 @@ def build_ack(
     ``key``; a clear one gets ``"ACK"...[]``.
     """
     if not message.encrypted:
-        return _answer(Answer.ACK, message.header)
+        return _clear_answer(Answer.ACK, message.header)
     if key is None:
         raise ValueError("an encrypted message needs its key for the ACK")
     return _answer(Answer.ACK, message.header, now, key, pad)
@@ -77,7 +86,7 @@ def build_ack(
 
 def build_duh(header: Header) -> bytes:
     """The DUH for a message the receiver read but cannot process; always in clear."""
-    return _answer(Answer.DUH, header)
+    return _clear_answer(Answer.DUH, header)
 
 
 def build_nak(now: datetime) -> bytes:

@@ -17,7 +17,7 @@ _EVENT = re.compile(r"([A-Z]{2})([0-9]*)")
 _CONTACT_ID = re.compile(r"(\d)([0-9A-Fa-f]{3}) ?([0-9A-Fa-f]{2}) ?([0-9A-Fa-f]{3})")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # made per frame, read once: not frozen (see framing.Frame)
 class Payload:
     """The payload cut into its fields, still as text."""
 
@@ -99,6 +99,8 @@ def parse_sia_data(data: str) -> tuple[SiaEvent, ...] | str:
 
 def split_outside_text(data: str, separator: str) -> list[str]:
     """``data`` cut at ``separator``, except inside ``^text^`` (which may hold any character)."""
+    if "^" not in data:  # most frames: no text, and no character-by-character walk
+        return data.split(separator)
     parts: list[str] = []
     start, in_text = 0, False
     for position, char in enumerate(data):

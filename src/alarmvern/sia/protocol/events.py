@@ -27,6 +27,11 @@ class Protocol(StrEnum):
     NULL = "NULL"
 
 
+#: Each id token's Protocol: a dictionary lookup, where ``Protocol(token)`` is an enum call
+#: (made for every frame, several times, it showed in the receiver's profile).
+PROTOCOLS: dict[str, Protocol] = {protocol.value: protocol for protocol in Protocol}
+
+
 @dataclass(frozen=True, slots=True)
 class Header:
     """The clear-text start of a message: ``"id"seq Rrcvr Lpref #acct[``."""
@@ -91,7 +96,7 @@ class Message:
     @property
     def protocol(self) -> Protocol:
         """SIA-DCS, ADM-CID or NULL."""
-        return Protocol(self.header.token)
+        return PROTOCOLS[self.header.token]
 
     @property
     def encrypted(self) -> bool:

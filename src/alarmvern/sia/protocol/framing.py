@@ -14,7 +14,9 @@ MAX_PAYLOAD = 0xFFF
 _HEX = frozenset(b"0123456789ABCDEFabcdef")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and a Frame is
+# made for every frame received (the events handed to the caller stay frozen).
+@dataclass(slots=True)
 class Frame:
     """A frame whose CRC and length checked out; ``payload`` runs from the first quote."""
 

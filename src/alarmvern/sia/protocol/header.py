@@ -36,14 +36,8 @@ def parse_header(text: str) -> tuple[Header, str] | None:
     match = _HEADER.match(text)
     if match is None:
         return None
-    header = Header(
-        token=match["token"],
-        encrypted=bool(match["star"]),
-        sequence=match["seq"],
-        receiver=match["receiver"],
-        line=match["line"] or "0",
-        account=match["account"],
-    )
+    star, token, sequence, receiver, line, account = match.groups()  # one call, not six
+    header = Header(token, bool(star), sequence, receiver, line or "0", account)
     return header, text[match.end() :]
 
 

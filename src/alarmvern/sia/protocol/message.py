@@ -24,14 +24,13 @@ from datetime import datetime, timedelta
 
 from .content import Payload, parse_contact_id, parse_sia_data, split_account, split_payload
 from .crypto import decrypt_body
-from .events import Answer, ContactId, Header, Message, Protocol, ProtocolError, SiaEvent
+from .events import PROTOCOLS, Answer, ContactId, Header, Message, Protocol, ProtocolError, SiaEvent
 from .framing import Frame
 from .header import parse_header, salvage_header
 from .timestamps import WINDOW_FUTURE, WINDOW_PAST, in_window, parse_timestamp
 
-#: The caller's keys: a mapping or a function from account number to AES key.
-_TOKENS = frozenset(protocol.value for protocol in Protocol)
 _ACCOUNT = re.compile(r"[0-9A-Fa-f]{3,16}")
+#: The caller's keys: a mapping or a function from account number to AES key.
 KeyLookup = Mapping[str, bytes] | Callable[[str], bytes | None]
 #: The caller's own rules for a parsed message (per account): None, or the answer and reason.
 Admit = Callable[[Message, datetime], tuple[Answer, str] | None]
@@ -77,26 +76,29 @@ def _parse(
         # CRC and length were right, so the panel sent this on purpose: it gets an answer.
         return ProtocolError("header not readable", frame.offset, Answer.DUH, salvage_header(text))
     header, rest = parsed
-
-    def duh(reason: str) -> ProtocolError:
-        return ProtocolError(reason, frame.offset, Answer.DUH, header)
-
-    if header.token not in _TOKENS:
-        return duh("unknown id token")
+    offset = frame.offset
+    if header.token not in PROTOCOLS:
+        return _duh("unknown id token", offset, header)
     if header.encrypted:
         if header.account is None:
-            return duh("encrypted message without account in header")
+            return _duh("encrypted message without account in header", offset, header)
         key = find_key(keys, header.account)
         if key is None:
-            return duh("no key for account")
+            return _duh("no key for account", offset, header)
         decrypted = _decrypted_payload(rest.removesuffix("]"), key)
         if decrypted is None:
-            return duh("cannot decrypt (wrong key, bad cipher text, or no timestamp inside)")
-        return _checked(header, decrypted, frame.offset, now, policy)
+            reason = "cannot decrypt (wrong key, bad cipher text, or no timestamp inside)"
+            return _duh(reason, offset, header)
+        return _checked(header, decrypted, offset, now, policy)
     payload = split_payload(rest)
     if isinstance(payload, str):
-        return duh(payload)
-    return _checked(header, payload, frame.offset, now, policy)
+        return _duh(payload, offset, header)
+    return _checked(header, payload, offset, now, policy)
+
+
+# A function of its own, not a closure made in each call: the parse runs for every frame.
+def _duh(reason: str, offset: int, header: Header) -> ProtocolError:
+    return ProtocolError(reason, offset, Answer.DUH, header)
 
 
 def _decrypted_payload(cipher_text: str, key: bytes) -> Payload | None:
@@ -117,12 +119,9 @@ def _decrypted_payload(cipher_text: str, key: bytes) -> Payload | None:
 def _checked(
     header: Header, payload: Payload, offset: int, now: datetime, policy: Policy
 ) -> Message | ProtocolError:
-    def duh(reason: str) -> ProtocolError:
-        return ProtocolError(reason, offset, Answer.DUH, header)
-
     timestamp = parse_timestamp(payload.timestamp) if payload.timestamp is not None else None
     if payload.timestamp is not None and timestamp is None:
-        return duh("timestamp not readable")
+        return _duh("timestamp not readable", offset, header)
     skew = timestamp - now if timestamp else None
     checked = header.encrypted or policy.check_clear_timestamps
     if (
@@ -133,13 +132,13 @@ def _checked(
         return ProtocolError("timestamp outside window", offset, Answer.NAK, header)
     data_account, data = split_account(payload.data)
     if data_account is not None and not _ACCOUNT.fullmatch(data_account):
-        return duh("account in data is not 3-16 hex digits")
+        return _duh("account in data is not 3-16 hex digits", offset, header)
     account = header.account or data_account
     if not account:
-        return duh("no account")
-    content = _content(Protocol(header.token), data)
+        return _duh("no account", offset, header)
+    content = _content(PROTOCOLS[header.token], data)
     if isinstance(content, str):
-        return duh(content)
+        return _duh(content, offset, header)
     events, contact_id = content
     return Message(
         header, account.upper(), timestamp, offset, skew,

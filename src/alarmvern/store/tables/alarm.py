@@ -22,7 +22,7 @@ alarm_events = bind(
         "alarm_events",
         metadata,
         id_column(),
-        account_fk(),
+        account_fk(index=False),  # ix_alarm_events_account_time leads with it (migration 0015)
         Column("site_id", Id, ForeignKey("sites.id"), index=True),
         person_fk("actor_person_id"),  # the panel user who armed or disarmed, when known
         Column("panel_account", String(16), nullable=False),

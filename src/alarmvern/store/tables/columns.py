@@ -43,8 +43,10 @@ def person_fk(name: str = "person_id", nullable: bool = True) -> Column[Any]:
     return Column(name, Id, ForeignKey("persons.id"), nullable=nullable, index=True)
 
 
-def account_fk(name: str = "account_id", nullable: bool = True) -> Column[Any]:
-    return Column(name, Id, ForeignKey("customer_accounts.id"), nullable=nullable, index=True)
+def account_fk(name: str = "account_id", nullable: bool = True, index: bool = True) -> Column[Any]:
+    """The customer account a row belongs to; ``index=False`` where an index of the table
+    already leads with it."""
+    return Column(name, Id, ForeignKey("customer_accounts.id"), nullable=nullable, index=index)
 
 
 def created_at() -> Column[Any]:
