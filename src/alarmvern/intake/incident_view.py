@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    CompoundSelect,
     Connection,
     Engine,
     Row,
@@ -278,16 +279,16 @@ _GROUPS = (audit_log.c.actor, audit_log.c.action, audit_log.c.subject)
 # With the sums, in the same statement, the head of the whole log as the snapshot sees it
 # (the row whose actor is NULL; every entry has one): the sums are kept as of that head.
 _HEAD_ROW = select(
-    null(), null(), null(), literal_column("0"), null(), null(), func.max(audit_log.c.seq)
+    *(null() for _ in range(3)), literal_column("0"), null(), null(), func.max(audit_log.c.seq)
 )  # fmt: skip
-_RECORD = union_all(
+_RECORD: CompoundSelect[Any] = union_all(
     select(*_LOOKS).where(audit_log.c.purpose == bindparam("purpose")).group_by(*_GROUPS),
     _HEAD_ROW,
 )
 # The entries after ``after`` (at most RECORD_CATCH_UP of them), found by their sequence
 # number (the log's newest few), not by purpose: ``purpose || ''`` keeps the planner off
 # the purpose index, which would sum every look at the incident again.
-_RECORD_SINCE = union_all(
+_RECORD_SINCE: CompoundSelect[Any] = union_all(
     select(*_LOOKS)
     .where(
         audit_log.c.seq > bindparam("after"),
@@ -403,7 +404,7 @@ def who_saw_what(conn: Connection, incident_id: int) -> list[Look]:
     return _latest(groups)
 
 
-def _record(conn: Connection, query: Any, **params: Any) -> tuple[int, list[Any]]:
+def _record(conn: Connection, query: CompoundSelect[Any], **params: Any) -> tuple[int, list[Any]]:
     """The log's head and the summed looks, from one of the statements above."""
     rows = conn.execute(query, params).all()
     head = next((r.last_seq for r in rows if r.actor is None), None)
