@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 
-from alarmvern.policy import load, loads
+from alarmvern.policy import load
 from alarmvern.retention import holds
 from alarmvern.retention.sweep import sweep
 from alarmvern.store import partitions
@@ -63,28 +63,14 @@ def test_due_months_are_dropped_whole_and_held_rows_survive(
     assert set(vault.blobs.iter_ids()) == {held_blob, images[7][1], images[8][1]}
 
 
-EVENTS_POLICY = loads("""\
-version: partition-count
-date: 2026-01-01
-controller: {name: Test Alarm AS, org_no: "999999999", email: post@test.example}
-subjects: {customer: {name: {nb: Kunde, en: Customer}}}
-categories: {user.alarm.event: {name: {nb: Alarmlogg, en: Alarm log}}}
-activities:
-  - id: alarm-log
-    name: {nb: Alarmlogg, en: Alarm log}
-    purpose: {nb: Logg, en: Log}
-    legal_basis: contract
-    subjects: [customer]
-    categories: [user.alarm.event]
-    retention: {user.alarm.event: {keep: 180d, from: captured, then: delete}}
-""").policy
+EVENTS_POLICY = load(Path(__file__).parent / "data" / "alarm-log.yaml").policy
 
 
 def test_a_dropped_month_is_counted_exactly_with_its_held_rows_apart(
     pg_engine: Engine, tmp_path: Path
 ) -> None:
     """The audit entry of a dropped month says exactly how many rows went and how many were
-    kept under a hold, at a size where counting is done by the database's plan, not a toy."""
+    kept under a hold."""
     engine = pg_engine
     vault = Vault(MasterKey.generate(), FolderBlobStore(tmp_path / "blobs"))
     april = datetime(2026, 4, 1, tzinfo=UTC)

@@ -28,11 +28,7 @@ def build_frame(
 
     With a ``key`` the id token gets its ``*`` and everything after ``[`` is encrypted.
     """
-    star = "*" if key else ""
-    head = f'"{star}{token}"{sequence}'
-    head += f"R{receiver}" if receiver is not None else ""
-    head += f"L{line}"
-    head += f"#{account}" if account is not None else ""
+    head = _head(("*" if key else "") + token, sequence, receiver, line, account)
     body = data + "]" + "".join(f"[{block.tag}{block.value}]" for block in extended)
     if timestamp is not None:
         body += "_" + format_timestamp(timestamp)
@@ -41,13 +37,18 @@ def build_frame(
     return encode_frame(f"{head}[{body}".encode("latin-1"))
 
 
+def _head(token: str, sequence: str, receiver: str | None, line: str, account: str | None) -> str:
+    """``"id"seq[Rrcvr]Lpref[#acct]``: what every frame starts with."""
+    receiver_part = "" if receiver is None else "R" + receiver
+    account_part = "" if account is None else "#" + account
+    return f'"{token}"{sequence}{receiver_part}L{line}{account_part}'
+
+
 def _clear_answer(answer: Answer, header: Header) -> bytes:
     """``build_frame`` for a clear answer, which has no data, blocks or timestamp: the same
     bytes, built in one step (a clear ACK is written for most frames received)."""
-    receiver = "" if header.receiver is None else "R" + header.receiver
-    account = "" if header.account is None else "#" + header.account
-    text = f'"{answer.value}"{header.sequence}{receiver}L{header.line}{account}[]'
-    return encode_frame(text.encode("latin-1"))
+    head = _head(answer.value, header.sequence, header.receiver, header.line, header.account)
+    return encode_frame(f"{head}[]".encode("latin-1"))
 
 
 def _answer(
